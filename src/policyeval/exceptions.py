@@ -1,0 +1,167 @@
+"""The exceptions policyeval raises, in one tree.
+
+Every exception derives from :class:`PolicyEvalError` and also from the
+builtin that best describes it, so ``except ValueError`` keeps working for
+callers who do not know about policyeval.
+
+Errors about files carry :class:`Problem` records that name the file, the
+line or row, the key or column, and the offending value. A loader collects
+every problem it finds before raising, so a user fixes a file in one pass.
+
+>>> problem = Problem("weight must be >= 0", file="f.toml", line=7, key="nodes[2].weight", value=-1)
+>>> print(problem)
+f.toml:7: nodes[2].weight: weight must be >= 0 (got -1)
+>>> error = FrameworkError([problem])
+>>> isinstance(error, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "CaseError",
+    "DataCheckError",
+    "EvidenceError",
+    "FrameworkError",
+    "InvalidArgument",
+    "PluginContractError",
+    "PolicyEvalError",
+    "Problem",
+    "ScaleError",
+    "UnknownPluginError",
+]
+
+
+class _Unset:
+    """Marks a :class:`Problem` that carries no offending value."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One located problem in an input file or object.
+
+    ``file`` is the path as given by the user; ``line`` is a 1-based line
+    number (framework files); ``row`` is a row number counted as a
+    spreadsheet shows it, the header being row 1 (evidence tables); ``key``
+    is a key path such as ``nodes[3].weight`` or a column name; ``value`` is
+    the offending value, when there is one.
+    """
+
+    message: str = attrs.field(kw_only=False)
+    file: str | None = None
+    line: int | None = None
+    row: int | None = None
+    key: str | None = None
+    value: Any = attrs.field(default=UNSET, eq=False)
+
+    @property
+    def has_value(self) -> bool:
+        """Whether the problem names an offending value."""
+        return self.value is not UNSET
+
+    def __str__(self) -> str:
+        head = ""
+        if self.file is not None:
+            head = str(self.file)
+            if self.line is not None:
+                head += f":{self.line}"
+        elif self.line is not None:
+            head = f"line {self.line}"
+        parts = [head] if head else []
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.key is not None:
+            parts.append(self.key)
+        text = ": ".join([*parts, self.message])
+        if self.has_value:
+            text += f" (got {self.value!r})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the problem as a JSON-ready mapping (unset fields left out)."""
+        out: dict[str, Any] = {"message": self.message}
+        for name in ("file", "line", "row", "key"):
+            field_value = getattr(self, name)
+            if field_value is not None:
+                out[name] = field_value
+        if self.has_value:
+            out["value"] = self.value if _jsonable(self.value) else repr(self.value)
+        return out
+
+
+def _jsonable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+class PolicyEvalError(Exception):
+    """Root of every exception raised by policyeval."""
+
+
+class InvalidArgument(PolicyEvalError, ValueError):
+    """Raised when a function is called with an argument it cannot accept.
+
+    The message names the argument as ``name=value``.
+    """
+
+
+class _ProblemsError(PolicyEvalError):
+    """Base for errors that carry a list of located :class:`Problem` records."""
+
+    def __init__(self, problems: Iterable[Problem] | str, *, file: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems, file=file)]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        if count == 1:
+            return str(self.problems[0])
+        lines = [f"{count} problems:"] + [f"  - {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class FrameworkError(_ProblemsError, ValueError):
+    """Raised when a framework (a file or a graph) is invalid.
+
+    ``problems`` lists every problem found, each naming the file, the key
+    path and, where the format allows, the line.
+    """
+
+
+class ScaleError(PolicyEvalError, ValueError):
+    """Raised when a scale is malformed, or a rating or value does not fit a scale."""
+
+
+class EvidenceError(_ProblemsError, ValueError):
+    """Raised when an evidence or sources table is invalid in strict mode.
+
+    ``problems`` lists every bad row with its file, row, column and value.
+    """
+
+
+class CaseError(_ProblemsError, ValueError):
+    """Raised when a case directory or its ``case.toml`` is invalid."""
+
+
+class DataCheckError(_ProblemsError, ValueError):
+    """Raised when a data-check specification or a data table cannot be read."""
+
+
+class UnknownPluginError(PolicyEvalError, LookupError):
+    """Raised when an aggregator or rule name is not registered."""
+
+
+class PluginContractError(PolicyEvalError, TypeError):
+    """Raised when a plug-in returns something other than its protocol promises."""

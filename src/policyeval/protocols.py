@@ -1,0 +1,186 @@
+"""The plug-in contracts, and the values plug-ins return.
+
+policyeval has three plug-in points, each a small protocol with one obvious
+method. Plain functions satisfy them; configurable plug-ins are factories
+returning frozen callable objects whose ``repr`` shows their parameters.
+Nothing needs to subclass a policyeval class.
+
+* :class:`TriangulationRule`: ``rule(evidence, scale) -> Assessment`` judges
+  how far one indicator's evidence for one unit is corroborated, and how much
+  confidence the judgement deserves.
+* :class:`Aggregator`: ``aggregator(values, weights) -> float`` combines the
+  scores of a node's children.
+* :class:`ConfidenceRule`: ``rule(confidences, weights) -> Confidence | None``
+  propagates confidence from children to a parent.
+
+>>> Status.CORROBORATED > Status.SINGLE_SOURCE
+True
+>>> Confidence.HIGH.lowered(2)
+<Confidence.LOW: 'low'>
+>>> min(Confidence.MODERATE, Confidence.VERY_LOW)
+<Confidence.VERY_LOW: 'very_low'>
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
+
+if TYPE_CHECKING:
+    from policyeval.evidence import Evidence
+    from policyeval.scales import Scale
+
+__all__ = [
+    "Aggregator",
+    "Assessment",
+    "Confidence",
+    "ConfidenceRule",
+    "Status",
+    "TriangulationRule",
+    "VectorisedAggregator",
+]
+
+
+class _Ranked(str, enum.Enum):
+    """A string enum whose members compare by their declaration order."""
+
+    @property
+    def rank(self) -> int:
+        """0 for the first (weakest) member, counting up."""
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Status(_Ranked):
+    """How far a judgement is corroborated, weakest first."""
+
+    NO_EVIDENCE = "no_evidence"
+    CONTESTED = "contested"
+    SINGLE_SOURCE = "single_source"
+    PARTIALLY_CORROBORATED = "partially_corroborated"
+    CORROBORATED = "corroborated"
+
+
+class Confidence(_Ranked):
+    """How much confidence a judgement deserves, lowest first (GRADE-CERQual's four levels)."""
+
+    VERY_LOW = "very_low"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+    def lowered(self, steps: int = 1) -> Confidence:
+        """This level moved ``steps`` levels down, stopping at ``very_low``."""
+        members = list(Confidence)
+        return members[max(0, self.rank - max(0, steps))]
+
+
+def _sorted_strings(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
+
+
+@attrs.frozen(kw_only=True)
+class Assessment:
+    """What a triangulation rule concludes about one indicator for one unit.
+
+    ``rating`` is the consensus level id (ordinal indicators, or numeric
+    indicators with bands); ``value`` the consensus number (numeric
+    indicators). ``agreement`` is the share of evidence weight that agrees
+    with the consensus (0 when there is no evidence). ``evidence`` lists every
+    item the rule considered and ``agreeing`` those that agree with the
+    consensus; the ``sources``, ``source_categories``, ``techniques``,
+    ``dates`` (ISO dates) and ``investigators`` are the distinct values among
+    the agreeing items. ``confidence`` is ``None`` only when there is no
+    evidence. ``concerns`` names what lowered the confidence, if anything.
+    All tuples are sorted, so equal inputs give equal assessments.
+    """
+
+    rating: str | None = None
+    value: float | None = None
+    agreement: float = 0.0
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    agreeing: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    source_categories: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    techniques: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    dates: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    investigators: tuple[str, ...] = attrs.field(default=(), converter=_sorted_strings)
+    status: Status = Status.NO_EVIDENCE
+    confidence: Confidence | None = None
+    explanation: str = ""
+    concerns: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    rule: str = ""
+
+
+@runtime_checkable
+class TriangulationRule(Protocol):
+    """Judge one indicator's evidence for one unit.
+
+    ``evidence`` holds the items for that indicator and unit (possibly none);
+    ``scale`` is the indicator's scale. The rule must not depend on the order
+    of the items, and must return ``Status.NO_EVIDENCE`` for no items.
+    """
+
+    def __call__(self, evidence: Sequence[Evidence], scale: Scale, /) -> Assessment: ...
+
+
+@runtime_checkable
+class Aggregator(Protocol):
+    """Combine children's scores into a parent's score.
+
+    ``values`` and ``weights`` have the same length, at least 1; weights are
+    finite and non-negative, and at least one is positive. The result must
+    lie between the smallest and largest value of positive-weight children
+    (the conformance kit checks this and the other laws).
+    """
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float: ...
+
+
+@runtime_checkable
+class VectorisedAggregator(Aggregator, Protocol):
+    """An aggregator that can also combine many units at once.
+
+    ``many(rows, weights)`` returns ``[self(row, weights) for row in rows]``,
+    only faster. The engine never depends on it.
+    """
+
+    def many(self, rows: Sequence[Sequence[float]], weights: Sequence[float], /) -> list[float]: ...
+
+
+@runtime_checkable
+class ConfidenceRule(Protocol):
+    """Propagate confidence from a node's children to the node.
+
+    ``confidences`` and ``weights`` are parallel; a ``None`` confidence is a
+    child without a judgement.
+    """
+
+    def __call__(
+        self, confidences: Sequence[Confidence | None], weights: Sequence[float], /
+    ) -> Confidence | None: ...
