@@ -40,7 +40,7 @@ import attrs
 import networkx as nx
 
 from policyeval.exceptions import FrameworkError, Problem
-from policyeval.scales import NumericScale, OrdinalScale, Scale, _text_map
+from policyeval.scales import NumericScale, OrdinalScale, Scale, _str_tuple, _text_map
 
 __all__ = [
     "INDICATOR",
@@ -105,13 +105,11 @@ class Node:
     kind: str
     label: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
-    parents: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    parents: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, kw_only=True)
     weight: float | None = attrs.field(default=None, converter=_weight, kw_only=True)
     scale: str | None = attrs.field(default=None, kw_only=True)
     aggregator: AggregatorSpec | None = attrs.field(default=None, converter=_spec, kw_only=True)
-    recommendation: dict[str, str] = attrs.field(
-        factory=dict, converter=_text_map, kw_only=True
-    )
+    recommendation: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
     attributes: dict[str, Any] = attrs.field(factory=dict, converter=_params, kw_only=True)
     key: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
@@ -156,7 +154,7 @@ class Framework:
     graph: nx.DiGraph = attrs.field(eq=attrs.cmp_using(eq=_graphs_equal), repr=False)
     title: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
-    languages: tuple[str, ...] = attrs.field(default=("en",), converter=tuple)
+    languages: tuple[str, ...] = attrs.field(default=("en",), converter=_str_tuple)
     default_language: str = "en"
     scales: dict[str, Scale] = attrs.field(factory=dict)
     default_scale: str | None = None
@@ -165,7 +163,7 @@ class Framework:
     )
     version: str | None = None
     citation: str | None = None
-    references: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    references: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     attributes: dict[str, Any] = attrs.field(factory=dict, converter=_params)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -363,10 +361,14 @@ def _check(
     scale_ids = [scale.id for scale in scales]
     for index, scale_id in enumerate(scale_ids):
         if scale_ids.index(scale_id) != index:
-            problems.append(Problem("duplicate scale id", key=f"scales[{index}].id", value=scale_id))
+            problems.append(
+                Problem("duplicate scale id", key=f"scales[{index}].id", value=scale_id)
+            )
     if default_scale is not None and default_scale not in scale_ids:
         problems.append(
-            Problem("default scale is not defined", key="framework.default_scale", value=default_scale)
+            Problem(
+                "default scale is not defined", key="framework.default_scale", value=default_scale
+            )
         )
     if title and default_language not in title:
         problems.append(
@@ -391,7 +393,9 @@ def _check(
     for index, node in enumerate(nodes):
         key = _node_key(index, node)
         if not node.id or not isinstance(node.id, str):
-            problems.append(Problem("node id must be a non-empty string", key=f"{key}.id", value=node.id))
+            problems.append(
+                Problem("node id must be a non-empty string", key=f"{key}.id", value=node.id)
+            )
         if node.id in first_index:
             problems.append(
                 Problem(
@@ -413,7 +417,9 @@ def _check(
             )
         if node.weight is not None and not (math.isfinite(node.weight) and node.weight >= 0):
             problems.append(
-                Problem("weight must be a finite number >= 0", key=f"{key}.weight", value=node.weight)
+                Problem(
+                    "weight must be a finite number >= 0", key=f"{key}.weight", value=node.weight
+                )
             )
         if node.scale is not None and node.scale not in scale_ids:
             problems.append(Problem("unknown scale", key=f"{key}.scale", value=node.scale))
@@ -433,7 +439,9 @@ def _check(
         for parent_index, parent in enumerate(node.parents):
             if node.parents.index(parent) != parent_index:
                 problems.append(
-                    Problem("parent listed twice", key=f"{key}.parents[{parent_index}]", value=parent)
+                    Problem(
+                        "parent listed twice", key=f"{key}.parents[{parent_index}]", value=parent
+                    )
                 )
 
     known = set(first_index)
@@ -444,20 +452,32 @@ def _check(
             edge_key = f"{key}.parents[{parent_index}]"
             if parent not in known:
                 problems.append(
-                    Problem(f"dangling edge: node {node.id!r} names an unknown parent", key=edge_key, value=parent)
+                    Problem(
+                        f"dangling edge: node {node.id!r} names an unknown parent",
+                        key=edge_key,
+                        value=parent,
+                    )
                 )
             else:
-                edge_list.append((parent, node.id, 1.0 if node.weight is None else node.weight, edge_key))
+                edge_list.append(
+                    (parent, node.id, 1.0 if node.weight is None else node.weight, edge_key)
+                )
     for index, edge in enumerate(edges):
         key = edge.key or f"edges[{index}]"
         for end in ("parent", "child"):
             if getattr(edge, end) not in known:
                 problems.append(
-                    Problem(f"dangling edge: unknown {end}", key=f"{key}.{end}", value=getattr(edge, end))
+                    Problem(
+                        f"dangling edge: unknown {end}",
+                        key=f"{key}.{end}",
+                        value=getattr(edge, end),
+                    )
                 )
         if not (math.isfinite(edge.weight) and edge.weight >= 0):
             problems.append(
-                Problem("weight must be a finite number >= 0", key=f"{key}.weight", value=edge.weight)
+                Problem(
+                    "weight must be a finite number >= 0", key=f"{key}.weight", value=edge.weight
+                )
             )
         if edge.parent in known and edge.child in known:
             edge_list.append((edge.parent, edge.child, edge.weight, key))
@@ -489,7 +509,10 @@ def _check(
     roots = [n for n in first_index if graph.in_degree(n) == 0]
     if not roots and not cycle:
         problems.append(Problem("the framework has no root", key="nodes"))
-    if len(roots) > 1:
+    # A node whose declared parents are all unknown is already reported as dangling.
+    unparented = [n for n in roots if not by_id[n][1].parents]
+    if len(unparented) > 1:
+        roots = unparented
         for extra in roots[1:]:
             index, node = by_id[extra]
             problems.append(
@@ -516,8 +539,29 @@ def _check(
         ):
             problems.append(Problem(f"every child of {node_id!r} has weight 0", key=key))
     for index, scale in enumerate(scales):
-        if isinstance(scale, NumericScale) and scale.levels is not None and scale.levels.id not in scale_ids:
+        if (
+            isinstance(scale, NumericScale)
+            and scale.levels is not None
+            and scale.levels.id not in scale_ids
+        ):
             problems.append(
-                Problem("bands refer to an unknown ordinal scale", key=f"scales[{index}].bands.scale", value=scale.levels.id)
+                Problem(
+                    "bands refer to an unknown ordinal scale",
+                    key=f"scales[{index}].bands.scale",
+                    value=scale.levels.id,
+                )
+            )
+        elif (
+            isinstance(scale, NumericScale)
+            and scale.levels is not None
+            and scales[scale_ids.index(scale.levels.id)] != scale.levels
+        ):
+            # The bands must use the framework's own scale of that id, or no file could say them.
+            problems.append(
+                Problem(
+                    "bands refer to a scale that differs from the framework's scale of that id",
+                    key=f"scales[{index}].bands.scale",
+                    value=scale.levels.id,
+                )
             )
     return problems

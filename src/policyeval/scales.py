@@ -30,9 +30,10 @@ level.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, TypeAlias
 
 import attrs
@@ -58,6 +59,15 @@ def _text_map(value: Mapping[str, str] | None) -> dict[str, str]:
     if value is None:
         return {}
     return {str(key): str(text) for key, text in sorted(value.items())}
+
+
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    """Convert to a tuple of strings (a typed converter, so callers may pass any iterable)."""
+    return tuple(values)
+
+
+def _float_tuple(values: Iterable[float]) -> tuple[float, ...]:
+    return tuple(float(value) for value in values)
 
 
 def normalise_label(text: str) -> str:
@@ -114,8 +124,8 @@ class Bands:
     ('kurang_baik', 'kurang_baik', 'cukup_baik')
     """
 
-    cuts: tuple[float, ...] = attrs.field(converter=lambda cuts: tuple(float(c) for c in cuts))
-    levels: tuple[str, ...] = attrs.field(converter=tuple)
+    cuts: tuple[float, ...] = attrs.field(converter=_float_tuple)
+    levels: tuple[str, ...] = attrs.field(converter=_str_tuple)
     ties: Ties = "down"
     method: BandMethod = "explicit"
     low: float | None = None
@@ -163,7 +173,7 @@ class Bands:
         (1.5, 3.0)
         """
         ordered = sorted(levels, key=lambda level: level.score)
-        cuts = tuple((a.score + b.score) / 2 for a, b in zip(ordered, ordered[1:], strict=False))
+        cuts = tuple((a.score + b.score) / 2 for a, b in itertools.pairwise(ordered))
         return cls(cuts, tuple(level.id for level in ordered), ties, "midpoints")
 
     def level_for(self, number: float) -> str:
@@ -179,6 +189,10 @@ class Bands:
         return self.levels[index]
 
 
+def _level_tuple(values: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class OrdinalScale:
     """An ordered set of levels, with bands to read scores back as levels.
@@ -190,7 +204,7 @@ class OrdinalScale:
     """
 
     id: str
-    levels: tuple[Level, ...] = attrs.field(converter=tuple)
+    levels: tuple[Level, ...] = attrs.field(converter=_level_tuple)
     label: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
     bands: Bands | None = attrs.field(default=None, kw_only=True)

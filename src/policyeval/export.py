@@ -1,0 +1,157 @@
+"""Show a framework's graph to people and other tools: GraphML, Mermaid, a text tree.
+
+Every function reads the framework and never changes it; output is
+deterministic (nodes and edges in declaration order).
+
+>>> from policyeval.framework_io import loads_framework, _EXAMPLE
+>>> fw = loads_framework(_EXAMPLE)
+>>> print(to_tree(fw))
+All [root]
+└── A [indicator] w=2
+"""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+
+from policyeval.framework import Framework
+
+__all__ = ["to_graphml", "to_mermaid", "to_tree"]
+
+_MERMAID_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# Words a Mermaid flowchart reads as syntax when used as a node id.
+_MERMAID_RESERVED = frozenset(
+    {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click", "linkstyle"}
+)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def to_graphml(fw: Framework) -> str:
+    """The framework as GraphML text (nodes with ``kind`` and ``label_<lang>``; weighted edges).
+
+    >>> from policyeval.framework_io import loads_framework, _EXAMPLE
+    >>> text = to_graphml(loads_framework(_EXAMPLE))
+    >>> '<edge source="all" target="a">' in text
+    True
+    >>> import networkx as nx, io
+    >>> graph = nx.read_graphml(io.BytesIO(text.encode()))
+    >>> graph.nodes["a"]["label_en"], graph.edges["all", "a"]["weight"]
+    ('A', 2.0)
+    """
+    graph = nx.DiGraph(id=fw.id)
+    for language, text in fw.title.items():
+        graph.graph[f"title_{language}"] = text
+    for node in fw:
+        data = {"kind": node.kind}
+        data.update({f"label_{language}": text for language, text in node.label.items()})
+        graph.add_node(node.id, **data)
+    for parent, child in fw.graph.edges:
+        graph.add_edge(parent, child, weight=fw.weight(parent, child))
+    return "\n".join(nx.generate_graphml(graph)) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    """Escape a label for a quoted Mermaid label (entity codes, one line)."""
+    text = " ".join(text.split())
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, code)
+    return text
+
+
+def _mermaid_ids(fw: Framework) -> dict[str, str]:
+    """A Mermaid-safe id per node: the node id itself when Mermaid accepts it."""
+    out: dict[str, str] = {}
+    taken = {
+        node_id
+        for node_id in fw.node_ids
+        if _MERMAID_ID.fullmatch(node_id) and node_id.lower() not in _MERMAID_RESERVED
+    }
+    for index, node_id in enumerate(fw.node_ids):
+        if node_id in taken:
+            out[node_id] = node_id
+            continue
+        candidate = f"node_{index}"
+        while candidate in taken:
+            candidate += "_"
+        taken.add(candidate)
+        out[node_id] = candidate
+    return out
+
+
+def to_mermaid(fw: Framework, *, lang: str | None = None) -> str:
+    """The framework as a Mermaid flowchart (top down; indicators drawn round).
+
+    Labels are in ``lang`` (else the default language). Edge weights are
+    shown when they are not all 1.
+
+    >>> from policyeval.framework_io import loads_framework, _EXAMPLE
+    >>> print(to_mermaid(loads_framework(_EXAMPLE)))
+    flowchart TD
+        all["All"]
+        a("A")
+        all -->|"2"| a
+    """
+    ids = _mermaid_ids(fw)
+    lines = ["flowchart TD"]
+    for node in fw:
+        label = _mermaid_text(fw.label(node.id, lang))
+        shape = '("{}")' if node.is_indicator else '["{}"]'
+        lines.append(f"    {ids[node.id]}{shape.format(label)}")
+    edges = list(fw.graph.edges(data="weight"))
+    weighted = any(weight != 1 for _, _, weight in edges)
+    for parent, child, weight in edges:
+        arrow = f'-->|"{_number(weight)}"|' if weighted else "-->"
+        lines.append(f"    {ids[parent]} {arrow} {ids[child]}")
+    return "\n".join(lines) + "\n"
+
+
+def to_tree(fw: Framework, *, lang: str | None = None) -> str:
+    """The framework as an indented text tree with kinds and edge weights.
+
+    A node with several parents is drawn in full under its first parent and
+    marked ``↳ (shared)`` under the others. Weights are shown when they are
+    not all 1.
+
+    >>> from policyeval.framework import Framework, Node
+    >>> from policyeval.scales import Level, OrdinalScale
+    >>> yn = OrdinalScale("yn", [Level("yes", 1, label={"en": "Yes"})])
+    >>> fw = Framework.build(id="dag", scales=[yn], default_scale="yn", nodes=[
+    ...     Node("r", "root", label={"en": "Programme"}),
+    ...     Node("d1", "dimension", label={"en": "Inputs"}, parents=("r",)),
+    ...     Node("d2", "dimension", label={"en": "Outputs"}, parents=("r",)),
+    ...     Node("i", "indicator", label={"en": "Staff"}, parents=("d1", "d2")),
+    ... ])
+    >>> print(to_tree(fw))
+    Programme [root]
+    ├── Inputs [dimension]
+    │   └── Staff [indicator]
+    └── Outputs [dimension]
+        └── ↳ Staff [indicator] (shared)
+    """
+    weighted = any(weight != 1 for _, _, weight in fw.graph.edges(data="weight"))
+    lines = [f"{fw.label(fw.root, lang)} [{fw.kind_of(fw.root)}]"]
+    drawn: set[str] = {fw.root}
+
+    def walk(node_id: str, prefix: str) -> None:
+        children = fw.children(node_id)
+        for position, child in enumerate(children):
+            last = position == len(children) - 1
+            branch = "└── " if last else "├── "
+            shared = child in drawn
+            text = f"{fw.label(child, lang)} [{fw.kind_of(child)}]"
+            if weighted:
+                text += f" w={_number(fw.weight(node_id, child))}"
+            if shared:
+                lines.append(f"{prefix}{branch}↳ {text} (shared)")
+                continue
+            drawn.add(child)
+            lines.append(f"{prefix}{branch}{text}")
+            walk(child, prefix + ("    " if last else "│   "))
+
+    walk(fw.root, "")
+    return "\n".join(lines) + "\n"
