@@ -97,14 +97,18 @@ class Evidence:
                 f"rating={self.rating!r}, value={self.value!r}"
             )
         if self.value is not None and not math.isfinite(self.value):
-            raise InvalidArgument(f"evidence {self.id!r}: value must be finite, got value={self.value!r}")
+            raise InvalidArgument(
+                f"evidence {self.id!r}: value must be finite, got value={self.value!r}"
+            )
         if not (math.isfinite(self.weight) and self.weight > 0):
             raise InvalidArgument(
                 f"evidence {self.id!r}: weight must be a finite number > 0, got weight={self.weight!r}"
             )
         for name in ("id", "indicator", "source", "technique", "unit"):
             if not getattr(self, name):
-                raise InvalidArgument(f"evidence: {name} must be a non-empty string, got {name}={getattr(self, name)!r}")
+                raise InvalidArgument(
+                    f"evidence: {name} must be a non-empty string, got {name}={getattr(self, name)!r}"
+                )
 
     @property
     def category(self) -> str:

@@ -1,0 +1,105 @@
+"""policyeval: evaluate public programmes with explicit, testable evaluation frameworks.
+
+Data flows one way: a :class:`Framework` (a graph of dimensions and
+indicators) → :class:`Evidence` attached to indicators → a triangulation
+rule per indicator → aggregation up the graph → an :class:`Evaluation` whose
+every :class:`Judgement` is traceable to the evidence behind it.
+
+>>> import policyeval
+>>> fw = policyeval.frameworks.load("agustino")
+>>> len(fw.of_kind("dimension")), len(fw.indicators)
+(5, 12)
+>>> policyeval.aggregator("mean")([4, 3, 2, 2, 2], [1, 1, 1, 1, 1])
+2.6
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from policyeval import frameworks
+from policyeval.case import Case, CaseResult, evaluate_case, load_case, run_case
+from policyeval.evaluate import evaluate, reaggregate
+from policyeval.evidence import Evidence, Origin, Source
+from policyeval.evidence_io import EvidenceSet, Rejection, load_evidence, load_sources
+from policyeval.exceptions import (
+    CaseError,
+    DataCheckError,
+    EvidenceError,
+    FrameworkError,
+    InvalidArgument,
+    PluginContractError,
+    PolicyEvalError,
+    Problem,
+    ScaleError,
+    UnknownPluginError,
+)
+from policyeval.framework import AggregatorSpec, Edge, Framework, Node
+from policyeval.framework_io import dumps_framework, load_framework, loads_framework, save_framework
+from policyeval.protocols import (
+    Aggregator,
+    Assessment,
+    Confidence,
+    ConfidenceRule,
+    Status,
+    TriangulationRule,
+)
+from policyeval.registry import aggregator, confidence_rule, rule
+from policyeval.results import Evaluation, Explanation, Judgement
+from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
+
+try:
+    __version__ = version("policyeval")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Aggregator",
+    "AggregatorSpec",
+    "Assessment",
+    "Bands",
+    "Case",
+    "CaseError",
+    "CaseResult",
+    "Confidence",
+    "ConfidenceRule",
+    "DataCheckError",
+    "Edge",
+    "Evaluation",
+    "Evidence",
+    "EvidenceError",
+    "EvidenceSet",
+    "Explanation",
+    "Framework",
+    "FrameworkError",
+    "InvalidArgument",
+    "Judgement",
+    "Level",
+    "Node",
+    "NumericScale",
+    "OrdinalScale",
+    "Origin",
+    "PluginContractError",
+    "PolicyEvalError",
+    "Problem",
+    "Rejection",
+    "ScaleError",
+    "Source",
+    "Status",
+    "TriangulationRule",
+    "UnknownPluginError",
+    "__version__",
+    "aggregator",
+    "confidence_rule",
+    "dumps_framework",
+    "evaluate",
+    "evaluate_case",
+    "frameworks",
+    "load_case",
+    "load_evidence",
+    "load_framework",
+    "load_sources",
+    "loads_framework",
+    "reaggregate",
+    "rule",
+    "run_case",
+    "save_framework",
+]

@@ -1,0 +1,431 @@
+"""Aggregators: how a node combines its children's scores.
+
+An aggregator is any callable ``f(values, weights) -> float``. The built-ins
+are factories returning frozen callable objects whose ``repr`` shows their
+parameters. Each validates its inputs (same lengths, at least one value,
+finite values, finite non-negative weights with a positive sum), ignores
+zero-weight children, and says whether it is *compensatory*, that is,
+whether a high score on one child can make up for a low score on another.
+
+>>> mean()([4, 3, 2, 2, 2], [1, 1, 1, 1, 1])
+2.6
+>>> median()([4, 3, 2, 2, 2], [1, 1, 1, 1, 1]), weakest_link()([4, 3, 2, 2, 2], [1] * 5)
+(2.0, 2.0)
+>>> generalised(2)
+generalised(p=2.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from policyeval.exceptions import InvalidArgument
+
+__all__ = [
+    "bars",
+    "decision_table",
+    "generalised",
+    "geometric",
+    "harmonic",
+    "majority",
+    "mean",
+    "median",
+    "strongest",
+    "weakest_link",
+]
+
+
+def _pairs(values: Sequence[float], weights: Sequence[float]) -> list[tuple[float, float]]:
+    """Validate the inputs and return the (value, weight) pairs of positive weight."""
+    if len(values) != len(weights):
+        raise InvalidArgument(f"values and weights differ in length: {len(values)} != {len(weights)}")
+    if not values:
+        raise InvalidArgument("an aggregator needs at least one value")
+    for value in values:
+        if not (isinstance(value, int | float) and math.isfinite(value)):
+            raise InvalidArgument(f"values must be finite numbers, got values={list(values)!r}")
+    for weight in weights:
+        if not (isinstance(weight, int | float) and math.isfinite(weight) and weight >= 0):
+            raise InvalidArgument(f"weights must be finite and >= 0, got weights={list(weights)!r}")
+    pairs = [(float(v), float(w)) for v, w in zip(values, weights, strict=True) if w > 0]
+    if not pairs:
+        raise InvalidArgument(f"at least one weight must be positive, got weights={list(weights)!r}")
+    return pairs
+
+
+def _clamp(result: float, pairs: Sequence[tuple[float, float]]) -> float:
+    """Keep float rounding from stepping outside the children's range."""
+    low = min(v for v, _ in pairs)
+    high = max(v for v, _ in pairs)
+    return min(max(result, low), high)
+
+
+def _lower_median(pairs: Sequence[tuple[float, float]]) -> float:
+    ordered = sorted(pairs)
+    total = sum(w for _, w in ordered)
+    running = 0.0
+    for value, weight in ordered:
+        running += weight
+        if running >= total / 2 * (1 - 1e-12):
+            return value
+    return ordered[-1][0]
+
+
+@attrs.frozen(repr=False)
+class _Mean:
+    compensatory: bool = attrs.field(default=True, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        pairs = _pairs(values, weights)
+        total = sum(w for _, w in pairs)
+        return _clamp(sum(v * w for v, w in pairs) / total, pairs)
+
+    def many(self, rows: Sequence[Sequence[float]], weights: Sequence[float], /) -> list[float]:
+        """Aggregate many rows of values with the same weights."""
+        return [self(row, weights) for row in rows]
+
+    def __repr__(self) -> str:
+        return "mean()"
+
+
+@attrs.frozen(repr=False)
+class _Generalised:
+    p: float
+    compensatory: bool = attrs.field(default=True, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        pairs = _pairs(values, weights)
+        total = sum(w for _, w in pairs)
+        p = self.p
+        if p == math.inf:
+            return max(v for v, _ in pairs)
+        if p == -math.inf:
+            return min(v for v, _ in pairs)
+        if p <= 0 and any(v < 0 for v, _ in pairs):
+            raise InvalidArgument(f"{self!r} needs values >= 0, got values={list(values)!r}")
+        if p == 0:
+            if any(v == 0 for v, _ in pairs):
+                return 0.0
+            return _clamp(math.exp(sum(w * math.log(v) for v, w in pairs) / total), pairs)
+        if p < 0 and any(v == 0 for v, _ in pairs):
+            return 0.0
+        if p != int(p) and any(v < 0 for v, _ in pairs):
+            raise InvalidArgument(f"{self!r} needs values >= 0, got values={list(values)!r}")
+        powered = sum(w * v**p for v, w in pairs) / total
+        return _clamp(math.copysign(abs(powered) ** (1 / p), powered), pairs)
+
+    def __repr__(self) -> str:
+        if self.p == 0:
+            return "geometric()"
+        if self.p == -1:
+            return "harmonic()"
+        return f"generalised(p={self.p!r})"
+
+
+@attrs.frozen(repr=False)
+class _Median:
+    compensatory: bool = attrs.field(default=False, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        return _lower_median(_pairs(values, weights))
+
+    def __repr__(self) -> str:
+        return "median()"
+
+
+@attrs.frozen(repr=False)
+class _Extreme:
+    lowest: bool
+    compensatory: bool = attrs.field(default=False, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        pairs = _pairs(values, weights)
+        chosen = (min if self.lowest else max)(v for v, _ in pairs)
+        return chosen
+
+    def many(self, rows: Sequence[Sequence[float]], weights: Sequence[float], /) -> list[float]:
+        """Aggregate many rows of values with the same weights."""
+        return [self(row, weights) for row in rows]
+
+    def __repr__(self) -> str:
+        return "weakest_link()" if self.lowest else "strongest()"
+
+
+@attrs.frozen(repr=False)
+class _Majority:
+    compensatory: bool = attrs.field(default=False, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        totals: dict[float, float] = {}
+        for value, weight in _pairs(values, weights):
+            totals[value] = totals.get(value, 0.0) + weight
+        best = max(totals.values())
+        return min(value for value, total in totals.items() if math.isclose(total, best, rel_tol=1e-12))
+
+    def __repr__(self) -> str:
+        return "majority()"
+
+
+def mean() -> _Mean:
+    """The weighted arithmetic mean: fully compensatory.
+
+    >>> mean()([4, 2], [3, 1])
+    3.5
+    """
+    return _Mean()
+
+
+def generalised(p: float) -> _Generalised:
+    """The weighted power mean with exponent ``p``.
+
+    ``p = 1`` is the arithmetic mean, ``p = 0`` the geometric, ``p = -1`` the
+    harmonic; ``p = inf`` and ``p = -inf`` give the maximum and minimum. The
+    lower ``p``, the less a high child can compensate a low one. For ``p <= 0``
+    values must be non-negative, and any zero value gives 0.
+
+    >>> round(generalised(2)([4, 2], [1, 1]), 6)
+    3.162278
+    >>> generalised(float("-inf"))([4, 2], [1, 1])
+    2.0
+    """
+    if not isinstance(p, int | float) or isinstance(p, bool) or math.isnan(p):
+        raise InvalidArgument(f"generalised: p must be a number, got p={p!r}")
+    return _Generalised(float(p))
+
+
+def geometric() -> _Generalised:
+    """The weighted geometric mean (power mean with p = 0); values must be >= 0.
+
+    >>> geometric()([4, 1], [1, 1])
+    2.0
+    """
+    return _Generalised(0.0)
+
+
+def harmonic() -> _Generalised:
+    """The weighted harmonic mean (power mean with p = -1); values must be >= 0.
+
+    >>> round(harmonic()([4, 1], [1, 1]), 6)
+    1.6
+    """
+    return _Generalised(-1.0)
+
+
+def median() -> _Median:
+    """The weighted lower median: the smallest value whose cumulative weight reaches half.
+
+    Conservative on ties: with two equal halves the lower value wins.
+
+    >>> median()([4, 2], [1, 1])
+    2.0
+    """
+    return _Median()
+
+
+def weakest_link() -> _Extreme:
+    """The minimum over positive-weight children: no compensation at all.
+
+    >>> weakest_link()([4, 1], [1, 0])
+    4.0
+    """
+    return _Extreme(lowest=True)
+
+
+def strongest() -> _Extreme:
+    """The maximum over positive-weight children.
+
+    >>> strongest()([4, 1], [1, 1])
+    4.0
+    """
+    return _Extreme(lowest=False)
+
+
+def majority() -> _Majority:
+    """The weighted mode: the value with the most weight; ties go to the lower value.
+
+    >>> majority()([4, 4, 2], [1, 1, 1]), majority()([4, 2], [1, 1])
+    (4.0, 2.0)
+    """
+    return _Majority()
+
+
+@attrs.frozen(repr=False)
+class _Bars:
+    rules: tuple[tuple[float, float], ...]
+    base: Any
+
+    @property
+    def compensatory(self) -> bool:
+        """Bars limit compensation: a weak child caps the parent."""
+        return False
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        pairs = _pairs(values, weights)
+        result = float(self.base(values, weights))
+        for threshold, cap in self.rules:
+            if any(v <= threshold for v, _ in pairs):
+                result = min(result, cap)
+        return _clamp(result, pairs)
+
+    def __repr__(self) -> str:
+        rules = [{"at_or_below": t, "cap": c} for t, c in self.rules]
+        return f"bars(rules={rules!r}, base={self.base!r})"
+
+
+def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
+    """A rubric: any positive-weight child at or below a threshold caps the parent.
+
+    ``rules`` is a sequence of ``{"at_or_below": t, "cap": c}`` with
+    ``c >= t``; the result is ``base(values, weights)`` lowered to every cap
+    whose threshold some child reaches. ``base`` is an aggregator or a
+    registered name (default ``"mean"``).
+
+    >>> rubric = bars([{"at_or_below": 2, "cap": 3}])
+    >>> rubric([4, 4, 4, 2], [1, 1, 1, 1])  # the mean 3.5 is capped at 3
+    3.0
+    >>> rubric([4, 4, 4, 3], [1, 1, 1, 1])
+    3.75
+    """
+    parsed = []
+    for index, rule in enumerate(rules):
+        try:
+            threshold, cap = float(rule["at_or_below"]), float(rule["cap"])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgument(
+                f"bars: rules[{index}] must be {{'at_or_below': number, 'cap': number}}, got {rule!r}"
+            ) from None
+        if not (math.isfinite(threshold) and math.isfinite(cap)) or cap < threshold:
+            raise InvalidArgument(
+                f"bars: rules[{index}] needs finite numbers with cap >= at_or_below, got {rule!r}"
+            )
+        parsed.append((threshold, cap))
+    if not parsed:
+        raise InvalidArgument("bars: give at least one rule")
+    if isinstance(base, str | Mapping):
+        from policyeval.registry import build_aggregator
+
+        base = build_aggregator(base)
+    if not callable(base):
+        raise InvalidArgument(f"bars: base must be an aggregator or its name, got base={base!r}")
+    return _Bars(tuple(parsed), base)
+
+
+Condition = float | tuple[float, float] | None
+
+
+@attrs.frozen(repr=False)
+class _DecisionTable:
+    rules: tuple[tuple[tuple[Condition, ...], float], ...]
+    default: float | None
+    text: str
+
+    @property
+    def compensatory(self) -> bool:
+        """A decision table says exactly what each combination is worth."""
+        return False
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        _pairs(values, weights)
+        for conditions, result in self.rules:
+            if len(conditions) != len(values):
+                raise InvalidArgument(
+                    f"{self!r} has rules for {len(conditions)} children, got {len(values)} values"
+                )
+            if all(_matches(c, v) for c, v in zip(conditions, values, strict=True)):
+                return result
+        if self.default is None:
+            raise InvalidArgument(f"{self!r}: no rule matches values={list(values)!r} and there is no default")
+        return self.default
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _pair(rule: Any) -> tuple[Any, Any]:
+    if isinstance(rule, Mapping):
+        return rule["when"], rule["then"]
+    return rule[0], rule[1]
+
+
+def _matches(condition: Condition, value: float) -> bool:
+    if condition is None:
+        return True
+    if isinstance(condition, tuple):
+        return condition[0] <= value <= condition[1]
+    return math.isclose(value, condition, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def decision_table(
+    rules: Sequence[Sequence[Any]],
+    *,
+    default: float | str | None = None,
+    levels: Mapping[str, float] | None = None,
+) -> _DecisionTable:
+    """A DEX-style table from the children's scores to the parent's score.
+
+    ``rules`` is a sequence of ``(conditions, result)`` pairs or
+    ``{"when": conditions, "then": result}`` mappings (the form framework
+    files use): ``conditions`` has
+    one entry per child, in the node's child order, each a score, a
+    ``[low, high]`` interval, or ``"*"`` (anything); the first matching rule
+    wins; with no match the result is ``default`` (an error when there is
+    none). With ``levels`` (level id -> score), conditions and results may be
+    level ids. Children are positional, so the table is not symmetric.
+
+    >>> table = decision_table(
+    ...     [(["baik", "baik"], "baik"), (["baik", "*"], "cukup_baik")],
+    ...     default="kurang_baik",
+    ...     levels={"baik": 4, "cukup_baik": 3, "kurang_baik": 2},
+    ... )
+    >>> table([4, 4], [1, 1]), table([4, 2], [1, 1]), table([2, 4], [1, 1])
+    (4.0, 3.0, 2.0)
+    """
+    scores = dict(levels or {})
+
+    def score(value: Any, where: str) -> float:
+        if isinstance(value, str):
+            if value not in scores:
+                raise InvalidArgument(f"decision_table: {where}: unknown level {value!r} (levels: {sorted(scores)!r})")
+            return float(scores[value])
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+        raise InvalidArgument(f"decision_table: {where}: expected a score or level id, got {value!r}")
+
+    parsed = []
+    for index, rule in enumerate(rules):
+        if isinstance(rule, Mapping) and set(rule) == {"when", "then"}:
+            rule = (rule["when"], rule["then"])
+        if not (
+            isinstance(rule, Sequence)
+            and len(rule) == 2
+            and isinstance(rule[0], Sequence)
+            and not isinstance(rule[0], str)
+        ):
+            raise InvalidArgument(
+                f"decision_table: rules[{index}] must be (conditions, result) or "
+                f"{{'when': conditions, 'then': result}}, got {rule!r}"
+            )
+        conditions: list[Condition] = []
+        for position, condition in enumerate(rule[0]):
+            where = f"rules[{index}][0][{position}]"
+            if condition == "*":
+                conditions.append(None)
+            elif isinstance(condition, Sequence) and not isinstance(condition, str):
+                if len(condition) != 2:
+                    raise InvalidArgument(f"decision_table: {where}: an interval is [low, high], got {condition!r}")
+                conditions.append((score(condition[0], where), score(condition[1], where)))
+            else:
+                conditions.append(score(condition, where))
+        parsed.append((tuple(conditions), score(rule[1], f"rules[{index}][1]")))
+    if not parsed:
+        raise InvalidArgument("decision_table: give at least one rule")
+    if len({len(conditions) for conditions, _ in parsed}) != 1:
+        raise InvalidArgument("decision_table: every rule needs the same number of conditions")
+    fallback = None if default is None else score(default, "default")
+    shown = [{"when": list(c), "then": r} for c, r in (_pair(rule) for rule in rules)]
+    text = f"decision_table(rules={shown!r}, default={default!r})"
+    return _DecisionTable(tuple(parsed), fallback, text)

@@ -1,0 +1,292 @@
+"""The ``policyeval`` command line.
+
+Every command exits 0 on success and 2 on invalid input, printing every
+problem with its file, line or row, and key. It never shows a traceback:
+an unexpected failure is reported in one line and exits 3.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from policyeval import __version__
+from policyeval.exceptions import PolicyEvalError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of labels and text (default: the case's or framework's language).",
+)
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _fail(error: Exception) -> None:
+    problems = getattr(error, "problems", None)
+    if problems:
+        click.echo(
+            f"error: {len(problems)} problem(s):" if len(problems) > 1 else "error:", err=True
+        )
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+    raise _Exit(2)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policyeval")
+def cli() -> None:
+    """Evaluate public programmes with explicit, testable evaluation frameworks."""
+
+
+@cli.group()
+def frameworks() -> None:
+    """List and show evaluation frameworks."""
+
+
+@frameworks.command("list")
+@LANG
+def frameworks_list(lang: str | None) -> None:
+    """List the built-in frameworks."""
+    from policyeval import frameworks as builtin
+
+    for name in builtin.available():
+        fw = builtin.load(name)
+        click.echo(f"{name:<12} {fw.text(fw.title, lang)}")
+
+
+@frameworks.command("show")
+@click.argument("name_or_path")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "json", "toml", "mermaid", "graphml"]),
+    default="tree",
+    show_default=True,
+)
+@LANG
+@click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
+def frameworks_show(name_or_path: str, fmt: str, lang: str | None, output: str | None) -> None:
+    """Show a built-in framework (by name) or a framework file (by path)."""
+    from policyeval import export, framework_io
+    from policyeval import frameworks as builtin
+
+    try:
+        fw = builtin.resolve(name_or_path)
+    except (PolicyEvalError, LookupError) as error:
+        _fail(error)
+    renderers: dict[str, Callable[[], str]] = {
+        "tree": lambda: export.to_tree(fw, lang=lang),
+        "json": lambda: framework_io.dumps_framework(fw, format="json"),
+        "toml": lambda: framework_io.dumps_framework(fw, format="toml"),
+        "mermaid": lambda: export.to_mermaid(fw, lang=lang),
+        "graphml": lambda: export.to_graphml(fw),
+    }
+    text = renderers[fmt]()
+    _write(text if text.endswith("\n") else text + "\n", output)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+def validate(path: str) -> None:
+    """Validate a framework file, or a case directory with its evidence.
+
+    Exits 0 when valid and 2 when not, listing every problem.
+    """
+    from policyeval import framework_io
+    from policyeval.case import load_case, load_case_evidence
+
+    target = Path(path)
+    if target.is_dir() or target.name == "case.toml":
+        try:
+            case = load_case(target)
+            evidence = load_case_evidence(case)
+        except PolicyEvalError as error:
+            _fail(error)
+        click.echo(
+            f"{case.file}: valid case; {len(evidence.items)} evidence items, "
+            f"{len(case.checks)} data checks"
+        )
+        return
+    problems = framework_io.check_framework_file(target)
+    if problems:
+        click.echo(f"error: {len(problems)} problem(s):", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        raise _Exit(2)
+    click.echo(f"{path}: valid framework")
+
+
+@cli.command("evaluate")
+@click.argument("case_dir", type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LANG
+@click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
+def evaluate_command(
+    case_dir: str, fmt: str, lenient: bool, lang: str | None, output: str | None
+) -> None:
+    """Evaluate a case directory (case.toml, evidence, sources, data)."""
+    from policyeval import report
+    from policyeval.case import evaluate_case
+
+    try:
+        result = evaluate_case(case_dir, lenient=True if lenient else None)
+    except PolicyEvalError as error:
+        _fail(error)
+    if fmt == "json":
+        text = result.to_json()
+    elif fmt == "markdown":
+        text = report.render_markdown(result, lang=lang)
+    else:
+        text = report.render_text(result, lang=lang)
+    _write(text, output)
+
+
+@cli.command("report")
+@click.argument("case_dir", type=click.Path())
+@click.option("-o", "--output", required=True, help="FILE.html or FILE.md")
+@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LANG
+def report_command(case_dir: str, output: str, lenient: bool, lang: str | None) -> None:
+    """Write a self-contained HTML report or a Markdown report for a case."""
+    from policyeval import report
+    from policyeval.case import evaluate_case
+
+    suffix = Path(output).suffix.casefold()
+    if suffix not in (".html", ".htm", ".md", ".markdown"):
+        click.echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
+        raise _Exit(2)
+    try:
+        result = evaluate_case(case_dir, lenient=True if lenient else None)
+    except PolicyEvalError as error:
+        _fail(error)
+    if suffix in (".html", ".htm"):
+        text = report.render_html(result, lang=lang)
+    else:
+        text = report.render_markdown(result, lang=lang)
+    _write(text, output)
+
+
+@cli.command("compare")
+@click.argument("case_dirs", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@LANG
+@click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
+def compare_command(
+    case_dirs: Sequence[str], fmt: str, lang: str | None, output: str | None
+) -> None:
+    """Compare units side by side: dimension levels and ranks.
+
+    Give several case directories, or one case with several units.
+    """
+    from policyeval import report
+    from policyeval.case import evaluate_case
+
+    try:
+        results = [evaluate_case(path) for path in case_dirs]
+        comparison = report.compare(results)
+    except PolicyEvalError as error:
+        _fail(error)
+    if fmt == "json":
+        text = comparison.to_json()
+    elif fmt == "markdown":
+        text = report.render_comparison_markdown(comparison, lang=lang)
+    else:
+        text = report.render_comparison_text(comparison, lang=lang)
+    _write(text, output)
+
+
+@cli.command("explain")
+@click.argument("case_dir", type=click.Path())
+@click.argument("node", required=False)
+@click.option("--unit", default=None, help="The unit (default: the case's first unit).")
+@LANG
+def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str | None) -> None:
+    """Walk from a node (default: the root) down to the evidence rows behind it."""
+    from policyeval.case import evaluate_case
+
+    try:
+        result = evaluate_case(case_dir)
+    except PolicyEvalError as error:
+        _fail(error)
+    evaluation = result.evaluation
+    unit = unit or evaluation.units[0]
+    if unit not in evaluation.units:
+        click.echo(f"error: unknown unit {unit!r}; units are {list(evaluation.units)!r}", err=True)
+        raise _Exit(2)
+    if node is not None and node not in evaluation.framework:
+        click.echo(
+            f"error: unknown node {node!r} in framework {evaluation.framework.id!r}", err=True
+        )
+        raise _Exit(2)
+    click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code instead of raising."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="policyeval",
+            standalone_mode=False,
+        )
+    except _Exit as stop:
+        return stop.code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as error:
+        error.show()
+        return 2
+    except PolicyEvalError as error:
+        try:
+            _fail(error)
+        except _Exit as stop:
+            return stop.code
+    except OSError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    except Exception as error:  # never show a traceback to a user
+        click.echo(f"internal error: {type(error).__name__}: {error}", err=True)
+        click.echo("please report this with the command you ran", err=True)
+        return 3
+    return 0
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

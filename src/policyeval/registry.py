@@ -1,0 +1,261 @@
+"""Plug-ins by name: aggregators, triangulation rules and confidence rules.
+
+Framework and case files name their plug-ins (``aggregator = "median"``,
+``rule = { name = "technique", within_source = true }``); the registry
+turns a name and parameters into the plug-in by calling its *factory*.
+Third-party packages add plug-ins through the entry-point groups
+``policyeval.aggregators``, ``policyeval.rules`` and
+``policyeval.confidence_rules``, whose entry points load factories.
+
+>>> aggregator("generalised", p=2)
+generalised(p=2.0)
+>>> build_aggregator({"name": "median"})
+median()
+>>> "source" in rule_names()
+True
+>>> aggregator("avg")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, decision_table, ...
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from policyeval.exceptions import InvalidArgument, UnknownPluginError
+from policyeval.framework import AggregatorSpec
+from policyeval.protocols import Aggregator, ConfidenceRule, TriangulationRule
+
+__all__ = [
+    "aggregator",
+    "aggregator_names",
+    "build_aggregator",
+    "build_confidence_rule",
+    "build_rule",
+    "confidence_rule",
+    "confidence_rule_names",
+    "register_aggregator",
+    "register_confidence_rule",
+    "register_rule",
+    "rule",
+    "rule_names",
+]
+
+Factory = Callable[..., Any]
+
+
+def _builtin_aggregators() -> dict[str, Factory]:
+    from policyeval import aggregation
+
+    return {
+        "bars": aggregation.bars,
+        "decision_table": aggregation.decision_table,
+        "generalised": aggregation.generalised,
+        "geometric": aggregation.geometric,
+        "harmonic": aggregation.harmonic,
+        "majority": aggregation.majority,
+        "max": aggregation.strongest,
+        "mean": aggregation.mean,
+        "median": aggregation.median,
+        "min": aggregation.weakest_link,
+    }
+
+
+def _composed(combine: Factory) -> Factory:
+    def factory(*, rules: Any) -> Any:
+        if isinstance(rules, str | Mapping) or not hasattr(rules, "__iter__"):
+            raise InvalidArgument(f"rules must be a list of rule specs, got rules={rules!r}")
+        return combine(*(build_rule(spec) for spec in rules))
+
+    return factory
+
+
+def _builtin_rules() -> dict[str, Factory]:
+    from policyeval import triangulation
+
+    return {
+        "agreement": triangulation.agreement,
+        "all_of": _composed(triangulation.all_of),
+        "any_of": _composed(triangulation.any_of),
+        "cerqual": triangulation.cerqual,
+        "investigator": triangulation.investigator_triangulation,
+        "source": triangulation.source_triangulation,
+        "technique": triangulation.technique_triangulation,
+        "time": triangulation.time_triangulation,
+    }
+
+
+def _builtin_confidence_rules() -> dict[str, Factory]:
+    from policyeval import confidence
+
+    return {"weakest": confidence.weakest, "weighted_median": confidence.weighted_median}
+
+
+class _Registry:
+    """Name -> factory for one kind of plug-in, with entry points loaded lazily."""
+
+    def __init__(self, kind: str, group: str, builtins: Callable[[], dict[str, Factory]]) -> None:
+        self.kind = kind
+        self.group = group
+        self._builtins = builtins
+        self._added: dict[str, Factory] = {}
+        self._factories: dict[str, Factory] | None = None
+
+    def _load(self) -> dict[str, Factory]:
+        if self._factories is None:
+            factories = self._builtins()
+            for entry_point in importlib.metadata.entry_points(group=self.group):
+                factories.setdefault(entry_point.name, _lazy(entry_point))
+            self._factories = factories
+        return {**self._factories, **self._added}
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted(self._load()))
+
+    def register(self, name: str, factory: Factory, *, replace: bool) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgument(f"a {self.kind} name must be a non-empty string, got name={name!r}")
+        if not callable(factory):
+            raise InvalidArgument(f"the factory for {self.kind} {name!r} must be callable, got {factory!r}")
+        if name in self._load() and not replace:
+            raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
+        self._added[name] = factory
+
+    def build(self, name: str, params: Mapping[str, Any]) -> Any:
+        factories = self._load()
+        if name not in factories:
+            raise UnknownPluginError(
+                f"unknown {self.kind} {name!r}; known: {', '.join(sorted(factories))}"
+            )
+        try:
+            return factories[name](**params)
+        except TypeError as error:
+            raise InvalidArgument(f"{self.kind} {name!r}: bad parameters {dict(params)!r}: {error}") from None
+
+    def from_spec(self, spec: Any) -> Any:
+        if isinstance(spec, AggregatorSpec):
+            return self.build(spec.name, spec.params)
+        if isinstance(spec, str):
+            return self.build(spec, {})
+        if isinstance(spec, Mapping):
+            params = dict(spec)
+            name = params.pop("name", None)
+            if not isinstance(name, str):
+                raise InvalidArgument(f"a {self.kind} spec needs a 'name', got {dict(spec)!r}")
+            return self.build(name, params)
+        if callable(spec):
+            return spec
+        raise InvalidArgument(
+            f"a {self.kind} is a name, a mapping with a 'name', or a callable; got {spec!r}"
+        )
+
+
+def _lazy(entry_point: importlib.metadata.EntryPoint) -> Factory:
+    def factory(**params: Any) -> Any:
+        return entry_point.load()(**params)
+
+    return factory
+
+
+_AGGREGATORS = _Registry("aggregator", "policyeval.aggregators", _builtin_aggregators)
+_RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules)
+_CONFIDENCE = _Registry("confidence rule", "policyeval.confidence_rules", _builtin_confidence_rules)
+
+
+def aggregator(name: str, **params: Any) -> Aggregator:
+    """Build the aggregator registered as ``name`` with ``params``.
+
+    >>> aggregator("mean")([4, 2], [1, 1])
+    3.0
+    """
+    built: Aggregator = _AGGREGATORS.build(name, params)
+    return built
+
+
+def rule(name: str, **params: Any) -> TriangulationRule:
+    """Build the triangulation rule registered as ``name`` with ``params``.
+
+    >>> rule("technique", within_source=True)  # doctest: +ELLIPSIS
+    technique_triangulation(...within_source=True...)
+    """
+    built: TriangulationRule = _RULES.build(name, params)
+    return built
+
+
+def confidence_rule(name: str, **params: Any) -> ConfidenceRule:
+    """Build the confidence propagation rule registered as ``name``.
+
+    >>> confidence_rule("weakest")
+    weakest()
+    """
+    built: ConfidenceRule = _CONFIDENCE.build(name, params)
+    return built
+
+
+def build_aggregator(spec: Any) -> Aggregator:
+    """An aggregator from a name, a ``{"name": ..., **params}`` mapping, an
+    :class:`~policyeval.framework.AggregatorSpec`, or a callable (returned as is).
+
+    >>> build_aggregator({"name": "generalised", "p": -1})
+    harmonic()
+    """
+    built: Aggregator = _AGGREGATORS.from_spec(spec)
+    return built
+
+
+def build_rule(spec: Any) -> TriangulationRule:
+    """A triangulation rule from a name, a mapping with a ``name``, or a callable.
+
+    >>> build_rule({"name": "all_of", "rules": ["source", "technique"]})  # doctest: +ELLIPSIS
+    all_of(source_triangulation(...), technique_triangulation(...))
+    """
+    built: TriangulationRule = _RULES.from_spec(spec)
+    return built
+
+
+def build_confidence_rule(spec: Any) -> ConfidenceRule:
+    """A confidence rule from a name, a mapping with a ``name``, or a callable.
+
+    >>> build_confidence_rule("weighted_median")
+    weighted_median()
+    """
+    built: ConfidenceRule = _CONFIDENCE.from_spec(spec)
+    return built
+
+
+def register_aggregator(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``factory(**params)`` available as the aggregator ``name``.
+
+    >>> register_aggregator("doc_first", lambda: (lambda values, weights: values[0]), replace=True)
+    >>> aggregator("doc_first")([3, 1], [1, 1])
+    3
+    """
+    _AGGREGATORS.register(name, factory, replace=replace)
+
+
+def register_rule(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``factory(**params)`` available as the triangulation rule ``name``."""
+    _RULES.register(name, factory, replace=replace)
+
+
+def register_confidence_rule(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``factory(**params)`` available as the confidence rule ``name``."""
+    _CONFIDENCE.register(name, factory, replace=replace)
+
+
+def aggregator_names() -> tuple[str, ...]:
+    """Every registered aggregator name, sorted (built-ins, entry points, added)."""
+    return _AGGREGATORS.names()
+
+
+def rule_names() -> tuple[str, ...]:
+    """Every registered triangulation rule name, sorted."""
+    return _RULES.names()
+
+
+def confidence_rule_names() -> tuple[str, ...]:
+    """Every registered confidence rule name, sorted."""
+    return _CONFIDENCE.names()

@@ -1,0 +1,291 @@
+"""Results: a judgement for every unit and node, each traceable to its evidence.
+
+An :class:`Evaluation` holds one :class:`Judgement` per (unit, node). An
+indicator's judgement carries the :class:`~policyeval.protocols.Assessment`
+its triangulation rule made; an inner node's judgement names the children
+and weights it combined. :meth:`Evaluation.explain` walks from any node down
+to the evidence rows behind it, and :meth:`Evaluation.to_json` writes a
+stable, versioned JSON document: identical inputs give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from policyeval.evidence import Evidence
+from policyeval.evidence_io import Rejection
+from policyeval.framework import Framework
+from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
+
+__all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
+
+SCHEMA = "policyeval.evaluation/1"
+
+
+def _round(number: float | None) -> float | None:
+    """Round for output, so float noise (2.6000000000000005) does not show."""
+    if number is None:
+        return None
+    rounded = round(number, 10)
+    return 0.0 if rounded == 0 else rounded
+
+
+@attrs.frozen(kw_only=True)
+class Judgement:
+    """The verdict on one node for one unit.
+
+    ``level`` is a level id (``None`` when the node is undefined), ``score``
+    the number aggregated upward, ``evidence`` the ids of every evidence item
+    behind the verdict (for an inner node: behind any of its children).
+    Indicators carry their ``assessment``; inner nodes carry the
+    ``children`` and ``weights`` they combined, the ``aggregator`` used, and
+    ``share_present``, the share of child weight that had a score.
+    """
+
+    unit: str
+    node: str
+    kind: str
+    level: str | None
+    score: float | None
+    confidence: Confidence | None
+    status: Status
+    evidence: tuple[str, ...]
+    explanation: str
+    value: float | None = None
+    assessment: Assessment | None = None
+    children: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+    aggregator: str | None = None
+    share_present: float | None = None
+
+    @property
+    def is_defined(self) -> bool:
+        """Whether the node received a score."""
+        return self.score is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form of the judgement."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "level": self.level,
+            "score": _round(self.score),
+            "confidence": None if self.confidence is None else self.confidence.value,
+            "status": self.status.value,
+            "evidence": list(self.evidence),
+            "explanation": self.explanation,
+        }
+        if self.value is not None:
+            out["value"] = _round(self.value)
+        if self.assessment is not None:
+            a = self.assessment
+            out["triangulation"] = {
+                "rule": a.rule,
+                "agreement": _round(a.agreement),
+                "agreeing": list(a.agreeing),
+                "sources": list(a.sources),
+                "source_categories": list(a.source_categories),
+                "techniques": list(a.techniques),
+                "dates": list(a.dates),
+                "investigators": list(a.investigators),
+                "concerns": list(a.concerns),
+            }
+        if self.children:
+            out["aggregation"] = {
+                "aggregator": self.aggregator,
+                "children": list(self.children),
+                "weights": [_round(w) for w in self.weights],
+                "share_present": _round(self.share_present),
+            }
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """A judgement with the explanations of its children, down to evidence rows.
+
+    ``str(explanation)`` renders it as an indented tree.
+    """
+
+    judgement: Judgement
+    label: str
+    children: tuple[Explanation, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def lines(self, indent: int = 0) -> Iterator[str]:
+        """The rendered tree, one line at a time."""
+        j = self.judgement
+        pad = "  " * indent
+        confidence = j.confidence.value if j.confidence else "-"
+        score = "-" if j.score is None else f"{j.score:.2f}"
+        yield (
+            f"{pad}{self.label} [{j.node}]: {j.level or 'undefined'} "
+            f"(score {score}, {j.status.value}, confidence {confidence})"
+        )
+        yield f"{pad}  {j.explanation}"
+        agreeing = set(j.assessment.agreeing) if j.assessment else set()
+        for item in self.evidence:
+            mark = "+" if item.id in agreeing else "-"
+            said = item.rating if item.rating is not None else item.value
+            where = f" @ {item.origin}" if item.origin else ""
+            yield (
+                f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
+                f"({item.category}, {item.technique})"
+                + (f": {item.excerpt}" if item.excerpt else "")
+                + (f" [{item.citation}]" if item.citation else "")
+            )
+        for child in self.children:
+            yield from child.lines(indent + 1)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    """Judgements for every unit and node, with the evidence and settings behind them.
+
+    ``judgements`` maps ``(unit, node)`` to a :class:`Judgement`; ``units``
+    and the framework's declaration order fix the order of everything
+    written out. ``settings`` records the plug-ins used (by their ``repr``).
+    """
+
+    framework: Framework
+    units: tuple[str, ...]
+    judgements: dict[tuple[str, str], Judgement]
+    evidence: tuple[Evidence, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    confidence_rule: ConfidenceRule | None = attrs.field(default=None, eq=False, repr=False)
+    min_share: float = 0.5
+
+    def judgement(self, unit: str, node: str) -> Judgement:
+        """The judgement on ``node`` for ``unit`` (``KeyError`` naming both when unknown)."""
+        try:
+            return self.judgements[unit, node]
+        except KeyError:
+            raise KeyError(f"no judgement for unit={unit!r}, node={node!r}") from None
+
+    def __getitem__(self, key: tuple[str, str]) -> Judgement:
+        return self.judgement(*key)
+
+    def level(self, unit: str, node: str) -> str | None:
+        """Shorthand for ``judgement(unit, node).level``."""
+        return self.judgement(unit, node).level
+
+    def for_unit(self, unit: str) -> tuple[Judgement, ...]:
+        """The judgements for one unit, in framework declaration order."""
+        return tuple(self.judgement(unit, node) for node in self.framework.node_ids)
+
+    def explain(
+        self, unit: str, node: str | None = None, *, lang: str | None = None
+    ) -> Explanation:
+        """Walk from ``node`` (default: the root) down to the evidence rows.
+
+        >>> from policyeval import evaluate, frameworks
+        >>> from policyeval.evidence import Evidence
+        >>> fw = frameworks.load("agustino")
+        >>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
+        ...                   source="s1", source_category="asn", technique="interview")]
+        >>> result = evaluate(fw, items)
+        >>> print(result.explain("u", "kompetensi"))  # doctest: +ELLIPSIS
+        Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
+        ...
+          + E1: baik from s1 (asn, interview)
+        """
+        node = node or self.framework.root
+        by_id = {item.id: item for item in self.evidence if item.unit == unit}
+        return self._explain(unit, node, lang, by_id)
+
+    def _explain(
+        self, unit: str, node: str, lang: str | None, by_id: Mapping[str, Evidence]
+    ) -> Explanation:
+        judgement = self.judgement(unit, node)
+        label = self.framework.label(node, lang)
+        if judgement.assessment is not None or self.framework.node(node).is_indicator:
+            items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
+            return Explanation(judgement=judgement, label=label, evidence=items)
+        children = tuple(
+            self._explain(unit, child, lang, by_id) for child in self.framework.children(node)
+        )
+        return Explanation(judgement=judgement, label=label, children=children)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready document (see :meth:`to_json`)."""
+        units: dict[str, Any] = {}
+        for unit in self.units:
+            nodes = {node: self.judgement(unit, node).as_dict() for node in self.framework.node_ids}
+            units[unit] = {"nodes": nodes}
+        return {
+            "schema": SCHEMA,
+            "framework": self.framework.id,
+            "framework_version": self.framework.version,
+            "root": self.framework.root,
+            "settings": _jsonable(self.settings),
+            "units": units,
+            "rejected": [rejection.as_dict() for rejection in self.rejected],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """A stable, versioned JSON document; identical inputs give identical bytes.
+
+        Keys: ``schema`` (``"policyeval.evaluation/1"``), ``framework``,
+        ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
+        ``confidence``, ``status``, ``evidence`` (and more), and ``rejected``.
+        """
+        return dumps(self.to_dict(), indent=indent)
+
+    def to_frame(self) -> Any:
+        """A :class:`pandas.DataFrame` with one row per unit and node (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Evaluation.to_frame() needs pandas: pip install 'policyeval[pandas]'"
+            ) from None
+        records = []
+        for unit in self.units:
+            for node in self.framework.node_ids:
+                j = self.judgement(unit, node)
+                records.append(
+                    {
+                        "unit": unit,
+                        "node": node,
+                        "kind": j.kind,
+                        "label": self.framework.label(node),
+                        "level": j.level,
+                        "score": j.score,
+                        "confidence": None if j.confidence is None else j.confidence.value,
+                        "status": j.status.value,
+                        "n_evidence": len(j.evidence),
+                    }
+                )
+        return pd.DataFrame.from_records(records)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float):
+        return _round(value) if math.isfinite(value) else str(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return repr(value)
+
+
+def dumps(document: Mapping[str, Any], *, indent: int | None = 2) -> str:
+    """Serialise a result document deterministically (UTF-8 text, trailing newline)."""
+    return (
+        json.dumps(_jsonable(document), ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
+    )
+
+
+def judgements_table(evaluation: Evaluation, unit: str) -> Sequence[Judgement]:
+    """The judgements of one unit in framework top-down order."""
+    return tuple(evaluation.judgement(unit, node) for node in evaluation.framework.top_down())

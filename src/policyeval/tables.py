@@ -1,0 +1,252 @@
+"""Reading tables as people really save them: CSV (any common dialect) and XLSX.
+
+CSV files may be UTF-8 with or without a byte-order mark, comma-, semicolon-
+or tab-delimited (spreadsheet programs in Indonesian and most European locales
+write ``;``), with LF or CRLF line endings. XLSX files need the optional
+``openpyxl`` package (``pip install 'policyeval[xlsx]'``).
+
+Every row keeps the number a spreadsheet shows for it (the header is row 1),
+so errors can point at it. Column names are folded to ``snake_case``.
+
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+>>> _ = path.write_bytes("\\ufeffId;Rating;Value\\r\\nE1;baik;1,5\\r\\n".encode())
+>>> table = read_table(path)
+>>> table.columns, table.rows[0].number, table.rows[0].values["value"]
+(('id', 'rating', 'value'), 2, '1,5')
+>>> parse_number("1,5", decimal_comma=table.decimal_comma)
+1.5
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from policyeval.exceptions import EvidenceError, Problem
+
+__all__ = ["Row", "Table", "filter_rows", "fold_column", "parse_number", "read_table"]
+
+
+def fold_column(name: str) -> str:
+    """Fold a column header to ``snake_case``.
+
+    >>> fold_column(" Source Category ")
+    'source_category'
+    """
+    return re.sub(r"[\s\-]+", "_", name.strip().casefold())
+
+
+@attrs.frozen
+class Row:
+    """One data row: its spreadsheet row number and its non-empty cells by column."""
+
+    number: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str | None:
+        """The stripped cell text, or ``None`` when the cell is empty or absent."""
+        text = self.values.get(column)
+        if text is None:
+            return None
+        text = text.strip()
+        return text or None
+
+
+@attrs.frozen
+class Table:
+    """A table read from a file: folded column names and data rows.
+
+    ``decimal_comma`` is true for semicolon-delimited CSV, where numbers such
+    as ``58,4`` use a decimal comma.
+    """
+
+    file: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    decimal_comma: bool = False
+
+    def has(self, column: str) -> bool:
+        """Whether the table has this (folded) column."""
+        return column in self.columns
+
+
+def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX table.
+
+    Raises :class:`~policyeval.exceptions.EvidenceError` naming the file when
+    it is missing, not valid UTF-8, empty, or has duplicate column names.
+    Rows whose cells are all empty are not data and are skipped.
+    """
+    file = str(path)
+    target = Path(path)
+    if not target.is_file():
+        raise EvidenceError([Problem("file not found", file=file)])
+    suffix = target.suffix.casefold()
+    if suffix in (".xlsx", ".xlsm"):
+        lines, decimal_comma = _read_xlsx(target, file, sheet)
+    elif suffix in (".csv", ".tsv", ".txt"):
+        lines, decimal_comma = _read_csv(target, file)
+    else:
+        raise EvidenceError(
+            [
+                Problem(
+                    f"unsupported table format {suffix or '(none)'!r}; use .csv or .xlsx", file=file
+                )
+            ]
+        )
+    # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
+    numbered = [
+        (number, values)
+        for number, values in enumerate(lines, start=1)
+        if any(cell.strip() for cell in values)
+    ]
+    if not numbered:
+        raise EvidenceError([Problem("the table has no header row", file=file)])
+    header_row, header = numbered[0]
+    records = numbered[1:]
+    columns = tuple(fold_column(name) for name in header)
+    problems = []
+    for index, column in enumerate(columns):
+        if not column:
+            if any(len(values) > index and values[index].strip() for _, values in records):
+                problems.append(
+                    Problem(f"column {index + 1} has no header", file=file, row=header_row)
+                )
+        elif columns.index(column) != index:
+            problems.append(Problem("duplicate column", file=file, row=header_row, key=column))
+    if problems:
+        raise EvidenceError(problems)
+    rows = []
+    for number, values in records:
+        cells = {
+            column: values[index]
+            for index, column in enumerate(columns)
+            if column and index < len(values) and values[index].strip()
+        }
+        if len(values) > len(columns) and any(cell.strip() for cell in values[len(columns) :]):
+            cells["__overflow__"] = " | ".join(
+                cell for cell in values[len(columns) :] if cell.strip()
+            )
+        rows.append(Row(number, cells))
+    return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma)
+
+
+def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
+    raw = target.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise EvidenceError(
+            [
+                Problem(
+                    f"not valid UTF-8 at byte {error.start}; save the file as UTF-8",
+                    file=file,
+                    line=line,
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise EvidenceError([Problem("the file is empty", file=file)])
+    first_line = next(line for line in text.splitlines() if line.strip())
+    # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
+    unquoted = re.sub(r'"[^"]*"', "", first_line)
+    delimiter = max((",", ";", "\t"), key=unquoted.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise EvidenceError(
+            [Problem(f"malformed CSV: {error}", file=file, line=reader.line_num)]
+        ) from None
+    return records, delimiter == ";"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(target: Path, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise EvidenceError(
+            [
+                Problem(
+                    "reading .xlsx files needs openpyxl: pip install 'policyeval[xlsx]'", file=file
+                )
+            ]
+        ) from None
+    try:
+        workbook = openpyxl.load_workbook(target, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many unrelated types for broken files
+        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise EvidenceError(
+                [Problem(f"no sheet {sheet!r}; sheets are {workbook.sheetnames!r}", file=file)]
+            )
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        records = [
+            [_cell_text(cell) for cell in row] for row in worksheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    return records, False
+
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str, *, decimal_comma: bool = False) -> float:
+    """Parse a number as spreadsheets write it; raise ``ValueError`` otherwise.
+
+    With ``decimal_comma`` a single comma is the decimal mark (``58,4``);
+    otherwise commas are not accepted, since ``1,234`` is ambiguous.
+    Non-finite numbers are refused.
+
+    >>> parse_number("1633859000"), parse_number("58,4", decimal_comma=True)
+    (1633859000.0, 58.4)
+    """
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma and cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    if not _PLAIN_NUMBER.match(cleaned):
+        raise ValueError(f"not a number: {text!r}")
+    number = float(cleaned)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {text!r}")
+    return number
+
+
+def filter_rows(table: Table, where: Mapping[str, object] | None) -> tuple[Row, ...]:
+    """The rows whose cells equal every ``column = value`` pair in ``where``.
+
+    Comparison is on stripped text; numbers in ``where`` compare as text of
+    the number (``12`` matches ``"12"``).
+    """
+    if not where:
+        return table.rows
+    wanted = {fold_column(k): _cell_text(v).strip() for k, v in where.items()}
+    return tuple(
+        row for row in table.rows if all((row.get(k) or "") == v for k, v in wanted.items())
+    )

@@ -1,0 +1,225 @@
+"""The command line: exit codes, located errors, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policyeval.cli import main
+
+CASE_TOML = """\
+schema = "policyeval.case/1"
+
+[case]
+id = "mini"
+title = { id = "Kasus mini", en = "Mini case" }
+framework = "agustino"
+
+[[units]]
+id = "kota-a"
+label = { id = "Kota A", en = "City A" }
+
+[triangulation]
+rule = "source"
+why = "Two informant categories must agree."
+"""
+
+INDICATORS = [
+    "kompetensi",
+    "kapabilitas",
+    "integritas",
+    "pemahaman_kebijakan",
+    "harmoni_kebijakan",
+    "kualitas_data",
+    "kepemimpinan",
+    "manajemen_organisasi",
+    "koordinasi_kolaborasi",
+    "komunikasi_publik",
+    "pengelolaan_anggaran",
+    "regulasi_turunan",
+]
+
+
+def _case(folder: Path, *, extra_rows: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "case.toml").write_text(CASE_TOML, encoding="utf-8")
+    rows = ["id,indicator,rating,source,source_category,technique"]
+    for index, indicator in enumerate(INDICATORS):
+        rows.append(f"A{index},{indicator},baik,s1,asn,interview")
+        rows.append(f"B{index},{indicator},Cukup baik,s2,dokumen,documentation")
+    (folder / "evidence.csv").write_text("\n".join(rows) + "\n" + extra_rows, encoding="utf-8")
+    return folder
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_frameworks_list_names_the_built_ins(capsys: pytest.CaptureFixture[str]) -> None:
+    """`frameworks list` prints every built-in framework."""
+    code, out, _ = _run(capsys, "frameworks", "list")
+    assert code == 0
+    assert out.split()[0] == "agustino"
+    for name in ("dunn", "edward3", "oecd_dac"):
+        assert name in out
+
+
+def test_show_agustino_as_json_has_5_dimensions_and_12_bilingual_indicators(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`frameworks show agustino --format json` lists 5 dimensions and 12 indicators in id and en."""
+    code, out, _ = _run(capsys, "frameworks", "show", "agustino", "--format", "json")
+    assert code == 0
+    nodes = json.loads(out)["nodes"]
+    dimensions = [n for n in nodes if n["kind"] == "dimension"]
+    indicators = [n for n in nodes if n["kind"] == "indicator"]
+    assert len(dimensions) == 5 and len(indicators) == 12
+    assert all(set(n["label"]) >= {"id", "en"} for n in dimensions + indicators)
+
+
+def test_evaluate_prints_json_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate --format json` prints the versioned document."""
+    case = _case(tmp_path / "mini")
+    code, out, _ = _run(capsys, "evaluate", str(case), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["schema"] == "policyeval.evaluation/1"
+    program = document["units"]["kota-a"]["nodes"]["program"]
+    assert program["level"] == "cukup_baik"  # lower median of baik and cukup baik, everywhere
+
+
+def test_bad_evidence_exits_2_listing_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad evidence table exits 2 and names file, row and column for each bad row, no traceback."""
+    case = _case(
+        tmp_path / "bad",
+        extra_rows="X1,kompetensi,bagus,s1,asn,interview\nX2,nope,baik,s1,asn,interview\n",
+    )
+    code, _, err = _run(capsys, "evaluate", str(case))
+    assert code == 2
+    assert "Traceback" not in err
+    assert "row 26: rating" in err and "'bagus'" in err
+    assert "row 27: indicator" in err and "'nope'" in err
+
+
+def test_lenient_evaluates_the_good_rows_and_lists_the_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --lenient the run succeeds and each rejected row is in the output with its reason."""
+    case = _case(tmp_path / "lenient", extra_rows="X1,kompetensi,bagus,s1,asn,interview\n")
+    code, out, _ = _run(capsys, "evaluate", str(case), "--format", "json", "--lenient")
+    assert code == 0
+    rejected = json.loads(out)["rejected"]
+    assert [(r["row"], r["id"]) for r in rejected] == [(26, "X1")]
+    assert "bagus" in rejected[0]["reason"]
+
+
+def test_validate_framework_file_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` exits 0 for a valid framework file and 2 for a cyclic one, naming the file."""
+    good = tmp_path / "good.toml"
+    code, out, _ = _run(capsys, "frameworks", "show", "dunn", "--format", "toml", "-o", str(good))
+    assert code == 0
+    code, out, _ = _run(capsys, "validate", str(good))
+    assert (code, "valid framework" in out) == (0, True)
+    cyclic = tmp_path / "cyclic.toml"
+    cyclic.write_text(
+        """schema = "policyeval.framework/1"
+[framework]
+id = "c"
+languages = ["en"]
+default_language = "en"
+default_scale = "s"
+title = { en = "C" }
+[[scales]]
+id = "s"
+kind = "ordinal"
+label = { en = "S" }
+[[scales.levels]]
+id = "ok"
+score = 1
+label = { en = "OK" }
+[[nodes]]
+id = "root"
+kind = "root"
+label = { en = "Root" }
+[[nodes]]
+id = "a"
+kind = "dimension"
+parents = ["root", "b"]
+label = { en = "A" }
+[[nodes]]
+id = "b"
+kind = "dimension"
+parent = "a"
+label = { en = "B" }
+[[nodes]]
+id = "i"
+kind = "indicator"
+parent = "b"
+label = { en = "I" }
+""",
+        encoding="utf-8",
+    )
+    code, _, err = _run(capsys, "validate", str(cyclic))
+    assert code == 2
+    assert str(cyclic) in err and "cycle" in err
+
+
+def test_validate_a_case_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`validate CASE_DIR` loads the case and its evidence."""
+    case = _case(tmp_path / "ok")
+    code, out, _ = _run(capsys, "validate", str(case))
+    assert code == 0
+    assert "24 evidence items" in out
+
+
+def test_missing_case_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing case.toml is an input error, not a crash."""
+    code, _, err = _run(capsys, "evaluate", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert "case.toml" in err
+
+
+def test_case_toml_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unknown keys and bad plug-in names in case.toml are reported with their key paths."""
+    case = _case(tmp_path / "typo")
+    text = (
+        CASE_TOML.replace('rule = "source"', 'rule = "sorce"')
+        + '\n[aggregation]\ndefualt = "mean"\n'
+    )
+    (case / "case.toml").write_text(text, encoding="utf-8")
+    code, _, err = _run(capsys, "evaluate", str(case))
+    assert code == 2
+    assert "triangulation.rule" in err and "sorce" in err
+    assert "aggregation.defualt" in err
+
+
+def test_explain_prints_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`explain CASE_DIR NODE` walks down to the evidence rows."""
+    case = _case(tmp_path / "explain")
+    code, out, _ = _run(capsys, "explain", str(case), "keuangan", "--lang", "en")
+    assert code == 0
+    assert "[pengelolaan_anggaran]" in out and "A10" in out and "B10" in out
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """`python -m policyeval --version` works as a subprocess."""
+    done = subprocess.run(
+        [sys.executable, "-m", "policyeval", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "policyeval" in done.stdout
