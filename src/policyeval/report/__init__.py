@@ -1,0 +1,34 @@
+"""Reports people read: terminal text, Markdown for GitHub, and self-contained HTML.
+
+Every renderer starts from the same report model (:func:`build_report`),
+assembled once from a :class:`~policyeval.case.CaseResult`, and writes it in
+Indonesian or English (default: the case's language). :func:`compare` lines
+units up side by side with ranks.
+
+>>> from policyeval.report._examples import two_unit_result
+>>> result = two_unit_result()
+>>> render_html(result) == render_html(result)
+True
+>>> print(render_comparison_text(compare([result])).splitlines()[-1])
+Overall: Programme  Good 3.00 (#1)  Fair 2.33 (#2)
+"""
+
+from policyeval.report.compare import ComparedUnit, Comparison, compare, competition_ranks
+from policyeval.report.html import render_html
+from policyeval.report.markdown import render_comparison_markdown, render_markdown
+from policyeval.report.model import Report, build_report
+from policyeval.report.text import render_comparison_text, render_text
+
+__all__ = [
+    "ComparedUnit",
+    "Comparison",
+    "Report",
+    "build_report",
+    "compare",
+    "competition_ranks",
+    "render_comparison_markdown",
+    "render_comparison_text",
+    "render_html",
+    "render_markdown",
+    "render_text",
+]

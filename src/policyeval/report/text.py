@@ -1,0 +1,170 @@
+"""Plain-text reports for the terminal: an aligned tree of the framework per unit.
+
+>>> from policyeval.report._examples import two_unit_result
+>>> print(render_text(two_unit_result()).splitlines()[0])
+Mini case
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from policyeval.case import CaseResult
+from policyeval.report._strings import text
+from policyeval.report.compare import Comparison
+from policyeval.report.model import NodeRow, Report, build_report, format_score
+
+__all__ = ["render_comparison_text", "render_text"]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Left-aligned columns two spaces apart; no trailing spaces."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rule = ["-" * width for width in widths]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, rule, *rows]
+    ]
+
+
+def _tree_labels(rows: Sequence[NodeRow]) -> list[str]:
+    """Each node's label behind tree branches drawn from the depths of the preorder."""
+    labels = []
+    for index, row in enumerate(rows):
+        if row.depth == 0:
+            labels.append(row.label)
+            continue
+        prefix = ""
+        for level in range(1, row.depth):
+            continues = any(
+                later.depth == level for later in _until_shallower(rows[index + 1 :], level)
+            )
+            prefix += "│  " if continues else "   "
+        last = not any(
+            later.depth == row.depth for later in _until_shallower(rows[index + 1 :], row.depth)
+        )
+        labels.append(prefix + ("└─ " if last else "├─ ") + row.label)
+    return labels
+
+
+def _until_shallower(rows: Sequence[NodeRow], depth: int) -> list[NodeRow]:
+    out = []
+    for row in rows:
+        if row.depth < depth:
+            break
+        out.append(row)
+    return out
+
+
+def _unit_lines(report: Report, index: int) -> list[str]:
+    unit = report.units[index]
+    header = [
+        report.t("node"),
+        report.t("level"),
+        report.t("score"),
+        report.t("confidence"),
+        report.t("status"),
+        report.t("evidence"),
+    ]
+    rows = [
+        [
+            label,
+            row.level_text,
+            row.score_text,
+            row.confidence_text,
+            row.status_text,
+            str(row.evidence) if row.kind == "indicator" else "",
+        ]
+        for label, row in zip(_tree_labels(unit.nodes), unit.nodes, strict=True)
+    ]
+    return [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
+
+
+def render_text(result: CaseResult, *, lang: str | None = None) -> str:
+    """The framework as an aligned tree with each node's level, score, confidence and status.
+
+    One block per unit, then one line each for the data checks and any
+    alternative aggregations. ``lang`` defaults to the case's language.
+
+    >>> from policyeval.report._examples import two_unit_result
+    >>> print(render_text(two_unit_result(), lang="en"))  # doctest: +ELLIPSIS
+    Mini case
+    Framework: Mini framework
+    <BLANKLINE>
+    Unit: North
+    Programme: Good (score 3.00 on 1–3), confidence low, single source.
+    <BLANKLINE>
+    Node                        Level  Score  Confidence  Status         Evidence
+    --------------------------  -----  -----  ----------  -------------  --------
+    Programme                   Good   3.00   low         single source
+    ├─ People                   Good   3.00   low         single source
+    │  ├─ Skills                Good   3.00   high        corroborated   2
+    │  └─ Staffing | headcount  Good   3.00   low         single source  1
+    └─ Money                    Good   3.00   low         single source
+       └─ Budget                Good   3.00   low         single source  1
+    ...
+    """
+    report = build_report(result, lang=lang)
+    lines = [report.title, f"{report.t('framework')}: {report.framework_title}"]
+    for index in range(len(report.units)):
+        lines += ["", *_unit_lines(report, index)]
+    if report.checks:
+        failed = [check.id for check in report.checks if not check.passed]
+        lines += [
+            "",
+            f"{report.t('data_checks')}: "
+            + report.t("data_checks_intro", failed=len(failed), total=len(report.checks)),
+        ]
+        lines += [f"  ✘ {check_id}" for check_id in failed]
+    if report.alternatives:
+        lines += ["", f"{report.t('aggregation')}:"]
+        for alternative in report.alternatives:
+            verdicts = "; ".join(f"{level} {score}" for level, score in alternative.verdicts)
+            lines.append(f"  {alternative.label} ({alternative.aggregator}): {verdicts}")
+    if report.rejected:
+        lines += ["", f"{report.t('rejected')}: {len(report.rejected)}"]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a comparison: one row per compared node, one column per unit.
+
+    A cell reads ``level score (#rank)``; the overall row comes last.
+    """
+    units = comparison.ranked()
+    header = [text("node", lang), *(unit.text(lang) for unit in units)]
+    rows = []
+    for column, node in enumerate(comparison.nodes):
+        label = comparison.node_text(node, lang)
+        if node == comparison.root:
+            label = f"{text('overall', lang)}: {label}"
+        cells = [label]
+        for unit in units:
+            level = comparison.level_text(node, unit.levels[column], lang) or text(
+                "undefined", lang
+            )
+            rank = unit.ranks[column]
+            cells.append(
+                f"{level} {format_score(unit.scores[column])} (#{'–' if rank is None else rank})"
+            )
+        rows.append(cells)
+    return header, rows
+
+
+def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -> str:
+    """Units side by side: per dimension and overall, each unit's level, score and rank.
+
+    >>> from policyeval.report._examples import two_unit_result
+    >>> from policyeval.report.compare import compare
+    >>> print(render_comparison_text(compare([two_unit_result()])))
+    Comparison
+    Node                North           South
+    ------------------  --------------  --------------
+    People              Good 3.00 (#1)  Fair 1.67 (#2)
+    Money               Good 3.00 (#1)  Good 3.00 (#1)
+    Overall: Programme  Good 3.00 (#1)  Fair 2.33 (#2)
+    <BLANKLINE>
+    """
+    lang = lang or comparison.language
+    header, rows = comparison_rows(comparison, lang)
+    return "\n".join([text("comparison", lang), *_table(header, rows)]) + "\n"
