@@ -42,7 +42,9 @@ __all__ = [
 def _pairs(values: Sequence[float], weights: Sequence[float]) -> list[tuple[float, float]]:
     """Validate the inputs and return the (value, weight) pairs of positive weight."""
     if len(values) != len(weights):
-        raise InvalidArgument(f"values and weights differ in length: {len(values)} != {len(weights)}")
+        raise InvalidArgument(
+            f"values and weights differ in length: {len(values)} != {len(weights)}"
+        )
     if not values:
         raise InvalidArgument("an aggregator needs at least one value")
     for value in values:
@@ -53,7 +55,9 @@ def _pairs(values: Sequence[float], weights: Sequence[float]) -> list[tuple[floa
             raise InvalidArgument(f"weights must be finite and >= 0, got weights={list(weights)!r}")
     pairs = [(float(v), float(w)) for v, w in zip(values, weights, strict=True) if w > 0]
     if not pairs:
-        raise InvalidArgument(f"at least one weight must be positive, got weights={list(weights)!r}")
+        raise InvalidArgument(
+            f"at least one weight must be positive, got weights={list(weights)!r}"
+        )
     return pairs
 
 
@@ -164,7 +168,9 @@ class _Majority:
         for value, weight in _pairs(values, weights):
             totals[value] = totals.get(value, 0.0) + weight
         best = max(totals.values())
-        return min(value for value, total in totals.items() if math.isclose(total, best, rel_tol=1e-12))
+        return min(
+            value for value, total in totals.items() if math.isclose(total, best, rel_tol=1e-12)
+        )
 
     def __repr__(self) -> str:
         return "majority()"
@@ -338,7 +344,9 @@ class _DecisionTable:
             if all(_matches(c, v) for c, v in zip(conditions, values, strict=True)):
                 return result
         if self.default is None:
-            raise InvalidArgument(f"{self!r}: no rule matches values={list(values)!r} and there is no default")
+            raise InvalidArgument(
+                f"{self!r}: no rule matches values={list(values)!r} and there is no default"
+            )
         return self.default
 
     def __repr__(self) -> str:
@@ -360,7 +368,7 @@ def _matches(condition: Condition, value: float) -> bool:
 
 
 def decision_table(
-    rules: Sequence[Sequence[Any]],
+    rules: Sequence[Any],
     *,
     default: float | str | None = None,
     levels: Mapping[str, float] | None = None,
@@ -389,16 +397,21 @@ def decision_table(
     def score(value: Any, where: str) -> float:
         if isinstance(value, str):
             if value not in scores:
-                raise InvalidArgument(f"decision_table: {where}: unknown level {value!r} (levels: {sorted(scores)!r})")
+                raise InvalidArgument(
+                    f"decision_table: {where}: unknown level {value!r} (levels: {sorted(scores)!r})"
+                )
             return float(scores[value])
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        raise InvalidArgument(f"decision_table: {where}: expected a score or level id, got {value!r}")
+        raise InvalidArgument(
+            f"decision_table: {where}: expected a score or level id, got {value!r}"
+        )
 
     parsed = []
-    for index, rule in enumerate(rules):
-        if isinstance(rule, Mapping) and set(rule) == {"when", "then"}:
-            rule = (rule["when"], rule["then"])
+    for index, given in enumerate(rules):
+        rule: Any = given
+        if isinstance(given, Mapping) and set(given) == {"when", "then"}:
+            rule = (given["when"], given["then"])
         if not (
             isinstance(rule, Sequence)
             and len(rule) == 2
@@ -416,7 +429,9 @@ def decision_table(
                 conditions.append(None)
             elif isinstance(condition, Sequence) and not isinstance(condition, str):
                 if len(condition) != 2:
-                    raise InvalidArgument(f"decision_table: {where}: an interval is [low, high], got {condition!r}")
+                    raise InvalidArgument(
+                        f"decision_table: {where}: an interval is [low, high], got {condition!r}"
+                    )
                 conditions.append((score(condition[0], where), score(condition[1], where)))
             else:
                 conditions.append(score(condition, where))

@@ -30,7 +30,9 @@ def _present(
         raise InvalidArgument(
             f"confidences and weights differ in length: {len(confidences)} != {len(weights)}"
         )
-    return [(c, float(w)) for c, w in zip(confidences, weights, strict=True) if c is not None and w > 0]
+    return [
+        (c, float(w)) for c, w in zip(confidences, weights, strict=True) if c is not None and w > 0
+    ]
 
 
 @attrs.frozen(repr=False)

@@ -82,9 +82,9 @@ def evaluate(
     if not (isinstance(min_share, int | float) and 0 <= min_share <= 1):
         raise InvalidArgument(f"min_share must be a number in [0, 1], got min_share={min_share!r}")
     if isinstance(evidence, EvidenceSet):
-        items, rejected = evidence.items, evidence.rejected
+        items, rejected, sources = evidence.items, evidence.rejected, evidence.sources
     else:
-        items, rejected = tuple(evidence), ()
+        items, rejected, sources = tuple(evidence), (), {}
     _check_evidence(framework, items)
     rule_for = _rule_lookup(framework, rules)
     aggregator_for = _aggregator_lookup(framework, aggregators)
@@ -135,6 +135,7 @@ def evaluate(
         },
         evidence=items,
         rejected=tuple(rejected),
+        sources=dict(sources),
         settings=settings,
         confidence_rule=confidence_rule,
         min_share=float(min_share),
@@ -151,26 +152,31 @@ def _check_evidence(framework: Framework, items: Sequence[Evidence]) -> None:
     problems = []
     seen: set[str] = set()
     for item in items:
-        where = {"file": item.origin.file, "row": item.origin.row} if item.origin else {}
+        file = item.origin.file if item.origin else None
+        row = item.origin.row if item.origin else None
         if item.id in seen:
-            problems.append(Problem("duplicate evidence id", key="id", value=item.id, **where))
+            problems.append(
+                Problem("duplicate evidence id", file=file, row=row, key="id", value=item.id)
+            )
         seen.add(item.id)
         if item.indicator not in framework:
             problems.append(
                 Problem(
                     f"evidence {item.id!r}: unknown indicator",
+                    file=file,
+                    row=row,
                     key="indicator",
                     value=item.indicator,
-                    **where,
                 )
             )
         elif not framework.node(item.indicator).is_indicator:
             problems.append(
                 Problem(
                     f"evidence {item.id!r}: {item.indicator!r} is not an indicator",
+                    file=file,
+                    row=row,
                     key="indicator",
                     value=item.indicator,
-                    **where,
                 )
             )
     if problems:

@@ -302,12 +302,14 @@ class Framework:
 
     def depth(self, node_id: str) -> int:
         """The length of the longest path from the root to the node."""
-        return int(
-            max(
-                (len(path) - 1 for path in nx.all_simple_paths(self.graph, self.root, node_id)),
-                default=0,
+        longest: dict[str, int] = {}
+        for current in nx.topological_sort(self.graph):
+            longest[current] = max(
+                (longest[p] + 1 for p in self.graph.predecessors(current)), default=0
             )
-        )
+            if current == node_id:
+                return longest[current]
+        raise KeyError(f"framework {self.id!r} has no node {node_id!r}")
 
     def indicators_under(self, node_id: str) -> tuple[str, ...]:
         """The indicators reachable from a node (itself, for an indicator)."""

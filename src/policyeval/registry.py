@@ -117,9 +117,13 @@ class _Registry:
 
     def register(self, name: str, factory: Factory, *, replace: bool) -> None:
         if not isinstance(name, str) or not name:
-            raise InvalidArgument(f"a {self.kind} name must be a non-empty string, got name={name!r}")
+            raise InvalidArgument(
+                f"a {self.kind} name must be a non-empty string, got name={name!r}"
+            )
         if not callable(factory):
-            raise InvalidArgument(f"the factory for {self.kind} {name!r} must be callable, got {factory!r}")
+            raise InvalidArgument(
+                f"the factory for {self.kind} {name!r} must be callable, got {factory!r}"
+            )
         if name in self._load() and not replace:
             raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
         self._added[name] = factory
@@ -133,7 +137,9 @@ class _Registry:
         try:
             return factories[name](**params)
         except TypeError as error:
-            raise InvalidArgument(f"{self.kind} {name!r}: bad parameters {dict(params)!r}: {error}") from None
+            raise InvalidArgument(
+                f"{self.kind} {name!r}: bad parameters {dict(params)!r}: {error}"
+            ) from None
 
     def from_spec(self, spec: Any) -> Any:
         if isinstance(spec, AggregatorSpec):

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from policyeval.evidence import Evidence
+from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
@@ -151,7 +151,9 @@ class Evaluation:
 
     ``judgements`` maps ``(unit, node)`` to a :class:`Judgement`; ``units``
     and the framework's declaration order fix the order of everything
-    written out. ``settings`` records the plug-ins used (by their ``repr``).
+    written out. ``evidence`` holds the items evaluated, ``rejected`` the
+    input rows that were not, ``sources`` the sources table (when one was
+    read), and ``settings`` the plug-ins used (by their ``repr``).
     """
 
     framework: Framework
@@ -159,6 +161,7 @@ class Evaluation:
     judgements: dict[tuple[str, str], Judgement]
     evidence: tuple[Evidence, ...] = ()
     rejected: tuple[Rejection, ...] = ()
+    sources: dict[str, Source] = attrs.field(factory=dict)
     settings: dict[str, Any] = attrs.field(factory=dict)
     confidence_rule: ConfidenceRule | None = attrs.field(default=None, eq=False, repr=False)
     min_share: float = 0.5
@@ -187,7 +190,7 @@ class Evaluation:
         """Walk from ``node`` (default: the root) down to the evidence rows.
 
         >>> from policyeval import evaluate, frameworks
-        >>> from policyeval.evidence import Evidence
+        >>> from policyeval.evidence import Evidence, Source
         >>> fw = frameworks.load("agustino")
         >>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
         ...                   source="s1", source_category="asn", technique="interview")]

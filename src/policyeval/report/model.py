@@ -23,8 +23,6 @@ import attrs
 
 from policyeval.case import CaseResult
 from policyeval.evidence import Evidence, Source
-from policyeval.evidence_io import load_sources
-from policyeval.exceptions import PolicyEvalError
 from policyeval.framework import Framework
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.report._strings import humanise, kind_text, technique_text, text
@@ -352,15 +350,8 @@ def _node_row(
     )
 
 
-def _sources(result: CaseResult) -> dict[str, Source]:
-    file = result.case.sources_file
-    if file is None or not Path(file).is_file():
-        return {}
-    try:
-        sources, _ = load_sources(file, lenient=True)
-    except (PolicyEvalError, OSError):
-        return {}
-    return sources
+def _sources(result: CaseResult) -> Mapping[str, Source]:
+    return result.evaluation.sources
 
 
 def _evidence_view(

@@ -1,0 +1,89 @@
+"""The plug-in registry: names, specs, entry points and errors."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any
+
+import pytest
+
+from policyeval import registry
+from policyeval.exceptions import InvalidArgument, UnknownPluginError
+from policyeval.framework import AggregatorSpec
+
+
+def test_builtin_names() -> None:
+    """Every built-in is registered under its documented name."""
+    assert registry.aggregator_names() == (
+        "bars", "decision_table", "generalised", "geometric", "harmonic",
+        "majority", "max", "mean", "median", "min",
+    )  # fmt: skip
+    assert registry.rule_names() == (
+        "agreement", "all_of", "any_of", "cerqual", "investigator", "source", "technique", "time",
+    )  # fmt: skip
+    assert registry.confidence_rule_names() == ("weakest", "weighted_median")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["median", {"name": "median"}, AggregatorSpec("median")],
+    ids=["name", "mapping", "spec"],
+)
+def test_specs_build_the_same_aggregator(spec: Any) -> None:
+    """A name, a mapping with a name, and an AggregatorSpec all build the aggregator."""
+    assert repr(registry.build_aggregator(spec)) == "median()"
+
+
+def test_a_callable_spec_is_returned_as_is() -> None:
+    """Plain functions need no registration."""
+
+    def first(values: Any, weights: Any) -> float:
+        return float(values[0])
+
+    assert registry.build_aggregator(first) is first
+
+
+def test_parameters_reach_the_factory() -> None:
+    """Parameters in a spec become factory arguments."""
+    assert repr(registry.build_aggregator({"name": "generalised", "p": 3})) == "generalised(p=3.0)"
+    composed = registry.build_rule({"name": "any_of", "rules": ["time", {"name": "investigator"}]})
+    assert repr(composed).startswith("any_of(time_triangulation(")
+
+
+def test_unknown_names_list_the_known_ones() -> None:
+    """An unknown name is a LookupError listing what is known."""
+    with pytest.raises(UnknownPluginError, match="known: bars, decision_table"):
+        registry.aggregator("avg")
+    with pytest.raises(LookupError, match="unknown triangulation rule 'sorce'"):
+        registry.rule("sorce")
+
+
+def test_bad_parameters_name_the_plugin() -> None:
+    """A parameter the factory does not take is an InvalidArgument naming the plug-in."""
+    with pytest.raises(InvalidArgument, match="aggregator 'mean': bad parameters"):
+        registry.aggregator("mean", p=2)
+    with pytest.raises(InvalidArgument, match="needs a 'name'"):
+        registry.build_aggregator({"p": 2})
+
+
+def test_register_and_replace() -> None:
+    """Registering a taken name needs replace=True."""
+    registry.register_aggregator("test_first", lambda: (lambda v, w: v[0]), replace=True)
+    assert registry.aggregator("test_first")([7, 1], [1, 1]) == 7
+    with pytest.raises(InvalidArgument, match="already registered"):
+        registry.register_aggregator("mean", lambda: None)
+
+
+def test_entry_point_plugins_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Third-party factories published under the entry-point group are available by name."""
+    point = importlib.metadata.EntryPoint(
+        name="ep_first", value="policyeval.aggregation:strongest", group="policyeval.aggregators"
+    )
+
+    def entry_points(*, group: str) -> list[importlib.metadata.EntryPoint]:
+        return [point] if group == "policyeval.aggregators" else []
+
+    monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
+    fresh = registry._Registry("aggregator", "policyeval.aggregators", registry._builtin_aggregators)
+    assert "ep_first" in fresh.names()
+    assert repr(fresh.build("ep_first", {})) == "strongest()"
