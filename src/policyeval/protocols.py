@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 
-class _Ranked(str, enum.Enum):
+class _Ranked(enum.StrEnum):
     """A string enum whose members compare by their declaration order."""
 
     @property
@@ -104,6 +104,10 @@ def _sorted_strings(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(values)))
 
 
+def _strings(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class Assessment:
     """What a triangulation rule concludes about one indicator for one unit.
@@ -133,7 +137,7 @@ class Assessment:
     status: Status = Status.NO_EVIDENCE
     confidence: Confidence | None = None
     explanation: str = ""
-    concerns: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    concerns: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rule: str = ""
 
 
