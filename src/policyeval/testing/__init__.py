@@ -1,0 +1,38 @@
+"""The conformance kit: check that an aggregator or a rule keeps its contract.
+
+Run :func:`check_aggregator` on an aggregator and :func:`check_rule` on a
+triangulation rule; each tries every law of its contract on generated
+examples and raises :class:`AssertionError` naming each broken law with its
+smallest falsifying example. :func:`aggregator_checks` and
+:func:`rule_checks` give one check per law for a parametrised test.
+:mod:`policyeval.testing.strategies` holds the hypothesis strategies the
+checks use. The kit needs hypothesis (the ``test`` extra).
+
+>>> def weighted_mean(values, weights):
+...     return sum(v * w for v, w in zip(values, weights)) / sum(weights)
+>>> check_aggregator(weighted_mean, max_examples=20)
+>>> "monotonicity" in AGGREGATOR_LAWS
+True
+"""
+
+from policyeval.testing import strategies
+from policyeval.testing.checks import (
+    AGGREGATOR_LAWS,
+    LAW_STATEMENTS,
+    RULE_LAWS,
+    aggregator_checks,
+    check_aggregator,
+    check_rule,
+    rule_checks,
+)
+
+__all__ = [
+    "AGGREGATOR_LAWS",
+    "LAW_STATEMENTS",
+    "RULE_LAWS",
+    "aggregator_checks",
+    "check_aggregator",
+    "check_rule",
+    "rule_checks",
+    "strategies",
+]
