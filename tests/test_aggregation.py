@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -177,5 +178,5 @@ def test_power_means_are_ordered_in_p(pair: tuple[list[float], list[float]]) -> 
         strongest(),
     ]
     results = [a(values, weights) for a in chain]
-    for lower, higher in zip(results, results[1:], strict=False):
+    for lower, higher in itertools.pairwise(results):
         assert lower <= higher + 1e-9

@@ -68,7 +68,7 @@ def test_bad_parameters_name_the_plugin() -> None:
 
 def test_register_and_replace() -> None:
     """Registering a taken name needs replace=True."""
-    registry.register_aggregator("test_first", lambda: (lambda v, w: v[0]), replace=True)
+    registry.register_aggregator("test_first", lambda: lambda v, w: v[0], replace=True)
     assert registry.aggregator("test_first")([7, 1], [1, 1]) == 7
     with pytest.raises(InvalidArgument, match="already registered"):
         registry.register_aggregator("mean", lambda: None)
@@ -84,6 +84,8 @@ def test_entry_point_plugins_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
         return [point] if group == "policyeval.aggregators" else []
 
     monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
-    fresh = registry._Registry("aggregator", "policyeval.aggregators", registry._builtin_aggregators)
+    fresh = registry._Registry(
+        "aggregator", "policyeval.aggregators", registry._builtin_aggregators
+    )
     assert "ep_first" in fresh.names()
     assert repr(fresh.build("ep_first", {})) == "strongest()"
