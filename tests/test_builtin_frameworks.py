@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from policyeval.registry import build_aggregator
 
 from policyeval import frameworks
 from policyeval.exceptions import FrameworkError, UnknownPluginError
 from policyeval.framework import AggregatorSpec, Framework
+from policyeval.registry import build_aggregator
 from policyeval.scales import NumericScale, OrdinalScale
 
 NAMES = ("agustino", "dunn", "edward3", "oecd_dac")

@@ -6,15 +6,18 @@ and aggregator choices, each with the reason for it), ``evidence.csv`` or
 with the checks and derived evidence declared for them. Copy the folder,
 edit the files, and the same code evaluates another region.
 
->>> case = load_case("examples/serang_2024")  # doctest: +SKIP
->>> result = run_case(case)  # doctest: +SKIP
->>> result.evaluation.level("kota-serang", "program")  # doctest: +SKIP
-'cukup_baik'
+From the repository root, the worked example runs as::
+
+    result = evaluate_case("examples/serang_2024")
+    result.evaluation.level("kota-serang", "program")   # 'cukup_baik'
+
+See ``docs/reference/case-format.rst`` for every key of ``case.toml``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,17 +32,28 @@ from policyeval.evidence_io import EvidenceSet, load_evidence, load_sources
 from policyeval.exceptions import (
     CaseError,
     DataCheckError,
-    EvidenceError,
     FrameworkError,
     PolicyEvalError,
     Problem,
     UnknownPluginError,
 )
 from policyeval.framework import Framework
+from policyeval.framework_io import key_locator
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.results import Evaluation, Judgement, dumps
 
-__all__ = ["CASE_SCHEMA", "Alternative", "Case", "CaseResult", "Unit", "load_case", "run_case"]
+__all__ = [
+    "CASE_SCHEMA",
+    "Alternative",
+    "AlternativeResult",
+    "Case",
+    "CaseResult",
+    "Unit",
+    "evaluate_case",
+    "load_case",
+    "load_case_evidence",
+    "run_case",
+]
 
 CASE_SCHEMA = "policyeval.case/1"
 RESULT_SCHEMA = "policyeval.evaluation/1"
@@ -205,7 +219,7 @@ class CaseResult:
         return dumps(self.to_dict())
 
 
-def _read_toml(file: Path) -> dict[str, Any]:
+def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -213,9 +227,10 @@ def _read_toml(file: Path) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
+        found = re.search(r"\(at line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
         message = str(error).split(" (at line")[0]
         raise CaseError([Problem(f"invalid TOML: {message}", file=str(file), line=line)]) from None
 
@@ -229,6 +244,31 @@ def _unknown(
         )
         for key in sorted(set(section) - allowed)
     ]
+
+
+def _check_plugins(
+    build: Any,
+    defaults: Mapping[str, Any],
+    prefix: str,
+    overrides: Mapping[str, Any],
+    allowed: Sequence[str] | None,
+    not_allowed: str,
+    file: str,
+) -> list[Problem]:
+    """Problems with plug-in specs: each must build, and overrides must name allowed nodes."""
+    problems = []
+    specs = {**defaults, **{f"{prefix}.{node}": spec for node, spec in overrides.items()}}
+    for key, spec in specs.items():
+        if spec is None:
+            continue
+        try:
+            build(spec)
+        except PolicyEvalError as error:
+            problems.append(Problem(str(error), file=file, key=key))
+    if allowed is not None:
+        for node in sorted(set(overrides) - set(allowed)):
+            problems.append(Problem(not_allowed, file=file, key=f"{prefix}.{node}"))
+    return problems
 
 
 def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> Case:
@@ -245,7 +285,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         folder = folder.parent
     file = folder / "case.toml"
     where = str(file)
-    data = _read_toml(file)
+    data, text = _read_toml(file)
     problems = _unknown(data, _TOP, "", where)
     if data.get("schema", CASE_SCHEMA) != CASE_SCHEMA:
         problems.append(
@@ -332,45 +372,29 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     problems += _unknown(triangulation, _TRIANGULATION, "triangulation.", where)
     rule = triangulation.get("rule", "source")
     rule_overrides = dict(triangulation.get("indicators", {}))
-    for key, spec in [("triangulation.rule", rule)] + [
-        (f"triangulation.indicators.{k}", v) for k, v in rule_overrides.items()
-    ]:
-        try:
-            build_rule(spec)
-        except PolicyEvalError as error:
-            problems.append(Problem(str(error), file=where, key=key))
-    if framework is not None:
-        for indicator in sorted(set(rule_overrides) - set(framework.indicators)):
-            problems.append(
-                Problem(
-                    "not an indicator of the framework",
-                    file=where,
-                    key=f"triangulation.indicators.{indicator}",
-                )
-            )
+    problems += _check_plugins(
+        build_rule,
+        {"triangulation.rule": rule},
+        "triangulation.indicators",
+        rule_overrides,
+        None if framework is None else framework.indicators,
+        "not an indicator of the framework",
+        where,
+    )
 
     aggregation = data.get("aggregation", {})
     problems += _unknown(aggregation, _AGGREGATION, "aggregation.", where)
     aggregator = aggregation.get("default")
     aggregator_overrides = dict(aggregation.get("nodes", {}))
-    for key, spec in [("aggregation.default", aggregator)] + [
-        (f"aggregation.nodes.{k}", v) for k, v in aggregator_overrides.items()
-    ]:
-        if spec is None:
-            continue
-        try:
-            build_aggregator(spec)
-        except PolicyEvalError as error:
-            problems.append(Problem(str(error), file=where, key=key))
-    if framework is not None:
-        for node in sorted(set(aggregator_overrides) - set(framework.inner_nodes)):
-            problems.append(
-                Problem(
-                    "not an inner node of the framework",
-                    file=where,
-                    key=f"aggregation.nodes.{node}",
-                )
-            )
+    problems += _check_plugins(
+        build_aggregator,
+        {"aggregation.default": aggregator},
+        "aggregation.nodes",
+        aggregator_overrides,
+        None if framework is None else framework.inner_nodes,
+        "not an inner node of the framework",
+        where,
+    )
     confidence = aggregation.get("confidence", "weakest")
     try:
         build_confidence_rule(confidence)
@@ -461,7 +485,10 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                     )
                 )
     if problems:
-        raise CaseError(problems)
+        locate = key_locator(text)
+        raise CaseError(
+            attrs.evolve(p, line=p.line if p.line is not None else locate(p.key)) for p in problems
+        )
     assert framework is not None
     language = str(case_table.get("language") or framework.default_language)
     return Case(
@@ -570,10 +597,3 @@ def run_case(case: Case) -> CaseResult:
 def evaluate_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> CaseResult:
     """Load and run a case directory in one call."""
     return run_case(load_case(path, lenient=lenient))
-
-
-def _problems_of(error: PolicyEvalError) -> Sequence[Problem]:
-    return getattr(error, "problems", ()) or (Problem(str(error)),)
-
-
-_ = EvidenceError  # re-exported for callers catching case-loading errors

@@ -10,12 +10,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from policyeval import __version__
 from policyeval.exceptions import PolicyEvalError
+
+if TYPE_CHECKING:
+    from policyeval.case import CaseResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +35,7 @@ class _Exit(Exception):
         self.code = code
 
 
-def _fail(error: Exception) -> None:
+def _fail(error: Exception) -> NoReturn:
     problems = getattr(error, "problems", None)
     if problems:
         click.echo(
@@ -43,6 +46,16 @@ def _fail(error: Exception) -> None:
     else:
         click.echo(f"error: {error}", err=True)
     raise _Exit(2)
+
+
+def _run_case(case_dir: str, *, lenient: bool = False) -> CaseResult:
+    """Evaluate a case directory, turning input errors into exit code 2."""
+    from policyeval.case import evaluate_case
+
+    try:
+        return evaluate_case(case_dir, lenient=True if lenient else None)
+    except PolicyEvalError as error:
+        _fail(error)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -155,12 +168,8 @@ def evaluate_command(
 ) -> None:
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
     from policyeval import report
-    from policyeval.case import evaluate_case
 
-    try:
-        result = evaluate_case(case_dir, lenient=True if lenient else None)
-    except PolicyEvalError as error:
-        _fail(error)
+    result = _run_case(case_dir, lenient=lenient)
     if fmt == "json":
         text = result.to_json()
     elif fmt == "markdown":
@@ -178,16 +187,12 @@ def evaluate_command(
 def report_command(case_dir: str, output: str, lenient: bool, lang: str | None) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
-    from policyeval.case import evaluate_case
 
     suffix = Path(output).suffix.casefold()
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         click.echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
         raise _Exit(2)
-    try:
-        result = evaluate_case(case_dir, lenient=True if lenient else None)
-    except PolicyEvalError as error:
-        _fail(error)
+    result = _run_case(case_dir, lenient=lenient)
     if suffix in (".html", ".htm"):
         text = report.render_html(result, lang=lang)
     else:
@@ -214,10 +219,9 @@ def compare_command(
     Give several case directories, or one case with several units.
     """
     from policyeval import report
-    from policyeval.case import evaluate_case
 
+    results = [_run_case(path) for path in case_dirs]
     try:
-        results = [evaluate_case(path) for path in case_dirs]
         comparison = report.compare(results)
     except PolicyEvalError as error:
         _fail(error)
@@ -237,12 +241,7 @@ def compare_command(
 @LANG
 def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str | None) -> None:
     """Walk from a node (default: the root) down to the evidence rows behind it."""
-    from policyeval.case import evaluate_case
-
-    try:
-        result = evaluate_case(case_dir)
-    except PolicyEvalError as error:
-        _fail(error)
+    result = _run_case(case_dir)
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:

@@ -79,6 +79,7 @@ __all__ = [
     "framework_from_dict",
     "framework_schema",
     "framework_to_dict",
+    "key_locator",
     "load_framework",
     "loads_framework",
     "save_framework",
@@ -914,6 +915,21 @@ class _Reader:
 
 
 # --- locating key paths in the text ----------------------------------------------------------
+
+
+def key_locator(text: str, *, format: Format = "toml") -> Callable[[str | None], int | None]:
+    """A function from a key path (``checks[3].kind``) to its line in ``text``.
+
+    Keys not in the text resolve to their nearest enclosing key; ``None``
+    when nothing encloses them. Other TOML and JSON files of the project
+    (such as ``case.toml``) use it to point errors at lines.
+
+    >>> locate = key_locator('[case]\\nid = "x"\\n\\n[[units]]\\nid = "a"\\n')
+    >>> locate("units[0].id"), locate("units[0].label"), locate("nowhere")
+    (5, 4, None)
+    """
+    positions = _positions(text, format)
+    return lambda key: _line_of(positions, key)
 
 
 def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -287,8 +287,3 @@ def dumps(document: Mapping[str, Any], *, indent: int | None = 2) -> str:
     return (
         json.dumps(_jsonable(document), ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
     )
-
-
-def judgements_table(evaluation: Evaluation, unit: str) -> Sequence[Judgement]:
-    """The judgements of one unit in framework top-down order."""
-    return tuple(evaluation.judgement(unit, node) for node in evaluation.framework.top_down())

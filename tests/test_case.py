@@ -1,0 +1,118 @@
+"""Case directories: every problem in case.toml is reported with its file, line and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policyeval import load_case
+from policyeval.exceptions import CaseError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "serang_2024"
+
+
+def _copy(tmp_path: Path, old: str, new: str) -> Path:
+    folder = tmp_path / "case"
+    shutil.copytree(EXAMPLE, folder)
+    case_file = folder / "case.toml"
+    text = case_file.read_text(encoding="utf-8")
+    assert old in text, old
+    case_file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+INVALID = [
+    (
+        'framework = "agustino"',
+        'framework = "agustinus"',
+        "case.framework",
+        "no built-in framework",
+    ),
+    ('framework = "agustino"', 'framwork = "agustino"', "case.framwork", "unknown key"),
+    ('file = "evidence.csv"', 'file = "bukti.csv"', "evidence.file", "evidence file not found"),
+    ('"all_of"', '"al_of"', "triangulation.rule", "unknown triangulation rule 'al_of'"),
+    ('default = "mean"', 'default = "avg"', "aggregation.default", "unknown aggregator 'avg'"),
+    ("min_share = 0.5", "min_share = 2", "aggregation.min_share", "must be a number in [0, 1]"),
+    (
+        'over = "indicators"',
+        'over = "leaves"',
+        "aggregation.alternatives[2].over",
+        "'children' or 'indicators'",
+    ),
+    (
+        'recommend_below = "baik"',
+        'recommend_below = "bagus"',
+        "report.recommend_below",
+        "not a level",
+    ),
+    ('kind = "not_greater"', 'kind = "not_bigger"', "checks[0].kind", "unknown check kind"),
+    ('measure = "ratio"', 'measure = "mean"', "derived[0].measure", "ratio, sum or count"),
+    (
+        'indicator = "pengelolaan_anggaran"',
+        'indicator = "keuangan"',
+        "derived[0].indicator",
+        "not an indicator",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message"), INVALID, ids=[row[2] for row in INVALID])
+def test_invalid_case_files_name_line_and_key(
+    tmp_path: Path, old: str, new: str, key: str, message: str
+) -> None:
+    """Each mistake is refused with the case file, the line of the key, the key and the reason."""
+    folder = _copy(tmp_path, old, new)
+    with pytest.raises(CaseError) as caught:
+        load_case(folder)
+    problems = [p for p in caught.value.problems if p.key == key]
+    assert problems, str(caught.value)
+    problem = problems[0]
+    assert problem.file == str(folder / "case.toml")
+    assert message in str(problem)
+    lines = (folder / "case.toml").read_text(encoding="utf-8").splitlines()
+    assert problem.line is not None
+    assert (
+        key.rsplit(".", 1)[-1].split("[")[0] in lines[problem.line - 1]
+        or "[" in lines[problem.line - 1]
+    )
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    """Two mistakes in one file give one error listing both."""
+    folder = _copy(tmp_path, 'default = "mean"', 'default = "avg"')
+    text = (
+        (folder / "case.toml")
+        .read_text(encoding="utf-8")
+        .replace("min_share = 0.5", "min_share = -1")
+    )
+    (folder / "case.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(CaseError) as caught:
+        load_case(folder)
+    assert {p.key for p in caught.value.problems} >= {
+        "aggregation.default",
+        "aggregation.min_share",
+    }
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
+    """A TOML syntax error points at its line."""
+    folder = _copy(tmp_path, "[report]", "[report")
+    with pytest.raises(CaseError) as caught:
+        load_case(folder)
+    assert "invalid TOML" in str(caught.value)
+    assert caught.value.problems[0].line is not None
+
+
+def test_the_example_loads_with_its_choices() -> None:
+    """The worked example declares one unit, the agustino framework and three alternatives."""
+    case = load_case(EXAMPLE)
+    assert [unit.id for unit in case.units] == ["kota-serang"]
+    assert case.framework.id == "agustino"
+    assert [alternative.id for alternative in case.alternatives] == [
+        "median",
+        "weakest_link",
+        "indicator_mean",
+    ]
+    assert case.rule_why and case.aggregation_why and case.confidence_why
