@@ -15,7 +15,7 @@ Check kinds (each a table in ``[[checks]]``):
     ``columns``), to the rows matching ``total``.
 ``equals``
     an aggregate of one table equals an aggregate of another, or a constant:
-    ``left``/``right`` are ``{table, column, where, agg}`` (``agg`` is
+    ``left``/``right`` are ``{table, column (or columns), where, agg}`` (``agg`` is
     ``sum``, ``count``, ``min`` or ``max``) or ``{value = ...}``.
 ``date_order``
     per row, ``start <= end``.
@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
 }
 CHECK_KINDS = tuple(sorted(_FIELDS))
 _AGGREGATES = ("sum", "count", "min", "max")
-_SIDE_KEYS = {"table", "column", "where", "agg", "value"}
+_SIDE_KEYS = {"table", "column", "columns", "where", "agg", "value"}
 
 
 @attrs.frozen
@@ -238,10 +239,10 @@ def _check_side(spec: Any, key: str, file: str | None) -> list[Problem]:
         problems.append(
             Problem("agg must be sum, count, min or max", file=file, key=f"{key}.agg", value=agg)
         )
-    if "table" not in spec or (agg != "count" and "column" not in spec):
+    if "table" not in spec or (agg != "count" and not ({"column", "columns"} & set(spec))):
         problems.append(
             Problem(
-                "needs 'value', or 'table' and 'column' (no 'column' when agg = 'count')",
+                "needs 'value', or 'table' and 'column' or 'columns' (neither when agg = 'count')",
                 file=file,
                 key=key,
             )
@@ -302,15 +303,25 @@ def run_checks(checks: Sequence[Check], *, base: str | Path) -> tuple[CheckResul
 
     A check that cannot run (missing table or column) raises
     :class:`DataCheckError`: that is a problem with the case, not with the data.
+    File names in the results are relative to ``base``, so results do not
+    depend on where the case folder lies.
     """
     tables = _Tables(Path(base))
     results = []
+
+    def relative(file: str | None) -> str | None:
+        return None if file is None else Path(os.path.relpath(file, base)).as_posix()
+
     for check in checks:
         runner = _RUNNERS[check.kind]
         findings, used = runner(check, tables)
         results.append(
             CheckResult(
-                id=check.id, kind=check.kind, why=check.why, tables=used, findings=tuple(findings)
+                id=check.id,
+                kind=check.kind,
+                why=check.why,
+                tables=tuple(relative(file) or file for file in used),
+                findings=tuple(attrs.evolve(f, file=relative(f.file)) for f in findings),
             )
         )
     return tuple(results)
@@ -463,15 +474,17 @@ def _aggregate(
     where = f" where {dict(spec['where'])}" if spec.get("where") else ""
     if agg == "count":
         return float(len(rows)), f"count of {Path(table.file).name}{where}", table.file
-    column = tables.column(table, spec["column"], check)
+    names = spec.get("columns") or [spec["column"]]
+    columns = [tables.column(table, name, check) for name in names]
     numbers = []
     for row in rows:
-        cell = _number(table, row, column)
-        if isinstance(cell, str):
-            findings.append(_not_a_number(table, row, column, cell))
-        elif cell is not None:
-            numbers.append(cell)
-    description = f"{agg}({column}) of {Path(table.file).name}{where}"
+        for column in columns:
+            cell = _number(table, row, column)
+            if isinstance(cell, str):
+                findings.append(_not_a_number(table, row, column, cell))
+            elif cell is not None:
+                numbers.append(cell)
+    description = f"{agg}({' + '.join(columns)}) of {Path(table.file).name}{where}"
     if not numbers:
         return None, description, table.file
     return float(functions[agg](numbers)), description, table.file
