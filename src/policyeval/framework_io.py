@@ -54,6 +54,7 @@ policyeval.exceptions.FrameworkError: 3 problems:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import math
@@ -777,7 +778,8 @@ class _Reader:
             target = self.string(bands_table, "scale", bands_key)
             scale_key = _join(bands_key, "scale")
             if target is None or target in broken:
-                pass
+                # The missing or broken target scale has been reported already.
+                options.pop("bands", None)
             elif target in ordinal:
                 levels = ordinal[target].ascending
                 bands = self.bands(bands_table, bands_key, levels, default_range=(minimum, maximum))
@@ -944,14 +946,12 @@ def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
 
 def _positions(text: str, format: Format) -> dict[str, int]:
     scanner = _Scanner(text)
-    try:
+    # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
+    with contextlib.suppress(IndexError, ValueError):
         if format == "json":
             scanner.json_value("")
         else:
             scanner.toml_document()
-    except (IndexError, ValueError):
-        # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
-        pass
     return scanner.positions
 
 
