@@ -223,3 +223,20 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert "policyeval" in done.stdout
+
+
+def test_report_recommend_below_sets_the_threshold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--recommend-below changes which verdicts get recommendations; an unknown level exits 2."""
+    case = _case(tmp_path / "recommend")
+    strict = tmp_path / "strict.md"
+    lax = tmp_path / "lax.md"
+    assert _run(capsys, "report", str(case), "-o", str(strict), "--recommend-below", "baik")[0] == 0
+    assert (
+        _run(capsys, "report", str(case), "-o", str(lax), "--recommend-below", "Cukup baik")[0] == 0
+    )
+    assert strict.read_text(encoding="utf-8").count("(indikator;") == 12
+    assert lax.read_text(encoding="utf-8").count("(indikator;") == 0
+    code, _, err = _run(capsys, "report", str(case), "-o", str(lax), "--recommend-below", "bagus")
+    assert code == 2 and "'bagus'" in err

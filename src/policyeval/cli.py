@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+import attrs
 import click
 
 from policyeval import __version__
@@ -56,6 +57,29 @@ def _run_case(case_dir: str, *, lenient: bool = False) -> CaseResult:
         return evaluate_case(case_dir, lenient=True if lenient else None)
     except PolicyEvalError as error:
         _fail(error)
+
+
+def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
+    """The result with its report threshold replaced, when ``--recommend-below`` is given."""
+    if level is None:
+        return result
+    framework = result.case.framework
+    scale = framework.scale_of(framework.root)
+    found = getattr(scale, "find", lambda _: None)(level)
+    if found is None:
+        click.echo(
+            f"error: --recommend-below {level!r} is not a level of the framework's scale", err=True
+        )
+        raise _Exit(2)
+    return attrs.evolve(result, case=attrs.evolve(result.case, recommend_below=found.id))
+
+
+RECOMMEND_BELOW = click.option(
+    "--recommend-below",
+    default=None,
+    metavar="LEVEL",
+    help="Recommend for nodes below this level (default: the case's setting).",
+)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -183,8 +207,11 @@ def evaluate_command(
 @click.argument("case_dir", type=click.Path())
 @click.option("-o", "--output", required=True, help="FILE.html or FILE.md")
 @click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@RECOMMEND_BELOW
 @LANG
-def report_command(case_dir: str, output: str, lenient: bool, lang: str | None) -> None:
+def report_command(
+    case_dir: str, output: str, lenient: bool, recommend_below: str | None, lang: str | None
+) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
 
@@ -192,7 +219,7 @@ def report_command(case_dir: str, output: str, lenient: bool, lang: str | None) 
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         click.echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
         raise _Exit(2)
-    result = _run_case(case_dir, lenient=lenient)
+    result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
     if suffix in (".html", ".htm"):
         text = report.render_html(result, lang=lang)
     else:
