@@ -119,7 +119,7 @@ def test_lenient_evaluates_the_good_rows_and_lists_the_rejected(
     code, out, _ = _run(capsys, "evaluate", str(case), "--format", "json", "--lenient")
     assert code == 0
     rejected = json.loads(out)["rejected"]
-    assert [(r["row"], r["id"]) for r in rejected] == [(26, "X1")]
+    assert [(r["file"], r["row"], r["id"]) for r in rejected] == [("evidence.csv", 26, "X1")]
     assert "bagus" in rejected[0]["reason"]
 
 

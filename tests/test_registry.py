@@ -89,3 +89,16 @@ def test_entry_point_plugins_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert "ep_first" in fresh.names()
     assert repr(fresh.build("ep_first", {})) == "strongest()"
+
+
+def test_an_error_inside_a_factory_is_not_mistaken_for_bad_parameters() -> None:
+    """Only parameters the factory's signature refuses are reported as bad parameters."""
+
+    def broken(*, size: int = 1) -> Any:
+        raise TypeError("a bug inside the factory")
+
+    registry.register_aggregator("test_broken", broken, replace=True)
+    with pytest.raises(TypeError, match="a bug inside the factory"):
+        registry.aggregator("test_broken", size=2)
+    with pytest.raises(InvalidArgument, match="bad parameters"):
+        registry.aggregator("test_broken", colour="red")

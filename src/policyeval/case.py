@@ -210,6 +210,10 @@ class CaseResult:
                 "confidence": self.case.confidence_why,
             },
         }
+        for rejection in document["rejected"]:
+            if rejection.get("file"):
+                relative = os.path.relpath(rejection["file"], self.case.path)
+                rejection["file"] = Path(relative).as_posix()
         document["data_checks"] = [check.as_dict() for check in self.data_checks]
         document["alternatives"] = [alt.as_dict() for alt in self.alternatives]
         return document

@@ -22,6 +22,7 @@ policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars,
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 Factory = Callable[..., Any]
+# Entry points stay unloaded until a plug-in is built from them.
+_Source = Factory | importlib.metadata.EntryPoint
 
 
 def _builtin_aggregators() -> dict[str, Factory]:
@@ -102,13 +105,13 @@ class _Registry:
         self.group = group
         self._builtins = builtins
         self._added: dict[str, Factory] = {}
-        self._factories: dict[str, Factory] | None = None
+        self._factories: dict[str, _Source] | None = None
 
-    def _load(self) -> dict[str, Factory]:
+    def _load(self) -> dict[str, _Source]:
         if self._factories is None:
-            factories = self._builtins()
+            factories: dict[str, _Source] = dict(self._builtins())
             for entry_point in importlib.metadata.entry_points(group=self.group):
-                factories.setdefault(entry_point.name, _lazy(entry_point))
+                factories.setdefault(entry_point.name, entry_point)
             self._factories = factories
         return {**self._factories, **self._added}
 
@@ -134,12 +137,18 @@ class _Registry:
             raise UnknownPluginError(
                 f"unknown {self.kind} {name!r}; known: {', '.join(sorted(factories))}"
             )
+        factory = factories[name]
+        if isinstance(factory, importlib.metadata.EntryPoint):
+            factory = factory.load()
         try:
-            return factories[name](**params)
+            inspect.signature(factory).bind(**params)
         except TypeError as error:
             raise InvalidArgument(
                 f"{self.kind} {name!r}: bad parameters {dict(params)!r}: {error}"
             ) from None
+        except ValueError:  # a callable without an inspectable signature: the call decides
+            pass
+        return factory(**params)
 
     def from_spec(self, spec: Any) -> Any:
         if isinstance(spec, AggregatorSpec):
@@ -157,13 +166,6 @@ class _Registry:
         raise InvalidArgument(
             f"a {self.kind} is a name, a mapping with a 'name', or a callable; got {spec!r}"
         )
-
-
-def _lazy(entry_point: importlib.metadata.EntryPoint) -> Factory:
-    def factory(**params: Any) -> Any:
-        return entry_point.load()(**params)
-
-    return factory
 
 
 _AGGREGATORS = _Registry("aggregator", "policyeval.aggregators", _builtin_aggregators)
