@@ -770,3 +770,13 @@ def test_load_sources_reports_more_cells_than_the_header(write_csv: CsvWriter) -
     found, rejected = load_sources(path, lenient=True)
     assert found == {}
     assert [r.row for r in rejected] == [2]
+
+
+def test_a_missing_column_names_the_real_header_row(
+    write_csv: CsvWriter, mini_framework: Framework
+) -> None:
+    """With blank rows above the header, a missing column is reported at the header's own row."""
+    path = write_csv("evidence.csv", "\n\nid,indicator,rating,source\nE1,x,baik,s\n")
+    with pytest.raises(EvidenceError) as caught:
+        load_evidence(path, mini_framework, default_unit="u")
+    assert [(p.row, p.key) for p in caught.value.problems] == [(3, "technique")]

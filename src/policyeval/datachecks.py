@@ -285,7 +285,7 @@ class _Tables:
                     Problem(
                         f"check {check.id!r}: no column {column!r} (columns: {', '.join(table.columns)})",
                         file=table.file,
-                        row=1,
+                        row=table.header_row,
                     )
                 ]
             )

@@ -230,7 +230,9 @@ def _derive(
     # A filter on a missing column would match nothing and silently give 0.
     for column in [*columns, *(fold_column(str(c)) for c in spec.where)]:
         if not table.has(column):
-            raise CaseError([Problem(f"{where}: no column {column!r}", file=table.file, row=1)])
+            raise CaseError(
+                [Problem(f"{where}: no column {column!r}", file=table.file, row=table.header_row)]
+            )
     rows = filter_rows(table, spec.where)
     left_out = []
     used = []

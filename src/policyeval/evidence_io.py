@@ -130,7 +130,9 @@ def load_sources(
     table = read_table(path)
     problems: list[tuple[Problem, str | None]] = []
     if not table.has("id"):
-        raise EvidenceError([Problem("missing required column", file=table.file, row=1, key="id")])
+        raise EvidenceError(
+            [Problem("missing required column", file=table.file, row=table.header_row, key="id")]
+        )
     sources: dict[str, Source] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:
@@ -275,13 +277,17 @@ def _check_columns(
         required.append("technique")
     for column in required:
         if not table.has(column):
-            problems.append(Problem("missing required column", file=table.file, row=1, key=column))
+            problems.append(
+                Problem(
+                    "missing required column", file=table.file, row=table.header_row, key=column
+                )
+            )
     if not (table.has("rating") or table.has("value")):
         problems.append(
             Problem(
                 "missing required column: give 'rating' or 'value'",
                 file=table.file,
-                row=1,
+                row=table.header_row,
                 key="rating",
             )
         )
@@ -290,7 +296,7 @@ def _check_columns(
             Problem(
                 "missing column 'unit', and no default unit was given",
                 file=table.file,
-                row=1,
+                row=table.header_row,
                 key="unit",
             )
         )

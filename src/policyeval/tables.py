@@ -66,13 +66,15 @@ class Table:
     """A table read from a file: folded column names and data rows.
 
     ``decimal_comma`` is true for semicolon-delimited CSV, where numbers such
-    as ``58,4`` use a decimal comma.
+    as ``58,4`` use a decimal comma. ``header_row`` is the row number of the
+    header (1 unless blank rows stand above it).
     """
 
     file: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     decimal_comma: bool = False
+    header_row: int = 1
 
     def has(self, column: str) -> bool:
         """Whether the table has this (folded) column."""
@@ -137,7 +139,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
                 cell for cell in values[len(columns) :] if cell.strip()
             )
         rows.append(Row(number, cells))
-    return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma)
+    return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row)
 
 
 def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
