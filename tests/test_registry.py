@@ -16,7 +16,7 @@ def test_builtin_names() -> None:
     """Every built-in is registered under its documented name."""
     assert registry.aggregator_names() == (
         "bars", "decision_table", "generalised", "geometric", "harmonic",
-        "majority", "max", "mean", "median", "min",
+        "majority", "max", "mean", "median", "min", "weighted_median",
     )  # fmt: skip
     assert registry.rule_names() == (
         "agreement", "all_of", "any_of", "cerqual", "investigator", "source", "technique", "time",

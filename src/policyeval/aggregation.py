@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from policyeval.exceptions import InvalidArgument
+from policyeval.median import weighted_lower_median
 
 __all__ = [
     "bars",
@@ -66,17 +67,6 @@ def _clamp(result: float, pairs: Sequence[tuple[float, float]]) -> float:
     low = min(v for v, _ in pairs)
     high = max(v for v, _ in pairs)
     return min(max(result, low), high)
-
-
-def _lower_median(pairs: Sequence[tuple[float, float]]) -> float:
-    ordered = sorted(pairs)
-    total = sum(w for _, w in ordered)
-    running = 0.0
-    for value, weight in ordered:
-        running += weight
-        if running >= total / 2 * (1 - 1e-12):
-            return value
-    return ordered[-1][0]
 
 
 @attrs.frozen(repr=False)
@@ -135,7 +125,7 @@ class _Median:
     compensatory: bool = attrs.field(default=False, init=False)
 
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
-        return _lower_median(_pairs(values, weights))
+        return weighted_lower_median(_pairs(values, weights))
 
     def __repr__(self) -> str:
         return "median()"
@@ -224,10 +214,16 @@ def harmonic() -> _Generalised:
 def median() -> _Median:
     """The weighted lower median: the smallest value whose cumulative weight reaches half.
 
-    Conservative on ties: with two equal halves the lower value wins.
+    Conservative on ties: with two equal halves the lower value wins. This is
+    :func:`policyeval.median.weighted_lower_median`, the median consensus and
+    the ``weighted_median`` confidence rule use, so weights are summed
+    exactly as decimals: 0.1 and 0.2 against 0.3 is an exact tie, as 1 and 2
+    against 3 is. The registry also offers it as ``weighted_median``.
 
     >>> median()([4, 2], [1, 1])
     2.0
+    >>> median()([1, 2, 0], [0.1, 0.2, 0.3]), median()([1, 2, 0], [1, 2, 3])
+    (0.0, 0.0)
     """
     return _Median()
 

@@ -64,6 +64,8 @@ def _builtin_aggregators() -> dict[str, Factory]:
         "mean": aggregation.mean,
         "median": aggregation.median,
         "min": aggregation.weakest_link,
+        # COINr's a_wmedian: the weighted median is the median, which is weighted.
+        "weighted_median": aggregation.median,
     }
 
 
