@@ -15,7 +15,7 @@ from policyeval.framework import AggregatorSpec
 def test_builtin_names() -> None:
     """Every built-in is registered under its documented name."""
     assert registry.aggregator_names() == (
-        "bars", "decision_table", "generalised", "geometric", "harmonic",
+        "bars", "copeland", "decision_table", "generalised", "geometric", "harmonic",
         "majority", "max", "mean", "median", "min", "weighted_median",
     )  # fmt: skip
     assert registry.rule_names() == (
@@ -52,7 +52,7 @@ def test_parameters_reach_the_factory() -> None:
 
 def test_unknown_names_list_the_known_ones() -> None:
     """An unknown name is a LookupError listing what is known."""
-    with pytest.raises(UnknownPluginError, match="known: bars, decision_table"):
+    with pytest.raises(UnknownPluginError, match="known: bars, copeland, decision_table"):
         registry.aggregator("avg")
     with pytest.raises(LookupError, match="unknown triangulation rule 'sorce'"):
         registry.rule("sorce")

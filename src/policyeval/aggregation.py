@@ -24,10 +24,11 @@ from typing import Any
 import attrs
 
 from policyeval.exceptions import InvalidArgument
-from policyeval.median import weighted_lower_median
+from policyeval.median import integer_weights, weighted_lower_median
 
 __all__ = [
     "bars",
+    "copeland",
     "decision_table",
     "generalised",
     "geometric",
@@ -37,6 +38,7 @@ __all__ = [
     "median",
     "strongest",
     "weakest_link",
+    "weighted_median",
 ]
 
 
@@ -314,6 +316,119 @@ def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     if not callable(base):
         raise InvalidArgument(f"bars: base must be an aggregator or its name, got base={base!r}")
     return _Bars(tuple(parsed), base)
+
+
+@attrs.frozen(repr=False)
+class _Copeland:
+    compensatory: bool = attrs.field(default=False, init=False)
+    cross_unit: bool = attrs.field(default=True, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        raise InvalidArgument(
+            "copeland() ranks units against each other, so one unit's children alone have no "
+            "Copeland score; aggregate every unit at once with copeland().array(values, weights)"
+        )
+
+    def array(self, values: Any, weights: Any, /) -> list[float]:
+        """The Copeland score of each row (unit) against every other row.
+
+        ``values`` and ``weights`` are units x children; a weight of 0 leaves
+        that child out for that unit (the engine's convention for a missing
+        child). ``weights`` may also be one row shared by every unit.
+        """
+        rows = [[float(value) for value in row] for row in _rows(values, "values")]
+        listed = weights.tolist() if hasattr(weights, "tolist") else weights
+        if isinstance(listed, Sequence) and all(isinstance(w, int | float) for w in listed):
+            listed = [listed]  # one row of weights shared by every unit
+        weight_rows = _rows(listed, "weights")
+        if len(weight_rows) == 1 and len(rows) != 1:
+            weight_rows = weight_rows * len(rows)
+        if len(weight_rows) != len(rows) or any(
+            len(w) != len(v) for w, v in zip(weight_rows, rows, strict=True)
+        ):
+            raise InvalidArgument(
+                f"{self!r}: values and weights must both be units x children, got "
+                f"{len(rows)} rows of values and {len(weight_rows)} rows of weights"
+            )
+        for row, weight_row in zip(rows, weight_rows, strict=True):
+            _pairs(row, weight_row)  # finite values, weights >= 0, one positive per unit
+        width = len(rows[0]) if rows else 0
+        # One weight per child (rows differ only by the zeros of missing children), read as
+        # exact decimals so a pair splitting its weight evenly is an exact tie.
+        shared = [max(float(row[child]) for row in weight_rows) for child in range(width)]
+        scaled = integer_weights(shared)
+        present = [[float(w) > 0 for w in row] for row in weight_rows]
+        scores = [0] * len(rows)
+        for first in range(len(rows)):
+            for second in range(first + 1, len(rows)):
+                margin = 0
+                for child in range(width):
+                    if not (present[first][child] and present[second][child]):
+                        continue
+                    a, b = rows[first][child], rows[second][child]
+                    if a > b:
+                        margin += scaled[child]
+                    elif a < b:
+                        margin -= scaled[child]
+                if margin > 0:
+                    scores[first] += 1
+                    scores[second] -= 1
+                elif margin < 0:
+                    scores[first] -= 1
+                    scores[second] += 1
+        return [float(score) for score in scores]
+
+    def __repr__(self) -> str:
+        return "copeland()"
+
+
+def _rows(table: Any, name: str) -> list[list[float]]:
+    listed = table.tolist() if hasattr(table, "tolist") else table
+    if not isinstance(listed, Sequence) or not all(isinstance(row, Sequence) for row in listed):
+        raise InvalidArgument(f"copeland(): {name} must be rows (units) of children, got {table!r}")
+    return [list(row) for row in listed]
+
+
+def copeland() -> _Copeland:
+    """Copeland's pairwise method: a unit's wins minus its losses against every other unit.
+
+    For two units, a child *outranks* for the unit scoring higher on it; the
+    unit carrying more than half of the weight of the children both have
+    wins the pair (a child on which they score equal counts half for each,
+    so only the children where they differ decide). A unit's score is the
+    number of pairs it wins minus those it loses, between ``-(n - 1)`` and
+    ``n - 1`` for ``n`` units; the scores add up to 0. This is COINr's
+    ``a_copeland`` (Becker et al., *COINr*, JRC), except that a child
+    missing for either unit of a pair is left out of that pair rather than
+    counted for the second unit.
+
+    The result depends on every unit, so Copeland is a *cross-unit*
+    aggregator: it has no value for one unit alone (calling it on one
+    unit's children raises :class:`~policyeval.exceptions.InvalidArgument`),
+    and works through its ``array`` form, which the engine uses to combine
+    every unit at once. Its scores count pairwise wins, not the children's
+    scale: use it where a ranking is wanted (the index of many units), not
+    where a level is read back. Only the order of each child's values
+    matters, so it needs no normalisation and no child compensates another.
+
+    >>> rank = copeland()
+    >>> rank.array([[3, 3], [2, 2], [1, 3]], [[1, 1]] * 3)
+    [2.0, -1.0, -1.0]
+    >>> rank.array([[3, 3], [2, 2], [1, 3]], [[1, 3]] * 3)  # the second child decides B against C
+    [2.0, -2.0, 0.0]
+    """
+    return _Copeland()
+
+
+def weighted_median() -> _Median:
+    """The weighted lower median, under the name COINr gives it (``a_wmedian``).
+
+    The same aggregator as :func:`median`, which is weighted.
+
+    >>> weighted_median()([4, 2, 1], [0.3, 0.1, 0.2])
+    2.0
+    """
+    return _Median()
 
 
 Condition = float | tuple[float, float] | None

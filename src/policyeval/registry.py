@@ -16,7 +16,7 @@ True
 >>> aggregator("avg")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, decision_table, ...
+policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, copeland, ...
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def _builtin_aggregators() -> dict[str, Factory]:
 
     return {
         "bars": aggregation.bars,
+        "copeland": aggregation.copeland,
         "decision_table": aggregation.decision_table,
         "generalised": aggregation.generalised,
         "geometric": aggregation.geometric,
@@ -64,8 +65,7 @@ def _builtin_aggregators() -> dict[str, Factory]:
         "mean": aggregation.mean,
         "median": aggregation.median,
         "min": aggregation.weakest_link,
-        # COINr's a_wmedian: the weighted median is the median, which is weighted.
-        "weighted_median": aggregation.median,
+        "weighted_median": aggregation.weighted_median,
     }
 
 
