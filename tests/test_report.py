@@ -621,7 +621,18 @@ def test_comparison_renderers_show_levels_scores_and_ranks(result: CaseResult) -
     """Text and Markdown comparisons give level, score and rank in the chosen language."""
     comparison = compare([result])
     text = report.render_comparison_text(comparison, lang="en")
-    assert "Overall: Programme  Good 2.67 (#1)  Fair 2.22 (#2)" in text
+    overall = next(line for line in text.splitlines() if line.startswith("Overall"))
+    assert overall.split() == [
+        "Overall:",
+        "Programme",
+        "Good",
+        "2.67",
+        "(#1)",
+        "Fair",
+        "2.22",
+        "(#2)",
+    ]
+    assert [line.split()[0] for line in text.splitlines()[-2:]] == ["Strengths", "Weaknesses"]
     markdown = report.render_comparison_markdown(comparison, lang="id")
     assert "| Keseluruhan: Program | Baik 2.67 (#1) | Cukup 2.22 (#2) |" in markdown
     for table in markdown_tables(markdown):

@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
-RESULT_SCHEMA = "policyeval.evaluation/1"
+RESULT_SCHEMA = "policyeval.evaluation/2"
 
 _TOP = {
     "schema",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+import types
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -21,10 +22,11 @@ from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
+from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 
 __all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/1"
+SCHEMA = "policyeval.evaluation/2"
 
 
 def _round(number: float | None) -> float | None:
@@ -180,6 +182,53 @@ class Evaluation:
         """Shorthand for ``judgement(unit, node).level``."""
         return self.judgement(unit, node).level
 
+    def ranks(self, node: str) -> Mapping[str, int | None]:
+        """Each unit's competition rank on ``node`` (1 = highest score; ``None`` = no score).
+
+        Tied scores share the lower rank number and the next is skipped
+        ("1224"), as in COINr; see :mod:`policyeval.ranking`.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> dict(two_unit_result().evaluation.ranks("people"))
+        {'north': 1, 'south': 2}
+        """
+        if node not in self.framework:
+            raise KeyError(f"framework {self.framework.id!r} has no node {node!r}")
+        ranks = competition_ranks([self.judgement(unit, node).score for unit in self.units])
+        return types.MappingProxyType(dict(zip(self.units, ranks, strict=True)))
+
+    def rank(self, unit: str, node: str) -> int | None:
+        """The competition rank of ``unit`` on ``node`` among the evaluation's units.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> two_unit_result().evaluation.rank("south", "money")  # tied with north
+        1
+        """
+        self.judgement(unit, node)  # a KeyError naming both when unknown
+        return self.ranks(node)[unit]
+
+    def strengths_and_weaknesses(
+        self, unit: str, n: int = 3, *, nodes: Sequence[str] | None = None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The ``n`` nodes where ``unit`` ranks best, and the ``n`` where it ranks worst.
+
+        ``nodes`` are the candidates (default: the indicators), compared by
+        the unit's rank among the evaluation's units (COINr's top and
+        bottom indicators by rank). Nodes where every unit ties, or where
+        the unit has no score, are left out; a strength must be in the upper
+        half of the ranking and a weakness in the lower half (see
+        :func:`policyeval.ranking.strengths_and_weaknesses`); strengths come
+        best first, weaknesses worst first. With one unit there are none.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> evaluation = two_unit_result().evaluation
+        >>> evaluation.strengths_and_weaknesses("north"), evaluation.strengths_and_weaknesses("south")
+        ((('staffing',), ()), ((), ('staffing',)))
+        """
+        self.judgement(unit, self.framework.root)  # a KeyError naming the unit when unknown
+        candidates = self.framework.indicators if nodes is None else tuple(nodes)
+        return strengths_and_weaknesses({node: self.ranks(node) for node in candidates}, unit, n)
+
     def for_unit(self, unit: str) -> tuple[Judgement, ...]:
         """The judgements for one unit, in framework declaration order."""
         return tuple(self.judgement(unit, node) for node in self.framework.node_ids)
@@ -219,9 +268,18 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (see :meth:`to_json`)."""
+        ranks = {node: self.ranks(node) for node in self.framework.node_ids}
         units: dict[str, Any] = {}
         for unit in self.units:
-            nodes = {node: self.judgement(unit, node).as_dict() for node in self.framework.node_ids}
+            nodes: dict[str, dict[str, Any]] = {}
+            for node in self.framework.node_ids:
+                # The rank goes right after the score it ranks.
+                written = self.judgement(unit, node).as_dict()
+                nodes[node] = {}
+                for key, value in written.items():
+                    nodes[node][key] = value
+                    if key == "score":
+                        nodes[node]["rank"] = ranks[node][unit]
             units[unit] = {"nodes": nodes}
         return {
             "schema": SCHEMA,
@@ -236,9 +294,10 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/1"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/2"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
-        ``confidence``, ``status``, ``evidence`` (and more), and ``rejected``.
+        ``rank`` (among the evaluation's units), ``confidence``, ``status``,
+        ``evidence`` (and more), and ``rejected``.
         """
         return dumps(self.to_dict(), indent=indent)
 
@@ -251,6 +310,7 @@ class Evaluation:
                 "Evaluation.to_frame() needs pandas: pip install 'policyeval[pandas]'"
             ) from None
         records = []
+        ranks = {node: self.ranks(node) for node in self.framework.node_ids}
         for unit in self.units:
             for node in self.framework.node_ids:
                 j = self.judgement(unit, node)
@@ -262,6 +322,7 @@ class Evaluation:
                         "label": self.framework.label(node),
                         "level": j.level,
                         "score": j.score,
+                        "rank": ranks[node][unit],
                         "confidence": None if j.confidence is None else j.confidence.value,
                         "status": j.status.value,
                         "n_evidence": len(j.evidence),

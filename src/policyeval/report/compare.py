@@ -5,7 +5,9 @@ case with several units, and lines up every unit's judgement on each
 dimension and on the root. Ranks use competition ranking: the highest score
 is rank 1, tied scores share the lower rank number and the next rank is
 skipped ("1224"); a unit without a score on a node has no rank there and
-is listed last.
+is listed last. Each unit also gets its strengths and weaknesses: the
+indicators where it ranks best and worst among the compared units (see
+:mod:`policyeval.ranking`).
 
 >>> competition_ranks([3.0, 4.0, 3.0, None, 2.0])
 (2, 1, 2, None, 4)
@@ -21,6 +23,7 @@ import attrs
 from policyeval.case import CaseResult
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
+from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 from policyeval.results import dumps
 from policyeval.scales import Level, NumericScale, OrdinalScale
 
@@ -28,31 +31,14 @@ __all__ = ["SCHEMA", "ComparedUnit", "Comparison", "compare", "competition_ranks
 
 SCHEMA = "policyeval.comparison/1"
 
-# Scores are means of level scores: round away float noise before deciding ties.
-_TIE_DIGITS = 9
-
-
-def competition_ranks(scores: Sequence[float | None]) -> tuple[int | None, ...]:
-    """Rank scores high to low; ties share the lower rank number; ``None`` gets no rank.
-
-    >>> competition_ranks([2.6, 2.6000000000000005, 3.0])
-    (2, 2, 1)
-    >>> competition_ranks([None, 1.0])
-    (None, 1)
-    """
-    rounded = [None if score is None else round(score, _TIE_DIGITS) for score in scores]
-    defined = [score for score in rounded if score is not None]
-    return tuple(
-        None if score is None else 1 + sum(other > score for other in defined) for score in rounded
-    )
-
 
 @attrs.frozen(kw_only=True)
 class ComparedUnit:
     """One unit's row of a comparison: level id, score and rank per compared node.
 
     ``key`` is unique within the comparison: the unit id, or ``case/unit``
-    when the same unit id comes from several cases.
+    when the same unit id comes from several cases. ``strengths`` and
+    ``weaknesses`` are indicator ids, best and worst first.
     """
 
     key: str
@@ -62,6 +48,8 @@ class ComparedUnit:
     levels: tuple[str | None, ...]
     scores: tuple[float | None, ...]
     ranks: tuple[int | None, ...]
+    strengths: tuple[str, ...] = ()
+    weaknesses: tuple[str, ...] = ()
 
     def text(self, lang: str | None = None) -> str:
         """The unit's label in ``lang`` (else any label, else the key)."""
@@ -149,6 +137,8 @@ class Comparison:
                             self.nodes, unit.levels, unit.scores, unit.ranks, strict=True
                         )
                     },
+                    "strengths": list(unit.strengths),
+                    "weaknesses": list(unit.weaknesses),
                 }
                 for unit in self.units
             ],
@@ -157,17 +147,19 @@ class Comparison:
     def to_json(self) -> str:
         """Deterministic JSON: ``schema`` (``"policyeval.comparison/1"``), ``nodes``, ``units``.
 
-        Each unit has ``key``, ``case``, ``unit``, ``label`` and, per node,
-        ``level``, ``score`` and ``rank`` (``null`` when undefined).
+        Each unit has ``key``, ``case``, ``unit``, ``label``, per node
+        ``level``, ``score`` and ``rank`` (``null`` when undefined), and its
+        ``strengths`` and ``weaknesses`` (indicator ids).
         """
         return dumps(self.to_dict())
 
 
-def compare(results: Sequence[CaseResult]) -> Comparison:
+def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
     """Line up the units of one or more case results on the dimensions and the root.
 
     All results must use the same framework. The language is the first
-    case's.
+    case's. Each unit gets up to ``strengths`` strengths and as many
+    weaknesses, ranked among all the compared units.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> comparison = compare([two_unit_result()])
@@ -204,6 +196,22 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
     ranks_by_node = [
         competition_ranks([row[column].score for row in judgements]) for column in range(len(nodes))
     ]
+    indicator_ranks = {
+        node: dict(
+            zip(
+                keys,
+                competition_ranks(
+                    [
+                        result.evaluation.judgement(unit, node).score
+                        for _, unit, _, result in entries
+                    ]
+                ),
+                strict=True,
+            )
+        )
+        for node in first.indicators
+    }
+    sides = {key: strengths_and_weaknesses(indicator_ranks, key, strengths) for key in keys}
     units = tuple(
         ComparedUnit(
             key=key,
@@ -213,6 +221,8 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
             levels=tuple(j.level for j in row),
             scores=tuple(None if j.score is None else round(j.score, 10) for j in row),
             ranks=tuple(ranks_by_node[column][index] for column in range(len(nodes))),
+            strengths=sides[key][0],
+            weaknesses=sides[key][1],
         )
         for index, (key, (case, unit, label, _), row) in enumerate(
             zip(keys, entries, judgements, strict=True)

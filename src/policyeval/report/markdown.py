@@ -315,13 +315,15 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     >>> print(render_comparison_markdown(compare([two_unit_result()]), lang="en"))
     ## Comparison
     <BLANKLINE>
-    *Levels, scores and ranks per dimension and overall (rank 1 is the highest score)*
+    *Levels, scores and ranks per dimension and overall (rank 1 is the highest score), then each unit's strengths and weaknesses: the indicators where it ranks best and worst*
     <BLANKLINE>
     | Node | North | South |
     | --- | --- | --- |
     | People | Good 3.00 (#1) | Fair 1.67 (#2) |
     | Money | Good 3.00 (#1) | Good 3.00 (#1) |
     | Overall: Programme | Good 3.00 (#1) | Fair 2.33 (#2) |
+    | Strengths | Staffing \\| headcount | – |
+    | Weaknesses | – | Staffing \\| headcount |
     <BLANKLINE>
     """
     lang = lang or comparison.language

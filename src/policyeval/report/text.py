@@ -129,7 +129,8 @@ def render_text(result: CaseResult, *, lang: str | None = None) -> str:
 def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a comparison: one row per compared node, one column per unit.
 
-    A cell reads ``level score (#rank)``; the overall row comes last.
+    A cell reads ``level score (#rank)``; after the overall row come each
+    unit's strengths and weaknesses (indicator labels, best and worst first).
     """
     units = comparison.ranked()
     header = [text("node", lang), *(unit.text(lang) for unit in units)]
@@ -148,6 +149,14 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
                 f"{level} {format_score(unit.scores[column])} (#{'–' if rank is None else rank})"
             )
         rows.append(cells)
+    for side in ("strengths", "weaknesses"):
+        cells = [text(side, lang)]
+        for unit in units:
+            chosen = getattr(unit, side)
+            cells.append(
+                ", ".join(comparison.node_text(node, lang) for node in chosen) if chosen else "–"
+            )
+        rows.append(cells)
     return header, rows
 
 
@@ -158,11 +167,13 @@ def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -
     >>> from policyeval.report.compare import compare
     >>> print(render_comparison_text(compare([two_unit_result()])))
     Comparison
-    Node                North           South
-    ------------------  --------------  --------------
-    People              Good 3.00 (#1)  Fair 1.67 (#2)
-    Money               Good 3.00 (#1)  Good 3.00 (#1)
-    Overall: Programme  Good 3.00 (#1)  Fair 2.33 (#2)
+    Node                North                 South
+    ------------------  --------------------  --------------------
+    People              Good 3.00 (#1)        Fair 1.67 (#2)
+    Money               Good 3.00 (#1)        Good 3.00 (#1)
+    Overall: Programme  Good 3.00 (#1)        Fair 2.33 (#2)
+    Strengths           Staffing | headcount  –
+    Weaknesses          –                     Staffing | headcount
     <BLANKLINE>
     """
     lang = lang or comparison.language
