@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._frozen import frozen_dict
 from policyeval.evidence import Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, Problem
 from policyeval.framework import Framework
@@ -97,7 +98,7 @@ class EvidenceSet:
 
     items: tuple[Evidence, ...] = ()
     rejected: tuple[Rejection, ...] = ()
-    sources: dict[str, Source] = attrs.field(factory=dict)
+    sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
 
     @property
     def units(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._frozen import freeze, frozen_dict
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.framework import Framework
@@ -160,11 +161,11 @@ class Evaluation:
 
     framework: Framework
     units: tuple[str, ...]
-    judgements: dict[tuple[str, str], Judgement]
+    judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
     evidence: tuple[Evidence, ...] = ()
     rejected: tuple[Rejection, ...] = ()
-    sources: dict[str, Source] = attrs.field(factory=dict)
-    settings: dict[str, Any] = attrs.field(factory=dict)
+    sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
+    settings: dict[str, Any] = attrs.field(factory=dict, converter=freeze)
     confidence_rule: ConfidenceRule | None = attrs.field(default=None, eq=False, repr=False)
     min_share: float = 0.5
 
