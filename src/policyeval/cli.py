@@ -279,7 +279,10 @@ def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str
             f"error: unknown node {node!r} in framework {evaluation.framework.id!r}", err=True
         )
         raise _Exit(2)
-    click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
+    from policyeval.report import render_explanation
+
+    tree = evaluation.explain(unit, node, lang=lang or result.case.language)
+    click.echo(render_explanation(tree))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,7 @@ An :class:`Evaluation` holds one :class:`Judgement` per (unit, node). An
 indicator's judgement carries the :class:`~policyeval.protocols.Assessment`
 its triangulation rule made; an inner node's judgement names the children
 and weights it combined. :meth:`Evaluation.explain` walks from any node down
-to the evidence rows behind it, and :meth:`Evaluation.to_json` writes a
+to the evidence rows behind it (the report package draws it), and :meth:`Evaluation.to_json` writes a
 stable, versioned JSON document: identical inputs give byte-identical output.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -111,41 +111,14 @@ class Judgement:
 class Explanation:
     """A judgement with the explanations of its children, down to evidence rows.
 
-    ``str(explanation)`` renders it as an indented tree.
+    Data only: :func:`policyeval.report.render_explanation` draws it as an
+    indented tree.
     """
 
     judgement: Judgement
     label: str
     children: tuple[Explanation, ...] = ()
     evidence: tuple[Evidence, ...] = ()
-
-    def lines(self, indent: int = 0) -> Iterator[str]:
-        """The rendered tree, one line at a time."""
-        j = self.judgement
-        pad = "  " * indent
-        confidence = j.confidence.value if j.confidence else "-"
-        score = "-" if j.score is None else f"{j.score:.2f}"
-        yield (
-            f"{pad}{self.label} [{j.node}]: {j.level or 'undefined'} "
-            f"(score {score}, {j.status.value}, confidence {confidence})"
-        )
-        yield f"{pad}  {j.explanation}"
-        agreeing = set(j.assessment.agreeing) if j.assessment else set()
-        for item in self.evidence:
-            mark = "+" if item.id in agreeing else "-"
-            said = item.rating if item.rating is not None else item.value
-            where = f" @ {item.origin}" if item.origin else ""
-            yield (
-                f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
-                f"({item.category}, {item.technique})"
-                + (f": {item.excerpt}" if item.excerpt else "")
-                + (f" [{item.citation}]" if item.citation else "")
-            )
-        for child in self.children:
-            yield from child.lines(indent + 1)
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
 
 
 @attrs.frozen(kw_only=True)
@@ -245,7 +218,11 @@ class Evaluation:
         >>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
         ...                   source="s1", source_category="asn", technique="interview")]
         >>> result = evaluate(fw, items)
-        >>> print(result.explain("u", "kompetensi"))  # doctest: +ELLIPSIS
+        >>> tree = result.explain("u", "kompetensi")
+        >>> tree.judgement.level, [item.id for item in tree.evidence]
+        ('baik', ['E1'])
+        >>> from policyeval.report import render_explanation
+        >>> print(render_explanation(tree))  # doctest: +ELLIPSIS
         Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
         ...
           + E1: baik from s1 (asn, interview)
