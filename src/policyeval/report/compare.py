@@ -20,11 +20,11 @@ from typing import Any
 
 import attrs
 
-from policyeval.case import CaseResult
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
-from policyeval.results import dumps
+from policyeval.report._input import Reportable, parts
+from policyeval.results import Evaluation, dumps
 from policyeval.scales import Level, NumericScale, OrdinalScale
 
 __all__ = ["SCHEMA", "ComparedUnit", "Comparison", "compare", "competition_ranks"]
@@ -154,11 +154,11 @@ class Comparison:
         return dumps(self.to_dict())
 
 
-def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
-    """Line up the units of one or more case results on the dimensions and the root.
+def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
+    """Line up the units of one or more case results or evaluations on the dimensions and the root.
 
     All results must use the same framework. The language is the first
-    case's. Each unit gets up to ``strengths`` strengths and as many
+    case's (for a bare evaluation, its framework's default language). Each unit gets up to ``strengths`` strengths and as many
     weaknesses, ranked among all the compared units.
 
     >>> from policyeval.report._examples import two_unit_result
@@ -168,9 +168,10 @@ def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
     """
     if not results:
         raise InvalidArgument("compare needs at least one case result, got results=[]")
-    first = results[0].evaluation.framework
-    for result in results[1:]:
-        framework = result.evaluation.framework
+    given = [parts(result) for result in results]
+    first = given[0][0].framework
+    for evaluation, _ in given[1:]:
+        framework = evaluation.framework
         if (framework.id, framework.version) != (first.id, first.version) or framework.children(
             framework.root
         ) != first.children(first.root):
@@ -179,19 +180,20 @@ def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
                 f"framework={framework.id!r} after framework={first.id!r}"
             )
     nodes = (*first.children(first.root), first.root)
-    entries: list[tuple[str, str, dict[str, str], CaseResult]] = []
-    for result in results:
-        labels = {unit.id: unit.label for unit in result.case.units}
-        for unit in result.evaluation.units:
-            entries.append((result.case.id, unit, dict(labels.get(unit, {})), result))
+    entries: list[tuple[str, str, dict[str, str], Evaluation]] = []
+    for evaluation, case_result in given:
+        case = case_result.case if case_result is not None else None
+        labels = {unit.id: unit.label for unit in case.units} if case is not None else {}
+        case_id = case.id if case is not None else evaluation.framework.id
+        for unit in evaluation.units:
+            entries.append((case_id, unit, dict(labels.get(unit, {})), evaluation))
     unit_ids = [unit for _, unit, _, _ in entries]
     keys = [unit if unit_ids.count(unit) == 1 else f"{case}/{unit}" for case, unit, _, _ in entries]
     if len(set(keys)) != len(keys):
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         raise InvalidArgument(f"compare got the same unit twice: duplicates={duplicates!r}")
     judgements = [
-        [result.evaluation.judgement(unit, node) for node in nodes]
-        for _, unit, _, result in entries
+        [evaluation.judgement(unit, node) for node in nodes] for _, unit, _, evaluation in entries
     ]
     ranks_by_node = [
         competition_ranks([row[column].score for row in judgements]) for column in range(len(nodes))
@@ -201,10 +203,7 @@ def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
             zip(
                 keys,
                 competition_ranks(
-                    [
-                        result.evaluation.judgement(unit, node).score
-                        for _, unit, _, result in entries
-                    ]
+                    [evaluation.judgement(unit, node).score for _, unit, _, evaluation in entries]
                 ),
                 strict=True,
             )
@@ -228,4 +227,6 @@ def compare(results: Sequence[CaseResult], *, strengths: int = 3) -> Comparison:
             zip(keys, entries, judgements, strict=True)
         )
     )
-    return Comparison(framework=first, language=results[0].case.language, nodes=nodes, units=units)
+    first_case = given[0][1]
+    language = first_case.case.language if first_case is not None else first.default_language
+    return Comparison(framework=first, language=language, nodes=nodes, units=units)

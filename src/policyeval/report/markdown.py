@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from policyeval.case import CaseResult
+from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
@@ -198,7 +198,7 @@ def _comparison_table(comparison: Comparison, lang: str) -> list[str]:
     return table([escape(cell) for cell in header], [[escape(c) for c in row] for row in rows])
 
 
-def render_markdown(result: CaseResult, *, lang: str | None = None) -> str:
+def render_markdown(result: Reportable, *, lang: str | None = None) -> str:
     """The full report as GitHub-flavoured Markdown (``lang`` defaults to the case's).
 
     >>> from policyeval.report._examples import two_unit_result

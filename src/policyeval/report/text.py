@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policyeval.case import CaseResult
+from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import NodeRow, Report, build_report, format_score
@@ -80,7 +80,7 @@ def _unit_lines(report: Report, index: int) -> list[str]:
     return [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
 
 
-def render_text(result: CaseResult, *, lang: str | None = None) -> str:
+def render_text(result: Reportable, *, lang: str | None = None) -> str:
     """The framework as an aligned tree with each node's level, score, confidence and status.
 
     One block per unit, then one line each for the data checks and any
