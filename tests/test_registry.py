@@ -16,7 +16,8 @@ def test_builtin_names() -> None:
     """Every built-in is registered under its documented name."""
     assert registry.aggregator_names() == (
         "bars", "copeland", "decision_table", "generalised", "geometric", "harmonic",
-        "majority", "max", "mean", "median", "min", "weighted_median",
+        "majority", "max", "mean", "median", "min", "strongest", "weakest_link",
+        "weighted_median",
     )  # fmt: skip
     assert registry.rule_names() == (
         "agreement", "all_of", "any_of", "cerqual", "investigator", "source", "technique", "time",
@@ -102,3 +103,29 @@ def test_an_error_inside_a_factory_is_not_mistaken_for_bad_parameters() -> None:
         registry.aggregator("test_broken", size=2)
     with pytest.raises(InvalidArgument, match="bad parameters"):
         registry.aggregator("test_broken", colour="red")
+
+
+def test_every_builtin_repr_names_a_registered_aggregator() -> None:
+    """What a built-in's repr shows (its factory name) builds it again, so recorded settings
+    round-trip: weakest_link() and strongest() are names as well as min and max."""
+    params: dict[str, dict[str, Any]] = {
+        "generalised": {"p": 2},
+        "bars": {"rules": [{"at_or_below": 2, "cap": 3}]},
+        "decision_table": {"rules": [{"when": ["*"], "then": 1}]},
+    }
+    builtins = {
+        "bars", "copeland", "decision_table", "generalised", "geometric", "harmonic",
+        "majority", "max", "mean", "median", "min", "strongest", "weakest_link",
+        "weighted_median",
+    }  # fmt: skip
+    for name in builtins:
+        shown = repr(registry.aggregator(name, **params.get(name, {})))
+        assert shown.split("(", 1)[0] in registry.aggregator_names(), shown
+    assert repr(registry.aggregator("weakest_link")) == "weakest_link()"
+    assert repr(registry.aggregator("strongest")) == "strongest()"
+
+
+def test_replace_must_be_a_bool() -> None:
+    """register_* refuse a replace flag that is not True or False."""
+    with pytest.raises(InvalidArgument, match="replace='yes'"):
+        registry.register_aggregator("doc_x", lambda: max, replace="yes")  # type: ignore[arg-type]

@@ -91,7 +91,11 @@ class _Mean:
 @attrs.frozen(repr=False)
 class _Generalised:
     p: float
-    compensatory: bool = attrs.field(default=True, init=False)
+
+    @property
+    def compensatory(self) -> bool:
+        """Power means compensate, except at p = +-inf (the maximum and the minimum)."""
+        return math.isfinite(self.p)
 
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
         pairs = _pairs(values, weights)
@@ -294,6 +298,8 @@ def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     >>> rubric([4, 4, 4, 3], [1, 1, 1, 1])
     3.75
     """
+    if isinstance(rules, str | Mapping) or not isinstance(rules, Sequence):
+        raise InvalidArgument(f"bars: rules must be a list of rules, got rules={rules!r}")
     parsed = []
     for index, rule in enumerate(rules):
         try:
@@ -503,7 +509,22 @@ def decision_table(
     >>> table([4, 4], [1, 1]), table([4, 2], [1, 1]), table([2, 4], [1, 1])
     (4.0, 3.0, 2.0)
     """
+    if levels is not None and not isinstance(levels, Mapping):
+        raise InvalidArgument(
+            f"decision_table: levels must map level ids to scores, got levels={levels!r}"
+        )
     scores = dict(levels or {})
+    for level_id, level_score in scores.items():
+        if not (
+            isinstance(level_id, str)
+            and isinstance(level_score, int | float)
+            and not isinstance(level_score, bool)
+            and math.isfinite(level_score)
+        ):
+            raise InvalidArgument(
+                f"decision_table: levels must map level ids to finite scores, "
+                f"got levels[{level_id!r}]={level_score!r}"
+            )
 
     def score(value: Any, where: str) -> float:
         if isinstance(value, str):
@@ -518,6 +539,8 @@ def decision_table(
             f"decision_table: {where}: expected a score or level id, got {value!r}"
         )
 
+    if isinstance(rules, str | Mapping) or not isinstance(rules, Sequence):
+        raise InvalidArgument(f"decision_table: rules must be a list of rules, got rules={rules!r}")
     parsed = []
     for index, given in enumerate(rules):
         rule: Any = given
@@ -543,7 +566,12 @@ def decision_table(
                     raise InvalidArgument(
                         f"decision_table: {where}: an interval is [low, high], got {condition!r}"
                     )
-                conditions.append((score(condition[0], where), score(condition[1], where)))
+                low, high = score(condition[0], where), score(condition[1], where)
+                if high < low:
+                    raise InvalidArgument(
+                        f"decision_table: {where}: an interval needs low <= high, got {condition!r}"
+                    )
+                conditions.append((low, high))
             else:
                 conditions.append(score(condition, where))
         parsed.append((tuple(conditions), score(rule[1], f"rules[{index}][1]")))

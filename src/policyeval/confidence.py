@@ -13,6 +13,8 @@ ignored; with nothing left the result is ``None``.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import attrs
@@ -33,6 +35,17 @@ def _present(
         raise InvalidArgument(
             f"confidences and weights differ in length: {len(confidences)} != {len(weights)}"
         )
+    for weight in weights:
+        if isinstance(weight, bool) or not (
+            isinstance(weight, numbers.Real) and math.isfinite(weight) and weight >= 0
+        ):
+            raise InvalidArgument(f"weights must be finite and >= 0, got weights={list(weights)!r}")
+    for confidence in confidences:
+        if confidence is not None and not isinstance(confidence, Confidence):
+            raise InvalidArgument(
+                f"confidences must be Confidence levels or None, "
+                f"got confidences={list(confidences)!r}"
+            )
     return [
         (c, float(w)) for c, w in zip(confidences, weights, strict=True) if c is not None and w > 0
     ]

@@ -65,6 +65,9 @@ def _builtin_aggregators() -> dict[str, Factory]:
         "mean": aggregation.mean,
         "median": aggregation.median,
         "min": aggregation.weakest_link,
+        # The names the reprs show, so that a recorded setting can be built again.
+        "strongest": aggregation.strongest,
+        "weakest_link": aggregation.weakest_link,
         "weighted_median": aggregation.weighted_median,
     }
 
@@ -129,6 +132,8 @@ class _Registry:
             raise InvalidArgument(
                 f"the factory for {self.kind} {name!r} must be callable, got {factory!r}"
             )
+        if not isinstance(replace, bool):
+            raise InvalidArgument(f"replace must be True or False, got replace={replace!r}")
         if name in self._load() and not replace:
             raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
         self._added[name] = factory
