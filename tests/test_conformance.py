@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policyeval import registry
-from policyeval.testing import check_aggregator, check_rule
+from policyeval.testing import check_aggregator, check_cross_unit_aggregator, check_rule
 
 EXAMPLES = 50
 
@@ -64,7 +64,7 @@ AGGREGATOR_CASES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
 
 
 # Aggregators that rank units against each other have no value for one unit alone, so the
-# per-unit laws do not apply; tests/test_copeland.py states their own laws.
+# per-unit laws do not apply; check_cross_unit_aggregator checks their own.
 CROSS_UNIT = {"copeland"}
 
 
@@ -92,6 +92,13 @@ def _rule_cases() -> list[Any]:
 def test_every_aggregator_with_parameters_is_registered() -> None:
     """The parameter table names only registered aggregators, so no case is silently dropped."""
     assert set(AGGREGATOR_CASES) <= set(registry.aggregator_names())
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_UNIT))
+@pytest.mark.parametrize("decimal", [False, True], ids=["eighths", "decimals"])
+def test_builtin_cross_unit_aggregator_keeps_the_laws(name: str, decimal: bool) -> None:
+    """Each built-in cross-unit aggregator passes the cross-unit kit, with decimal weights too."""
+    check_cross_unit_aggregator(registry.aggregator(name), decimal=decimal, max_examples=EXAMPLES)
 
 
 def test_cross_unit_aggregators_say_so() -> None:

@@ -5,6 +5,8 @@ triangulation rule; each tries every law of its contract on generated
 examples and raises :class:`AssertionError` naming each broken law with its
 smallest falsifying example. :func:`aggregator_checks` and
 :func:`rule_checks` give one check per law for a parametrised test.
+:func:`check_cross_unit_aggregator` checks aggregators that score units
+against each other (Copeland's method) by their own laws.
 :mod:`policyeval.testing.strategies` holds the hypothesis strategies the
 checks use. The kit needs hypothesis (the ``test`` extra).
 
@@ -16,6 +18,11 @@ True
 """
 
 from policyeval.testing import strategies
+from policyeval.testing._cross_unit_checks import (
+    CROSS_UNIT_LAWS,
+    check_cross_unit_aggregator,
+    cross_unit_aggregator_checks,
+)
 from policyeval.testing.checks import (
     AGGREGATOR_LAWS,
     LAW_STATEMENTS,
@@ -28,11 +35,14 @@ from policyeval.testing.checks import (
 
 __all__ = [
     "AGGREGATOR_LAWS",
+    "CROSS_UNIT_LAWS",
     "LAW_STATEMENTS",
     "RULE_LAWS",
     "aggregator_checks",
     "check_aggregator",
+    "check_cross_unit_aggregator",
     "check_rule",
+    "cross_unit_aggregator_checks",
     "rule_checks",
     "strategies",
 ]

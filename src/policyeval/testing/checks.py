@@ -97,13 +97,24 @@ LAW_STATEMENTS: Mapping[str, str] = types.MappingProxyType(
         "new_category_never_lowers_status": "adding an item that agrees with the consensus, from a "
         "new source in a new source category, never lowers the status",
         "no_evidence": "no evidence gives status no_evidence and confidence None",
+        "one_score_per_unit": "array(values, weights) returns one finite number per unit",
+        "units_permute": "reordering the units reorders their scores the same way",
+        "children_permute": "permuting the children together with their weights leaves every "
+        "unit's score unchanged",
+        "weights_rescale": "multiplying every weight by the same c > 0 leaves the scores unchanged",
+        "zero_weight_child": "adding a child of weight zero leaves the scores unchanged",
+        "dominance": "a unit as good as another on every child and better on one never scores "
+        "lower than it",
+        "repeatable": "the same call twice gives the same scores, and leaves its arguments "
+        "unchanged",
         "returns_assessment": "the result is an Assessment listing exactly the given evidence ids, "
         "whose agreeing ids are among them, whose rating is a level of the scale, whose agreement "
         "lies in [0, 1], whose confidence is set whenever there is evidence, and whose sources, "
         "categories, techniques, dates and investigators come from the agreeing items",
     }
 )
-"""One sentence per law, as the checks state it in their failure messages."""
+"""One sentence per law (aggregators, cross-unit aggregators and rules), as the checks state it
+in their failure messages."""
 
 _Example = TypeVar("_Example")
 _Check = Callable[[], None]
