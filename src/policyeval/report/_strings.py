@@ -242,6 +242,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "Putusan yang dinyatakan studi yang dievaluasi bukan bukti: putusan itu disandingkan dengan putusan yang dihasilkan bukti, dan setiap perbedaan dijelaskan.",
     },
     "reported_level": {"en": "Study", "id": "Studi"},
+    "inferred_mark": {"en": "(inferred)", "id": "(disimpulkan penyandi)"},
     "evidence_level": {"en": "Evidence", "id": "Bukti"},
     "agreement": {"en": "Agreement", "id": "Kesesuaian"},
     "why_differs": {"en": "Why", "id": "Alasan"},
@@ -267,6 +268,7 @@ _TECHNIQUES: dict[str, dict[str, str]] = {
     "survey": {"en": "survey", "id": "survei"},
     "statistic": {"en": "statistic", "id": "statistik"},
     "focus_group": {"en": "focus group", "id": "diskusi kelompok terarah"},
+    "unspecified": {"en": "unspecified", "id": "tidak disebutkan"},
 }
 
 

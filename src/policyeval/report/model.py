@@ -396,7 +396,8 @@ def _evidence_view(
         said=said,
         source=(source.name if source is not None and source.name else item.source),
         category=humanise(item.category),
-        technique=technique_text(item.technique, lang),
+        technique=technique_text(item.technique, lang)
+        + ("" if item.independent else " " + text("inferred_mark", lang)),
         date=None if item.date is None else item.date.isoformat(),
         citation=item.citation,
         excerpt=excerpt,
