@@ -135,7 +135,7 @@ def test_triangulation_is_not_claimed_where_the_paper_does_not_show_it(result) -
 def test_every_evidence_row_is_behind_a_judgement(result) -> None:  # type: ignore[no-untyped-def]
     """No row of evidence.csv is dropped: each is behind the root's verdict, none rejected."""
     ids = {row["id"] for row in _rows("evidence.csv")}
-    assert len(ids) == 26
+    assert len(ids) == 25
     behind = set(result.evaluation.judgement(UNIT, "program").evidence)
     assert ids <= behind
     assert result.evaluation.rejected == ()
@@ -200,7 +200,7 @@ def test_the_reports_show_the_comparison_in_both_languages(result) -> None:  # t
 
     english = render_text(result, lang="en")
     assert "The evidence supports 13 of 18 of the study's verdicts" in english
-    assert "evidence rows E13 (Fair), E14 (Fair), E15 (Poor), E16 (Poor)" in english
+    assert "evidence rows E12 (Fair), E13 (Fair), E14 (Poor), E15 (Poor)" in english
     markdown = render_markdown(result, lang="id")
     assert "Bukti mendukung 13 dari 18 putusan studi" in markdown
     html = render_html(result, lang="en")
