@@ -27,7 +27,7 @@ from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 
 __all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/2"
+SCHEMA = "policyeval.evaluation/3"
 
 
 def _round(number: float | None) -> float | None:
@@ -272,7 +272,7 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/2"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/3"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
         ``rank`` (among the evaluation's units), ``confidence``, ``status``,
         ``evidence`` (and more), and ``rejected``.
