@@ -125,3 +125,18 @@ def test_a_unit_best_on_every_child_wins_every_pair(
     rows, child_weights = table
     best = [max(column) + 1 for column in zip(*rows, strict=True)]
     assert COPELAND.array([*rows, best], child_weights)[-1] == len(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables(decimal=True), st.data())
+def test_the_array_path_agrees_with_the_pairwise_reference(
+    table: tuple[list[list[float]], list[float]], data: st.DataObject
+) -> None:
+    """numpy's all-at-once scores equal the exact pair-by-pair scores, missing children included."""
+    from policyeval.aggregation import _copeland_arrays, _copeland_pairs
+    from policyeval.median import integer_weights
+
+    rows, child_weights = table
+    present = [[weight > 0 and data.draw(st.booleans()) for weight in child_weights] for _ in rows]
+    scaled = integer_weights(child_weights)
+    assert _copeland_arrays(rows, present, scaled) == _copeland_pairs(rows, present, scaled)

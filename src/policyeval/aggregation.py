@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from policyeval.exceptions import InvalidArgument
-from policyeval.median import integer_weights, weighted_lower_median
+from policyeval.median import checked_lower_median, integer_weights
 
 __all__ = [
     "bars",
@@ -131,7 +131,9 @@ class _Median:
     compensatory: bool = attrs.field(default=False, init=False)
 
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
-        return weighted_lower_median(_pairs(values, weights))
+        median = checked_lower_median(_pairs(values, weights))
+        assert median is not None  # _pairs keeps positive weights only, at least one
+        return median
 
     def __repr__(self) -> str:
         return "median()"
@@ -364,28 +366,58 @@ class _Copeland:
         shared = [max(float(row[child]) for row in weight_rows) for child in range(width)]
         scaled = integer_weights(shared)
         present = [[float(w) > 0 for w in row] for row in weight_rows]
-        scores = [0] * len(rows)
-        for first in range(len(rows)):
-            for second in range(first + 1, len(rows)):
-                margin = 0
-                for child in range(width):
-                    if not (present[first][child] and present[second][child]):
-                        continue
-                    a, b = rows[first][child], rows[second][child]
-                    if a > b:
-                        margin += scaled[child]
-                    elif a < b:
-                        margin -= scaled[child]
-                if margin > 0:
-                    scores[first] += 1
-                    scores[second] -= 1
-                elif margin < 0:
-                    scores[first] -= 1
-                    scores[second] += 1
-        return [float(score) for score in scores]
+        fast = _copeland_arrays(rows, present, scaled)
+        return fast if fast is not None else _copeland_pairs(rows, present, scaled)
 
     def __repr__(self) -> str:
         return "copeland()"
+
+
+def _copeland_pairs(
+    rows: list[list[float]], present: list[list[bool]], scaled: list[int]
+) -> list[float]:
+    """Copeland scores pair by pair, in exact integer arithmetic: the reference."""
+    width = len(scaled)
+    scores = [0] * len(rows)
+    for first in range(len(rows)):
+        for second in range(first + 1, len(rows)):
+            margin = 0
+            for child in range(width):
+                if not (present[first][child] and present[second][child]):
+                    continue
+                a, b = rows[first][child], rows[second][child]
+                if a > b:
+                    margin += scaled[child]
+                elif a < b:
+                    margin -= scaled[child]
+            if margin:
+                sign = 1 if margin > 0 else -1
+                scores[first] += sign
+                scores[second] -= sign
+    return [float(score) for score in scores]
+
+
+def _copeland_arrays(
+    rows: list[list[float]], present: list[list[bool]], scaled: list[int]
+) -> list[float] | None:
+    """Copeland scores with numpy, unit against all units at once; ``None`` without numpy,
+    or when the integer weights are too large for float64 sums to stay exact."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is installed wherever the array core runs
+        return None
+    if not rows or sum(scaled) >= 2**52:
+        return None
+    grid = np.asarray(rows, dtype=np.float64)
+    mask = np.asarray(present, dtype=bool)
+    child_weights = np.asarray(scaled, dtype=np.float64)
+    scores = np.zeros(len(rows))
+    for unit in range(len(rows)):
+        # +1 where this unit scores higher, -1 lower, 0 on ties or where either lacks the child;
+        # the weighted sums are sums of integers below 2**52, so they are exact.
+        sides = np.where(mask[unit] & mask, np.sign(grid[unit] - grid), 0.0)
+        scores[unit] = np.sign(sides @ child_weights).sum()
+    return [float(score) for score in scores]
 
 
 def _rows(table: Any, name: str) -> list[list[float]]:

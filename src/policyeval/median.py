@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from policyeval.exceptions import InvalidArgument
 
-__all__ = ["integer_weights", "weighted_lower_median"]
+__all__ = ["checked_lower_median", "integer_weights", "weighted_lower_median"]
 
 
 _CACHE_SIZE = 4096
@@ -95,10 +95,25 @@ def weighted_lower_median(pairs: Sequence[tuple[float, float]]) -> float:
     for index, (value, weight) in enumerate(pairs):
         if not (math.isfinite(value) and math.isfinite(weight) and weight >= 0):
             _refuse(index, value, weight)
-    scaled = integer_weights(weight for _, weight in pairs)
+    median = checked_lower_median(pairs)
+    if median is None:
+        raise InvalidArgument(f"at least one weight must be positive, got pairs={list(pairs)!r}")
+    return median
+
+
+def checked_lower_median(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """:func:`weighted_lower_median` of pairs already known to be finite with weights >= 0.
+
+    For callers that validated their input themselves (the aggregators), so
+    the hot path checks it once; ``None`` when every weight is zero.
+
+    >>> checked_lower_median([(1.0, 0.3), (2.0, 0.1), (3.0, 0.2)]), checked_lower_median([(1.0, 0.0)])
+    (1.0, None)
+    """
+    scaled = integer_weights([weight for _, weight in pairs])
     total = sum(scaled)
     if total == 0:
-        raise InvalidArgument(f"at least one weight must be positive, got pairs={list(pairs)!r}")
+        return None
     ordered = sorted(zip([float(value) for value, _ in pairs], scaled, strict=True))
     cumulative = 0
     for value, share in ordered:
