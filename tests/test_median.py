@@ -16,7 +16,7 @@ from policyeval.evidence import Evidence
 from policyeval.median import integer_weights, weighted_lower_median
 from policyeval.protocols import Confidence
 from policyeval.scales import Level, OrdinalScale
-from policyeval.testing.strategies import decimal_weights
+from policyeval.testing.strategies import decimal_weights, weights
 
 LEVELS = tuple(Confidence)
 # An ordinal scale whose level scores are the confidence ranks, so all three read the same numbers.
@@ -116,3 +116,21 @@ def test_the_three_medians_agree_on_decimal_weights(example: tuple[list[int], li
         if weight > 0
     ]
     assert consensus(items, RANKS).rating == f"l{int(expected)}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 8).flatmap(
+        lambda size: st.tuples(
+            st.lists(st.integers(0, 4).map(float), min_size=size, max_size=size),
+            st.one_of(decimal_weights(size), weights(size)),
+        )
+    )
+)
+def test_the_fast_path_decides_as_the_exact_one(example: tuple[list[float], list[float]]) -> None:
+    """Float sums decide only clear cases; every result equals the exact integer decision."""
+    from policyeval.median import _exact_lower_median
+
+    values, drawn = example
+    pairs = list(zip(values, drawn, strict=True))
+    assert weighted_lower_median(pairs) == _exact_lower_median(pairs)

@@ -9,8 +9,10 @@ Weights are read as the decimal numbers they are written as: ``0.1`` is one
 tenth, not the binary fraction nearest to it. So the weights 0.1 and 0.2
 against 0.3 split exactly in half, as 1 and 2 against 3 do, and the median
 does not depend on whether a framework writes its weights as shares or as
-counts. The sums are exact integer sums (each weight is scaled by a power of
-ten to an integer), so the result does not depend on the order of the pairs.
+counts. Ties are decided by exact integer sums (each weight is scaled by a
+power of ten to an integer), so the result does not depend on the order of
+the pairs; float sums decide only the cases far from a tie, where rounding
+cannot matter, which keeps the common call fast.
 
 >>> weighted_lower_median([(3, 0.3), (1, 0.1), (2, 0.2)])
 2.0
@@ -110,6 +112,27 @@ def checked_lower_median(pairs: Sequence[tuple[float, float]]) -> float | None:
     >>> checked_lower_median([(1.0, 0.3), (2.0, 0.1), (3.0, 0.2)]), checked_lower_median([(1.0, 0.0)])
     (1.0, None)
     """
+    # Float sums decide every case that is not within rounding distance of an exact half;
+    # those few are decided exactly, so the result is always the exact one.
+    ordered = sorted(pairs)
+    total = 0.0
+    for _, weight in ordered:
+        total += weight
+    if total == 0:
+        return None
+    margin = total * (len(ordered) + 2) * 1e-15
+    running = 0.0
+    for value, weight in ordered:
+        running += weight
+        gap = 2 * running - total
+        if gap > margin:
+            return float(value)
+        if gap >= -margin:
+            return _exact_lower_median(ordered)
+    return _exact_lower_median(ordered)  # pragma: no cover - the float sums reach the total
+
+
+def _exact_lower_median(pairs: Sequence[tuple[float, float]]) -> float | None:
     scaled = integer_weights([weight for _, weight in pairs])
     total = sum(scaled)
     if total == 0:
