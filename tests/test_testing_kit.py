@@ -21,6 +21,7 @@ from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import Scale
 from policyeval.testing import (
     AGGREGATOR_LAWS,
+    CROSS_UNIT_LAWS,
     LAW_STATEMENTS,
     RULE_LAWS,
     aggregator_checks,
@@ -302,10 +303,10 @@ def test_skipped_check_reports_a_skip_with_its_reason() -> None:
 
 
 def test_checks_come_in_law_order() -> None:
-    """The pairs follow AGGREGATOR_LAWS and RULE_LAWS."""
+    """The pairs follow AGGREGATOR_LAWS and RULE_LAWS; every law has its statement."""
     assert [law for law, _ in aggregator_checks(weighted_mean)] == list(AGGREGATOR_LAWS)
     assert [law for law, _ in rule_checks(categories_rule)] == list(RULE_LAWS)
-    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS}
+    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *CROSS_UNIT_LAWS}
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None, 3])
@@ -487,11 +488,14 @@ def test_public_names() -> None:
     """policyeval.testing exports exactly these names, sorted."""
     assert policyeval.testing.__all__ == [
         "AGGREGATOR_LAWS",
+        "CROSS_UNIT_LAWS",
         "LAW_STATEMENTS",
         "RULE_LAWS",
         "aggregator_checks",
         "check_aggregator",
+        "check_cross_unit_aggregator",
         "check_rule",
+        "cross_unit_aggregator_checks",
         "rule_checks",
         "strategies",
     ]
