@@ -614,6 +614,7 @@ def test_comparison_json_is_deterministic_and_complete(result: CaseResult) -> No
         "level": "fair",
         "score": pytest.approx(2.2222222222),
         "rank": 2,
+        "confidence": "low",
     }
 
 
@@ -621,7 +622,10 @@ def test_comparison_renderers_show_levels_scores_and_ranks(result: CaseResult) -
     """Text and Markdown comparisons give level, score and rank in the chosen language."""
     comparison = compare([result])
     text = report.render_comparison_text(comparison, lang="en")
-    assert "Overall: Programme  Good 2.67 (#1)  Fair 2.22 (#2)" in text
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Overall: Programme Good 2.67 (#1) Fair 2.22 (#2)" in lines
+    assert "Overall confidence low low" in lines
+    assert "Coverage 4/4 indicators, 5 items 4/4 indicators, 6 items" in lines
     markdown = report.render_comparison_markdown(comparison, lang="id")
     assert "| Keseluruhan: Program | Baik 2.67 (#1) | Cukup 2.22 (#2) |" in markdown
     for table in markdown_tables(markdown):

@@ -41,6 +41,7 @@ from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.results import Evaluation, Judgement, dumps
+from policyeval.texts import Text, text_problem
 
 __all__ = [
     "CASE_SCHEMA",
@@ -115,7 +116,7 @@ class Alternative:
     aggregator: Any
     over: str = "children"
     node: str | None = None
-    why: str | None = None
+    why: Text | None = None
     label: dict[str, str] = attrs.field(factory=dict)
 
 
@@ -138,12 +139,12 @@ class Case:
     lenient: bool
     rule: Any
     rule_overrides: dict[str, Any]
-    rule_why: str | None
+    rule_why: Text | None
     aggregator: Any
     aggregator_overrides: dict[str, Any]
-    aggregation_why: str | None
+    aggregation_why: Text | None
     confidence: Any
-    confidence_why: str | None
+    confidence_why: Text | None
     min_share: float
     alternatives: tuple[Alternative, ...]
     recommend_below: str | None
@@ -250,6 +251,44 @@ def _unknown(
     ]
 
 
+# Keys that take a text (a string or a table of strings by language); ``[]`` is every entry.
+_TEXT_KEYS: tuple[tuple[Any, ...], ...] = (
+    ("case", "title"),
+    ("case", "description"),
+    ("units", [], "label"),
+    ("triangulation", "why"),
+    ("aggregation", "why"),
+    ("aggregation", "confidence_why"),
+    ("aggregation", "alternatives", [], "why"),
+    ("aggregation", "alternatives", [], "label"),
+    ("derived", [], "why"),
+    ("checks", [], "why"),
+)
+
+
+def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
+    """A problem for each text key whose value is neither a string nor a language table."""
+    problems = []
+
+    def walk(value: Any, path: tuple[Any, ...], key: str) -> None:
+        if not path:
+            message = text_problem(value)
+            if message is not None:
+                problems.append(Problem(message, file=file, key=key, value=value))
+            return
+        step, rest = path[0], path[1:]
+        if step == []:
+            if isinstance(value, list):
+                for index, entry in enumerate(value):
+                    walk(entry, rest, f"{key}[{index}]")
+        elif isinstance(value, Mapping) and step in value:
+            walk(value[step], rest, f"{key}.{step}" if key else step)
+
+    for path in _TEXT_KEYS:
+        walk(data, path, "")
+    return problems
+
+
 def _check_plugins(
     build: Any,
     defaults: Mapping[str, Any],
@@ -291,6 +330,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     where = str(file)
     data, text = _read_toml(file)
     problems = _unknown(data, _TOP, "", where)
+    problems += _text_problems(data, where)
     if data.get("schema", CASE_SCHEMA) != CASE_SCHEMA:
         problems.append(
             Problem(

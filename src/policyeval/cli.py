@@ -7,6 +7,7 @@ an unexpected failure is reported in one line and exits 3.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -74,12 +75,32 @@ def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
     return attrs.evolve(result, case=attrs.evolve(result.case, recommend_below=found.id))
 
 
+LENIENT = click.option(
+    "--lenient",
+    is_flag=True,
+    help="Use the good evidence rows and list each rejected row with its reason.",
+)
+
 RECOMMEND_BELOW = click.option(
     "--recommend-below",
     default=None,
     metavar="LEVEL",
     help="Recommend for nodes below this level (default: the case's setting).",
 )
+
+
+def _echo_rejected(result: CaseResult) -> None:
+    """One line per evidence row the case did not use (lenient cases), with its reason."""
+    for row in result.evaluation.rejected:
+        where = ": ".join(
+            part
+            for part in (
+                os.path.relpath(row.file, result.case.path) if row.file else "",
+                "" if row.row is None else f"row {row.row}",
+            )
+            if part
+        )
+        click.echo(f"  rejected {where} ({row.id or '–'}): {row.reason}")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -146,25 +167,29 @@ def frameworks_show(name_or_path: str, fmt: str, lang: str | None, output: str |
 
 @cli.command()
 @click.argument("path", type=click.Path())
-def validate(path: str) -> None:
+@LENIENT
+def validate(path: str, lenient: bool) -> None:
     """Validate a framework file, or a case directory with its evidence.
 
-    Exits 0 when valid and 2 when not, listing every problem.
+    A case is run as ``evaluate`` and ``report`` would run it, so a case
+    that validates never fails later. Exits 0 when valid and 2 when not,
+    listing every problem; a lenient case lists each rejected row.
     """
     from policyeval import framework_io
-    from policyeval.case import load_case, load_case_evidence
+    from policyeval.report import build_report
+    from policyeval.report._strings import LANGUAGES
 
     target = Path(path)
-    if target.is_dir() or target.name == "case.toml":
-        try:
-            case = load_case(target)
-            evidence = load_case_evidence(case)
-        except PolicyEvalError as error:
-            _fail(error)
+    if target.is_dir() or target.name == "case.toml" or not target.exists():
+        result = _run_case(path, lenient=lenient)
+        for lang in LANGUAGES:
+            build_report(result, lang=lang)
+        case, evaluation = result.case, result.evaluation
         click.echo(
-            f"{case.file}: valid case; {len(evidence.items)} evidence items, "
-            f"{len(case.checks)} data checks"
+            f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
+            f"{len(evaluation.rejected)} rejected rows, {len(case.checks)} data checks"
         )
+        _echo_rejected(result)
         return
     problems = framework_io.check_framework_file(target)
     if problems:
@@ -184,7 +209,7 @@ def validate(path: str) -> None:
     default="table",
     show_default=True,
 )
-@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def evaluate_command(
@@ -206,7 +231,7 @@ def evaluate_command(
 @cli.command("report")
 @click.argument("case_dir", type=click.Path())
 @click.option("-o", "--output", required=True, help="FILE.html or FILE.md")
-@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LENIENT
 @RECOMMEND_BELOW
 @LANG
 def report_command(
@@ -236,10 +261,11 @@ def report_command(
     default="table",
     show_default=True,
 )
+@LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def compare_command(
-    case_dirs: Sequence[str], fmt: str, lang: str | None, output: str | None
+    case_dirs: Sequence[str], fmt: str, lenient: bool, lang: str | None, output: str | None
 ) -> None:
     """Compare units side by side: dimension levels and ranks.
 
@@ -247,7 +273,7 @@ def compare_command(
     """
     from policyeval import report
 
-    results = [_run_case(path) for path in case_dirs]
+    results = [_run_case(path, lenient=lenient) for path in case_dirs]
     try:
         comparison = report.compare(results)
     except PolicyEvalError as error:
@@ -265,10 +291,13 @@ def compare_command(
 @click.argument("case_dir", type=click.Path())
 @click.argument("node", required=False)
 @click.option("--unit", default=None, help="The unit (default: the case's first unit).")
+@LENIENT
 @LANG
-def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str | None) -> None:
+def explain_command(
+    case_dir: str, node: str | None, unit: str | None, lenient: bool, lang: str | None
+) -> None:
     """Walk from a node (default: the root) down to the evidence rows behind it."""
-    result = _run_case(case_dir)
+    result = _run_case(case_dir, lenient=lenient)
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:
@@ -280,6 +309,7 @@ def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str
         )
         raise _Exit(2)
     click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
+    _echo_rejected(result)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,7 @@ import attrs
 
 from policyeval.exceptions import DataCheckError, EvidenceError, Problem
 from policyeval.tables import Row, Table, filter_rows, fold_column, parse_number, read_table
+from policyeval.texts import Text
 
 __all__ = ["CHECK_KINDS", "Check", "CheckResult", "Finding", "parse_checks", "run_checks"]
 
@@ -76,7 +77,7 @@ class Check:
     id: str
     kind: str
     params: dict[str, Any]
-    why: str | None = None
+    why: Text | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -99,7 +100,7 @@ class CheckResult:
 
     id: str
     kind: str
-    why: str | None
+    why: Text | None
     tables: tuple[str, ...]
     findings: tuple[Finding, ...]
 

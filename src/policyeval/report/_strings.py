@@ -208,6 +208,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "Tingkat, skor dan peringkat per dimensi dan keseluruhan (peringkat 1 adalah skor tertinggi)",
     },
     "overall": {"en": "Overall", "id": "Keseluruhan"},
+    "overall_confidence": {"en": "Overall confidence", "id": "Keyakinan keseluruhan"},
+    "coverage": {"en": "Coverage", "id": "Cakupan"},
+    "coverage_cell": {
+        "en": "{with_evidence}/{indicators} indicators, {items} items",
+        "id": "{with_evidence}/{indicators} indikator, {items} butir",
+    },
+    "rejected_in": {
+        "en": "{case}: {file} row {row} ({id}): {reason}",
+        "id": "{case}: {file} baris {row} ({id}): {reason}",
+    },
     "rank": {"en": "rank", "id": "peringkat"},
     "generated_by": {
         "en": "Written by policyeval from the case files; the same files give the same report.",

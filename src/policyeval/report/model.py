@@ -30,6 +30,7 @@ from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
 from policyeval.results import Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
+from policyeval.texts import Text, pick_text
 
 __all__ = [
     "AlternativeRow",
@@ -567,7 +568,7 @@ def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
                     node_label=framework.label(node, lang),
                     aggregator=declared.aggregator or "",
                     over_text=text("over_children", lang),
-                    why=result.case.aggregation_why or "",
+                    why=pick_text(result.case.aggregation_why, lang, fallback=result.case.language),
                     declared=True,
                     verdicts=tuple(
                         _verdict(framework, evaluation.judgement(unit, node), lang)
@@ -583,7 +584,7 @@ def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
                 node_label=framework.label(node, lang),
                 aggregator=str(alternative.as_dict()["aggregator"]),
                 over_text=text(f"over_{spec.over}", lang),
-                why=spec.why or "",
+                why=pick_text(spec.why, lang, fallback=result.case.language),
                 declared=False,
                 verdicts=tuple(
                     _verdict(framework, alternative.judgements[unit], lang)
@@ -607,6 +608,10 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
     case = result.case
     framework = result.evaluation.framework
     no_reason = text("no_reason", lang)
+
+    def why(value: Text | None) -> str:
+        return pick_text(value, lang, fallback=case.language) or no_reason
+
     rule_details = tuple(
         (framework.label(node, lang), repr(build_rule(spec)))
         for node, spec in sorted(case.rule_overrides.items())
@@ -626,19 +631,19 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
         MethodItem(
             title=text("rule", lang),
             choice=repr(build_rule(case.rule)),
-            why=case.rule_why or no_reason,
+            why=why(case.rule_why),
             details=rule_details,
         ),
         MethodItem(
             title=text("aggregation_choice", lang),
             choice=repr(aggregator),
-            why=(case.aggregation_why or no_reason) + " " + text("min_share", lang, share=share),
+            why=why(case.aggregation_why) + " " + text("min_share", lang, share=share),
             details=aggregator_details,
         ),
         MethodItem(
             title=text("confidence_rule", lang),
             choice=repr(build_confidence_rule(case.confidence)),
-            why=case.confidence_why or no_reason,
+            why=why(case.confidence_why),
         ),
     )
 
@@ -681,7 +686,7 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
             kind=check.kind,
             passed=check.passed,
             result_text=text("passed" if check.passed else "failed", lang),
-            why=check.why or "",
+            why=pick_text(check.why, lang, fallback=case.language),
             tables=tuple(_relative(table, case.path) or table for table in check.tables),
             findings=tuple(
                 FindingView(
