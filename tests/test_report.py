@@ -299,10 +299,11 @@ def test_every_renderer_shows_verdict_dimensions_and_indicators(
 
 
 def test_verdict_sentence_states_level_score_confidence_and_status(single: CaseResult) -> None:
-    """The verdict gives the level, the score on the scale's range, confidence and status."""
+    """The verdict gives the level, the score on the scale's range, confidence and status, and
+    the part the status comes from."""
     model = build_report(single, lang="en")
     assert model.units[0].verdict_sentence == (
-        "Programme: Fair (score 2.22 on 1–3), confidence low, single source."
+        "Programme: Fair (score 2.22 on 1–3), confidence low, single source (from Skills)."
     )
 
 

@@ -239,6 +239,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "sebagian terkonfirmasi",
     },
     "status.corroborated": {"en": "corroborated", "id": "terkonfirmasi"},
+    "status_from": {"en": "{status} (from {part})", "id": "{status} (dari {part})"},
 }
 
 _TECHNIQUES: dict[str, dict[str, str]] = {

@@ -322,7 +322,7 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     | People | Good 3.00 (#1) | Fair 1.67 (#2) |
     | Money | Good 3.00 (#1) | Good 3.00 (#1) |
     | Overall: Programme | Good 3.00 (#1) | Fair 2.33 (#2) |
-    | Overall confidence | low | low |
+    | Overall confidence | low | very low |
     | Coverage | 3/3 indicators, 4 items | 3/3 indicators, 4 items |
     <BLANKLINE>
     """

@@ -24,6 +24,7 @@ import attrs
 from policyeval.case import CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
+from policyeval.protocols import Status
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
@@ -77,6 +78,9 @@ class NodeRow:
     ``technique_counts`` and ``category_counts`` are ``(name, items)`` pairs
     over every evidence item the node's judgement considered (indicators
     only); ``agreeing`` counts the items that agree with the consensus.
+    ``status_from`` is the label of the part an inner node took its status
+    from (empty when the status is its own); ``status_text`` names it when
+    the status is below corroborated.
     """
 
     id: str
@@ -100,6 +104,7 @@ class NodeRow:
     agreeing: int = 0
     technique_counts: tuple[tuple[str, int], ...] = ()
     category_counts: tuple[tuple[str, int], ...] = ()
+    status_from: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -315,8 +320,13 @@ def _node_row(
     lang: str,
     depth: int,
     items: Sequence[Evidence] = (),
+    inherited: Sequence[str] = (),
 ) -> NodeRow:
     node = judgement.node
+    status_text = text(f"status.{judgement.status.value}", lang)
+    status_from = framework.label(inherited[-1], lang) if inherited else ""
+    if status_from and judgement.status is not Status.CORROBORATED:
+        status_text = text("status_from", lang, status=status_text, part=status_from)
     parent = _first_parent(framework, node)
     agreeing = set(judgement.assessment.agreeing) if judgement.assessment else set()
     techniques = Counter(item.technique for item in items)
@@ -337,7 +347,8 @@ def _node_row(
         confidence=confidence,
         confidence_text="–" if confidence is None else text(f"confidence.{confidence}", lang),
         status=judgement.status.value,
-        status_text=text(f"status.{judgement.status.value}", lang),
+        status_text=status_text,
+        status_from=status_from,
         colour=_colour(framework, node, judgement.level),
         explanation=judgement.explanation,
         evidence=len(items),
@@ -498,7 +509,14 @@ def _unit_report(
             agreeing_of[node] = (
                 set(judgement.assessment.agreeing) if judgement.assessment else set()
             )
-        rows[node] = _node_row(framework, judgement, lang, depth[node], items_of.get(node, ()))
+        rows[node] = _node_row(
+            framework,
+            judgement,
+            lang,
+            depth[node],
+            items_of.get(node, ()),
+            evaluation.status_from(unit, node),
+        )
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
     categories, by_category = _matrix(indicators, items_of, agreeing_of, "category")
@@ -654,7 +672,7 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
     >>> from policyeval.report._examples import two_unit_result
     >>> report = build_report(two_unit_result(), lang="id")
     >>> report.units[0].verdict_sentence
-    'Program: Baik (skor 3.00 pada rentang 1–3), keyakinan rendah, satu sumber.'
+    'Program: Baik (skor 3.00 pada rentang 1–3), keyakinan rendah, satu sumber (dari Jumlah staf).'
     """
     lang = lang or result.case.language
     case = result.case

@@ -92,16 +92,16 @@ def render_text(result: CaseResult, *, lang: str | None = None) -> str:
     Framework: Mini framework
     <BLANKLINE>
     Unit: North
-    Programme: Good (score 3.00 on 1–3), confidence low, single source.
+    Programme: Good (score 3.00 on 1–3), confidence low, single source (from Staffing | headcount).
     <BLANKLINE>
-    Node                        Level  Score  Confidence  Status         Evidence
-    --------------------------  -----  -----  ----------  -------------  --------
-    Programme                   Good   3.00   low         single source
-    ├─ People                   Good   3.00   low         single source
-    │  ├─ Skills                Good   3.00   high        corroborated   2
-    │  └─ Staffing | headcount  Good   3.00   low         single source  1
-    └─ Money                    Good   3.00   low         single source
-       └─ Budget                Good   3.00   low         single source  1
+    Node                        Level  Score  Confidence  Status                                     Evidence
+    --------------------------  -----  -----  ----------  -----------------------------------------  --------
+    Programme                   Good   3.00   low         single source (from Staffing | headcount)
+    ├─ People                   Good   3.00   low         single source (from Staffing | headcount)
+    │  ├─ Skills                Good   3.00   high        corroborated                               2
+    │  └─ Staffing | headcount  Good   3.00   low         single source                              1
+    └─ Money                    Good   3.00   low         single source (from Budget)
+       └─ Budget                Good   3.00   low         single source                              1
     ...
     """
     report = build_report(result, lang=lang)
@@ -210,7 +210,7 @@ def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -
     People              Good 3.00 (#1)           Fair 1.67 (#2)
     Money               Good 3.00 (#1)           Good 3.00 (#1)
     Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
-    Overall confidence  low                      low
+    Overall confidence  low                      very low
     Coverage            3/3 indicators, 4 items  3/3 indicators, 4 items
     <BLANKLINE>
     """
