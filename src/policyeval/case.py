@@ -36,6 +36,7 @@ from policyeval.exceptions import (
     PolicyEvalError,
     Problem,
     UnknownPluginError,
+    did_you_mean,
 )
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
@@ -228,7 +229,15 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CaseError([Problem("no case.toml in the case directory", file=str(file))]) from None
+        raise CaseError(
+            [
+                Problem(
+                    "no case.toml in this folder (policyeval init FOLDER --framework NAME "
+                    "writes one)",
+                    file=str(file),
+                )
+            ]
+        ) from None
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
@@ -240,12 +249,24 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
         raise CaseError([Problem(f"invalid TOML: {message}", file=str(file), line=line)]) from None
 
 
+def _no_such_folder(folder: Path) -> Problem:
+    """'no such folder', with the closest folder beside it when one looks like a typo."""
+    parent = folder.parent if str(folder.parent) else Path(".")
+    siblings = [p.name for p in parent.iterdir() if p.is_dir()] if parent.is_dir() else []
+    hint = did_you_mean(folder.name, siblings)
+    if not parent.is_dir():
+        hint = f" (nor its parent folder {str(parent)!r})"
+    return Problem(f"no such folder{hint}", file=str(folder))
+
+
 def _unknown(
     section: Mapping[str, Any], allowed: set[str], prefix: str, file: str
 ) -> list[Problem]:
     return [
         Problem(
-            f"unknown key (allowed: {', '.join(sorted(allowed))})", file=file, key=f"{prefix}{key}"
+            f"unknown key{did_you_mean(key, allowed)} (allowed: {', '.join(sorted(allowed))})",
+            file=file,
+            key=f"{prefix}{key}",
         )
         for key in sorted(set(section) - allowed)
     ]
@@ -310,7 +331,11 @@ def _check_plugins(
             problems.append(Problem(str(error), file=file, key=key))
     if allowed is not None:
         for node in sorted(set(overrides) - set(allowed)):
-            problems.append(Problem(not_allowed, file=file, key=f"{prefix}.{node}"))
+            problems.append(
+                Problem(
+                    not_allowed + did_you_mean(node, allowed), file=file, key=f"{prefix}.{node}"
+                )
+            )
     return problems
 
 
@@ -326,6 +351,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     folder = Path(path)
     if folder.is_file():
         folder = folder.parent
+    elif not folder.exists():
+        raise CaseError([_no_such_folder(folder)])
     file = folder / "case.toml"
     where = str(file)
     data, text = _read_toml(file)
@@ -478,7 +505,11 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         if framework is not None and node is not None and node not in framework.inner_nodes:
             problems.append(
                 Problem(
-                    "not an inner node of the framework", file=where, key=f"{key}.node", value=node
+                    "not an inner node of the framework"
+                    + did_you_mean(node, framework.inner_nodes),
+                    file=where,
+                    key=f"{key}.node",
+                    value=node,
                 )
             )
         alternatives.append(
@@ -522,7 +553,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             if derivation.indicator not in framework.indicators:
                 problems.append(
                     Problem(
-                        "not an indicator of the framework",
+                        "not an indicator of the framework"
+                        + did_you_mean(derivation.indicator, framework.indicators),
                         file=where,
                         key=f"derived[{index}].indicator",
                         value=derivation.indicator,

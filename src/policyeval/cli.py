@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -17,7 +18,7 @@ import attrs
 import click
 
 from policyeval import __version__
-from policyeval.exceptions import PolicyEvalError
+from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
 
 if TYPE_CHECKING:
     from policyeval.case import CaseResult
@@ -301,19 +302,43 @@ def explain_command(
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:
-        click.echo(f"error: unknown unit {unit!r}; units are {list(evaluation.units)!r}", err=True)
+        click.echo(
+            f"error: unknown unit {unit!r}{did_you_mean(unit, evaluation.units)}; "
+            f"units are {list(evaluation.units)!r}",
+            err=True,
+        )
         raise _Exit(2)
     if node is not None and node not in evaluation.framework:
         click.echo(
-            f"error: unknown node {node!r} in framework {evaluation.framework.id!r}", err=True
+            f"error: unknown node {node!r}{did_you_mean(node, evaluation.framework.node_ids)} "
+            f"in framework {evaluation.framework.id!r}",
+            err=True,
         )
         raise _Exit(2)
     click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
     _echo_rejected(result)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", PolicyEvalWarning)
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         cli.main(
             args=list(argv) if argv is not None else None,

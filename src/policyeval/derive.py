@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 
 from policyeval.evidence import Evidence, Origin
-from policyeval.exceptions import CaseError, EvidenceError, Problem, ScaleError
+from policyeval.exceptions import CaseError, EvidenceError, Problem, ScaleError, did_you_mean
 from policyeval.framework import Framework
 from policyeval.scales import Bands, NumericScale, OrdinalScale
 from policyeval.tables import filter_rows, fold_column, parse_number, read_table
@@ -220,7 +220,8 @@ def _derive(
 ) -> Evidence:
     where = f"derived item {spec.id!r}"
     if spec.indicator not in framework or not framework.node(spec.indicator).is_indicator:
-        raise CaseError([Problem(f"{where}: unknown indicator", value=spec.indicator)])
+        hint = did_you_mean(spec.indicator, framework.indicators)
+        raise CaseError([Problem(f"{where}: unknown indicator{hint}", value=spec.indicator)])
     source = sources.get(spec.source) if sources is not None else None
     if sources is not None and source is None:
         raise CaseError(

@@ -32,18 +32,29 @@ from __future__ import annotations
 
 import datetime
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from policyeval.evidence import Evidence, Origin, Source
-from policyeval.exceptions import EvidenceError, Problem
+from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.tables import Row, Table, parse_number, read_table
 
-__all__ = ["EvidenceSet", "Rejection", "evidence_from_rows", "load_evidence", "load_sources"]
+__all__ = [
+    "SOURCE_COLUMNS",
+    "EvidenceSet",
+    "Rejection",
+    "evidence_from_rows",
+    "load_evidence",
+    "load_sources",
+]
+
+SOURCE_COLUMNS = ("id", "name", "category", "technique", "description", "citation")
+"""The columns of a sources table, in the order ``policyeval init`` writes them."""
 
 _CORE = {
     "id",
@@ -124,6 +135,12 @@ def load_sources(
 ) -> tuple[dict[str, Source], tuple[Rejection, ...]]:
     """Read a sources table (``id``, ``name``, ``category``, ``technique`` ...).
 
+    The columns are :data:`SOURCE_COLUMNS`; only ``id`` is required. Any
+    other column is kept in :attr:`Source.extra <policyeval.evidence.Source.extra>`
+    with a :class:`~policyeval.exceptions.PolicyEvalWarning` that lists the
+    known columns, since it is more often a misspelt or translated name
+    (``kategori``) than extra information.
+
     Returns the sources by id and the rejected rows (always empty in strict
     mode, which raises instead).
     """
@@ -133,6 +150,16 @@ def load_sources(
         raise EvidenceError(
             [Problem("missing required column", file=table.file, row=table.header_row, key="id")]
         )
+    for column in table.columns:
+        if column not in SOURCE_COLUMNS:
+            location = Problem(
+                f"unknown column{did_you_mean(column, SOURCE_COLUMNS)}, kept as extra information "
+                f"(known columns: {', '.join(SOURCE_COLUMNS)})",
+                file=table.file,
+                row=table.header_row,
+                key=column,
+            )
+            warnings.warn(str(location), PolicyEvalWarning, stacklevel=2)
     sources: dict[str, Source] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:
@@ -171,7 +198,7 @@ def load_sources(
             )
             continue
         first_row[source_id] = row.number
-        known = {"id", "name", "category", "technique", "description", "citation"}
+        known = set(SOURCE_COLUMNS)
         sources[source_id] = Source(
             id=source_id,
             name=row.get("name"),
@@ -330,14 +357,23 @@ def _row_to_evidence(
     if unit is None:
         bad("unit", "missing value, and no default unit")
     elif units is not None and unit not in units:
-        bad("unit", f"unknown unit (the case declares {sorted(units)!r})", unit)
+        bad(
+            "unit",
+            f"unknown unit{did_you_mean(unit, units)} (the case declares {sorted(units)!r})",
+            unit,
+        )
 
     indicator = row.get("indicator")
     scale = None
     if indicator is None:
         bad("indicator", "missing value")
     elif indicator not in framework:
-        bad("indicator", f"unknown indicator (not in framework {framework.id!r})", indicator)
+        bad(
+            "indicator",
+            f"unknown indicator{did_you_mean(indicator, framework.indicators)} "
+            f"(not in framework {framework.id!r})",
+            indicator,
+        )
     elif not framework.node(indicator).is_indicator:
         kind = framework.node(indicator).kind
         bad(
@@ -400,7 +436,11 @@ def _row_to_evidence(
     elif sources is not None:
         source = sources.get(source_id)
         if source is None:
-            bad("source", "unknown source (not in the sources table)", source_id)
+            bad(
+                "source",
+                f"unknown source{did_you_mean(source_id, sources)} (not in the sources table)",
+                source_id,
+            )
     technique = row.get("technique") or (source.technique if source else None)
     if technique is None:
         bad("technique", "missing value (and the sources table gives none for this source)")
