@@ -10,8 +10,8 @@ every data row ends up either in :attr:`EvidenceSet.items` or in
 
 Required columns: ``id``, ``indicator``, ``rating`` or ``value``,
 ``source``, and ``technique`` (unless a sources table gives each source's
-technique). Optional: ``unit``, ``source_category``, ``date`` (ISO
-``YYYY-MM-DD``), ``investigator``, ``weight``, ``excerpt``, ``citation``;
+technique). Optional: ``unit``, ``source_category``, ``date`` (ISO or
+day first, see :func:`policyeval.dates.parse_date`), ``investigator``, ``weight``, ``excerpt``, ``citation``;
 any other column is kept in :attr:`Evidence.extra`.
 
 >>> import pathlib, tempfile
@@ -30,7 +30,7 @@ rating: is not a level of scale 'agustino4' (levels: baik, cukup_baik, kurang_ba
 
 from __future__ import annotations
 
-import datetime
+import itertools
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,11 +38,12 @@ from typing import Any
 
 import attrs
 
+from policyeval.dates import parse_date
 from policyeval.evidence import Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.tables import Row, Table, parse_number, read_table
+from policyeval.tables import Row, Table, number_hint, parse_number, read_table
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -349,7 +350,18 @@ def _row_to_evidence(
             problems.append(Problem(message, file=table.file, row=row.number, key=column))
 
     if "__overflow__" in row.values:
-        bad("row", "more cells than the header has columns", row.values["__overflow__"])
+        message = "more cells than the header has columns"
+        cells = [(row.get(column) or "") for column in table.columns]
+        cells += row.values["__overflow__"].split(" | ")
+        if not table.decimal_comma and any(
+            left.strip().isdigit() and right.strip().isdigit()
+            for left, right in itertools.pairwise(cells)
+        ):
+            message += (
+                " (a decimal comma such as 58,4 splits a cell in a file delimited by ',': write "
+                "58.4, quote the cell, or save the file with ';' between columns)"
+            )
+        bad("row", message, row.values["__overflow__"])
     row_id = row.get("id")
     if row_id is None:
         bad("id", "missing value")
@@ -414,7 +426,8 @@ def _row_to_evidence(
             try:
                 value = parse_number(value_text, decimal_comma=table.decimal_comma)
             except ValueError:
-                bad("value", "is not a number", value_text)
+                hint = number_hint(value_text, decimal_comma=table.decimal_comma)
+                bad("value", f"is not a number{hint}", value_text)
             else:
                 if isinstance(scale, OrdinalScale):
                     bad(
@@ -450,16 +463,17 @@ def _row_to_evidence(
     date_text = row.get("date")
     if date_text is not None:
         try:
-            date = datetime.date.fromisoformat(date_text)
-        except ValueError:
-            bad("date", "is not an ISO date (YYYY-MM-DD)", date_text)
+            date = parse_date(date_text)
+        except ValueError as error:
+            bad("date", str(error), date_text)
     weight = 1.0
     weight_text = row.get("weight")
     if weight_text is not None:
         try:
             weight = parse_number(weight_text, decimal_comma=table.decimal_comma)
         except ValueError:
-            bad("weight", "is not a number", weight_text)
+            hint = number_hint(weight_text, decimal_comma=table.decimal_comma)
+            bad("weight", f"is not a number{hint}", weight_text)
         else:
             if weight <= 0:
                 bad("weight", "must be > 0", weight_text)
