@@ -84,7 +84,7 @@ _AGGREGATION = {
     "alternatives",
 }
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
-_REPORT = {"recommend_below", "language"}
+_REPORT = {"recommend_below", "language", "recommendations"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -149,6 +149,7 @@ class Case:
     min_share: float
     alternatives: tuple[Alternative, ...]
     recommend_below: str | None
+    recommendations: dict[str, Text] = attrs.field(factory=dict)
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
 
@@ -285,6 +286,8 @@ _TEXT_KEYS: tuple[tuple[Any, ...], ...] = (
     ("derived", [], "why"),
     ("checks", [], "why"),
 )
+# [report.recommendations] maps node ids to texts: each value is checked as a text.
+_RECOMMENDATIONS = ("report", "recommendations")
 
 
 def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
@@ -538,6 +541,31 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 )
             )
 
+    recommendations = report.get("recommendations", {})
+    if not isinstance(recommendations, Mapping):
+        problems.append(
+            Problem(
+                "a table of node id = text",
+                file=where,
+                key="report.recommendations",
+                value=recommendations,
+            )
+        )
+        recommendations = {}
+    for node, advice in recommendations.items():
+        key = f"report.recommendations.{node}"
+        message = text_problem(advice)
+        if message is not None:
+            problems.append(Problem(message, file=where, key=key, value=advice))
+        if framework is not None and node not in framework:
+            problems.append(
+                Problem(
+                    "not a node of the framework" + did_you_mean(node, framework.node_ids),
+                    file=where,
+                    key=key,
+                )
+            )
+
     derivations: tuple[Derivation, ...] = ()
     checks: tuple[Check, ...] = ()
     try:
@@ -592,6 +620,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         min_share=float(min_share),
         alternatives=tuple(alternatives),
         recommend_below=recommend_below,
+        recommendations=dict(recommendations),
         derivations=derivations,
         checks=checks,
     )

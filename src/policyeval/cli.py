@@ -166,6 +166,56 @@ def frameworks_show(name_or_path: str, fmt: str, lang: str | None, output: str |
     _write(text if text.endswith("\n") else text + "\n", output)
 
 
+@cli.command("init")
+@click.argument("folder", type=click.Path())
+@click.option(
+    "--framework",
+    "framework",
+    required=True,
+    metavar="NAME",
+    help="A built-in framework name (see `frameworks list`) or a framework file.",
+)
+@click.option(
+    "--units",
+    default=None,
+    metavar="A,B,...",
+    help="Unit ids, comma-separated (default: one unit named after the folder).",
+)
+@LANG
+@click.option("--no-xlsx", is_flag=True, help="Write CSV files only, no evidence.xlsx template.")
+@click.option("--force", is_flag=True, help="Overwrite an existing case.toml and evidence files.")
+def init_command(
+    folder: str,
+    framework: str,
+    units: str | None,
+    lang: str | None,
+    no_xlsx: bool,
+    force: bool,
+) -> None:
+    """Create a case folder ready to fill: case.toml, sources.csv, evidence.csv and evidence.xlsx.
+
+    The evidence.xlsx template offers drop-down lists of the framework's
+    indicators, levels, units, sources and techniques. What init writes
+    validates as is and evaluates to no evidence everywhere.
+    """
+    from policyeval.scaffold import init_case
+
+    try:
+        written = init_case(
+            folder,
+            framework,
+            units=None if units is None else [unit for unit in units.split(",")],
+            lang=lang,
+            xlsx=not no_xlsx,
+            force=force,
+        )
+    except (PolicyEvalError, LookupError) as error:
+        _fail(error)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
+
+
 @cli.command()
 @click.argument("path", type=click.Path())
 @LENIENT

@@ -180,6 +180,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "No part is judged below “{level}”.",
         "id": "Tidak ada bagian yang dinilai di bawah “{level}”.",
     },
+    "recommendation_generic": {
+        "en": "No specific advice is written for this part: review the evidence behind "
+        "“{label}” ({level}) and plan how to raise it.",
+        "id": "Belum ada saran khusus untuk bagian ini: tinjau bukti di balik “{label}” "
+        "({level}) dan rencanakan cara meningkatkannya.",
+    },
     "method": {"en": "Method", "id": "Metode"},
     "rule": {"en": "Triangulation rule", "id": "Aturan triangulasi"},
     "rule_overrides": {

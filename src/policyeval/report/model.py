@@ -10,11 +10,12 @@ them out. Nothing here depends on how a report is drawn.
 >>> [(unit.label, unit.verdict.level_text) for unit in report.units]
 [('North', 'Good'), ('South', 'Fair')]
 >>> [r.label for r in report.units[1].recommendations]
-['Staffing | headcount', 'People']
+['Staffing | headcount', 'People', 'Programme']
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -136,7 +137,13 @@ class IndicatorEvidence:
 
 @attrs.frozen(kw_only=True)
 class Recommendation:
-    """A node judged below the threshold, with the framework's advice for it."""
+    """A node judged below the threshold, with the advice for it.
+
+    ``origin`` says where the advice comes from: ``"case"`` (the case's
+    ``[report.recommendations]``), ``"framework"`` (the node's
+    ``recommendation``), or ``"generic"`` (a general line, where neither
+    has a text).
+    """
 
     id: str
     kind: str
@@ -146,6 +153,7 @@ class Recommendation:
     score_text: str
     weight: float
     text: str
+    origin: str = "framework"
 
 
 @attrs.frozen(kw_only=True)
@@ -422,21 +430,39 @@ def _incoming_weight(framework: Framework, node: str) -> float:
     return max((framework.weight(parent, node) for parent in parents), default=1.0)
 
 
+def _advice(
+    framework: Framework, own: Mapping[str, Text], row: NodeRow, lang: str, fallback: str
+) -> tuple[str, str]:
+    """The advice for a node and where it comes from: the case, the framework, or generic."""
+    if row.id in own:
+        return pick_text(own[row.id], lang, fallback=fallback), "case"
+    advice = framework.node(row.id).recommendation
+    if advice:
+        return framework.text(advice, lang), "framework"
+    return text("recommendation_generic", lang, label=row.label, level=row.level_text), "generic"
+
+
 def _recommendations(
-    framework: Framework, rows: Sequence[NodeRow], threshold: Level | None, lang: str
+    framework: Framework,
+    rows: Sequence[NodeRow],
+    threshold: Level | None,
+    lang: str,
+    own: Mapping[str, Text] | None = None,
+    fallback: str = "",
 ) -> tuple[Recommendation, ...]:
+    """Every node judged below ``threshold``, lowest score first, with its advice."""
     if threshold is None:
         return ()
     picked = []
     for order, row in enumerate(rows):
-        advice = framework.node(row.id).recommendation
-        if not advice or row.score is None:
+        if row.score is None:
             continue
         found = _level(framework, row.id, row.level)
         score = found[0].score if found is not None else row.score
         if score >= threshold.score:
             continue
         weight = _incoming_weight(framework, row.id)
+        advice, origin = _advice(framework, own or {}, row, lang, fallback)
         picked.append(
             (
                 (row.score, -weight, order),
@@ -448,11 +474,35 @@ def _recommendations(
                     level_text=row.level_text,
                     score_text=row.score_text,
                     weight=weight,
-                    text=framework.text(advice, lang),
+                    text=advice,
+                    origin=origin,
                 ),
             )
         )
     return tuple(recommendation for _, recommendation in sorted(picked, key=lambda p: p[0]))
+
+
+# Two references sharing this many characters in a row cite the same work (a title).
+_SAME_WORK = 60
+
+
+def _same_work(one: str, other: str) -> bool:
+    """Whether two citations name the same work, though written differently."""
+    first, second = (" ".join(text.casefold().split()) for text in (one, other))
+    if first == second:
+        return True
+    match = difflib.SequenceMatcher(None, first, second, autojunk=False).find_longest_match()
+    return match.size >= min(_SAME_WORK, len(first), len(second))
+
+
+def _references(cited: Sequence[str | None], references: Sequence[str]) -> tuple[str, ...]:
+    """The framework's references without those the case or framework citation already names."""
+    listed = [citation for citation in cited if citation]
+    kept: list[str] = []
+    for reference in references:
+        if not any(_same_work(reference, other) for other in [*listed, *kept]):
+            kept.append(reference)
+    return tuple(kept)
 
 
 def _matrix(
@@ -565,7 +615,14 @@ def _unit_report(
         by_technique=by_technique,
         by_category=by_category,
         evidence=tuple(evidence),
-        recommendations=_recommendations(framework, [rows[n] for n in order], threshold, lang),
+        recommendations=_recommendations(
+            framework,
+            [rows[n] for n in order],
+            threshold,
+            lang,
+            result.case.recommendations,
+            result.case.language,
+        ),
     )
 
 
@@ -751,5 +808,5 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
         rejected=rejected,
         case_citation=case.citation,
         framework_citation=framework.citation,
-        references=framework.references,
+        references=_references([case.citation, framework.citation], framework.references),
     )
