@@ -256,3 +256,33 @@ def test_without_openpyxl_init_says_how_to_get_the_template(
     assert code == 2
     assert "pip install 'policyeval[xlsx]'" in err and "--no-xlsx" in err
     assert not folder.exists()
+
+
+@pytest.mark.browser
+def test_the_new_regions_report_renders_in_a_browser(
+    initialised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The filled Kota Contoh report loads in headless Chromium with no console message and no
+    request, showing its verdict, its charts and its recommendations."""
+    import re
+
+    from test_report_browser import _browser, _page_requests
+    from test_report_browser import _run as _chromium
+
+    browser = _browser()
+    _fill(initialised)
+    page = initialised / "report.html"
+    assert _run(capsys, "report", str(initialised), "-o", str(page), "--lang", "en")[0] == 0
+    net_log = initialised / "net-log.json"
+    dump = _chromium(browser, page, "--dump-dom", f"--log-net-log={net_log}")
+    assert dump.returncode == 0, dump.stderr[-2000:]
+    assert re.findall(r"CONSOLE.*", dump.stderr) == []
+    assert _page_requests(net_log) == []
+    model = build_report(evaluate_case(initialised), lang="en")
+    dom = dump.stdout
+    assert model.units[0].verdict.level_text in dom
+    assert "Evaluation of Kota Contoh" in dom
+    charts = re.findall(r"<svg\b.*?</svg>", dom, flags=re.S)
+    assert len(charts) >= 3
+    for recommendation in model.units[0].recommendations:
+        assert recommendation.label in dom
