@@ -79,6 +79,7 @@ class NodeRow:
     ``technique_counts`` and ``category_counts`` are ``(name, items)`` pairs
     over every evidence item the node's judgement considered (indicators
     only); ``agreeing`` counts the items that agree with the consensus.
+    ``parent_label`` names every parent (a shared indicator has several).
     ``status_from`` is the label of the part an inner node took its status
     from (empty when the status is its own); ``status_text`` names it when
     the status is below corroborated.
@@ -317,11 +318,6 @@ def _value_text(framework: Framework, node: str, value: float | None) -> str | N
     return f"{number} {unit}".strip() if unit else number
 
 
-def _first_parent(framework: Framework, node: str) -> str | None:
-    parents = framework.parents(node)
-    return parents[0] if parents else None
-
-
 def _node_row(
     framework: Framework,
     judgement: Judgement,
@@ -335,7 +331,6 @@ def _node_row(
     status_from = framework.label(inherited[-1], lang) if inherited else ""
     if status_from and judgement.status is not Status.CORROBORATED:
         status_text = text("status_from", lang, status=status_text, part=status_from)
-    parent = _first_parent(framework, node)
     agreeing = set(judgement.assessment.agreeing) if judgement.assessment else set()
     techniques = Counter(item.technique for item in items)
     categories = Counter(item.category for item in items)
@@ -346,7 +341,8 @@ def _node_row(
         label=framework.label(node, lang),
         depth=depth,
         parents=framework.parents(node),
-        parent_label="" if parent is None else framework.label(parent, lang),
+        # a node shared by several parents is listed under each of them
+        parent_label=", ".join(framework.label(parent, lang) for parent in framework.parents(node)),
         level=judgement.level,
         level_text=_level_text(framework, node, judgement.level, lang),
         score=judgement.score,
