@@ -109,3 +109,21 @@ def test_a_framework_reference_to_another_work_stays() -> None:
     evaluation = attrs.evolve(result.evaluation, framework=framework)
     model = build_report(attrs.evolve(result, evaluation=evaluation), lang="en")
     assert model.references == ("Other, B. (2020). Another study.",)
+
+
+def test_source_categories_are_shown_by_the_cases_names_in_each_language() -> None:
+    """Serang names its categories: the English report says 'Official documents', never the id."""
+    result = evaluate_case(EXAMPLE)
+    english = render_markdown(result, lang="en")
+    assert "Official documents" in english and "dokumen resmi" not in english
+    assert "Dokumen resmi" in render_markdown(result, lang="id")
+
+
+def test_a_category_name_that_is_not_a_text_is_a_located_error(tmp_path: Path) -> None:
+    """`[report.categories] asn = 3` is refused naming the key."""
+    case = _case(tmp_path / "bad-category", "[report.categories]\nasn = 3\n")
+    with pytest.raises(CaseError) as caught:
+        load_case(case)
+    (problem,) = caught.value.problems
+    assert problem.key == "report.categories.asn"
+    assert problem.message.startswith("a text is a string or a table of strings by language")

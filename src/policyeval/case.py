@@ -84,7 +84,7 @@ _AGGREGATION = {
     "alternatives",
 }
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
-_REPORT = {"recommend_below", "language", "recommendations"}
+_REPORT = {"recommend_below", "language", "recommendations", "categories"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -150,6 +150,7 @@ class Case:
     alternatives: tuple[Alternative, ...]
     recommend_below: str | None
     recommendations: dict[str, Text] = attrs.field(factory=dict)
+    categories: dict[str, Text] = attrs.field(factory=dict)
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
 
@@ -311,6 +312,23 @@ def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
     for path in _TEXT_KEYS:
         walk(data, path, "")
     return problems
+
+
+def _text_table(
+    report: Mapping[str, Any], name: str, what: str, file: str, problems: list[Problem]
+) -> dict[str, Text]:
+    """A ``[report.NAME]`` table of ``what = text``, with a problem for each bad entry."""
+    table = report.get(name, {})
+    if not isinstance(table, Mapping):
+        problems.append(
+            Problem(f"a table of {what} = text", file=file, key=f"report.{name}", value=table)
+        )
+        return {}
+    for key, value in table.items():
+        message = text_problem(value)
+        if message is not None:
+            problems.append(Problem(message, file=file, key=f"report.{name}.{key}", value=value))
+    return dict(table)
 
 
 def _check_plugins(
@@ -541,22 +559,10 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 )
             )
 
-    recommendations = report.get("recommendations", {})
-    if not isinstance(recommendations, Mapping):
-        problems.append(
-            Problem(
-                "a table of node id = text",
-                file=where,
-                key="report.recommendations",
-                value=recommendations,
-            )
-        )
-        recommendations = {}
-    for node, advice in recommendations.items():
+    recommendations = _text_table(report, "recommendations", "node id", where, problems)
+    categories = _text_table(report, "categories", "source category", where, problems)
+    for node in recommendations:
         key = f"report.recommendations.{node}"
-        message = text_problem(advice)
-        if message is not None:
-            problems.append(Problem(message, file=where, key=key, value=advice))
         if framework is not None and node not in framework:
             problems.append(
                 Problem(
@@ -620,7 +626,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         min_share=float(min_share),
         alternatives=tuple(alternatives),
         recommend_below=recommend_below,
-        recommendations=dict(recommendations),
+        recommendations=recommendations,
+        categories=categories,
         derivations=derivations,
         checks=checks,
     )

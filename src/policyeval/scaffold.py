@@ -65,6 +65,7 @@ _COMMENTS = {
         "report": "Recommend for nodes below this level (default: the best level).",
         "recommendations": "Your own recommendation per node id (TEXT), replacing the "
         "framework's generic ones.",
+        "categories": "Readable names (TEXT) of the source categories of sources.csv, for reports.",
     },
     "id": {
         "head": "Kasus policyeval untuk {framework}. Isi sources.csv dan {evidence}, lalu jalankan:",
@@ -86,6 +87,8 @@ _COMMENTS = {
         "report": "Rekomendasi untuk simpul di bawah tingkat ini (bawaan: tingkat terbaik).",
         "recommendations": "Rekomendasi Anda sendiri per id simpul (TEKS), menggantikan "
         "rekomendasi umum dari kerangka.",
+        "categories": "Nama yang mudah dibaca (TEKS) untuk kategori sumber di sources.csv, "
+        "untuk laporan.",
     },
 }
 
@@ -231,6 +234,9 @@ def _case_toml(
         f"# {c['recommendations']}",
         "# [report.recommendations]",
         f'# {example_node} = {{ id = "...", en = "..." }}',
+        f"# {c['categories']}",
+        "# [report.categories]",
+        '# dokumen_resmi = { id = "Dokumen resmi", en = "Official documents" }',
         "",
     ]
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -325,6 +325,7 @@ def _node_row(
     depth: int,
     items: Sequence[Evidence] = (),
     inherited: Sequence[str] = (),
+    category_text: Callable[[str], str] = humanise,
 ) -> NodeRow:
     node = judgement.node
     status_text = text(f"status.{judgement.status.value}", lang)
@@ -361,7 +362,7 @@ def _node_row(
             (technique_text(name, lang), count) for name, count in sorted(techniques.items())
         ),
         category_counts=tuple(
-            (humanise(name), count) for name, count in sorted(categories.items())
+            (category_text(name), count) for name, count in sorted(categories.items())
         ),
     )
 
@@ -376,6 +377,7 @@ def _evidence_view(
     agrees: bool,
     lang: str,
     sources: Mapping[str, Source],
+    category_text: Callable[[str], str] = humanise,
 ) -> EvidenceView:
     if item.rating is not None:
         said = _level_text(framework, item.indicator, item.rating, lang)
@@ -391,7 +393,7 @@ def _evidence_view(
         agrees=agrees,
         said=said,
         source=(source.name if source is not None and source.name else item.source),
-        category=humanise(item.category),
+        category=category_text(item.category),
         technique=technique_text(item.technique, lang),
         date=None if item.date is None else item.date.isoformat(),
         citation=item.citation,
@@ -541,6 +543,13 @@ def _unit_report(
     evaluation = result.evaluation
     labels = {item.id: item for item in result.case.units}
     root = framework.root
+    named = result.case.categories
+
+    def category_text(name: str) -> str:
+        if name in named:
+            return pick_text(named[name], lang, fallback=result.case.language)
+        return humanise(name)
+
     items = [item for item in evaluation.evidence if item.unit == unit]
     by_id = {item.id: item for item in items}
     order = framework.top_down()
@@ -562,6 +571,7 @@ def _unit_report(
             depth[node],
             items_of.get(node, ()),
             evaluation.status_from(unit, node),
+            category_text,
         )
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
@@ -577,7 +587,9 @@ def _unit_report(
                 level_text=rows[node].level_text,
                 status_text=rows[node].status_text,
                 items=tuple(
-                    _evidence_view(framework, item, item.id in agreeing, lang, sources)
+                    _evidence_view(
+                        framework, item, item.id in agreeing, lang, sources, category_text
+                    )
                     for item in listed
                 ),
             )
@@ -607,7 +619,7 @@ def _unit_report(
         indicators=tuple(rows[n] for n in indicators),
         nodes=tuple(rows[n] for n in order),
         techniques=tuple(technique_text(name, lang) for name in techniques),
-        categories=tuple(humanise(name) for name in categories),
+        categories=tuple(category_text(name) for name in categories),
         by_technique=by_technique,
         by_category=by_category,
         evidence=tuple(evidence),
