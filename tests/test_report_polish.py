@@ -49,3 +49,30 @@ def test_a_shared_indicator_names_every_parent(tmp_path: Path) -> None:
     assert rows["staff"].parent_label == "Inputs, Outputs"
     assert rows["money"].parent_label == "Inputs"
     assert "| Staff | Inputs, Outputs |" in render_markdown(result, lang="en")
+
+
+def test_radar_ring_labels_stay_clear_of_the_data_points() -> None:
+    """Each ring label is drawn away from every data point, on top of the polygon."""
+    import re
+
+    from policyeval.report.charts import radar_chart
+
+    svg = radar_chart(
+        [("A", 4.0, "4"), ("B", 3.0, "3"), ("C", 2.0, "2"), ("D", 1.0, "1"), ("E", 2.0, "2")],
+        minimum=1,
+        maximum=4,
+        title="t",
+        description="d",
+        key="k",
+        ticks=[(1, "Bad"), (2, "Poor"), (3, "Fair"), (4, "Good")],
+    )
+    ticks = svg.split('<g class="ticks"', 1)[1].split("</g>", 1)[0]
+    points = svg.split('<g class="points"', 1)[1].split("</g>", 1)[0]
+    labels = [
+        (float(x), float(y)) for x, y in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"', ticks)
+    ]
+    dots = [(float(x), float(y)) for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', points)]
+    assert len(labels) == 4 and len(dots) == 5
+    for lx, ly in labels:
+        assert min(((lx - dx) ** 2 + (ly - dy) ** 2) ** 0.5 for dx, dy in dots) > 12
+    assert svg.index('class="ticks"') > svg.index('class="values"')
