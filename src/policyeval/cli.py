@@ -238,7 +238,8 @@ def validate(path: str, lenient: bool) -> None:
         case, evaluation = result.case, result.evaluation
         click.echo(
             f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
-            f"{len(evaluation.rejected)} rejected rows, {len(case.checks)} data checks"
+            f"{len(evaluation.rejected)} rejected rows, {len(result.reported)} reported verdicts, "
+            f"{len(case.checks)} data checks"
         )
         _echo_rejected(result)
         return
