@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from policyeval import evaluate, frameworks
+from policyeval.cli import main
 from policyeval.evidence import Evidence
 
 AGUSTINO = frameworks.load("agustino")
@@ -62,3 +66,39 @@ def test_a_status_lowered_for_a_missing_child_is_the_nodes_own() -> None:
     result = evaluate(AGUSTINO, items, min_share=0)
     assert result.judgement("u", "kelembagaan").status.value == "partially_corroborated"
     assert result.status_from("u", "kelembagaan") == ()
+
+
+def test_explain_speaks_indonesian_throughout_with_lang_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`explain --lang id`: level labels, statuses, the even split, the inherited status and the
+    evidence rows are worded in Indonesian; `--lang en` keeps the rule's own sentence."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "case.toml").write_text(
+        'schema = "policyeval.case/1"\n[case]\nid = "c"\nframework = "agustino"\n'
+        '[[units]]\nid = "u"\n[aggregation]\nmin_share = 0\n',
+        encoding="utf-8",
+    )
+    rows = ["id,indicator,rating,source,source_category,technique,excerpt"]
+    for item in EVIDENCE:
+        rows.append(
+            f"{item.id},{item.indicator},{item.rating},{item.source},{item.category},interview,"
+            f"kutipan {item.id}"
+        )
+    (folder / "evidence.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["explain", str(folder), "regulasi", "--lang", "id"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "Regulasi [regulasi]: Kurang baik (skor 2.00, diperdebatkan, keyakinan sangat rendah)"
+    )
+    assert "status diperdebatkan, diwarisi dari bagian terlemahnya: Regulasi turunan" in out
+    assert "terbagi rata antara Kurang baik dan Baik" in out
+    assert "1 kategori sumber (masyarakat), 1 teknik (wawancara) — diperdebatkan" in out
+    assert "+ E4 @ " in out and "(Kurang baik): s3, masyarakat, wawancara: kutipan E4" in out
+    for english in ("score", "confidence", "agree", "inherited", "contested", "from s"):
+        assert english not in out
+    assert main(["explain", str(folder), "regulasi", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "an even split between 'kurang_baik' and 'baik'" in out
+    assert "status contested, inherited from its weakest part: Derivative regulation" in out

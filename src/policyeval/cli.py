@@ -366,7 +366,9 @@ def explain_command(
             err=True,
         )
         raise _Exit(2)
-    click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
+    from policyeval.report import render_explanation
+
+    click.echo(render_explanation(evaluation, unit, node, lang=lang or result.case.language))
     _echo_rejected(result)
 
 
