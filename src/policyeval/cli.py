@@ -231,7 +231,8 @@ def validate(path: str, lenient: bool) -> None:
     from policyeval.report._strings import LANGUAGES
 
     target = Path(path)
-    if target.is_dir() or target.name == "case.toml" or not target.exists():
+    framework_file = target.suffix.casefold() in (".toml", ".json") and target.name != "case.toml"
+    if target.is_dir() or target.name == "case.toml" or not (target.exists() or framework_file):
         result = _run_case(path, lenient=lenient)
         for lang in LANGUAGES:
             build_report(result, lang=lang)
