@@ -286,3 +286,18 @@ def test_the_new_regions_report_renders_in_a_browser(
     assert len(charts) >= 3
     for recommendation in model.units[0].recommendations:
         assert recommendation.label in dom
+
+
+@pytest.mark.parametrize("name", frameworks.available())
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_init_gives_a_valid_empty_case_for_every_built_in_framework(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, lang: str
+) -> None:
+    """For every built-in framework and language, init then validate succeeds, and every node
+    of the evaluation has no evidence."""
+    folder = tmp_path / f"{name}_{lang}"
+    assert _run(capsys, "init", str(folder), "--framework", name, "--lang", lang)[0] == 0
+    code, _, err = _run(capsys, "validate", str(folder))
+    assert (code, err) == (0, "")
+    evaluation = evaluate_case(folder).evaluation
+    assert {j.status.value for j in evaluation.judgements.values()} == {"no_evidence"}
