@@ -136,9 +136,9 @@ def test_source_partially_corroborated_moderate() -> None:
     )
 
 
-def test_source_partially_corroborated_low_on_a_tie() -> None:
-    """Two 'baik' (one category) against two 'cukup_baik' (another): the tie goes down to
-    'cukup_baik', 50% agree, from two sources of one category: partially corroborated, low."""
+def test_an_even_split_is_contested_and_says_so() -> None:
+    """Two 'baik' against two 'cukup_baik': the lower level is shown, 50% agree, and the
+    judgement is contested (very low) with an explanation naming the split."""
     items = [
         item("e1", category="akademisi"),
         item("e2", category="akademisi"),
@@ -148,7 +148,45 @@ def test_source_partially_corroborated_low_on_a_tie() -> None:
     result = source_triangulation()(items, FOUR)
     assert result.rating == "cukup_baik"
     assert result.agreement == 0.5
-    assert (result.status, result.confidence) == (Status.PARTIALLY_CORROBORATED, Confidence.LOW)
+    assert (result.status, result.confidence) == (Status.CONTESTED, Confidence.VERY_LOW)
+    assert result.explanation == (
+        "2 of 4 items (50%) agree on 'cukup_baik'; an even split between 'cukup_baik' and "
+        "'baik': half the weight on each side, the lower one shown — contested"
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        source_triangulation(),
+        technique_triangulation(),
+        agreement(corroborated_at=0.5),
+        cerqual(),
+        all_of(source_triangulation(), technique_triangulation()),
+    ],
+    ids=repr,
+)
+def test_every_built_in_rule_judges_an_even_split_contested(rule: TriangulationRule) -> None:
+    """Half the weight on 'baik', half on 'tidak_baik' (weights 1.5 + 0.5 against 2): contested."""
+    items = [
+        item("e1", category="akademisi", technique="interview", weight=1.5),
+        item("e2", source="kpu", category="asn", technique="documentation", weight=0.5),
+        item("e3", "tidak_baik", source="camat", category="asn", technique="observation", weight=2),
+    ]
+    result = rule(items, FOUR)
+    assert (result.rating, result.status) == ("tidak_baik", Status.CONTESTED)
+
+
+def test_a_majority_is_not_an_even_split() -> None:
+    """Three 'baik' against one 'cukup_baik' from two categories: corroborated, no split."""
+    items = [
+        item("e1", category="akademisi"),
+        item("e2", category="asn", source="camat"),
+        item("e3", category="asn", source="lurah"),
+        item("e4", "cukup_baik", source="kpu", category="penyelenggara"),
+    ]
+    result = source_triangulation()(items, FOUR)
+    assert (result.rating, result.status) == ("baik", Status.CORROBORATED)
 
 
 def test_source_single_source() -> None:

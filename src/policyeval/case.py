@@ -36,6 +36,7 @@ from policyeval.exceptions import (
     PolicyEvalError,
     Problem,
     UnknownPluginError,
+    did_you_mean,
 )
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
@@ -48,6 +49,7 @@ from policyeval.reported import (
     summarise_agreement,
 )
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
+from policyeval.texts import Text, text_problem
 
 __all__ = [
     "CASE_SCHEMA",
@@ -91,7 +93,7 @@ _AGGREGATION = {
     "alternatives",
 }
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
-_REPORT = {"recommend_below", "language"}
+_REPORT = {"recommend_below", "language", "recommendations", "categories"}
 _REPORTED = {"file", "why"}
 
 
@@ -125,7 +127,7 @@ class Alternative:
     aggregator: Any
     over: str = "children"
     node: str | None = None
-    why: str | None = None
+    why: Text | None = None
     label: dict[str, str] = attrs.field(factory=dict)
 
 
@@ -148,19 +150,21 @@ class Case:
     lenient: bool
     rule: Any
     rule_overrides: dict[str, Any]
-    rule_why: str | None
+    rule_why: Text | None
     aggregator: Any
     aggregator_overrides: dict[str, Any]
-    aggregation_why: str | None
+    aggregation_why: Text | None
     confidence: Any
-    confidence_why: str | None
+    confidence_why: Text | None
     min_share: float
     alternatives: tuple[Alternative, ...]
     recommend_below: str | None
+    recommendations: dict[str, Text] = attrs.field(factory=dict)
+    categories: dict[str, Text] = attrs.field(factory=dict)
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
     reported_file: Path | None = None
-    reported_why: str | None = None
+    reported_why: Text | None = None
 
     @property
     def file(self) -> str:
@@ -262,7 +266,15 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CaseError([Problem("no case.toml in the case directory", file=str(file))]) from None
+        raise CaseError(
+            [
+                Problem(
+                    "no case.toml in this folder (policyeval init FOLDER --framework NAME "
+                    "writes one)",
+                    file=str(file),
+                )
+            ]
+        ) from None
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
@@ -274,15 +286,85 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
         raise CaseError([Problem(f"invalid TOML: {message}", file=str(file), line=line)]) from None
 
 
+def _no_such_folder(folder: Path) -> Problem:
+    """'no such folder', with the closest folder beside it when one looks like a typo."""
+    parent = folder.parent if str(folder.parent) else Path(".")
+    siblings = [p.name for p in parent.iterdir() if p.is_dir()] if parent.is_dir() else []
+    hint = did_you_mean(folder.name, siblings)
+    if not parent.is_dir():
+        hint = f" (nor its parent folder {str(parent)!r})"
+    return Problem(f"no such folder{hint}", file=str(folder))
+
+
 def _unknown(
     section: Mapping[str, Any], allowed: set[str], prefix: str, file: str
 ) -> list[Problem]:
     return [
         Problem(
-            f"unknown key (allowed: {', '.join(sorted(allowed))})", file=file, key=f"{prefix}{key}"
+            f"unknown key{did_you_mean(key, allowed)} (allowed: {', '.join(sorted(allowed))})",
+            file=file,
+            key=f"{prefix}{key}",
         )
         for key in sorted(set(section) - allowed)
     ]
+
+
+# Keys that take a text (a string or a table of strings by language); ``[]`` is every entry.
+_TEXT_KEYS: tuple[tuple[Any, ...], ...] = (
+    ("case", "title"),
+    ("case", "description"),
+    ("units", [], "label"),
+    ("triangulation", "why"),
+    ("aggregation", "why"),
+    ("aggregation", "confidence_why"),
+    ("aggregation", "alternatives", [], "why"),
+    ("aggregation", "alternatives", [], "label"),
+    ("derived", [], "why"),
+    ("checks", [], "why"),
+    ("reported", "why"),
+)
+# [report.recommendations] maps node ids to texts: each value is checked as a text.
+_RECOMMENDATIONS = ("report", "recommendations")
+
+
+def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
+    """A problem for each text key whose value is neither a string nor a language table."""
+    problems = []
+
+    def walk(value: Any, path: tuple[Any, ...], key: str) -> None:
+        if not path:
+            message = text_problem(value)
+            if message is not None:
+                problems.append(Problem(message, file=file, key=key, value=value))
+            return
+        step, rest = path[0], path[1:]
+        if step == []:
+            if isinstance(value, list):
+                for index, entry in enumerate(value):
+                    walk(entry, rest, f"{key}[{index}]")
+        elif isinstance(value, Mapping) and step in value:
+            walk(value[step], rest, f"{key}.{step}" if key else step)
+
+    for path in _TEXT_KEYS:
+        walk(data, path, "")
+    return problems
+
+
+def _text_table(
+    report: Mapping[str, Any], name: str, what: str, file: str, problems: list[Problem]
+) -> dict[str, Text]:
+    """A ``[report.NAME]`` table of ``what = text``, with a problem for each bad entry."""
+    table = report.get(name, {})
+    if not isinstance(table, Mapping):
+        problems.append(
+            Problem(f"a table of {what} = text", file=file, key=f"report.{name}", value=table)
+        )
+        return {}
+    for key, value in table.items():
+        message = text_problem(value)
+        if message is not None:
+            problems.append(Problem(message, file=file, key=f"report.{name}.{key}", value=value))
+    return dict(table)
 
 
 def _check_plugins(
@@ -306,7 +388,11 @@ def _check_plugins(
             problems.append(Problem(str(error), file=file, key=key))
     if allowed is not None:
         for node in sorted(set(overrides) - set(allowed)):
-            problems.append(Problem(not_allowed, file=file, key=f"{prefix}.{node}"))
+            problems.append(
+                Problem(
+                    not_allowed + did_you_mean(node, allowed), file=file, key=f"{prefix}.{node}"
+                )
+            )
     return problems
 
 
@@ -322,10 +408,13 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     folder = Path(path)
     if folder.is_file():
         folder = folder.parent
+    elif not folder.exists():
+        raise CaseError([_no_such_folder(folder)])
     file = folder / "case.toml"
     where = str(file)
     data, text = _read_toml(file)
     problems = _unknown(data, _TOP, "", where)
+    problems += _text_problems(data, where)
     if data.get("schema", CASE_SCHEMA) != CASE_SCHEMA:
         problems.append(
             Problem(
@@ -473,7 +562,11 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         if framework is not None and node is not None and node not in framework.inner_nodes:
             problems.append(
                 Problem(
-                    "not an inner node of the framework", file=where, key=f"{key}.node", value=node
+                    "not an inner node of the framework"
+                    + did_you_mean(node, framework.inner_nodes),
+                    file=where,
+                    key=f"{key}.node",
+                    value=node,
                 )
             )
         alternatives.append(
@@ -516,6 +609,19 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 )
             )
 
+    recommendations = _text_table(report, "recommendations", "node id", where, problems)
+    categories = _text_table(report, "categories", "source category", where, problems)
+    for node in recommendations:
+        key = f"report.recommendations.{node}"
+        if framework is not None and node not in framework:
+            problems.append(
+                Problem(
+                    "not a node of the framework" + did_you_mean(node, framework.node_ids),
+                    file=where,
+                    key=key,
+                )
+            )
+
     derivations: tuple[Derivation, ...] = ()
     checks: tuple[Check, ...] = ()
     try:
@@ -531,7 +637,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             if derivation.indicator not in framework.indicators:
                 problems.append(
                     Problem(
-                        "not an indicator of the framework",
+                        "not an indicator of the framework"
+                        + did_you_mean(derivation.indicator, framework.indicators),
                         file=where,
                         key=f"derived[{index}].indicator",
                         value=derivation.indicator,
@@ -569,6 +676,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         min_share=float(min_share),
         alternatives=tuple(alternatives),
         recommend_below=recommend_below,
+        recommendations=recommendations,
+        categories=categories,
         derivations=derivations,
         checks=checks,
         reported_file=reported_file,

@@ -17,16 +17,30 @@ True
 Traceback (most recent call last):
 ...
 policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, decision_table, ...
+
+Names round-trip: whatever a report or a ``repr`` shows is accepted back.
+A factory's own name is an alias of its short name (``weakest_link`` for
+``min``, ``source_triangulation`` for ``source``), and a spec may be written
+as the call a ``repr`` shows, keyword arguments as literals:
+
+>>> build_aggregator("weakest_link")
+weakest_link()
+>>> build_rule("all_of(source_triangulation(min_categories=3), technique_triangulation())")
+... # doctest: +ELLIPSIS
+all_of(source_triangulation(min_categories=3, ...), technique_triangulation(...))
+>>> build_rule(repr(build_rule("time"))) == build_rule("time")
+True
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from policyeval.exceptions import InvalidArgument, UnknownPluginError
+from policyeval.exceptions import InvalidArgument, UnknownPluginError, did_you_mean
 from policyeval.framework import AggregatorSpec
 from policyeval.protocols import Aggregator, ConfidenceRule, TriangulationRule
 
@@ -97,13 +111,67 @@ def _builtin_confidence_rules() -> dict[str, Factory]:
     return {"weakest": confidence.weakest, "weighted_median": confidence.weighted_median}
 
 
+# The factory names that reprs show, for the built-ins registered under a shorter name.
+_AGGREGATOR_ALIASES = {"weakest_link": "min", "strongest": "max", "generalized": "generalised"}
+_RULE_ALIASES = {
+    f"{name}_triangulation": name for name in ("source", "technique", "time", "investigator")
+}
+# all_of(a, b) and any_of(a, b) take their rules positionally in a repr.
+_POSITIONAL_RULES = {"all_of", "any_of"}
+
+
+def _call_spec(text: str, kind: str) -> dict[str, Any]:
+    """The ``{"name": ..., **params}`` spec of a call written as a repr shows it."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        tree = None
+    if tree is None:
+        raise InvalidArgument(
+            f"cannot read the {kind} {text!r}: write name or name(key=value, ...)"
+        )
+    return _call_node(tree, text, kind)
+
+
+def _call_node(node: ast.expr, text: str, kind: str) -> dict[str, Any]:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        raise InvalidArgument(f"cannot read the {kind} {text!r}: expected name(key=value, ...)")
+    spec: dict[str, Any] = {"name": node.func.id}
+    if node.args:
+        if node.func.id not in _POSITIONAL_RULES:
+            raise InvalidArgument(
+                f"cannot read the {kind} {text!r}: {node.func.id}() takes key=value arguments"
+            )
+        spec["rules"] = [_call_node(arg, text, kind) for arg in node.args]
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise InvalidArgument(f"cannot read the {kind} {text!r}: no **arguments")
+        if isinstance(keyword.value, ast.Call):
+            spec[keyword.arg] = _call_node(keyword.value, text, kind)
+            continue
+        try:
+            spec[keyword.arg] = ast.literal_eval(keyword.value)
+        except ValueError:
+            raise InvalidArgument(
+                f"cannot read the {kind} {text!r}: {keyword.arg}= must be a literal value"
+            ) from None
+    return spec
+
+
 class _Registry:
     """Name -> factory for one kind of plug-in, with entry points loaded lazily."""
 
-    def __init__(self, kind: str, group: str, builtins: Callable[[], dict[str, Factory]]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        group: str,
+        builtins: Callable[[], dict[str, Factory]],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         self.kind = kind
         self.group = group
         self._builtins = builtins
+        self.aliases = dict(aliases or {})
         self._added: dict[str, Factory] = {}
         self._factories: dict[str, _Source] | None = None
 
@@ -133,9 +201,12 @@ class _Registry:
 
     def build(self, name: str, params: Mapping[str, Any]) -> Any:
         factories = self._load()
+        if name not in factories and self.aliases.get(name) in factories:
+            name = self.aliases[name]
         if name not in factories:
+            hint = did_you_mean(name, [*factories, *self.aliases])
             raise UnknownPluginError(
-                f"unknown {self.kind} {name!r}; known: {', '.join(sorted(factories))}"
+                f"unknown {self.kind} {name!r}{hint}; known: {', '.join(sorted(factories))}"
             )
         factory = factories[name]
         if isinstance(factory, importlib.metadata.EntryPoint):
@@ -153,6 +224,8 @@ class _Registry:
     def from_spec(self, spec: Any) -> Any:
         if isinstance(spec, AggregatorSpec):
             return self.build(spec.name, spec.params)
+        if isinstance(spec, str) and "(" in spec:
+            return self.from_spec(_call_spec(spec, self.kind))
         if isinstance(spec, str):
             return self.build(spec, {})
         if isinstance(spec, Mapping):
@@ -168,8 +241,10 @@ class _Registry:
         )
 
 
-_AGGREGATORS = _Registry("aggregator", "policyeval.aggregators", _builtin_aggregators)
-_RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules)
+_AGGREGATORS = _Registry(
+    "aggregator", "policyeval.aggregators", _builtin_aggregators, _AGGREGATOR_ALIASES
+)
+_RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules, _RULE_ALIASES)
 _CONFIDENCE = _Registry("confidence rule", "policyeval.confidence_rules", _builtin_confidence_rules)
 
 

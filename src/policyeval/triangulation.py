@@ -19,12 +19,19 @@ condition (checked top to bottom)    status                      confidence
 ===================================  ==========================  ========================
 no items                             ``no_evidence``             ``None``
 ``a < min_agreement``                ``contested``               ``very_low``
+an even split between two levels     ``contested``               ``very_low``
 ``n >= m``                           ``corroborated``            ``high`` or ``moderate``
 agreeing items from >= 2 sources     ``partially_corroborated``  ``moderate`` or ``low``
 otherwise                            ``single_source``           ``low``
 ===================================  ==========================  ========================
 
 Where two confidences are given, the first applies when ``a >= high_agreement``.
+An *even split* is exactly half the evidence weight at or below the consensus
+level and the rest on higher levels (two informants say "baik", two "tidak
+baik"): the consensus shows the lower level, and the judgement is contested
+whatever the agreement share, since the evidence supports neither side more.
+Every built-in rule, :func:`agreement` and :func:`cerqual` included, treats
+it so, and its explanation says so.
 
 Only independent items count: an item whose ``attribution`` is
 ``"inferred"`` (its source or technique is the encoder's guess, not what the
@@ -194,9 +201,10 @@ def _corroboration(
     sources: int,
     min_agreement: float,
     high_agreement: float,
+    even_split: bool = False,
 ) -> tuple[Status, Confidence]:
     """The status table of the module docstring, for a non-empty evidence set."""
-    if agreement_share < min_agreement:
+    if agreement_share < min_agreement or even_split:
         return Status.CONTESTED, Confidence.VERY_LOW
     high = agreement_share >= high_agreement
     if count >= minimum:
@@ -206,7 +214,17 @@ def _corroboration(
     return Status.SINGLE_SOURCE, Confidence.LOW
 
 
+def _split_phrase(found: Consensus) -> str:
+    lower, upper = found.even_split
+    return (
+        f"an even split between {lower!r} and {upper!r}: half the weight on each side, "
+        f"the lower one shown"
+    )
+
+
 def _contested_text(found: Consensus, min_agreement: float) -> str:
+    if found.even_split and found.agreement >= min_agreement:
+        return f"{_agree_phrase(found)}; {_split_phrase(found)} — contested"
     return f"{_agree_phrase(found)}, below {_percent(min_agreement)} — contested"
 
 
@@ -248,6 +266,7 @@ class _CountingRule:
             sources=len(sources),
             min_agreement=self.min_agreement,
             high_agreement=self.high_agreement,
+            even_split=bool(found.even_split),
         )
         if status is Status.CONTESTED:
             explanation = _contested_text(found, self.min_agreement)
@@ -489,7 +508,7 @@ class _AgreementRule:
         if not found.evidence:
             return _no_evidence(self)
         share = found.agreement
-        if share < self.contested_below:
+        if share < self.contested_below or found.even_split:
             status, confidence = Status.CONTESTED, Confidence.VERY_LOW
             explanation = _contested_text(found, self.contested_below)
         elif share >= self.corroborated_at:
@@ -579,13 +598,16 @@ class _CerqualRule:
             sources=len(sources),
             min_agreement=self.min_agreement,
             high_agreement=1.0,
+            even_split=bool(found.even_split),
         )
         concerns = self._concerns(found, len(sources))
         confidence = Confidence.HIGH.lowered(len(concerns))
         if status is Status.CONTESTED:
             confidence = Confidence.VERY_LOW
         head = _agree_phrase(found)
-        if status is Status.CONTESTED:
+        if status is Status.CONTESTED and found.agreement >= self.min_agreement:
+            head += f"; {_split_phrase(found)}"
+        elif status is Status.CONTESTED:
             head += f", below {_percent(self.min_agreement)}"
         else:
             head += f"; {_listed(len(sources), 'source', 'sources', sources)}"
