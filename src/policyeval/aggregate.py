@@ -26,7 +26,7 @@ are recorded in :attr:`NodeScores.reachable`.
 >>> from policyeval import frameworks
 >>> from policyeval.score import score
 >>> fw = frameworks.load("dunn")
->>> data = {"u1": {"outcome_achieved": 90.0}, "u2": {"outcome_achieved": 30.0}}
+>>> data = {"u1": {"units_of_service": 90.0}, "u2": {"units_of_service": 30.0}}
 >>> table = score(fw, data=data)
 >>> nodes = aggregate(fw, table, min_share=0)
 >>> nodes.score("u1", "effectiveness"), nodes.score("u2", "effectiveness")
@@ -306,6 +306,7 @@ def combine(
     positive_missing = (~present & (np.asarray(weights) > 0)).any(axis=1)
     by_position = defined & positive_missing if partial is not None else np.zeros(count, bool)
     for row in np.flatnonzero(by_position).tolist():
+        assert partial is not None  # rows are chosen by position only when it exists
         known = [
             float(value) if is_present else None
             for value, is_present in zip(children[row], present[row], strict=True)

@@ -24,7 +24,7 @@ which is only right when every parent reads them on the same scale;
 >>> table = score(fw, triangulate(fw, items))
 >>> table.score("u", "kompetensi"), table.level("u", "kompetensi"), table.scorers["kompetensi"]
 (3.0, 'cukup_baik', 'levels()')
->>> table.score("u", "komunikasi") is None
+>>> table.score("u", "komunikasi_publik") is None
 True
 """
 

@@ -15,7 +15,7 @@ weights or aggregators change later.
 >>> found = triangulate(fw, items)
 >>> found.units, found.assessment("u", "kompetensi").rating
 (('u',), 'baik')
->>> found.assessment("u", "komunikasi").status.value
+>>> found.assessment("u", "komunikasi_publik").status.value
 'no_evidence'
 """
 

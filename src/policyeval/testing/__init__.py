@@ -1,10 +1,11 @@
-"""The conformance kit: check that an aggregator or a rule keeps its contract.
+"""The conformance kit: check that an aggregator, a rule or a scorer keeps its contract.
 
-Run :func:`check_aggregator` on an aggregator and :func:`check_rule` on a
-triangulation rule; each tries every law of its contract on generated
-examples and raises :class:`AssertionError` naming each broken law with its
-smallest falsifying example. :func:`aggregator_checks` and
-:func:`rule_checks` give one check per law for a parametrised test.
+Run :func:`check_aggregator` on an aggregator, :func:`check_rule` on a
+triangulation rule and :func:`check_scorer` on a scorer; each tries every
+law of its contract on generated examples and raises :class:`AssertionError`
+naming each broken law with its smallest falsifying example.
+:func:`aggregator_checks`, :func:`rule_checks` and :func:`scorer_checks`
+give one check per law for a parametrised test.
 :mod:`policyeval.testing.strategies` holds the hypothesis strategies the
 checks use. The kit needs hypothesis (the ``test`` extra).
 
@@ -25,14 +26,18 @@ from policyeval.testing.checks import (
     check_rule,
     rule_checks,
 )
+from policyeval.testing.scorer_checks import SCORER_LAWS, check_scorer, scorer_checks
 
 __all__ = [
     "AGGREGATOR_LAWS",
     "LAW_STATEMENTS",
     "RULE_LAWS",
+    "SCORER_LAWS",
     "aggregator_checks",
     "check_aggregator",
     "check_rule",
+    "check_scorer",
     "rule_checks",
+    "scorer_checks",
     "strategies",
 ]
