@@ -75,7 +75,9 @@ def _columns(draw: st.DrawFn, scales: tuple[Scale, ...], sizes: tuple[int, int])
         steps = int((high - low) * 4)
         present = st.integers(min_value=0, max_value=steps).map(lambda k: low + k / 4)
     values = draw(
-        st.lists(st.one_of(present, present, present, st.just(math.nan)), min_size=count, max_size=count)
+        st.lists(
+            st.one_of(present, present, present, st.just(math.nan)), min_size=count, max_size=count
+        )
     )
     units = tuple(f"u{index}" for index in range(count))
     return scale, units, tuple(values)
@@ -154,12 +156,15 @@ class _ScorerLaws:
             for score in scores.tolist():
                 if math.isinf(score):
                     raise _Falsified(f"{_show(column)} -> {scores.tolist()!r}: not finite")
-                if span is not None and not math.isnan(score):
-                    if not span[0] - _TOLERANCE <= score <= span[1] + _TOLERANCE:
-                        raise _Falsified(
-                            f"{_show(column)} -> {scores.tolist()!r}: {score!r} is outside "
-                            f"[{span[0]!r}, {span[1]!r}]"
-                        )
+                outside = (
+                    not span[0] - _TOLERANCE <= score <= span[1] + _TOLERANCE if span else False
+                )
+                if outside and not math.isnan(score):
+                    assert span is not None
+                    raise _Falsified(
+                        f"{_show(column)} -> {scores.tolist()!r}: {score!r} is outside "
+                        f"[{span[0]!r}, {span[1]!r}]"
+                    )
 
         self._run("in_range", body)
 
