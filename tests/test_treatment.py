@@ -176,3 +176,14 @@ def test_treatment_keeps_missing_values_missing_and_order_intact(values, treatme
     again = treatment(values.copy())
     np.testing.assert_array_equal(again.values, treated.values)
     assert again.record == treated.record
+
+
+def test_coinr_own_examples_give_coinr_own_answers():
+    # From COINr's test suite: c(1:10, 100) fails, and winsorising sets 100 to 10, which passes.
+    values = np.r_[np.arange(1.0, 11.0), 100.0]
+    assert coinr_default()(values).record[0].passes is False
+    treated = winsorise(winmax=5)(values)
+    np.testing.assert_array_equal(treated.values, np.r_[np.arange(1.0, 11.0), 10.0])
+    assert treated.record[-1].passes is True
+    # c(1:20, 100, 200) with winmax = 1 still fails after winsorising.
+    assert winsorise(winmax=1)(np.r_[np.arange(1.0, 21.0), 100.0, 200.0]).record[-1].passes is False
