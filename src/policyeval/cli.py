@@ -153,17 +153,22 @@ def validate(path: str) -> None:
     """
     from policyeval import framework_io
     from policyeval.case import load_case, load_case_evidence
+    from policyeval.case_data import load_case_data
 
     target = Path(path)
     if target.is_dir() or target.name == "case.toml":
         try:
             case = load_case(target)
             evidence = load_case_evidence(case)
+            numbers = ""
+            if case.data is not None:
+                table = load_case_data(case.data, case.framework).table
+                numbers = f", {len(table.units)} units x {len(table.indicators)} indicators of data"
         except PolicyEvalError as error:
             _fail(error)
         click.echo(
             f"{case.file}: valid case; {len(evidence.items)} evidence items, "
-            f"{len(case.checks)} data checks"
+            f"{len(case.checks)} data checks{numbers}"
         )
         return
     problems = framework_io.check_framework_file(target)

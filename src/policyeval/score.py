@@ -153,8 +153,10 @@ def scorer_lookup(
     """A function from indicator id to its scorer (``None``: raw numbers pass on).
 
     ``scorers`` is one scorer for every indicator, or a mapping from
-    indicator id (or ``"*"``, every other indicator) to a scorer; an
-    indicator it does not name gets :func:`default_scorer`.
+    indicator id (or ``"*"``, every other indicator) to a scorer. An
+    indicator it does not name gets the scorer its framework file declares
+    (the node's ``attributes.scorer``, else the framework's
+    ``attributes.scorer``), else :func:`default_scorer`.
     """
     named: dict[str, Scorer] = {}
     every: Scorer | None = None
@@ -167,17 +169,38 @@ def scorer_lookup(
             every = build_scorer(scorers["*"])
     elif scorers is not None:
         every = build_scorer(scorers)
+    declared = _declared_scorers(framework)
 
     def lookup(indicator: str) -> Scorer | None:
         if indicator in named:
             return named[indicator]
         if every is not None:
             return every
+        if indicator in declared:
+            return declared[indicator]
         scale = framework.scale_of(indicator)
         assert scale is not None  # validated: every indicator has a scale
         return default_scorer(scale)
 
     return lookup
+
+
+def _declared_scorers(framework: Framework) -> dict[str, Scorer]:
+    """The scorers a framework file declares in its attributes, by indicator."""
+    found: dict[str, Scorer] = {}
+    overall = framework.attributes.get("scorer")
+    for indicator in framework.indicators:
+        spec = framework.node(indicator).attributes.get("scorer", overall)
+        if spec is None:
+            continue
+        try:
+            found[indicator] = build_scorer(spec)
+        except PolicyEvalError as error:
+            raise InvalidArgument(
+                f"framework {framework.id!r}: indicator {indicator!r}: attributes.scorer="
+                f"{spec!r}: {error}"
+            ) from None
+    return found
 
 
 def _bounds(scale: Scale | None) -> tuple[float | None, float | None]:
@@ -201,7 +224,7 @@ def scoring_problems(
     scorers: ScorerSpec | Mapping[str, ScorerSpec] | None = None,
     *,
     file: str | None = None,
-    key: str = "scorers",
+    key: str | None = "scorers",
 ) -> list[Problem]:
     """Every indicator whose scores would reach a parent that cannot read them.
 
@@ -209,8 +232,8 @@ def scoring_problems(
     (``range_for``) lies within the bounds of the parent's scale; a scorer
     declaring an unbounded range fits only a parent on an unbounded numeric
     scale; raw numbers (no scorer) fit only a parent on the same scale.
-    Each problem names the indicator (``key`` is ``"{key}.{indicator}"``)
-    and the parent. Third-party scorers without ``range_for`` are trusted.
+    Each problem names the indicator (``key`` is ``"{key}.{indicator}"``,
+    or with ``key=None`` the node's place in its file) and the parent. Third-party scorers without ``range_for`` are trusted.
 
     >>> from policyeval import frameworks
     >>> scoring_problems(frameworks.load("dunn"))
@@ -232,7 +255,9 @@ def scoring_problems(
                         "bands or a scorer onto the parent's scale (such as min_max with the "
                         "parent's bounds)",
                         file=file,
-                        key=f"{key}.{indicator}",
+                        key=f"{key}.{indicator}"
+                        if key is not None
+                        else framework.node(indicator).key or f"nodes.{indicator}",
                         value=None if chosen is None else repr(chosen),
                     )
                 )
