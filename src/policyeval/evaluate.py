@@ -17,6 +17,7 @@ weights renormalised; when the children present carry less than
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -89,7 +90,12 @@ def evaluate(
     """
     if not (isinstance(min_share, int | float) and 0 <= min_share <= 1):
         raise InvalidArgument(f"min_share must be a number in [0, 1], got min_share={min_share!r}")
-    found = triangulate(framework, evidence, rules=rules, units=units)
+    if not isinstance(evidence, EvidenceSet):
+        evidence = EvidenceSet(items=tuple(evidence))
+    found = None
+    if data is None or evidence.items or evidence.rejected or evidence.sources:
+        found = triangulate(framework, evidence, rules=rules, units=units)
+    # With numbers only there is nothing to triangulate: the table is scored from the data.
     table = score(framework, found, data, scorers=scorers, units=units)
     nodes = aggregate(
         framework, table, aggregators=aggregators, weights=weights, min_share=min_share
@@ -109,25 +115,38 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
     found = table.triangulation
     confidence_rule = confidence_rule or build_confidence_rule("weakest")
     judgements: dict[tuple[str, str], Judgement] = {}
-    for unit in nodes.units:
-        for node in framework.bottom_up():
-            if framework.node(node).is_indicator:
-                judgements[unit, node] = _indicator_judgement(table, unit, node)
-            else:
-                children = [judgements[unit, child] for child in framework.children(node)]
-                judgements[unit, node] = _inner_judgement(
-                    framework,
+    order = framework.bottom_up()
+    children_of = {node: framework.children(node) for node in framework.inner_nodes}
+    column_of = {node: index for index, node in enumerate(nodes.nodes)}
+    scores = nodes.scores.tolist()
+    shares = nodes.share_present.tolist()
+    indicator_column = {indicator: index for index, indicator in enumerate(table.indicators)}
+    table_scores, table_values = table.scores.tolist(), table.values.tolist()
+    for row, unit in enumerate(nodes.units):
+        for node in order:
+            if node not in children_of:
+                judgements[unit, node] = _indicator_judgement(
+                    table,
                     unit,
                     node,
-                    children,
-                    nodes.weights[node],
-                    nodes.aggregators[node],
-                    confidence_rule,
-                    nodes.min_share,
-                    nodes.score(unit, node),
-                    float(nodes.share_present[nodes.units.index(unit), nodes.nodes.index(node)]),
-                    nodes.reachable.get((unit, node)),
+                    table_scores[row][indicator_column[node]],
+                    table_values[row][indicator_column[node]],
                 )
+                continue
+            number = scores[row][column_of[node]]
+            judgements[unit, node] = _inner_judgement(
+                framework,
+                unit,
+                node,
+                [judgements[unit, child] for child in children_of[node]],
+                nodes.weights[node],
+                nodes.aggregators[node],
+                confidence_rule,
+                nodes.min_share,
+                None if math.isnan(number) else number,
+                shares[row][column_of[node]],
+                nodes.reachable.get((unit, node)),
+            )
     settings: dict[str, Any] = {
         "rules": dict(found.rules) if found is not None else {},
         "aggregators": dict(nodes.aggregators),
@@ -138,14 +157,14 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
         text not in ("levels()", "bands()") for text in table.scorers.values()
     ):
         settings["scorers"] = dict(table.scorers)
-    order = {unit: index for index, unit in enumerate(nodes.units)}
+    unit_rank = {unit: index for index, unit in enumerate(nodes.units)}
     rank = {node: index for index, node in enumerate(framework.node_ids)}
     return Evaluation(
         framework=framework,
         units=nodes.units,
         judgements={
             key: judgements[key]
-            for key in sorted(judgements, key=lambda key: (order[key[0]], rank[key[1]]))
+            for key in sorted(judgements, key=lambda key: (unit_rank[key[0]], rank[key[1]]))
         },
         evidence=found.evidence if found is not None else (),
         rejected=found.rejected if found is not None else (),
@@ -156,15 +175,17 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
     )
 
 
-def _indicator_judgement(table: ScoreTable, unit: str, node: str) -> Judgement:
+def _indicator_judgement(
+    table: ScoreTable, unit: str, node: str, score_cell: float, value_cell: float
+) -> Judgement:
     framework = table.framework
     found = table.triangulation
-    assessment = found.assessment(unit, node) if found and unit in found.units else None
-    level = table.level(unit, node)
-    number = table.score(unit, node)
+    assessment = found.assessments.get((unit, node)) if found is not None else None
+    level = table.levels[unit, node]
+    number = None if math.isnan(score_cell) else score_cell
     origin = table.origins[unit, node]
     if origin == "data":
-        value = table.value(unit, node)
+        value = None if math.isnan(value_cell) else value_cell
         return Judgement(
             unit=unit,
             node=node,

@@ -54,7 +54,7 @@ class _Ranked(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for the first (weakest) member, counting up."""
-        return list(type(self)).index(self)
+        return type(self)._member_names_.index(self.name)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, type(self)):

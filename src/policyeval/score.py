@@ -169,7 +169,7 @@ def scorer_lookup(
             every = build_scorer(scorers["*"])
     elif scorers is not None:
         every = build_scorer(scorers)
-    declared = _declared_scorers(framework)
+    declared = _declared_scorers(framework) if every is None else {}
 
     def lookup(indicator: str) -> Scorer | None:
         if indicator in named:
@@ -188,13 +188,16 @@ def scorer_lookup(
 def _declared_scorers(framework: Framework) -> dict[str, Scorer]:
     """The scorers a framework file declares in its attributes, by indicator."""
     found: dict[str, Scorer] = {}
+    built: dict[str, Scorer] = {}  # one scorer per distinct spec: they are frozen values
     overall = framework.attributes.get("scorer")
     for indicator in framework.indicators:
         spec = framework.node(indicator).attributes.get("scorer", overall)
         if spec is None:
             continue
         try:
-            found[indicator] = build_scorer(spec)
+            if repr(spec) not in built:
+                built[repr(spec)] = build_scorer(spec)
+            found[indicator] = built[repr(spec)]
         except PolicyEvalError as error:
             raise InvalidArgument(
                 f"framework {framework.id!r}: indicator {indicator!r}: attributes.scorer="
@@ -239,7 +242,16 @@ def scoring_problems(
     >>> scoring_problems(frameworks.load("dunn"))
     []
     """
-    lookup = scorer_lookup(framework, scorers)
+    return _problems(framework, scorer_lookup(framework, scorers), file=file, key=key)
+
+
+def _problems(
+    framework: Framework,
+    lookup: Callable[[str], Scorer | None],
+    *,
+    file: str | None,
+    key: str | None,
+) -> list[Problem]:
     problems = []
     for indicator in framework.indicators:
         scale = framework.scale_of(indicator)
@@ -287,31 +299,30 @@ def _misfit(chosen: Scorer | None, scale: Scale | None, target: Scale | None) ->
     return None
 
 
-def _data_cells(data: NumericData | None) -> dict[tuple[str, str], float]:
-    """``(unit, indicator) -> value`` for every number present in ``data``."""
+def _data_table(
+    data: NumericData | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], FloatArray]:
+    """The units, the indicators and the units x indicators values of ``data``."""
     if data is None:
-        return {}
-    cells: dict[tuple[str, str], float] = {}
+        return (), (), np.empty((0, 0))
     if isinstance(data, Mapping):
-        for unit, row in data.items():
-            for indicator, value in row.items():
-                if value is not None and not math.isnan(float(value)):
-                    cells[str(unit), str(indicator)] = float(value)
-        return cells
-    units = tuple(getattr(data, "units", ()))
-    columns = tuple(getattr(data, "indicators", getattr(data, "columns", ())))
+        units = tuple(str(unit) for unit in data)
+        columns = tuple(dict.fromkeys(str(i) for row in data.values() for i in row))
+        values = np.full((len(units), len(columns)), np.nan)
+        for row, unit_row in enumerate(data.values()):
+            for indicator, value in unit_row.items():
+                if value is not None:
+                    values[row, columns.index(str(indicator))] = float(value)
+        return units, columns, values
+    units = tuple(str(unit) for unit in getattr(data, "units", ()))
+    columns = tuple(str(c) for c in getattr(data, "indicators", getattr(data, "columns", ())))
     values = np.asarray(getattr(data, "values", None), dtype=np.float64)
     if values.shape != (len(units), len(columns)):
         raise InvalidArgument(
             "data must map unit -> indicator -> value, or have units, indicators and a "
             f"units x indicators values array; got {type(data).__name__}"
         )
-    for row, unit in enumerate(units):
-        for column, indicator in enumerate(columns):
-            number = float(values[row, column])
-            if not math.isnan(number):
-                cells[str(unit), str(indicator)] = number
-    return cells
+    return units, columns, values
 
 
 def score(
@@ -338,46 +349,69 @@ def score(
     :class:`~policyeval.exceptions.PluginContractError` naming the indicator
     when a scorer breaks its contract.
     """
-    problems = scoring_problems(framework, scorers)
+    lookup = scorer_lookup(framework, scorers)
+    problems = _problems(framework, lookup, file=None, key="scorers")
     if problems:
         raise ScoringError(problems)
-    cells = _data_cells(data)
-    unknown = sorted({indicator for _, indicator in cells} - set(framework.indicators))
+    data_units, columns, data_values = _data_table(data)
+    unknown = sorted(set(columns) - set(framework.indicators))
     if unknown:
         raise InvalidArgument(f"data names columns that are not indicators: {unknown!r}")
     known_units = assessments.units if assessments is not None else ()
+    with_data = {
+        data_units[row] for row in np.flatnonzero((~np.isnan(data_values)).any(axis=1)).tolist()
+    }
     if units is None:
-        extra = sorted({unit for unit, _ in cells} - set(known_units))
-        unit_ids = tuple(known_units) + tuple(extra)
+        unit_ids = tuple(known_units) + tuple(sorted(with_data - set(known_units)))
     else:
         unit_ids = tuple(units)
-        missing = sorted(({unit for unit, _ in cells} | set(known_units)) - set(unit_ids))
+        missing = sorted((with_data | set(known_units)) - set(unit_ids))
         if missing:
             raise InvalidArgument(f"data or assessments name units not in units: {missing!r}")
-    lookup = scorer_lookup(framework, scorers)
     indicators = framework.indicators
-    values = np.full((len(unit_ids), len(indicators)), np.nan)
+    # The data laid out as the table: units x indicators, nan where there is no number.
+    from_data = np.full((len(unit_ids), len(indicators)), np.nan)
+    row_of = {unit: row for row, unit in enumerate(data_units)}
+    source_rows = [row_of.get(unit, -1) for unit in unit_ids]
+    taken = np.array([row >= 0 for row in source_rows], dtype=bool)
+    for column, indicator in enumerate(columns):
+        from_data[taken, indicators.index(indicator)] = data_values[
+            [row for row in source_rows if row >= 0], column
+        ]
+    values = np.full_like(from_data, np.nan)
     scores = np.full_like(values, np.nan)
     level_of: dict[tuple[str, str], str | None] = {}
     origin_of: dict[tuple[str, str], str | None] = {}
+    chosen_scorers: dict[str, Scorer | None] = {}
     for column, indicator in enumerate(indicators):
         scale = framework.scale_of(indicator)
         assert scale is not None  # validated: every indicator has a scale
-        for row, unit in enumerate(unit_ids):
-            assessment = None
-            if assessments is not None and unit in known_units:
-                assessment = assessments.assessment(unit, indicator)
-            level, number, origin = _read(scale, assessment, cells.get((unit, indicator)))
-            if origin == "clash":
-                raise InvalidArgument(
-                    f"unit={unit!r}, indicator={indicator!r} has a value both from evidence "
-                    "and from the data table; give it in one place"
+        data_column = from_data[:, column]
+        if assessments is None and isinstance(scale, NumericScale) and scale.bands is None:
+            # Numbers only, on a scale without levels: nothing to read cell by cell.
+            values[:, column] = data_column
+            for unit, number in zip(unit_ids, data_column.tolist(), strict=True):
+                level_of[unit, indicator] = None
+                origin_of[unit, indicator] = None if math.isnan(number) else "data"
+        else:
+            for row, unit in enumerate(unit_ids):
+                assessment = None
+                if assessments is not None and unit in known_units:
+                    assessment = assessments.assessment(unit, indicator)
+                datum = float(data_column[row])
+                level, number, origin = _read(
+                    scale, assessment, None if math.isnan(datum) else datum
                 )
-            level_of[unit, indicator] = level
-            origin_of[unit, indicator] = origin
-            if number is not None:
-                values[row, column] = number
-        chosen = lookup(indicator)
+                if origin == "clash":
+                    raise InvalidArgument(
+                        f"unit={unit!r}, indicator={indicator!r} has a value both from evidence "
+                        "and from the data table; give it in one place"
+                    )
+                level_of[unit, indicator] = level
+                origin_of[unit, indicator] = origin
+                if number is not None:
+                    values[row, column] = number
+        chosen = chosen_scorers[indicator] = lookup(indicator)
         scores[:, column] = _apply(chosen, values[:, column], scale, unit_ids, indicator)
     return ScoreTable(
         framework=framework,
@@ -388,8 +422,8 @@ def score(
         levels=level_of,
         origins=origin_of,
         scorers={
-            indicator: "none" if lookup(indicator) is None else repr(lookup(indicator))
-            for indicator in indicators
+            indicator: "none" if chosen is None else repr(chosen)
+            for indicator, chosen in chosen_scorers.items()
         },
         triangulation=assessments,
     )
@@ -446,13 +480,9 @@ def _apply(
             f"scorer {chosen!r} returned {result!r} for indicator={indicator!r}; expected "
             f"{column.shape[0]} numbers, one per unit"
         )
-    missing = np.isnan(column)
-    bad = [
-        unit
-        for unit, was_missing, number in zip(units, missing.tolist(), out.tolist(), strict=True)
-        if was_missing != math.isnan(number) or math.isinf(number)
-    ]
-    if bad:
+    broken = (np.isnan(column) != np.isnan(out)) | np.isinf(out)
+    if broken.any():
+        bad = [units[row] for row in np.flatnonzero(broken).tolist()]
         raise PluginContractError(
             f"scorer {chosen!r} broke its contract for indicator={indicator!r}, units {bad!r}: "
             "a score must be missing exactly where the value is, and finite otherwise"
