@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.normalisation import min_max, rank
@@ -207,3 +209,37 @@ def test_steps_have_constructor_like_reprs():
         repr(normalise_step({"x": rank()}, directions={"x": "lower"}))
         == "normalise_step({'x': rank()}, default=min_max(low=0.0, high=100.0), directions={'x': 'lower'})"
     )
+
+
+cells = st.one_of(st.integers(-20, 20).map(float), st.just(NAN))
+
+
+@st.composite
+def tables(draw):
+    rows = draw(st.integers(2, 6))
+    columns = draw(st.integers(1, 3))
+    values = np.array(
+        draw(
+            st.lists(
+                st.lists(cells, min_size=columns, max_size=columns), min_size=rows, max_size=rows
+            )
+        )
+    )
+    return NumericTable(
+        units=tuple(f"u{i}" for i in range(rows)),
+        indicators=tuple(f"i{j}" for j in range(columns)),
+        values=values,
+    )
+
+
+@given(source=tables())
+def test_a_missing_value_never_appears_or_survives_without_a_record(source):
+    pipeline = NumericPipeline((treat_step(), normalise_step(rank())))
+    result = pipeline(source)
+    np.testing.assert_array_equal(np.isnan(result.table.values), np.isnan(source.values))
+    kept = {(r.unit, r.indicator) for r in result.provenance if r.action == "missing value kept"}
+    missing = {
+        (source.units[i], source.indicators[j])
+        for i, j in zip(*np.nonzero(np.isnan(source.values)), strict=True)
+    }
+    assert kept == missing

@@ -25,7 +25,9 @@ winsorise: passes (skewness -0.08764, kurtosis -0.7513); high points [9] set to 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
 
 import attrs
 import numpy as np
@@ -34,6 +36,7 @@ import numpy.typing as npt
 from policyeval.exceptions import InvalidArgument
 
 __all__ = [
+    "TREATMENTS",
     "Treated",
     "TreatmentStep",
     "coinr_default",
@@ -386,3 +389,14 @@ def no_treatment() -> _Treatment:
     none
     """
     return _Treatment(None, 2.0, 3.5, False, True, "no_treatment")
+
+
+TREATMENTS: Mapping[str, Callable[..., Any]] = MappingProxyType(
+    {
+        "coinr_default": coinr_default,
+        "log_transform": log_transform,
+        "no_treatment": no_treatment,
+        "winsorise": winsorise,
+    }
+)
+"""The built-in treatments by name, for case files and the registry: name -> factory."""
