@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policyeval.exceptions import InvalidArgument, PluginContractError
-from policyeval.normalisation import min_max, rank
+from policyeval.normalisation import goalposts, min_max, rank
 from policyeval.numeric_data import NumericTable, Record
 from policyeval.pipeline import (
     NumericPipeline,
@@ -243,3 +243,15 @@ def test_a_missing_value_never_appears_or_survives_without_a_record(source):
         for i, j in zip(*np.nonzero(np.isnan(source.values)), strict=True)
     }
     assert kept == missing
+
+
+def test_goalposts_in_raw_units_follow_the_indicator_direction():
+    source = NumericTable(
+        units=("A", "B", "C"), indicators=("waste",), values=[[10.0], [30.0], [50.0]]
+    )
+    step = normalise_step(goalposts(10, 50), directions={"waste": "lower"})
+    result = NumericPipeline((step,))(source)
+    np.testing.assert_array_equal(result.table.column("waste"), [100.0, 50.0, 0.0])
+    assert result.provenance[0].detail == (
+        "goalposts(low=-50.0, high=-10.0, scale=100.0, trunc=True) after flipping the direction"
+    )

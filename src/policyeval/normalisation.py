@@ -48,6 +48,7 @@ __all__ = [
     "distance_to_reference",
     "distance_to_target",
     "flip",
+    "for_direction",
     "fraction_of_max",
     "goalposts",
     "min_max",
@@ -79,6 +80,32 @@ def flip(values: npt.ArrayLike, direction: int | float | str) -> FloatArray:
             f"direction must be 1, -1, 'higher' or 'lower', got direction={direction!r}"
         )
     return np.asarray(values, dtype=np.float64) * sign
+
+
+def for_direction(normaliser: Any, direction: int | float | str) -> Any:
+    """The normaliser to apply to values flipped by ``direction``, with raw-unit parameters flipped too.
+
+    Goalposts and targets are given in the indicator's own units. Once a
+    lower-is-better indicator is multiplied by -1, its goalposts ``(low,
+    high)`` become ``(-high, -low)`` and its target ``-target``, as COINr
+    does; every other normaliser is returned as it is.
+
+    >>> import numpy as np
+    >>> raw = np.array([10.0, 30.0, 50.0])  # lower is better; 50 is the worst post, 10 the best
+    >>> for_direction(goalposts(10, 50), "lower")
+    goalposts(low=-50.0, high=-10.0, scale=100.0, trunc=True)
+    >>> for_direction(goalposts(10, 50), "lower")(flip(raw, "lower"))
+    array([100.,  50.,   0.])
+    >>> for_direction(distance_to_target(2.5), -1)
+    distance_to_target(target=-2.5, cap=True)
+    """
+    if flip([1.0], direction)[0] > 0:
+        return normaliser
+    if isinstance(normaliser, _Goalposts):
+        return attrs.evolve(normaliser, low=-normaliser.high, high=-normaliser.low)
+    if isinstance(normaliser, _DistanceToTarget):
+        return attrs.evolve(normaliser, target=-normaliser.target)
+    return normaliser
 
 
 def _column(values: npt.ArrayLike, units: Sequence[str] | None) -> FloatArray:
