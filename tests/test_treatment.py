@@ -197,3 +197,8 @@ def test_the_treatments_table_names_every_factory():
         "no_treatment": "no_treatment",
         "winsorise": "winsorise",
     }
+
+
+def test_a_range_too_small_for_the_shifted_log_is_refused():
+    with pytest.raises(InvalidArgument, match="log transform overflows"):
+        log_transform()(np.array([0.0, 5e-324]))
