@@ -253,3 +253,17 @@ def test_for_direction_flips_goalposts_and_targets_given_in_raw_units():
     same(for_direction(distance_to_target(30), -1)(flipped), [1, 1, 0.5, 0])
     assert for_direction(goalposts(10, 50), "higher") == goalposts(10, 50)
     assert for_direction(min_max(), -1) == min_max()
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_values_too_large_for_the_arithmetic_are_refused_not_turned_into_nan():
+    with pytest.raises(InvalidArgument, match="overflows"):
+        min_max()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        z_score()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        distance_to_max()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        distance_to_target(1e308)(np.array([-1e308, 0.0]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        goalposts(-1e308, 1e308)
