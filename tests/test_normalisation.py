@@ -17,6 +17,7 @@ from policyeval.normalisation import (
     distance_to_reference,
     distance_to_target,
     flip,
+    for_direction,
     fraction_of_max,
     goalposts,
     min_max,
@@ -241,3 +242,28 @@ def test_min_max_and_goalposts_stay_inside_their_range(values, bounds):
             bottom = low if top == high else 0.0
             assert (inside >= bottom).all()
             assert (inside <= top).all()
+
+
+def test_for_direction_flips_goalposts_and_targets_given_in_raw_units():
+    raw = np.array([10.0, 30.0, 50.0, 70.0])  # lower is better
+    flipped = flip(raw, "lower")
+    # Goalposts 10 (best) .. 50 (worst): (50 - x) / 40 * 100, truncated.
+    same(for_direction(goalposts(10, 50), "lower")(flipped), [100, 50, 0, 0])
+    # Target 30 from the worst (70): (70 - x) / (70 - 30), capped at 1.
+    same(for_direction(distance_to_target(30), -1)(flipped), [1, 1, 0.5, 0])
+    assert for_direction(goalposts(10, 50), "higher") == goalposts(10, 50)
+    assert for_direction(min_max(), -1) == min_max()
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_values_too_large_for_the_arithmetic_are_refused_not_turned_into_nan():
+    with pytest.raises(InvalidArgument, match="overflows"):
+        min_max()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        z_score()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        distance_to_max()(np.array([-1e308, 0.0, 1e308]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        distance_to_target(1e308)(np.array([-1e308, 0.0]))
+    with pytest.raises(InvalidArgument, match="overflows"):
+        goalposts(-1e308, 1e308)

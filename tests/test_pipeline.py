@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policyeval.exceptions import InvalidArgument, PluginContractError
-from policyeval.normalisation import min_max, rank
+from policyeval.normalisation import goalposts, min_max, rank
 from policyeval.numeric_data import NumericTable, Record
 from policyeval.pipeline import (
     NumericPipeline,
@@ -206,4 +208,50 @@ def test_steps_have_constructor_like_reprs():
     assert (
         repr(normalise_step({"x": rank()}, directions={"x": "lower"}))
         == "normalise_step({'x': rank()}, default=min_max(low=0.0, high=100.0), directions={'x': 'lower'})"
+    )
+
+
+cells = st.one_of(st.integers(-20, 20).map(float), st.just(NAN))
+
+
+@st.composite
+def tables(draw):
+    rows = draw(st.integers(2, 6))
+    columns = draw(st.integers(1, 3))
+    values = np.array(
+        draw(
+            st.lists(
+                st.lists(cells, min_size=columns, max_size=columns), min_size=rows, max_size=rows
+            )
+        )
+    )
+    return NumericTable(
+        units=tuple(f"u{i}" for i in range(rows)),
+        indicators=tuple(f"i{j}" for j in range(columns)),
+        values=values,
+    )
+
+
+@given(source=tables())
+def test_a_missing_value_never_appears_or_survives_without_a_record(source):
+    pipeline = NumericPipeline((treat_step(), normalise_step(rank())))
+    result = pipeline(source)
+    np.testing.assert_array_equal(np.isnan(result.table.values), np.isnan(source.values))
+    kept = {(r.unit, r.indicator) for r in result.provenance if r.action == "missing value kept"}
+    missing = {
+        (source.units[i], source.indicators[j])
+        for i, j in zip(*np.nonzero(np.isnan(source.values)), strict=True)
+    }
+    assert kept == missing
+
+
+def test_goalposts_in_raw_units_follow_the_indicator_direction():
+    source = NumericTable(
+        units=("A", "B", "C"), indicators=("waste",), values=[[10.0], [30.0], [50.0]]
+    )
+    step = normalise_step(goalposts(10, 50), directions={"waste": "lower"})
+    result = NumericPipeline((step,))(source)
+    np.testing.assert_array_equal(result.table.column("waste"), [100.0, 50.0, 0.0])
+    assert result.provenance[0].detail == (
+        "goalposts(low=-50.0, high=-10.0, scale=100.0, trunc=True) after flipping the direction"
     )

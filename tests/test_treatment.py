@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from policyeval.exceptions import InvalidArgument
 from policyeval.treatment import (
+    TREATMENTS,
     coinr_default,
     kurtosis,
     log_transform,
@@ -187,3 +188,17 @@ def test_coinr_own_examples_give_coinr_own_answers():
     assert treated.record[-1].passes is True
     # c(1:20, 100, 200) with winmax = 1 still fails after winsorising.
     assert winsorise(winmax=1)(np.r_[np.arange(1.0, 21.0), 100.0, 200.0]).record[-1].passes is False
+
+
+def test_the_treatments_table_names_every_factory():
+    assert {name: factory.__name__ for name, factory in TREATMENTS.items()} == {
+        "coinr_default": "coinr_default",
+        "log_transform": "log_transform",
+        "no_treatment": "no_treatment",
+        "winsorise": "winsorise",
+    }
+
+
+def test_a_range_too_small_for_the_shifted_log_is_refused():
+    with pytest.raises(InvalidArgument, match="log transform overflows"):
+        log_transform()(np.array([0.0, 5e-324]))

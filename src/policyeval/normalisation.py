@@ -48,6 +48,7 @@ __all__ = [
     "distance_to_reference",
     "distance_to_target",
     "flip",
+    "for_direction",
     "fraction_of_max",
     "goalposts",
     "min_max",
@@ -81,6 +82,32 @@ def flip(values: npt.ArrayLike, direction: int | float | str) -> FloatArray:
     return np.asarray(values, dtype=np.float64) * sign
 
 
+def for_direction(normaliser: Any, direction: int | float | str) -> Any:
+    """The normaliser to apply to values flipped by ``direction``, with raw-unit parameters flipped too.
+
+    Goalposts and targets are given in the indicator's own units. Once a
+    lower-is-better indicator is multiplied by -1, its goalposts ``(low,
+    high)`` become ``(-high, -low)`` and its target ``-target``, as COINr
+    does; every other normaliser is returned as it is.
+
+    >>> import numpy as np
+    >>> raw = np.array([10.0, 30.0, 50.0])  # lower is better; 50 is the worst post, 10 the best
+    >>> for_direction(goalposts(10, 50), "lower")
+    goalposts(low=-50.0, high=-10.0, scale=100.0, trunc=True)
+    >>> for_direction(goalposts(10, 50), "lower")(flip(raw, "lower"))
+    array([100.,  50.,   0.])
+    >>> for_direction(distance_to_target(2.5), -1)
+    distance_to_target(target=-2.5, cap=True)
+    """
+    if flip([1.0], direction)[0] > 0:
+        return normaliser
+    if isinstance(normaliser, _Goalposts):
+        return attrs.evolve(normaliser, low=-normaliser.high, high=-normaliser.low)
+    if isinstance(normaliser, _DistanceToTarget):
+        return attrs.evolve(normaliser, target=-normaliser.target)
+    return normaliser
+
+
 def _column(values: npt.ArrayLike, units: Sequence[str] | None) -> FloatArray:
     """Validate one indicator column and return a float64 copy."""
     try:
@@ -100,11 +127,16 @@ def _column(values: npt.ArrayLike, units: Sequence[str] | None) -> FloatArray:
     return array
 
 
-def _finish(name: str, result: FloatArray, present: npt.NDArray[np.bool_]) -> FloatArray:
+def _finish(
+    name: str, values: FloatArray, result: FloatArray, present: npt.NDArray[np.bool_]
+) -> FloatArray:
     """Check the normaliser's own promise: finite where present, nan where missing."""
     result[~present] = np.nan
-    if not np.isfinite(result[present]).all():  # pragma: no cover - guarded by each method
-        raise InvalidArgument(f"{name} produced a non-finite value")
+    if not np.isfinite(result[present]).all():
+        raise InvalidArgument(
+            f"{name} overflows: the values are too large for it, got "
+            f"max |value| = {float(np.nanmax(np.abs(values))) if present.any() else 0.0!r}"
+        )
     return result
 
 
@@ -114,6 +146,17 @@ def _ranks(values: FloatArray, present: npt.NDArray[np.bool_]) -> FloatArray:
     result = np.full(values.shape, np.nan)
     result[present] = np.searchsorted(ordered, values[present], side="left") + 1.0
     return result
+
+
+def _span(name: str, low: float, high: float) -> float:
+    """``high - low``, refusing a difference too large for floating point."""
+    with np.errstate(over="ignore"):
+        span = float(high) - float(low)
+    if not math.isfinite(span):
+        raise InvalidArgument(
+            f"{name} overflows: the spread from {float(low)!r} to {float(high)!r} is too large"
+        )
+    return span
 
 
 def _number(name: str, value: object) -> float:
@@ -140,8 +183,9 @@ class _MinMax:
                 f"{float(smallest)!r}"
             )
         # COINr's order of operations, then a clip so rounding never leaves [low, high].
-        scaled = (x - smallest) / (largest - smallest) * (self.high - self.low) + self.low
-        return _finish(repr(self), np.clip(scaled, self.low, self.high), present)
+        span = _span(repr(self), smallest, largest)
+        scaled = (x - smallest) / span * (self.high - self.low) + self.low
+        return _finish(repr(self), x, np.clip(scaled, self.low, self.high), present)
 
     def __repr__(self) -> str:
         return f"min_max(low={self.low!r}, high={self.high!r})"
@@ -160,14 +204,17 @@ class _ZScore:
             return x
         if present.sum() < 2:
             raise InvalidArgument(f"{self!r} needs at least two values, got 1")
-        spread = float(np.std(x[present], ddof=1))
+        with np.errstate(over="ignore"):
+            spread = float(np.std(x[present], ddof=1))
+        if not math.isfinite(spread):
+            raise InvalidArgument(f"{self!r} overflows: the values are too large to square")
         if spread == 0:
             raise InvalidArgument(
                 f"{self!r} needs values that vary; all {int(present.sum())} are "
                 f"{float(x[present][0])!r}"
             )
         centre = float(np.mean(x[present]))
-        return _finish(repr(self), (x - centre) / spread * self.sd + self.mean, present)
+        return _finish(repr(self), x, (x - centre) / spread * self.sd + self.mean, present)
 
     def __repr__(self) -> str:
         return f"z_score(mean={self.mean!r}, sd={self.sd!r})"
@@ -191,7 +238,7 @@ class _Rank:
         count = int(present.sum())
         if count < 2:
             raise InvalidArgument(f"{self!r} needs at least two values, got 1")
-        return _finish(repr(self), (ranks - 1.0) / (count - 1), present)
+        return _finish(repr(self), x, (ranks - 1.0) / (count - 1), present)
 
     def __repr__(self) -> str:
         return f"{self.kind}()"
@@ -212,8 +259,9 @@ class _DistanceToMax:
                 f"{self!r} needs at least two different values, got all equal to "
                 f"{float(smallest)!r}"
             )
-        result = 1 - (largest - x) / (largest - smallest)
-        return _finish(repr(self), np.clip(result, 0.0, 1.0), present)
+        span = _span(repr(self), smallest, largest)
+        result = 1 - (largest - x) / span
+        return _finish(repr(self), x, np.clip(result, 0.0, 1.0), present)
 
     def __repr__(self) -> str:
         return "distance_to_max()"
@@ -246,10 +294,12 @@ class _DistanceToReference:
                 f"{self!r}: the reference unit has the smallest value ({float(smallest)!r}), "
                 "so every distance divides by zero"
             )
-        result = 1 - (reference_value - x) / (reference_value - smallest)
+        span = _span(repr(self), smallest, reference_value)
+        with np.errstate(over="ignore"):
+            result = 1 - (reference_value - x) / span
         if self.cap:
             result = np.minimum(result, 1.0)
-        return _finish(repr(self), result, present)
+        return _finish(repr(self), x, result, present)
 
     def __repr__(self) -> str:
         return f"distance_to_reference(reference={self.reference!r}, cap={self.cap!r})"
@@ -272,10 +322,12 @@ class _DistanceToTarget:
                 f"{self!r}: the target must lie above the smallest value {float(smallest)!r}, "
                 "or the distances are infinite or reversed"
             )
-        result = (x - smallest) / (self.target - smallest)
+        span = _span(repr(self), smallest, self.target)
+        with np.errstate(over="ignore"):
+            result = (x - smallest) / span
         if self.cap:
             result = np.minimum(result, 1.0)
-        return _finish(repr(self), result, present)
+        return _finish(repr(self), x, result, present)
 
     def __repr__(self) -> str:
         return f"distance_to_target(target={self.target!r}, cap={self.cap!r})"
@@ -293,7 +345,7 @@ class _FractionOfMax:
         largest = x[present].max()
         if largest <= 0:
             raise InvalidArgument(f"{self!r} needs a positive maximum, got max={float(largest)!r}")
-        return _finish(repr(self), x / largest, present)
+        return _finish(repr(self), x, x / largest, present)
 
     def __repr__(self) -> str:
         return "fraction_of_max()"
@@ -313,7 +365,7 @@ class _Goalposts:
         result = (x - self.low) / (self.high - self.low)
         if self.trunc:
             result = np.clip(result, 0.0, 1.0)
-        return _finish(repr(self), result * self.scale, present)
+        return _finish(repr(self), x, result * self.scale, present)
 
     def __repr__(self) -> str:
         return (
@@ -339,6 +391,7 @@ def min_max(low: float = 0.0, high: float = 100.0) -> _MinMax:
     low, high = _number("low", low), _number("high", high)
     if not low < high:
         raise InvalidArgument(f"min_max needs low < high, got low={low!r}, high={high!r}")
+    _span("min_max", low, high)
     return _MinMax(low, high)
 
 
@@ -477,6 +530,7 @@ def goalposts(low: float, high: float, scale: float = 100.0, trunc: bool = True)
     low, high, scale = _number("low", low), _number("high", high), _number("scale", scale)
     if not low < high:
         raise InvalidArgument(f"goalposts needs low < high, got low={low!r}, high={high!r}")
+    _span("goalposts", low, high)
     if not scale > 0:
         raise InvalidArgument(f"goalposts needs scale > 0, got scale={scale!r}")
     if not isinstance(trunc, bool):

@@ -45,7 +45,7 @@ import numpy as np
 
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.imputation import impute
-from policyeval.normalisation import flip, min_max
+from policyeval.normalisation import flip, for_direction, min_max
 from policyeval.numeric_data import NumericTable, Record, denominate, screen_units
 from policyeval.treatment import Treated, coinr_default
 
@@ -300,6 +300,7 @@ class _Normalise:
             else:
                 normaliser = self.normaliser
             direction = self.directions.get(indicator, 1)
+            normaliser = for_direction(normaliser, direction)
             try:
                 column = flip(table.values[:, j], direction)
                 normalised = np.asarray(normaliser(column, units=table.units), dtype=np.float64)
@@ -400,7 +401,9 @@ def normalise_step(
     """Flip each indicator by its direction, then normalise it (default: min-max 0..100).
 
     ``directions`` maps indicators to ``1``/``"higher"`` or ``-1``/``"lower"``
-    (unlisted: higher is better). ``normaliser`` may map indicators to their
+    (unlisted: higher is better). Goalposts and targets are given in the
+    indicator's own units and flipped with it
+    (:func:`~policyeval.normalisation.for_direction`). ``normaliser`` may map indicators to their
     own normaliser, the others getting ``default`` (min-max 0..100). Errors
     name the indicator.
 

@@ -25,7 +25,9 @@ winsorise: passes (skewness -0.08764, kurtosis -0.7513); high points [9] set to 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
 
 import attrs
 import numpy as np
@@ -34,6 +36,7 @@ import numpy.typing as npt
 from policyeval.exceptions import InvalidArgument
 
 __all__ = [
+    "TREATMENTS",
     "Treated",
     "TreatmentStep",
     "coinr_default",
@@ -214,7 +217,14 @@ def _log(x: FloatArray, shift: bool) -> tuple[FloatArray, str]:
     if shift:
         smallest, largest = float(present.min()), float(present.max())
         offset = 0.01 * (largest - smallest)
-        return np.log(x - smallest + offset), f"log(x - {smallest:.6g} + {offset:.6g})"
+        with np.errstate(divide="ignore"):
+            logged = np.log(x - smallest + offset)
+        if not np.isfinite(logged[~np.isnan(x)]).all():
+            raise InvalidArgument(
+                f"the log transform overflows: the values' range {largest - smallest!r} is too "
+                "small for log(x - min + 0.01 (max - min))"
+            )
+        return logged, f"log(x - {smallest:.6g} + {offset:.6g})"
     bad = np.flatnonzero(~np.isnan(x) & (x <= 0))
     if bad.size:
         raise InvalidArgument(
@@ -230,26 +240,17 @@ def _numbers_enough(x: FloatArray) -> bool:
 
 
 @attrs.frozen(repr=False)
-class _Treatment:
-    winmax: int | None
+class _Winsorise:
+    """Check, winsorise, and (``then_log``) fall back to the log transform: COINr's ``Treat()``."""
+
+    winmax: int
     skew_threshold: float
     kurtosis_threshold: float
-    log: bool
-    shift: bool
-    name: str
+    then_log: bool
 
     def __call__(self, values: FloatArray, /) -> Treated:
         x = _column(values)
-        if self.name == "no_treatment":
-            return _treated(x, [TreatmentStep("none")])
         check = _Check(self.skew_threshold, self.kurtosis_threshold)
-        if self.name == "log_transform":
-            if not _numbers_enough(x):
-                return _treated(
-                    x, [TreatmentStep("untreated", detail="fewer than two different values")]
-                )
-            logged, formula = _log(x, self.shift)
-            return _treated(logged, [check(logged, "log_transform", _all(logged), formula)])
         first = check(x, "check")
         steps = [first]
         if first.passes is None:
@@ -257,9 +258,10 @@ class _Treatment:
             return _treated(x, steps)
         if first.passes:
             return _treated(x, steps)
-        if self.winmax is not None and self.winmax > 0:
+        if self.winmax > 0:
             winsorised, step = _winsorise(x, check, self.winmax, first)
             if step.passes is None:
+                # COINr's winsorise() stops with an error here, and Treat() keeps the column as it was.
                 steps.append(
                     attrs.evolve(
                         step, detail=step.detail + "; gave up: skewness or kurtosis undefined"
@@ -270,35 +272,49 @@ class _Treatment:
                 )
                 return _treated(x, steps)
             steps.append(step)
-            if step.passes or not self.log:
+            if step.passes or not self.then_log:
                 return _treated(winsorised, steps)
-        if not self.log:
+        if not self.then_log:
             return _treated(x, steps)
         # COINr's combine_treat = FALSE: the log transform starts again from the original column.
-        logged, formula = _log(x, self.shift)
-        step = check(logged, "log_transform", _all(logged), formula)
-        if step.passes is None:
-            steps.append(step)
-            steps.append(
-                TreatmentStep("untreated", detail="skewness or kurtosis undefined after the log")
-            )
-            return _treated(x, steps)
-        steps.append(step)
+        # The log is strictly increasing, so the statistics stay defined and the result is kept
+        # whether or not it passes, as in COINr.
+        logged, formula = _log(x, shift=True)
+        steps.append(check(logged, "log_transform", _all(logged), formula))
         return _treated(logged, steps)
 
     def __repr__(self) -> str:
-        if self.name == "coinr_default":
-            return (
-                f"coinr_default(winmax={self.winmax!r}, skew_threshold={self.skew_threshold!r}, "
-                f"kurtosis_threshold={self.kurtosis_threshold!r})"
+        name = "coinr_default" if self.then_log else "winsorise"
+        return (
+            f"{name}(winmax={self.winmax!r}, skew_threshold={self.skew_threshold!r}, "
+            f"kurtosis_threshold={self.kurtosis_threshold!r})"
+        )
+
+
+@attrs.frozen(repr=False)
+class _LogTransform:
+    shift: bool
+
+    def __call__(self, values: FloatArray, /) -> Treated:
+        x = _column(values)
+        if not _numbers_enough(x):
+            return _treated(
+                x, [TreatmentStep("untreated", detail="fewer than two different values")]
             )
-        if self.name == "winsorise":
-            return (
-                f"winsorise(winmax={self.winmax!r}, skew_threshold={self.skew_threshold!r}, "
-                f"kurtosis_threshold={self.kurtosis_threshold!r})"
-            )
-        if self.name == "log_transform":
-            return f"log_transform(shift={self.shift!r})"
+        logged, formula = _log(x, self.shift)
+        check = _Check(2.0, 3.5)
+        return _treated(logged, [check(logged, "log_transform", _all(logged), formula)])
+
+    def __repr__(self) -> str:
+        return f"log_transform(shift={self.shift!r})"
+
+
+@attrs.frozen(repr=False)
+class _NoTreatment:
+    def __call__(self, values: FloatArray, /) -> Treated:
+        return _treated(_column(values), [TreatmentStep("none")])
+
+    def __repr__(self) -> str:
         return "no_treatment()"
 
 
@@ -324,7 +340,7 @@ def _thresholds(
 
 def coinr_default(
     winmax: int = 5, skew_threshold: float = 2.0, kurtosis_threshold: float = 3.5
-) -> _Treatment:
+) -> _Winsorise:
     """COINr's default treatment: check, winsorise up to ``winmax`` points, else log-transform.
 
     A column passes when ``|skewness| < skew_threshold`` or ``kurtosis <
@@ -344,12 +360,12 @@ def coinr_default(
     coinr_default(winmax=1, skew_threshold=2.0, kurtosis_threshold=3.5)
     """
     winmax, skew, kurt = _thresholds(winmax, skew_threshold, kurtosis_threshold)
-    return _Treatment(winmax, skew, kurt, True, True, "coinr_default")
+    return _Winsorise(winmax, skew, kurt, then_log=True)
 
 
 def winsorise(
     winmax: int = 5, skew_threshold: float = 2.0, kurtosis_threshold: float = 3.5
-) -> _Treatment:
+) -> _Winsorise:
     """COINr's winsorisation alone: as :func:`coinr_default` without the log fallback.
 
     A column that still fails after ``winmax`` points is returned winsorised.
@@ -359,15 +375,17 @@ def winsorise(
     np.float64(5.0)
     """
     winmax, skew, kurt = _thresholds(winmax, skew_threshold, kurtosis_threshold)
-    return _Treatment(winmax, skew, kurt, False, True, "winsorise")
+    return _Winsorise(winmax, skew, kurt, then_log=False)
 
 
-def log_transform(shift: bool = True) -> _Treatment:
+def log_transform(shift: bool = True) -> _LogTransform:
     """Log-transform every value, without a check first.
 
     With ``shift`` (COINr's ``log_CT``), ``log(x - min + 0.01 (max - min))``,
     which accepts zero and negative values; without, the plain ``log(x)``,
-    which refuses a non-positive value naming its index.
+    which refuses a non-positive value naming its index. The record gives
+    the skewness and kurtosis after the transform, judged against COINr's
+    default thresholds.
 
     >>> import numpy as np
     >>> log_transform(shift=False)(np.array([1.0, np.e])).values
@@ -375,14 +393,25 @@ def log_transform(shift: bool = True) -> _Treatment:
     """
     if not isinstance(shift, bool):
         raise InvalidArgument(f"shift must be true or false, got shift={shift!r}")
-    return _Treatment(None, 2.0, 3.5, True, shift, "log_transform")
+    return _LogTransform(shift)
 
 
-def no_treatment() -> _Treatment:
+def no_treatment() -> _NoTreatment:
     """Leave the column as it is (recorded as a ``none`` step).
 
     >>> import numpy as np
     >>> print(no_treatment()(np.array([1.0, 100.0])).record[0])
     none
     """
-    return _Treatment(None, 2.0, 3.5, False, True, "no_treatment")
+    return _NoTreatment()
+
+
+TREATMENTS: Mapping[str, Callable[..., Any]] = MappingProxyType(
+    {
+        "coinr_default": coinr_default,
+        "log_transform": log_transform,
+        "no_treatment": no_treatment,
+        "winsorise": winsorise,
+    }
+)
+"""The built-in treatments by name, for case files and the registry: name -> factory."""
