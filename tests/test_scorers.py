@@ -37,7 +37,8 @@ BUILT_INS: list[tuple[Any, tuple[Any, ...]]] = [
     (scorer("distance_to_target", target=75), (PERCENT_SCALE,)),
     (scorer("fraction_of_max"), (PERCENT_SCALE,)),
     (scorer("goalposts", low=0, high=100), (PERCENT_SCALE,)),
-    (scorer("goalposts", low=-100, high=0), (LOWER_IS_BETTER_SCALE,)),
+    (scorer("goalposts", low=0, high=100), (LOWER_IS_BETTER_SCALE,)),
+    (scorer("distance_to_target", target=10), (LOWER_IS_BETTER_SCALE,)),
 ]
 
 
@@ -136,6 +137,14 @@ def test_the_registry_builds_scorers_by_name_and_checks_parameters() -> None:
         scorer("minmax")
     with pytest.raises(Exception, match="bad parameters"):
         scorer("min_max", lowest=1)
+
+
+def test_goalposts_for_a_lower_is_better_indicator_are_given_in_its_own_units() -> None:
+    """Unemployment with goalposts 0 % (best) and 50 % (worst): 10 % scores 80, 60 % scores 0."""
+    scored = scorer("goalposts", low=0, high=50)(
+        np.array([10.0, 60.0, 25.0]), LOWER_IS_BETTER_SCALE, units=["a", "b", "c"]
+    )
+    assert scored.tolist() == [80.0, 0.0, 50.0]
 
 
 def test_lower_is_better_values_are_flipped_before_normalising() -> None:

@@ -9,7 +9,8 @@ values for every unit at once and returns their scores:
   as (the default for numeric indicators whose scale has bands);
 * :func:`normalised`: any normaliser of :mod:`policyeval.normalisation`
   (min-max, z-score, rank, goalposts ...), applied after the values of a
-  lower-is-better indicator are flipped. The registry offers each of them
+  lower-is-better indicator are flipped (goalposts and targets, given in
+  the indicator's own units, flip with them). The registry offers each of them
   by its name (``scorer("min_max", low=0, high=100)``).
 
 A scorer may say which interval its scores lie in (``range_for(scale)``),
@@ -148,7 +149,9 @@ class _Normalised:
         column = _column(values, units, self)
         direction = scale.direction if isinstance(scale, NumericScale) else "higher"
         flipped = np.asarray(normalisation.flip(column, direction), dtype=np.float64)
-        result = np.asarray(self.normaliser(flipped, units=tuple(units)), dtype=np.float64)
+        # Goalposts and targets are given in the indicator's units, so they flip with it.
+        normaliser = normalisation.for_direction(self.normaliser, direction)
+        result = np.asarray(normaliser(flipped, units=tuple(units)), dtype=np.float64)
         if result.shape != column.shape:
             raise InvalidArgument(
                 f"{self!r} returned shape {result.shape} for {column.shape[0]} units"
