@@ -35,7 +35,12 @@ PUBLIC = {
     "Problem",
     "Rejection",
     "ScaleError",
+    "ScoreTable",
+    "Scorer",
+    "ScoringError",
     "Source",
+    "NodeScores",
+    "Triangulation",
     "Status",
     "TriangulationRule",
     "UnknownPluginError",
@@ -55,6 +60,7 @@ PUBLIC = {
     "rule",
     "run_case",
     "save_framework",
+    "scorer",
 }
 
 

@@ -17,8 +17,7 @@ from policyeval.registry import build_scorer, scorer, scorer_names
 from policyeval.scales import Level, NumericScale, OrdinalScale
 from policyeval.score import score, scoring_problems
 from policyeval.scorers import bands, levels
-from policyeval.testing import SCORER_LAWS, check_scorer, scorer_checks
-from policyeval.testing.scorer_checks import LOWER_IS_BETTER_SCALE
+from policyeval.testing import LOWER_IS_BETTER_SCALE, SCORER_LAWS, check_scorer, scorer_checks
 from policyeval.testing.strategies import FOUR_LEVEL_SCALE, PERCENT_SCALE
 
 NUMERIC_SCALES = (PERCENT_SCALE, LOWER_IS_BETTER_SCALE)

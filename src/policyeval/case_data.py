@@ -54,15 +54,9 @@ PIPELINE_KEYS = frozenset({"denominate", "impute", "screen", "treat", "treat_ind
 
 
 def _treatments() -> dict[str, Callable[..., Any]]:
-    from policyeval import treatment
+    from policyeval.treatment import TREATMENTS
 
-    return {
-        "coinr_default": treatment.coinr_default,
-        "winsorise": treatment.winsorise,
-        "log_transform": treatment.log_transform,
-        "none": treatment.no_treatment,
-        "no_treatment": treatment.no_treatment,
-    }
+    return {**TREATMENTS, "none": TREATMENTS["no_treatment"]}
 
 
 @attrs.frozen(kw_only=True)

@@ -17,6 +17,12 @@ True
 """
 
 from policyeval.testing import strategies
+from policyeval.testing._scorer_checks import (
+    LOWER_IS_BETTER_SCALE,
+    SCORER_LAWS,
+    check_scorer,
+    scorer_checks,
+)
 from policyeval.testing.checks import (
     AGGREGATOR_LAWS,
     LAW_STATEMENTS,
@@ -26,11 +32,11 @@ from policyeval.testing.checks import (
     check_rule,
     rule_checks,
 )
-from policyeval.testing.scorer_checks import SCORER_LAWS, check_scorer, scorer_checks
 
 __all__ = [
     "AGGREGATOR_LAWS",
     "LAW_STATEMENTS",
+    "LOWER_IS_BETTER_SCALE",
     "RULE_LAWS",
     "SCORER_LAWS",
     "aggregator_checks",
