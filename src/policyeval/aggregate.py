@@ -12,7 +12,9 @@ Aggregators offering an ``array`` form (the built-in means, minimum and
 maximum) combine every unit in one call; any other aggregator, including
 third-party scalar ones, is called unit by unit. ``vectorise=False`` calls
 every aggregator unit by unit: the scalar path is the reference the array
-forms must agree with.
+forms must agree with. An aggregator marked ``cross_unit`` (one that
+compares the units with each other) is always given every defined unit at
+once.
 
 Missing children: a child without a score is left out and the remaining
 weights renormalised; when the children present carry less than
@@ -319,14 +321,20 @@ def combine(
             reached[row] = options
     rows = np.flatnonzero(defined & ~by_position)
     if rows.size:
-        array_form = getattr(aggregator, "array", None) if vectorise else None
+        # An aggregator that compares units with each other (Copeland) has only an array form.
+        cross_unit = bool(getattr(aggregator, "cross_unit", False))
+        array_form = getattr(aggregator, "array", None) if vectorise or cross_unit else None
         done = False
         if array_form is not None:
             values = np.where(present[rows], children[rows], 0.0)
             try:
                 combined = np.asarray(array_form(values, row_weights[rows]), dtype=np.float64)
                 done = combined.shape == (rows.size,) and bool(np.isfinite(combined).all())
-            except (PolicyEvalError, ValueError, TypeError, ArithmeticError):
+            except (PolicyEvalError, ValueError, TypeError, ArithmeticError) as error:
+                if cross_unit:
+                    raise PluginContractError(
+                        f"aggregator {aggregator!r} failed for node={node!r}: {error}"
+                    ) from error
                 done = False  # the scalar calls below say which unit failed, and why
             if done:
                 result[rows] = combined
