@@ -46,6 +46,7 @@ from policyeval.protocols import (
     TriangulationRule,
 )
 from policyeval.registry import aggregator, confidence_rule, rule, scorer
+from policyeval.reported import Agreement, ReportedVerdict, compare_reported, load_reported
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 from policyeval.score import ScoreTable
@@ -59,6 +60,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "Aggregator",
     "AggregatorSpec",
+    "Agreement",
     "Assessment",
     "Bands",
     "Case",
@@ -87,6 +89,7 @@ __all__ = [
     "PolicyEvalError",
     "Problem",
     "Rejection",
+    "ReportedVerdict",
     "ScaleError",
     "ScoreTable",
     "Scorer",
@@ -98,6 +101,7 @@ __all__ = [
     "UnknownPluginError",
     "__version__",
     "aggregator",
+    "compare_reported",
     "confidence_rule",
     "dumps_framework",
     "evaluate",
@@ -106,6 +110,7 @@ __all__ = [
     "load_case",
     "load_evidence",
     "load_framework",
+    "load_reported",
     "load_sources",
     "loads_framework",
     "reaggregate",

@@ -42,7 +42,14 @@ from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
 from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
-from policyeval.results import Evaluation, Judgement, dumps
+from policyeval.reported import (
+    Agreement,
+    ReportedVerdict,
+    compare_reported,
+    load_reported,
+    summarise_agreement,
+)
+from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
 from policyeval.score import scoring_problems
 
 __all__ = [
@@ -55,11 +62,12 @@ __all__ = [
     "evaluate_case",
     "load_case",
     "load_case_evidence",
+    "load_case_reported",
     "run_case",
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
-RESULT_SCHEMA = "policyeval.evaluation/1"
+RESULT_SCHEMA = SCHEMA
 
 _TOP = {
     "schema",
@@ -74,6 +82,7 @@ _TOP = {
     "data",
     "pipeline",
     "scoring",
+    "reported",
 }
 _CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
 _EVIDENCE = {"file", "sources", "lenient", "sheet"}
@@ -92,6 +101,7 @@ _AGGREGATION = {
 _SCORING = {"default", "indicators", "why"}
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
 _REPORT = {"recommend_below", "language"}
+_REPORTED = {"file", "why"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -162,6 +172,8 @@ class Case:
     scorers: dict[str, Any] = attrs.field(factory=dict)
     scoring_why: str | None = None
     weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
+    reported_file: Path | None = None
+    reported_why: str | None = None
 
     @property
     def file(self) -> str:
@@ -208,9 +220,16 @@ class CaseResult:
     data_checks: tuple[CheckResult, ...]
     alternatives: tuple[AlternativeResult, ...]
     numeric: PipelineResult | None = None
+    reported: tuple[ReportedVerdict, ...] = ()
+    agreement: tuple[Agreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation's JSON document plus ``case``, ``data_checks`` and ``alternatives``.
+
+        Every node also carries ``reported`` (the level the evaluated study
+        states, or ``None``) and ``agreement`` (``agrees``, ``differs``,
+        ``not_reported`` or ``no_evidence``); ``reported_verdicts`` gives,
+        per unit, the counts and each reported verdict's citation.
 
         A case with a ``[data]`` table also gets each node's competition
         ``rank`` among the units (1 = highest score, ties share the best
@@ -221,6 +240,20 @@ class CaseResult:
         if self.numeric is not None:
             _add_ranks(self.evaluation, document)
             document["pipeline"] = [record.as_dict() for record in self.numeric.provenance]
+        verdicts: dict[str, Any] = {}
+        for row in self.agreement:
+            node = document["units"][row.unit]["nodes"][row.node]
+            node["reported"] = row.reported_level
+            node["agreement"] = row.agreement
+            if row.reported is not None:
+                verdicts.setdefault(row.unit, {})[row.node] = row.reported.as_dict()
+        document["reported_verdicts"] = {
+            unit: {
+                "summary": summarise_agreement(self.agreement, unit),
+                "nodes": verdicts.get(unit, {}),
+            }
+            for unit in self.evaluation.units
+        }
         document["case"] = {
             "id": self.case.id,
             "title": self.case.title,
@@ -231,6 +264,7 @@ class CaseResult:
                 "triangulation": self.case.rule_why,
                 "aggregation": self.case.aggregation_why,
                 "confidence": self.case.confidence_why,
+                "reported": self.case.reported_why,
                 **({"scoring": self.case.scoring_why} if self.case.scoring_why else {}),
             },
         }
@@ -530,6 +564,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             )
         )
 
+    reported_table = data.get("reported", {})
+    problems += _unknown(reported_table, _REPORTED, "reported.", where)
+    reported_name = reported_table.get("file")
+    reported_file = folder / str(reported_name) if reported_name else None
+    if reported_file is not None and not reported_file.is_file():
+        problems.append(
+            Problem(
+                "reported verdicts file not found",
+                file=where,
+                key="reported.file",
+                value=str(reported_name),
+            )
+        )
+
     report = data.get("report", {})
     problems += _unknown(report, _REPORT, "report.", where)
     recommend_below = report.get("recommend_below")
@@ -604,6 +652,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         scorers=scorers,
         scoring_why=scoring.get("why"),
         weights=weights,
+        reported_file=reported_file,
+        reported_why=reported_table.get("why"),
+    )
+
+
+def load_case_reported(case: Case) -> tuple[ReportedVerdict, ...]:
+    """Read the case's reported verdicts (none when the case declares no ``[reported]`` file)."""
+    if case.reported_file is None:
+        return ()
+    return load_reported(
+        case.reported_file,
+        case.framework,
+        units=[unit.id for unit in case.units],
+        default_unit=case.units[0].id if len(case.units) == 1 else None,
     )
 
 
@@ -651,12 +713,14 @@ def load_case_evidence(case: Case) -> EvidenceSet:
 
 
 def run_case(case: Case) -> CaseResult:
-    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives."""
+    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
+    and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
     numeric = load_case_data(case.data, case.framework) if case.data is not None else None
     units = [unit.id for unit in case.units]
     if numeric is not None and not units:
         units = list(numeric.table.units)
+    reported = load_case_reported(case)
     rules: Any = case.rule
     if case.rule_overrides:
         rules = {"*": case.rule, **case.rule_overrides}
@@ -694,6 +758,8 @@ def run_case(case: Case) -> CaseResult:
         data_checks=checks,
         alternatives=alternatives,
         numeric=numeric,
+        reported=reported,
+        agreement=compare_reported(evaluation, reported),
     )
 
 

@@ -152,7 +152,7 @@ def validate(path: str) -> None:
     Exits 0 when valid and 2 when not, listing every problem.
     """
     from policyeval import framework_io
-    from policyeval.case import load_case, load_case_evidence
+    from policyeval.case import load_case, load_case_evidence, load_case_reported
     from policyeval.case_data import load_case_data
 
     target = Path(path)
@@ -160,6 +160,7 @@ def validate(path: str) -> None:
         try:
             case = load_case(target)
             evidence = load_case_evidence(case)
+            reported = load_case_reported(case)
             numbers = ""
             if case.data is not None:
                 table = load_case_data(case.data, case.framework).table
@@ -168,7 +169,7 @@ def validate(path: str) -> None:
             _fail(error)
         click.echo(
             f"{case.file}: valid case; {len(evidence.items)} evidence items, "
-            f"{len(case.checks)} data checks{numbers}"
+            f"{len(reported)} reported verdicts, {len(case.checks)} data checks{numbers}"
         )
         return
     problems = framework_io.check_framework_file(target)
