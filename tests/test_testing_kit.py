@@ -489,11 +489,15 @@ def test_public_names() -> None:
     assert policyeval.testing.__all__ == [
         "AGGREGATOR_LAWS",
         "LAW_STATEMENTS",
+        "LOWER_IS_BETTER_SCALE",
         "RULE_LAWS",
+        "SCORER_LAWS",
         "aggregator_checks",
         "check_aggregator",
         "check_rule",
+        "check_scorer",
         "rule_checks",
+        "scorer_checks",
         "strategies",
     ]
 
