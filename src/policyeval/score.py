@@ -390,9 +390,12 @@ def score(
         if assessments is None and isinstance(scale, NumericScale) and scale.bands is None:
             # Numbers only, on a scale without levels: nothing to read cell by cell.
             values[:, column] = data_column
-            for unit, number in zip(unit_ids, data_column.tolist(), strict=True):
-                level_of[unit, indicator] = None
-                origin_of[unit, indicator] = None if math.isnan(number) else "data"
+            level_of.update(dict.fromkeys([(unit, indicator) for unit in unit_ids]))
+            has_value = (~np.isnan(data_column)).tolist()
+            origin_of.update(
+                ((unit, indicator), "data" if present else None)
+                for unit, present in zip(unit_ids, has_value, strict=True)
+            )
         else:
             for row, unit in enumerate(unit_ids):
                 assessment = None
