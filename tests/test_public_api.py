@@ -37,7 +37,12 @@ PUBLIC = {
     "Rejection",
     "ReportedVerdict",
     "ScaleError",
+    "ScoreTable",
+    "Scorer",
+    "ScoringError",
     "Source",
+    "NodeScores",
+    "Triangulation",
     "Status",
     "TriangulationRule",
     "UnknownPluginError",
@@ -59,6 +64,7 @@ PUBLIC = {
     "rule",
     "run_case",
     "save_framework",
+    "scorer",
 }
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from policyeval.case_data import DataSpec, load_case_data, parse_data_sections
 from policyeval.datachecks import Check, CheckResult, parse_checks, run_checks
 from policyeval.derive import Derivation, derive_evidence, parse_derivations
 from policyeval.evaluate import DEFAULT_MIN_SHARE, evaluate, reaggregate
@@ -40,6 +41,7 @@ from policyeval.exceptions import (
 )
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
+from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.reported import (
     Agreement,
@@ -49,6 +51,7 @@ from policyeval.reported import (
     summarise_agreement,
 )
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
+from policyeval.score import scoring_problems
 from policyeval.texts import Text, text_problem
 
 __all__ = [
@@ -78,6 +81,9 @@ _TOP = {
     "report",
     "derived",
     "checks",
+    "data",
+    "pipeline",
+    "scoring",
     "reported",
 }
 _CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
@@ -91,7 +97,10 @@ _AGGREGATION = {
     "confidence_why",
     "min_share",
     "alternatives",
+    "kinds",
+    "weights",
 }
+_SCORING = {"default", "indicators", "why"}
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
 _REPORT = {"recommend_below", "language", "recommendations", "categories"}
 _REPORTED = {"file", "why"}
@@ -144,7 +153,7 @@ class Case:
     language: str
     description: dict[str, str]
     citation: str | None
-    evidence_file: Path
+    evidence_file: Path | None
     sources_file: Path | None
     sheet: str | None
     lenient: bool
@@ -163,6 +172,10 @@ class Case:
     categories: dict[str, Text] = attrs.field(factory=dict)
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
+    data: DataSpec | None = None
+    scorers: dict[str, Any] = attrs.field(factory=dict)
+    scoring_why: str | None = None
+    weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
     reported_file: Path | None = None
     reported_why: Text | None = None
 
@@ -210,6 +223,7 @@ class CaseResult:
     evaluation: Evaluation
     data_checks: tuple[CheckResult, ...]
     alternatives: tuple[AlternativeResult, ...]
+    numeric: PipelineResult | None = None
     reported: tuple[ReportedVerdict, ...] = ()
     agreement: tuple[Agreement, ...] = ()
 
@@ -220,8 +234,16 @@ class CaseResult:
         states, or ``None``) and ``agreement`` (``agrees``, ``differs``,
         ``not_reported`` or ``no_evidence``); ``reported_verdicts`` gives,
         per unit, the counts and each reported verdict's citation.
+
+        A case with a ``[data]`` table also gets each node's competition
+        ``rank`` among the units (1 = highest score, ties share the best
+        rank, undefined nodes ``None``) and the ``pipeline`` provenance:
+        one record per thing a data step did.
         """
         document = self.evaluation.to_dict()
+        if self.numeric is not None:
+            _add_ranks(self.evaluation, document)
+            document["pipeline"] = [record.as_dict() for record in self.numeric.provenance]
         verdicts: dict[str, Any] = {}
         for row in self.agreement:
             node = document["units"][row.unit]["nodes"][row.node]
@@ -247,6 +269,7 @@ class CaseResult:
                 "aggregation": self.case.aggregation_why,
                 "confidence": self.case.confidence_why,
                 "reported": self.case.reported_why,
+                **({"scoring": self.case.scoring_why} if self.case.scoring_why else {}),
             },
         }
         for rejection in document["rejected"]:
@@ -260,6 +283,17 @@ class CaseResult:
     def to_json(self) -> str:
         """Deterministic JSON (see :meth:`policyeval.results.Evaluation.to_json`)."""
         return dumps(self.to_dict())
+
+
+def _add_ranks(evaluation: Evaluation, document: dict[str, Any]) -> None:
+    """Write each node's competition rank among the units into the document."""
+    for node in evaluation.framework.node_ids:
+        scores = {unit: evaluation.judgement(unit, node).score for unit in evaluation.units}
+        for unit, mine in scores.items():
+            rank = None
+            if mine is not None:
+                rank = 1 + sum(1 for other in scores.values() if other is not None and other > mine)
+            document["units"][unit]["nodes"][node]["rank"] = rank
 
 
 def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
@@ -459,7 +493,11 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             continue
         problems += _unknown(entry, {"id", "label"}, f"units[{index}].", where)
         units.append(Unit(str(entry["id"]), _texts(entry.get("label"))))
-    if not units:
+    data_spec, data_problems = parse_data_sections(
+        data, folder=folder, framework=framework, where=where
+    )
+    problems += data_problems
+    if not units and "data" not in data:
         problems.append(Problem("declare at least one [[units]] entry", file=where, key="units"))
     unit_ids = [unit.id for unit in units]
     for index, unit_id in enumerate(unit_ids):
@@ -475,8 +513,10 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         evidence_name = next(
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
-    evidence_file = folder / str(evidence_name)
-    if not evidence_file.is_file():
+    evidence_file: Path | None = folder / str(evidence_name)
+    if "data" in data and "file" not in evidence_table and not (folder / evidence_name).is_file():
+        evidence_file = None  # numbers only: no evidence table
+    elif not (folder / evidence_name).is_file():
         problems.append(
             Problem(
                 "evidence file not found", file=where, key="evidence.file", value=str(evidence_name)
@@ -514,6 +554,31 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     problems += _unknown(aggregation, _AGGREGATION, "aggregation.", where)
     aggregator = aggregation.get("default")
     aggregator_overrides = dict(aggregation.get("nodes", {}))
+    kinds = dict(aggregation.get("kinds", {}))
+    if framework is not None:
+        inner_kinds = {framework.node(node).kind for node in framework.inner_nodes}
+        for kind in sorted(set(kinds) - inner_kinds):
+            problems.append(
+                Problem(
+                    f"not a kind of inner node (kinds: {', '.join(sorted(inner_kinds))})",
+                    file=where,
+                    key=f"aggregation.kinds.{kind}",
+                )
+            )
+        for node in framework.inner_nodes:
+            kind = framework.node(node).kind
+            if kind in kinds and node not in aggregator_overrides:
+                aggregator_overrides[node] = kinds[kind]
+    weights: dict[tuple[str, str], float] = {}
+    for parent, row in dict(aggregation.get("weights", {})).items():
+        for child, weight in dict(row).items():
+            key = f"aggregation.weights.{parent}.{child}"
+            if framework is not None and (parent, child) not in framework.graph.edges:
+                problems.append(Problem("no such edge in the framework", file=where, key=key))
+            elif not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+                problems.append(Problem("must be a number >= 0", file=where, key=key, value=weight))
+            else:
+                weights[str(parent), str(child)] = float(weight)
     problems += _check_plugins(
         build_aggregator,
         {"aggregation.default": aggregator},
@@ -523,6 +588,18 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         "not an inner node of the framework",
         where,
     )
+    scoring = data.get("scoring", {})
+    problems += _unknown(scoring, _SCORING, "scoring.", where)
+    scorers: dict[str, Any] = dict(scoring.get("indicators", {}))
+    if "default" in scoring:
+        scorers["*"] = scoring["default"]
+    if framework is not None:
+        try:
+            problems += scoring_problems(
+                framework, scorers or None, file=where, key="scoring.indicators"
+            )
+        except PolicyEvalError as error:
+            problems.append(Problem(str(error), file=where, key="scoring"))
     confidence = aggregation.get("confidence", "weakest")
     try:
         build_confidence_rule(confidence)
@@ -680,6 +757,10 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         categories=categories,
         derivations=derivations,
         checks=checks,
+        data=data_spec,
+        scorers=scorers,
+        scoring_why=scoring.get("why"),
+        weights=weights,
         reported_file=reported_file,
         reported_why=reported_table.get("why"),
     )
@@ -699,6 +780,8 @@ def load_case_reported(case: Case) -> tuple[ReportedVerdict, ...]:
 
 def load_case_evidence(case: Case) -> EvidenceSet:
     """Read the case's sources and evidence tables and add its derived items."""
+    if case.evidence_file is None:
+        return EvidenceSet()
     sources = None
     source_rejections: tuple[Any, ...] = ()
     if case.sources_file is not None:
@@ -713,12 +796,16 @@ def load_case_evidence(case: Case) -> EvidenceSet:
         lenient=case.lenient,
         sheet=case.sheet,
     )
-    derived = derive_evidence(
-        case.derivations,
-        base=case.path,
-        framework=case.framework,
-        unit=case.units[0].id,
-        sources=sources,
+    derived = (
+        derive_evidence(
+            case.derivations,
+            base=case.path,
+            framework=case.framework,
+            unit=case.units[0].id,
+            sources=sources,
+        )
+        if case.derivations and case.units
+        else ()
     )
     clash = sorted({item.id for item in derived} & {item.id for item in evidence.items})
     if clash:
@@ -738,6 +825,10 @@ def run_case(case: Case) -> CaseResult:
     """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
     and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
+    numeric = load_case_data(case.data, case.framework) if case.data is not None else None
+    units = [unit.id for unit in case.units]
+    if numeric is not None and not units:
+        units = list(numeric.table.units)
     reported = load_case_reported(case)
     rules: Any = case.rule
     if case.rule_overrides:
@@ -753,8 +844,11 @@ def run_case(case: Case) -> CaseResult:
         rules=rules,
         aggregators=aggregators,
         confidence=case.confidence,
-        units=[unit.id for unit in case.units],
+        units=units,
         min_share=case.min_share,
+        data=numeric.table if numeric is not None else None,
+        scorers=case.scorers or None,
+        weights=case.weights or None,
     )
     checks = run_checks(case.checks, base=case.path)
     alternatives = tuple(
@@ -772,6 +866,7 @@ def run_case(case: Case) -> CaseResult:
         evaluation=evaluation,
         data_checks=checks,
         alternatives=alternatives,
+        numeric=numeric,
         reported=reported,
         agreement=compare_reported(evaluation, reported),
     )

@@ -241,6 +241,11 @@ def validate(path: str, lenient: bool) -> None:
             f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
             f"{len(evaluation.rejected)} rejected rows, {len(result.reported)} reported verdicts, "
             f"{len(case.checks)} data checks"
+            + (
+                f", {len(evaluation.units)} units with numeric data"
+                if case.data is not None
+                else ""
+            )
         )
         _echo_rejected(result)
         return

@@ -172,6 +172,15 @@ class DataCheckError(_ProblemsError, ValueError):
     """Raised when a data-check specification or a data table cannot be read."""
 
 
+class ScoringError(_ProblemsError, ValueError):
+    """Raised when an indicator's values would reach a parent without a scorer onto its scale.
+
+    Each problem names the indicator (``key``) and the parent whose scale
+    the values do not fit, so raw numbers are never averaged with level
+    scores silently.
+    """
+
+
 class UnknownPluginError(PolicyEvalError, LookupError):
     """Raised when an aggregator or rule name is not registered."""
 

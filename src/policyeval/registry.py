@@ -1,11 +1,12 @@
-"""Plug-ins by name: aggregators, triangulation rules and confidence rules.
+"""Plug-ins by name: aggregators, triangulation rules, confidence rules and scorers.
 
 Framework and case files name their plug-ins (``aggregator = "median"``,
 ``rule = { name = "technique", within_source = true }``); the registry
 turns a name and parameters into the plug-in by calling its *factory*.
 Third-party packages add plug-ins through the entry-point groups
-``policyeval.aggregators``, ``policyeval.rules`` and
-``policyeval.confidence_rules``, whose entry points load factories.
+``policyeval.aggregators``, ``policyeval.rules``,
+``policyeval.confidence_rules`` and ``policyeval.scorers``, whose entry
+points load factories.
 
 >>> aggregator("generalised", p=2)
 generalised(p=2.0)
@@ -42,7 +43,7 @@ from typing import Any
 
 from policyeval.exceptions import InvalidArgument, UnknownPluginError, did_you_mean
 from policyeval.framework import AggregatorSpec
-from policyeval.protocols import Aggregator, ConfidenceRule, TriangulationRule
+from policyeval.protocols import Aggregator, ConfidenceRule, Scorer, TriangulationRule
 
 __all__ = [
     "aggregator",
@@ -50,13 +51,17 @@ __all__ = [
     "build_aggregator",
     "build_confidence_rule",
     "build_rule",
+    "build_scorer",
     "confidence_rule",
     "confidence_rule_names",
     "register_aggregator",
     "register_confidence_rule",
     "register_rule",
+    "register_scorer",
     "rule",
     "rule_names",
+    "scorer",
+    "scorer_names",
 ]
 
 Factory = Callable[..., Any]
@@ -158,6 +163,26 @@ def _call_node(node: ast.expr, text: str, kind: str) -> dict[str, Any]:
     return spec
 
 
+def _normaliser_factory(name: str) -> Factory:
+    from policyeval import normalisation, scorers
+
+    def factory(**params: Any) -> Any:
+        return scorers.normalised(name, **params)
+
+    # The registry checks parameters against the normaliser's own signature.
+    factory.__signature__ = inspect.signature(normalisation.NORMALISERS[name])  # type: ignore[attr-defined]
+    return factory
+
+
+def _builtin_scorers() -> dict[str, Factory]:
+    from policyeval import scorers
+
+    found: dict[str, Factory] = {"bands": scorers.bands, "levels": scorers.levels}
+    for name in scorers.normaliser_names():
+        found[name] = _normaliser_factory(name)
+    return found
+
+
 class _Registry:
     """Name -> factory for one kind of plug-in, with entry points loaded lazily."""
 
@@ -246,6 +271,7 @@ _AGGREGATORS = _Registry(
 )
 _RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules, _RULE_ALIASES)
 _CONFIDENCE = _Registry("confidence rule", "policyeval.confidence_rules", _builtin_confidence_rules)
+_SCORERS = _Registry("scorer", "policyeval.scorers", _builtin_scorers)
 
 
 def aggregator(name: str, **params: Any) -> Aggregator:
@@ -275,6 +301,16 @@ def confidence_rule(name: str, **params: Any) -> ConfidenceRule:
     weakest()
     """
     built: ConfidenceRule = _CONFIDENCE.build(name, params)
+    return built
+
+
+def scorer(name: str, **params: Any) -> Scorer:
+    """Build the scorer registered as ``name`` with ``params``.
+
+    >>> scorer("levels")
+    levels()
+    """
+    built: Scorer = _SCORERS.build(name, params)
     return built
 
 
@@ -309,6 +345,16 @@ def build_confidence_rule(spec: Any) -> ConfidenceRule:
     return built
 
 
+def build_scorer(spec: Any) -> Scorer:
+    """A scorer from a name, a mapping with a ``name``, or a callable (returned as is).
+
+    >>> build_scorer({"name": "bands"})
+    bands()
+    """
+    built: Scorer = _SCORERS.from_spec(spec)
+    return built
+
+
 def register_aggregator(name: str, factory: Factory, *, replace: bool = False) -> None:
     """Make ``factory(**params)`` available as the aggregator ``name``.
 
@@ -329,6 +375,11 @@ def register_confidence_rule(name: str, factory: Factory, *, replace: bool = Fal
     _CONFIDENCE.register(name, factory, replace=replace)
 
 
+def register_scorer(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``factory(**params)`` available as the scorer ``name``."""
+    _SCORERS.register(name, factory, replace=replace)
+
+
 def aggregator_names() -> tuple[str, ...]:
     """Every registered aggregator name, sorted (built-ins, entry points, added)."""
     return _AGGREGATORS.names()
@@ -342,3 +393,8 @@ def rule_names() -> tuple[str, ...]:
 def confidence_rule_names() -> tuple[str, ...]:
     """Every registered confidence rule name, sorted."""
     return _CONFIDENCE.names()
+
+
+def scorer_names() -> tuple[str, ...]:
+    """Every registered scorer name, sorted (``levels``, ``bands``, the normalisers ...)."""
+    return _SCORERS.names()

@@ -75,7 +75,9 @@ class Table:
 
     ``decimal_comma`` is true for semicolon-delimited CSV, where numbers such
     as ``58,4`` use a decimal comma. ``header_row`` is the row number of the
-    header (1 unless blank rows stand above it).
+    header (1 unless blank rows stand above it). ``headers`` holds the header
+    cells as written (stripped), one per column, for callers whose column
+    names are codes that keep their case; it is empty for hand-made tables.
     """
 
     file: str
@@ -83,6 +85,7 @@ class Table:
     rows: tuple[Row, ...]
     decimal_comma: bool = False
     header_row: int = 1
+    headers: tuple[str, ...] = ()
 
     def has(self, column: str) -> bool:
         """Whether the table has this (folded) column."""
@@ -147,7 +150,10 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
                 cell for cell in values[len(columns) :] if cell.strip()
             )
         rows.append(Row(number, cells))
-    return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row)
+    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
+    return Table(
+        file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row, headers
+    )
 
 
 def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
