@@ -23,6 +23,7 @@ PUBLIC = {
     "Explanation",
     "Framework",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "Judgement",
     "Level",

@@ -282,6 +282,17 @@ def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str
     click.echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
 
 
+def _register_interop() -> None:
+    # the import and dexi commands live in their own module
+    from policyeval.interop.commands import dexi_group, import_group
+
+    cli.add_command(import_group)
+    cli.add_command(dexi_group)
+
+
+_register_interop()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     try:

@@ -28,6 +28,7 @@ __all__ = [
     "DataCheckError",
     "EvidenceError",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "PluginContractError",
     "PolicyEvalError",
@@ -157,6 +158,14 @@ class CaseError(_ProblemsError, ValueError):
 
 class DataCheckError(_ProblemsError, ValueError):
     """Raised when a data-check specification or a data table cannot be read."""
+
+
+class InteropError(_ProblemsError, ValueError):
+    """Raised when a file from another tool (a REFI-QDA project, a QualCoder or
+    Taguette export, a DEXi model, a coding-to-indicator mapping) cannot be read,
+    or is refused as unsafe (an archive member escaping its folder, an oversized
+    member, a compression bomb, XML entities).
+    """
 
 
 class UnknownPluginError(PolicyEvalError, LookupError):
