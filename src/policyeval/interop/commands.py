@@ -99,3 +99,115 @@ def dexi_evaluate(model: str, fmt: str, method: str, undefined: str, output: str
         for key, value in alternative["values"].items():
             lines.append(f"  {key:<24} {json.dumps(value, ensure_ascii=False)}")
     _write("\n".join(lines) + "\n", output)
+
+
+def _coded_import(
+    reader: Any,
+    source: str,
+    mapping_path: str,
+    case_dir: str,
+    fmt: str,
+    framework: str | None,
+    overwrite: bool,
+    **options: Any,
+) -> None:
+    from policyeval.interop.coded import map_segments, write_case
+    from policyeval.interop.mapping import load_mapping
+
+    try:
+        mapping = load_mapping(mapping_path, framework=framework)
+        project = reader(source, mapping, **options)
+        result = map_segments(project, mapping)
+        written = write_case(result, case_dir, mapping, overwrite=overwrite)
+    except PolicyEvalError as error:
+        _fail(error)
+    if fmt == "json":
+        click.echo(_json(result.summary), nl=False)
+        return
+    summary = result.summary
+    click.echo(
+        f"{summary['selections']} selections: {summary['mapped']} mapped into {summary['rows']} "
+        f"evidence rows; {len(summary['unmapped'])} unmapped; "
+        f"{len(summary['needs_rating'])} rows need a rating"
+    )
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+_MAPPING = click.option(
+    "--mapping", "mapping_path", required=True, help="The code-to-indicator mapping (TOML)."
+)
+_OUT = click.option("--out", "case_dir", required=True, help="The case folder to write into.")
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+_FRAMEWORK = click.option(
+    "--framework", default=None, help="A framework name or path (overrides the mapping's)."
+)
+_OVERWRITE = click.option(
+    "--overwrite", is_flag=True, help="Replace an existing evidence.csv and sources.csv."
+)
+
+
+@import_group.command("refi-qda")
+@click.argument("project", type=click.Path())
+@_MAPPING
+@_OUT
+@_FORMAT
+@_FRAMEWORK
+@_OVERWRITE
+def import_refi_qda(
+    project: str, mapping_path: str, case_dir: str, fmt: str, framework: str | None, overwrite: bool
+) -> None:
+    """Import a REFI-QDA project (.qdpx or .qde) into a case folder."""
+    from policyeval.interop.refi_qda import read_refi_qda
+
+    def reader(path: str, mapping: Any) -> Any:
+        return read_refi_qda(path, end=mapping.end)
+
+    _coded_import(reader, project, mapping_path, case_dir, fmt, framework, overwrite)
+
+
+@import_group.command("qualcoder")
+@click.argument("export", type=click.Path())
+@_MAPPING
+@_OUT
+@_FORMAT
+@_FRAMEWORK
+@_OVERWRITE
+@click.option("--sheet", default=None, help="XLSX only: the sheet to read (default: the first).")
+def import_qualcoder(
+    export: str,
+    mapping_path: str,
+    case_dir: str,
+    fmt: str,
+    framework: str | None,
+    overwrite: bool,
+    sheet: str | None,
+) -> None:
+    """Import a QualCoder coded-segments export (.csv or .xlsx) into a case folder."""
+    from policyeval.interop.qualcoder import read_qualcoder
+
+    def reader(path: str, mapping: Any) -> Any:
+        return read_qualcoder(path, sheet=sheet)
+
+    _coded_import(reader, export, mapping_path, case_dir, fmt, framework, overwrite)
+
+
+@import_group.command("taguette")
+@click.argument("export", type=click.Path())
+@_MAPPING
+@_OUT
+@_FORMAT
+@_FRAMEWORK
+@_OVERWRITE
+def import_taguette(
+    export: str, mapping_path: str, case_dir: str, fmt: str, framework: str | None, overwrite: bool
+) -> None:
+    """Import a Taguette highlights export (.csv) into a case folder."""
+    from policyeval.interop.taguette import read_taguette
+
+    def reader(path: str, mapping: Any) -> Any:
+        return read_taguette(path)
+
+    _coded_import(reader, export, mapping_path, case_dir, fmt, framework, overwrite)
