@@ -199,3 +199,33 @@ def test_the_rule_is_built_from_a_case_spec_with_a_readable_repr() -> None:
     with pytest.raises(InvalidArgument, match="threshold="):
         coder_agreement(threshold=2)
     assert Confidence.HIGH.lowered(2) is Confidence.LOW
+
+
+def test_reports_show_the_coder_agreement_concern(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Import the sample project, rate the open row, and ask for coder agreement."""
+    from pathlib import Path
+
+    from policyeval.cli import main
+
+    samples = Path(__file__).parent.parent / "docs" / "howto" / "samples"
+    case = tmp_path / "case"
+    args = ["import", "refi-qda", str(samples / "interviews.qdpx")]
+    assert (
+        main([*args, "--mapping", str(samples / "interviews-mapping.toml"), "--out", str(case)])
+        == 0
+    )
+    evidence = case / "evidence.csv"
+    evidence.write_text(
+        evidence.read_text(encoding="utf-8").replace(
+            ",pengelolaan_anggaran,,", ",pengelolaan_anggaran,kurang_baik,"
+        ),
+        encoding="utf-8",
+    )
+    with (case / "case.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[triangulation]\nrule = { name = "coder_agreement", base = "investigator" }\n'
+        )
+    assert main(["report", str(case), "-o", str(tmp_path / "r.md"), "--lang", "en"]) == 0
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    # village_b: Ana says cukup_baik, Budi says baik about the same segment
+    assert "*Concerns:* coder agreement alpha=0.000 \\< 0.667" in report

@@ -799,7 +799,7 @@ class _CoderAgreementRule:
             )
         note = (
             f"coder agreement alpha={found.alpha:.3f} ({found.metric}, {len(found.coders)} "
-            f"investigators, {found.units} segments)"
+            f"investigators, {found.units} segment{'' if found.units == 1 else 's'})"
         )
         if found.alpha >= self.threshold:
             return attrs.evolve(

@@ -120,6 +120,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "agrees": {"en": "agrees with the consensus", "id": "sejalan dengan konsensus"},
     "differs": {"en": "differs from the consensus", "id": "berbeda dari konsensus"},
     "no_evidence_items": {"en": "No evidence.", "id": "Tidak ada bukti."},
+    "concerns": {"en": "Concerns", "id": "Catatan keyakinan"},
     "data_checks": {"en": "Data checks", "id": "Pemeriksaan data"},
     "data_checks_intro": {
         "en": "{failed} of {total} checks found problems in the data tables; the data are reported as published, not corrected.",

@@ -126,6 +126,7 @@ class IndicatorEvidence:
     level_text: str
     status_text: str
     items: tuple[EvidenceView, ...]
+    concerns: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -489,6 +490,7 @@ def _unit_report(
     depth = {node: framework.depth(node) for node in order}
     items_of: dict[str, tuple[Evidence, ...]] = {}
     agreeing_of: dict[str, set[str]] = {}
+    concerns_of: dict[str, tuple[str, ...]] = {}
     rows: dict[str, NodeRow] = {}
     for node in order:
         judgement = evaluation.judgement(unit, node)
@@ -497,6 +499,7 @@ def _unit_report(
             agreeing_of[node] = (
                 set(judgement.assessment.agreeing) if judgement.assessment else set()
             )
+            concerns_of[node] = judgement.assessment.concerns if judgement.assessment else ()
         rows[node] = _node_row(framework, judgement, lang, depth[node], items_of.get(node, ()))
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
@@ -515,6 +518,7 @@ def _unit_report(
                     _evidence_view(framework, item, item.id in agreeing, lang, sources)
                     for item in listed
                 ),
+                concerns=concerns_of[node],
             )
         )
     verdict = rows[root]
