@@ -312,3 +312,57 @@ def test_cli_import_writes_a_valid_framework(tmp_path: Path, capsys) -> None:  #
     assert main(["import", "dexi", str(bad), "-o", str(tmp_path / "x.toml")]) == 2
     assert "bad.dxi" in capsys.readouterr().err
     assert not (tmp_path / "x.toml").exists()
+
+
+def _yes_no(name: str, inner: str = "", options: str = "") -> str:
+    scale = "<SCALE><SCALEVALUE><NAME>no</NAME></SCALEVALUE><SCALEVALUE><NAME>yes</NAME></SCALEVALUE></SCALE>"
+    return f"<ATTRIBUTE><NAME>{name}</NAME>{scale}{inner}{options}</ATTRIBUTE>"
+
+
+def _options(*values: int) -> str:
+    return "".join(f"<OPTION>{v}</OPTION>" for v in values)
+
+
+# X is an aggregate; Q's input X is a basic attribute linked to it
+LINKED_AGGREGATE = (
+    "<DEXi><NAME>shared</NAME><OPTION>both</OPTION><OPTION>one</OPTION>"
+    "<SETTINGS><LINKING>True</LINKING></SETTINGS>"
+    + _yes_no(
+        "ROOT",
+        "<FUNCTION><LOW>0001</LOW></FUNCTION>"
+        + _yes_no("X", "<FUNCTION><LOW>0001</LOW></FUNCTION>" + _yes_no("a", "", _options(1, 0)) + _yes_no("b", "", _options(1, 1)), _options(1, 0))
+        + _yes_no("Q", "<FUNCTION><LOW>0111</LOW></FUNCTION>" + _yes_no("X", "", _options(1, 0)) + _yes_no("c", "", _options(0, 1)), _options(1, 1)),
+        _options(1, 0),
+    )
+    + "</DEXi>"
+)  # fmt: skip
+
+
+def test_a_basic_attribute_linked_to_an_aggregate_takes_its_computed_value() -> None:
+    model = reads_dexi(LINKED_AGGREGATE)
+    assert model.attribute("X_1").link == "X"
+    rows = evaluate_dexi(model)
+    assert [row["ROOT"] for row in rows] == [1, 0]
+    row = dict(model.alternatives[1].values, a=1)  # X becomes yes, and so does its link
+    assert evaluate_dexi(model, [row])[0]["X_1"] == 1
+
+
+def test_a_shared_aggregate_round_trips_as_one_full_attribute_and_a_link() -> None:
+    model = reads_dexi(LINKED_AGGREGATE)
+    fw = dexi_to_framework(model)
+    assert fw.parents("X") == ("ROOT", "Q")
+    assert fw.children("Q") == ("X", "c")
+    again = reads_dexi(framework_to_dxi(fw))
+    assert [(a.id, a.inputs, a.link, a.table) for a in again.attributes] == [
+        (a.id, a.inputs, a.link, a.table) for a in model.attributes
+    ]
+
+
+def test_export_refuses_names_that_dexi_would_link_by_mistake() -> None:
+    fw = dexi_to_framework(LINKED)
+    data = json.loads(dumps_framework(fw, format="json"))
+    for node in data["nodes"]:
+        if node["id"] == "MAX":
+            node["label"] = {"en": "MIN"}
+    with pytest.raises(InteropError, match="share the name 'MIN'"):
+        framework_to_dxi(framework_from_dict(data))

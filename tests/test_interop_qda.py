@@ -365,3 +365,24 @@ def test_the_documented_samples_import(tmp_path: Path, capsys) -> None:  # type:
     for index, run in enumerate(runs):
         assert main(["import", *run, "--out", str(tmp_path / f"case{index}")]) == 0, run
         assert (tmp_path / f"case{index}" / "case.toml").exists()
+
+
+def test_an_archive_naming_a_member_twice_is_refused(tmp_path: Path) -> None:
+    import warnings
+
+    path = tmp_path / "twice.qdpx"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as z:
+        warnings.simplefilter("ignore")
+        z.writestr("project.qde", project_xml())
+        z.writestr("project.qde", "<Project/>")
+    with pytest.raises(InteropError, match="appears twice"):
+        read_refi_qda(path)
+
+
+def test_a_selection_without_codes_is_listed_as_unmapped(
+    tmp_path: Path, mapping_file: Path
+) -> None:
+    codings = [*SELECTIONS, ("s2", "sel-6", "The budget was spent", [])]
+    summary = _summary(write_qdpx(tmp_path / "p.qdpx", codings=codings), mapping_file)
+    assert summary["selections"] == 6
+    assert {"selection": "sel-6", "source": "Interview 2.txt", "code": None} in summary["unmapped"]

@@ -124,11 +124,19 @@ class SafeArchive:
                     file=self.file,
                 )
             if not info.is_dir():
+                if path.as_posix() in self._members:
+                    raise InteropError(
+                        f"refused: member {info.filename!r} appears twice", file=self.file
+                    )
                 self._members[path.as_posix()] = info
 
     def names(self) -> list[str]:
         """The normalised paths of every file member, in archive order."""
         return list(self._members)
+
+    def has(self, name: str) -> bool:
+        """Whether a file member has this normalised path."""
+        return name in self._members
 
     def read(self, name: str) -> bytes:
         """A member's bytes (at most the size its directory entry declares)."""

@@ -217,8 +217,10 @@ def framework_to_dxi(fw: Framework) -> str:
     It fits when every node is on an ordinal scale and every inner node
     aggregates with a ``decision_table`` that gives a level for every
     combination of its children's levels. A node shared by several parents is
-    written under each (a linked attribute). Rules that imported as intervals
-    (``dexi_high``) are written back as intervals.
+    written in full under its first parent and as a linked attribute (its name
+    and scale) under the others, with linking on; DEXi links attributes by
+    name, so then no two nodes may share a name and a scale. Rules that
+    imported as intervals (``dexi_high``) are written back as intervals.
     """
     problems: list[str] = []
     scale_of: dict[str, OrdinalScale] = {}
@@ -230,6 +232,17 @@ def framework_to_dxi(fw: Framework) -> str:
             scale_of[node.id] = scale
     if problems:
         raise InteropError("; ".join(problems))
+    shared = any(len(fw.parents(node.id)) > 1 for node in fw)
+    if shared:
+        seen: dict[tuple[str, tuple[str, ...]], str] = {}
+        for node in fw:
+            key = (_name(fw, node.id), tuple(level.id for level in _ascending(scale_of[node.id])))
+            if key in seen:
+                raise InteropError(
+                    f"nodes {seen[key]!r} and {node.id!r} share the name {key[0]!r} and a scale: "
+                    "DEXi would link them into one attribute"
+                )
+            seen[key] = node.id
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         "<DEXi>",
@@ -238,9 +251,8 @@ def framework_to_dxi(fw: Framework) -> str:
     ]
     if fw.description:
         lines.append(f"  <DESCRIPTION>{escape(_text(fw.description, ''))}</DESCRIPTION>")
-    shared = any(len(fw.parents(node.id)) > 1 for node in fw)
     lines.append("  <SETTINGS>" + ("<LINKING>True</LINKING>" if shared else "") + "</SETTINGS>")
-    lines += _attribute_xml(fw, fw.root, scale_of, "  ")
+    lines += _attribute_xml(fw, fw.root, scale_of, "  ", set())
     lines.append("</DEXi>")
     return "\n".join(lines) + "\n"
 
@@ -249,17 +261,26 @@ def _text(text: Mapping[str, str], default: str) -> str:
     return next(iter(text.values()), default) if text else default
 
 
+def _name(fw: Framework, node_id: str) -> str:
+    """A node's label in the framework's default language (its id without one)."""
+    return fw.node(node_id).label.get(fw.default_language) or node_id
+
+
 def _ascending(scale: OrdinalScale) -> list[Any]:
     return sorted(scale.levels, key=lambda level: level.score)
 
 
 def _attribute_xml(
-    fw: Framework, node_id: str, scale_of: Mapping[str, OrdinalScale], indent: str
+    fw: Framework,
+    node_id: str,
+    scale_of: Mapping[str, OrdinalScale],
+    indent: str,
+    written: set[str],
 ) -> list[str]:
     node = fw.node(node_id)
     levels = _ascending(scale_of[node_id])
     groups = list(node.attributes.get("dexi_groups", []))
-    lines = [f"{indent}<ATTRIBUTE>", f"{indent}  <NAME>{escape(_text(node.label, node_id))}</NAME>"]
+    lines = [f"{indent}<ATTRIBUTE>", f"{indent}  <NAME>{escape(_name(fw, node_id))}</NAME>"]
     if node.description:
         lines.append(f"{indent}  <DESCRIPTION>{escape(_text(node.description, ''))}</DESCRIPTION>")
     lines.append(f"{indent}  <SCALE>")
@@ -274,11 +295,13 @@ def _attribute_xml(
             lines.append(f"{indent}      <GROUP>{escape(groups[index])}</GROUP>")
         lines.append(f"{indent}    </SCALEVALUE>")
     lines.append(f"{indent}  </SCALE>")
-    children = fw.children(node_id)
+    # a shared node is written in full once; elsewhere it is a link (name and scale only)
+    children = () if node_id in written else fw.children(node_id)
+    written.add(node_id)
     if children:
         lines += _function_xml(fw, node_id, children, scale_of, levels, indent + "  ")
     for child in children:
-        lines += _attribute_xml(fw, child, scale_of, indent + "  ")
+        lines += _attribute_xml(fw, child, scale_of, indent + "  ", written)
     lines.append(f"{indent}</ATTRIBUTE>")
     return lines
 

@@ -88,7 +88,7 @@ class _Texts:
         data: bytes | None = None
         if self.archive is not None:
             for name in (f"sources/{member.as_posix()}", member.as_posix()):
-                if name in self.archive.names():
+                if self.archive.has(name):
                     data = self.archive.read(name)
                     break
         elif self.folder is not None:
