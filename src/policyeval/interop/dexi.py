@@ -197,7 +197,7 @@ class _Reader:
         names = [model_name or "root"] + [
             element.findtext("NAME") or "" for element, _, _ in self.elements
         ]
-        ids = _unique_names(names)[1:]
+        ids = _unique_names(names, _RESERVED)[1:]
         attributes: list[DexiAttribute] = []
         children: dict[int, list[int]] = {}
         for index, (_, parent, _) in enumerate(self.elements):
@@ -405,12 +405,12 @@ def _stored_values(element: Element) -> list[tuple[str, str | None]]:
     return [(item.tag, item.text) for item in element if item.tag in {"OPTION", "ALTERNATIVE"}]
 
 
-def _unique_names(names: Sequence[str]) -> list[str]:
+def _unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
     """Names made unique as dexipy makes attribute ids: ``x``, ``x_1``, ``x_2``...
 
-    The words dexipy reserves for its own use get a suffix too.
+    ``reserved`` words (dexipy reserves some for attribute ids) get a suffix too.
     """
-    taken: list[str] = list(_RESERVED)
+    taken: list[str] = list(reserved)
     counters: dict[str, int] = {}
     out: list[str] = []
     for name in names:
