@@ -229,3 +229,7 @@ def test_reports_show_the_coder_agreement_concern(tmp_path) -> None:  # type: ig
     report = (tmp_path / "r.md").read_text(encoding="utf-8")
     # village_b: Ana says cukup_baik, Budi says baik about the same segment
     assert "*Concerns:* coder agreement alpha=0.000 \\< 0.667" in report
+    assert (
+        "Coder agreement: Krippendorff's alpha 0.000 (2 investigators; segments rated by two or more: 1)"
+        in report
+    )

@@ -121,6 +121,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "differs": {"en": "differs from the consensus", "id": "berbeda dari konsensus"},
     "no_evidence_items": {"en": "No evidence.", "id": "Tidak ada bukti."},
     "concerns": {"en": "Concerns", "id": "Catatan keyakinan"},
+    "coder_agreement_text": {
+        "en": "Coder agreement: Krippendorff's alpha {alpha} ({coders} investigators; segments rated by two or more: {units})",
+        "id": "Kesepakatan pengode: alpha Krippendorff {alpha} ({coders} peneliti; segmen yang dinilai dua orang atau lebih: {units})",
+    },
     "data_checks": {"en": "Data checks", "id": "Pemeriksaan data"},
     "data_checks_intro": {
         "en": "{failed} of {total} checks found problems in the data tables; the data are reported as published, not corrected.",

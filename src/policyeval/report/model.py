@@ -127,6 +127,7 @@ class IndicatorEvidence:
     status_text: str
     items: tuple[EvidenceView, ...]
     concerns: tuple[str, ...] = ()
+    coder_agreement: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -351,6 +352,27 @@ def _node_row(
     )
 
 
+def _coder_agreement(
+    framework: Framework, node: str, items: Sequence[Evidence], lang: str
+) -> str | None:
+    """Krippendorff's alpha among the investigators of an indicator's items, when measurable."""
+    from policyeval.agreement import coder_alpha
+
+    scale = framework.scale_of(node)
+    if scale is None or len({item.investigator for item in items if item.investigator}) < 2:
+        return None
+    found = coder_alpha(items, scale)
+    if found.alpha is None:
+        return None
+    return text(
+        "coder_agreement_text",
+        lang,
+        alpha=f"{found.alpha:.3f}",
+        coders=len(found.coders),
+        units=found.units,
+    )
+
+
 def _sources(result: CaseResult) -> Mapping[str, Source]:
     return result.evaluation.sources
 
@@ -519,6 +541,7 @@ def _unit_report(
                     for item in listed
                 ),
                 concerns=concerns_of[node],
+                coder_agreement=_coder_agreement(framework, node, items_of[node], lang),
             )
         )
     verdict = rows[root]
