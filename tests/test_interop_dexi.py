@@ -366,3 +366,33 @@ def test_export_refuses_names_that_dexi_would_link_by_mistake() -> None:
             node["label"] = {"en": "MIN"}
     with pytest.raises(InteropError, match="share the name 'MIN'"):
         framework_to_dxi(framework_from_dict(data))
+
+
+@pytest.mark.parametrize("name", ["Car", "Linked"])
+def test_the_engine_evaluates_the_imported_framework_to_dexis_values(
+    name: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """Each stored alternative becomes a unit with one evidence row per basic attribute."""
+    model = read_dexi(DATA / f"{name}.dxi")
+    fw = dexi_to_framework(model)
+    (tmp_path / "model.toml").write_text(dumps_framework(fw), encoding="utf-8")
+    rows = ["id,unit,indicator,rating,source,technique"]
+    for alternative in model.alternatives:
+        for node in fw.indicators:
+            level = model.attribute(node).scale[alternative.values[node]]  # type: ignore[index]
+            rows.append(
+                f"{alternative.name}-{node},u{alternative.name},{node},{level},model,documentation"
+            )
+    (tmp_path / "evidence.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    units = "".join(f'[[units]]\nid = "u{a.name}"\n' for a in model.alternatives)
+    (tmp_path / "case.toml").write_text(
+        f'schema = "policyeval.case/1"\n[case]\nid = "c"\nframework = "model.toml"\n{units}',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(tmp_path), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for alternative in model.alternatives:
+        nodes = result["units"][f"u{alternative.name}"]["nodes"]
+        for node in fw:
+            expected = model.attribute(node.id).scale[alternative.values[node.id]]  # type: ignore[index]
+            assert nodes[node.id]["level"] == expected, (alternative.name, node.id)
