@@ -396,3 +396,19 @@ def test_the_engine_evaluates_the_imported_framework_to_dexis_values(
         for node in fw:
             expected = model.attribute(node.id).scale[alternative.values[node.id]]  # type: ignore[index]
             assert nodes[node.id]["level"] == expected, (alternative.name, node.id)
+
+
+def test_a_continuous_input_becomes_a_numeric_indicator_read_by_interval_rules(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    model = reads_dexi(CONTINUOUS)
+    fw = dexi_to_framework(model)
+    assert fw.scale_of("Measure").kind == "numeric"  # type: ignore[union-attr]
+    table = build_aggregator(fw.aggregator_of("Level"))
+    # bound -1 belongs above (Up), bound 1 below (Down): as DEXi discretises
+    for number, expected in [(-2.0, 1), (-1.0, 2), (0.0, 2), (1.0, 2), (1.5, 3), (1e300, 3)]:
+        assert table([number], [1.0]) == expected, number
+        assert model.attribute("Level").discretization(number) == expected - 1  # type: ignore[misc]
+    assert loads_framework(dumps_framework(fw)) == fw
+    with pytest.raises(InteropError, match="ordinal scale"):
+        framework_to_dxi(fw)

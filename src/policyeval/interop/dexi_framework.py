@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -70,11 +71,9 @@ def dexi_to_framework(model: DexiModel, *, framework_id: str | None = None) -> F
     by_id = {attribute.id: attribute for attribute in model.attributes}
     node_of: dict[str, str] = {}
     for attribute in model.attributes:
-        if attribute.continuous:
-            raise refuse(
-                f"attribute {attribute.id!r}: continuous attributes do not fit a framework"
-            )
-        if attribute.inputs and attribute.table is None:
+        if attribute.continuous and attribute.inputs:
+            raise refuse(f"attribute {attribute.id!r}: a continuous aggregate attribute")
+        if attribute.inputs and attribute.table is None and attribute.discretization is None:
             raise refuse(
                 f"attribute {attribute.id!r}: an aggregate attribute without a decision table"
             )
@@ -87,6 +86,10 @@ def dexi_to_framework(model: DexiModel, *, framework_id: str | None = None) -> F
     scale_tables: list[dict[str, Any]] = []
 
     def scale_for(attribute: DexiAttribute) -> str:
+        if attribute.continuous:
+            # a measured number; its parent's discretisation reads it
+            scale_tables.append({"id": f"{attribute.id}.scale", "kind": "numeric"})
+            return f"{attribute.id}.scale"
         key = (attribute.scale, attribute.scale_descriptions, attribute.order)
         if key not in scales:
             scales[key] = f"{attribute.id}.scale"
@@ -144,6 +147,9 @@ def dexi_to_framework(model: DexiModel, *, framework_id: str | None = None) -> F
         if attribute.link or not attribute.inputs:
             continue
         node = nodes[declared[node_of[attribute.id]]]
+        if attribute.discretization is not None:
+            node["aggregator"] = _discretize_spec(attribute)
+            continue
         node["aggregator"], high = _table_spec(attribute, by_id, node_of, declared)
         if high is not None:
             node.setdefault("attributes", {})["dexi_high"] = high
@@ -162,6 +168,33 @@ def dexi_to_framework(model: DexiModel, *, framework_id: str | None = None) -> F
         "nodes": nodes,
     }
     return framework_from_dict(data, source=file)
+
+
+def _discretize_spec(attribute: DexiAttribute) -> dict[str, Any]:
+    """A decision table over one number: one rule per interval between the bounds.
+
+    Rules are tried in order, so a bound that belongs to the interval above
+    ends the interval below just before it.
+    """
+    discretization = attribute.discretization
+    assert discretization is not None
+    scores = _scores(attribute)
+    bounds = discretization.bounds
+    rules = []
+    for index, value in enumerate(discretization.values):
+        if value is None:
+            raise InteropError(
+                f"attribute {attribute.id!r}: interval {index} of its discretisation has no value"
+            )
+        low = -sys.float_info.max if index == 0 else bounds[index - 1]
+        if index < len(bounds):
+            bound = bounds[index]
+            high = math.nextafter(bound, -math.inf) if discretization.up[index] else bound
+        else:
+            high = sys.float_info.max
+        low_value, _ = _bounds(value, attribute)
+        rules.append({"when": [[low, high]], "then": scores[low_value]})
+    return {"name": "decision_table", "rules": rules}
 
 
 def _table_spec(
