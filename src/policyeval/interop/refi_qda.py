@@ -63,6 +63,12 @@ def _child(element: Element, name: str) -> Element | None:
     return found[0] if found else None
 
 
+def _grandchildren(element: Element, name: str, child: str) -> list[Element]:
+    """The ``child`` elements inside ``element``'s ``name`` element (none when it is missing)."""
+    found = _child(element, name)
+    return [] if found is None else _children(found, child)
+
+
 def _text_of(element: Element, name: str) -> str | None:
     child = _child(element, name)
     return None if child is None else (child.text or "")
@@ -157,22 +163,22 @@ class _Project:
         self.case_of_selection: dict[str, Element] = {}
 
     def read(self) -> CodedProject:
-        for user in _children(_child(self.root, "Users") or Element("x"), "User"):
+        for user in _grandchildren(self.root, "Users", "User"):
             self.users[user.get("guid", "")] = user.get("name") or user.get("guid") or ""
         codebook = _child(self.root, "CodeBook")
         codes = _child(codebook, "Codes") if codebook is not None else None
         if codes is not None:
             self._codes(codes, (), None)
-        for variable in _children(_child(self.root, "Variables") or Element("x"), "Variable"):
+        for variable in _grandchildren(self.root, "Variables", "Variable"):
             self.variables[variable.get("guid", "")] = variable.get("name", "")
-        for case in _children(_child(self.root, "Cases") or Element("x"), "Case"):
+        for case in _grandchildren(self.root, "Cases", "Case"):
             for ref in _children(case, "SourceRef"):
                 self.case_of_source.setdefault(ref.get("targetGUID", ""), case)
             for ref in _children(case, "SelectionRef"):
                 self.case_of_selection.setdefault(ref.get("targetGUID", ""), case)
         pending: list[tuple[Element, Element, str | None, str]] = []
         descriptions: dict[str, str] = {}
-        for source in list(_child(self.root, "Sources") or Element("x")):
+        for source in self._sources():
             source_name = source.get("name") or source.get("guid") or ""
             descriptions[source_name] = _text_of(source, "Description") or ""
             text = self._source_text(source, source_name)
@@ -194,6 +200,10 @@ class _Project:
             source_descriptions=descriptions,
             details={**details, "unread_sources": self.texts.unread},
         )
+
+    def _sources(self) -> list[Element]:
+        found = _child(self.root, "Sources")
+        return [] if found is None else list(found)
 
     def _codes(self, element: Element, path: tuple[str, ...], parent: str | None) -> None:
         for code in _children(element, "Code"):
@@ -344,7 +354,7 @@ class _Project:
 
     def _source_guid(self, owner: Element) -> str:
         if local_name(owner) == "Transcript":
-            for source in _child(self.root, "Sources") or Element("x"):
+            for source in self._sources():
                 if owner in list(source):
                     return source.get("guid", "")
         return owner.get("guid", "")
