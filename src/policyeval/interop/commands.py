@@ -109,18 +109,19 @@ def _coded_import(
     fmt: str,
     framework: str | None,
     overwrite: bool,
-    **options: Any,
 ) -> None:
     from policyeval.interop.coded import map_segments, write_case
     from policyeval.interop.mapping import load_mapping
 
     try:
         mapping = load_mapping(mapping_path, framework=framework)
-        project = reader(source, mapping, **options)
+        project = reader(source, mapping)
         result = map_segments(project, mapping)
         written = write_case(result, case_dir, mapping, overwrite=overwrite)
     except PolicyEvalError as error:
         _fail(error)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
     if fmt == "json":
         click.echo(_json(result.summary), nl=False)
         return
@@ -130,8 +131,6 @@ def _coded_import(
         f"evidence rows; {len(summary['unmapped'])} unmapped; "
         f"{len(summary['needs_rating'])} rows need a rating"
     )
-    for path in written:
-        click.echo(f"wrote {path}", err=True)
 
 
 _MAPPING = click.option(
