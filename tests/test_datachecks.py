@@ -444,6 +444,7 @@ def test_parse_checks_keeps_parameters_and_reason() -> None:
     )
     assert check == Check("le", "not_greater", {"table": "t.csv", "left": "a", "right": "b"}, "w")
     assert CHECK_KINDS == (
+        "at_least",
         "complete",
         "date_order",
         "equals",
@@ -460,7 +461,7 @@ INVALID_SPECS = [
     pytest.param(
         {"kind": "average", "table": "t.csv"},
         "checks[0].kind",
-        "unknown check kind; kinds are complete, date_order, equals, not_greater, range, sum, unique",
+        "unknown check kind; kinds are at_least, complete, date_order, equals, not_greater, range, sum, unique",
         id="unknown-kind",
     ),
     pytest.param({"table": "t.csv"}, "checks[0].kind", "unknown check kind", id="no-kind"),
@@ -555,7 +556,7 @@ def test_every_specification_problem_is_listed_at_once() -> None:
     assert [(p.key, p.message) for p in caught.value.problems] == [
         (
             "checks[1].kind",
-            "unknown check kind; kinds are complete, date_order, equals, not_greater, range, sum, unique",
+            "unknown check kind; kinds are at_least, complete, date_order, equals, not_greater, range, sum, unique",
         ),
         ("checks[2].colour", "unknown key for a 'unique' check"),
         ("checks[2].id", "duplicate check id"),
@@ -654,3 +655,34 @@ def test_a_filter_on_a_missing_column_names_the_check(folder: Path, entry: dict[
         run_one(folder, **entry)
     (problem,) = caught.value.problems
     assert problem.message.startswith("check 'c': no column 'pagu' (columns: line, level, ")
+
+
+def test_at_least_passes_when_the_left_aggregate_reaches_the_right_and_fails_below(
+    tmp_path: Path,
+) -> None:
+    """An at_least check compares two aggregates and reports the shortfall."""
+    (tmp_path / "v.csv").write_text("scope,level\nd,baik\nd,kurang\ni,baik\n", encoding="utf-8")
+    checks = parse_checks(
+        [
+            {
+                "id": "majority",
+                "kind": "at_least",
+                "left": {
+                    "table": "v.csv",
+                    "where": {"scope": "d", "level": "baik"},
+                    "agg": "count",
+                },
+                "right": {"value": 2},
+            },
+            {
+                "id": "one",
+                "kind": "at_least",
+                "left": {"table": "v.csv", "where": {"level": "baik"}, "agg": "count"},
+                "right": {"value": 2},
+            },
+        ]
+    )
+    results = {result.id: result for result in run_checks(checks, base=tmp_path)}
+    assert not results["majority"].passed
+    assert "= 1, less than 2 = 2" in results["majority"].findings[0].message
+    assert results["one"].passed

@@ -780,3 +780,33 @@ def test_a_missing_column_names_the_real_header_row(
     with pytest.raises(EvidenceError) as caught:
         load_evidence(path, mini_framework, default_unit="u")
     assert [(p.row, p.key) for p in caught.value.problems] == [(3, "technique")]
+
+
+# --- attribution ---------------------------------------------------------------------------
+
+
+def test_attribution_defaults_to_stated_and_an_unknown_value_is_located(
+    write_csv: CsvWriter, mini_framework: Framework, sources: dict[str, Source]
+) -> None:
+    """The attribution column takes 'stated' or 'inferred' (any case); another value is rejected
+    with its row and column, and an empty cell means 'stated'."""
+    path = write_csv(
+        "evidence.csv",
+        rows_of(
+            [
+                good(id="E1", attribution="Inferred"),
+                good(id="E2", attribution=""),
+                good(id="E3", attribution="guessed"),
+            ],
+            header=(*HEADER, "attribution"),
+        ),
+    )
+    found = load_evidence(path, mini_framework, sources=sources, units=UNITS, lenient=True)
+    assert [(item.id, item.attribution) for item in found.items] == [
+        ("E1", "inferred"),
+        ("E2", "stated"),
+    ]
+    assert [(r.row, r.column, r.reason) for r in found.rejected] == [
+        (4, "attribution", "attribution: must be one of inferred, stated (got 'guessed')")
+    ]
+    assert "attribution" not in found.items[0].extra

@@ -816,3 +816,67 @@ def test_law_all_of_and_any_of_bound_their_members(case: tuple[Scale, list[Evide
     statuses = [member(items, scale).status for member in members]
     assert all_of(*members)(items, scale).status == min(statuses)
     assert any_of(*members)(items, scale).status == max(statuses)
+
+
+# --- attribution: inferred sources and unspecified techniques are not independent ----------
+
+
+def test_an_inferred_item_adds_no_source_category() -> None:
+    """Two categories agree, but one item's source is the encoder's inference: single source."""
+    stated = item("e1", source="report", category="dokumen")
+    inferred = attrs.evolve(
+        item("e2", source="informant", category="penyelenggara"), attribution="inferred"
+    )
+    result = source_triangulation()([stated, inferred], FOUR)
+    assert result.status is Status.SINGLE_SOURCE
+    assert "1 source category (dokumen) (1 item not counted: inferred)" in result.explanation
+    both_stated = source_triangulation()(
+        [stated, attrs.evolve(inferred, attribution="stated")], FOUR
+    )
+    assert both_stated.status is Status.CORROBORATED
+
+
+def test_an_unspecified_technique_is_not_counted_as_a_technique() -> None:
+    """'unspecified' beside 'documentation' is one technique, not two."""
+    items = [
+        item("e1", source="authors", technique="unspecified"),
+        item("e2", source="report", technique="documentation"),
+    ]
+    result = technique_triangulation()(items, FOUR)
+    assert result.status is Status.PARTIALLY_CORROBORATED
+    assert "1 technique (documentation) (1 item not counted" in result.explanation
+    assert technique_triangulation(within_source=True)(items[:1], FOUR).status is (
+        Status.SINGLE_SOURCE
+    )
+
+
+def test_inferred_items_still_count_in_the_consensus() -> None:
+    """Attribution changes corroboration only: the consensus and agreement stay the same."""
+    items = [item("e1"), item("e2", "kurang_baik"), item("e3", "kurang_baik")]
+    marked = [attrs.evolve(one, attribution="inferred") for one in items]
+    before, after = source_triangulation()(items, FOUR), source_triangulation()(marked, FOUR)
+    assert (after.rating, after.agreement, after.agreeing) == (
+        before.rating,
+        before.agreement,
+        before.agreeing,
+    )
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+@LAW_SETTINGS
+@given(case=cases(), data=st.data())
+def test_law_marking_items_inferred_never_raises_status(
+    rule: TriangulationRule, case: tuple[Scale, list[Evidence]], data: st.DataObject
+) -> None:
+    """Marking items' attribution inferred, or their technique unspecified, never raises the
+    status: a guess is never more independent than a stated fact."""
+    scale, items = case
+    chosen = data.draw(
+        st.sets(st.sampled_from([one.id for one in items])) if items else st.just(set())
+    )
+    how = data.draw(st.sampled_from(["inferred", "unspecified"]))
+    changes: dict[str, Any] = (
+        {"attribution": "inferred"} if how == "inferred" else {"technique": "unspecified"}
+    )
+    marked = [attrs.evolve(one, **changes) if one.id in chosen else one for one in items]
+    assert rule(marked, scale).status <= rule(items, scale).status

@@ -44,6 +44,7 @@ from policyeval.protocols import (
     TriangulationRule,
 )
 from policyeval.registry import aggregator, confidence_rule, rule
+from policyeval.reported import Agreement, ReportedVerdict, compare_reported, load_reported
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 
@@ -55,6 +56,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "Aggregator",
     "AggregatorSpec",
+    "Agreement",
     "Assessment",
     "Bands",
     "Case",
@@ -83,6 +85,7 @@ __all__ = [
     "PolicyEvalError",
     "Problem",
     "Rejection",
+    "ReportedVerdict",
     "ScaleError",
     "Source",
     "Status",
@@ -90,6 +93,7 @@ __all__ = [
     "UnknownPluginError",
     "__version__",
     "aggregator",
+    "compare_reported",
     "confidence_rule",
     "dumps_framework",
     "evaluate",
@@ -98,6 +102,7 @@ __all__ = [
     "load_case",
     "load_evidence",
     "load_framework",
+    "load_reported",
     "load_sources",
     "loads_framework",
     "reaggregate",

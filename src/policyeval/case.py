@@ -40,7 +40,14 @@ from policyeval.exceptions import (
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
-from policyeval.results import Evaluation, Judgement, dumps
+from policyeval.reported import (
+    Agreement,
+    ReportedVerdict,
+    compare_reported,
+    load_reported,
+    summarise_agreement,
+)
+from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
 
 __all__ = [
     "CASE_SCHEMA",
@@ -52,11 +59,12 @@ __all__ = [
     "evaluate_case",
     "load_case",
     "load_case_evidence",
+    "load_case_reported",
     "run_case",
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
-RESULT_SCHEMA = "policyeval.evaluation/1"
+RESULT_SCHEMA = SCHEMA
 
 _TOP = {
     "schema",
@@ -68,6 +76,7 @@ _TOP = {
     "report",
     "derived",
     "checks",
+    "reported",
 }
 _CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
 _EVIDENCE = {"file", "sources", "lenient", "sheet"}
@@ -83,6 +92,7 @@ _AGGREGATION = {
 }
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
 _REPORT = {"recommend_below", "language"}
+_REPORTED = {"file", "why"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -149,6 +159,8 @@ class Case:
     recommend_below: str | None
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
+    reported_file: Path | None = None
+    reported_why: str | None = None
 
     @property
     def file(self) -> str:
@@ -194,10 +206,32 @@ class CaseResult:
     evaluation: Evaluation
     data_checks: tuple[CheckResult, ...]
     alternatives: tuple[AlternativeResult, ...]
+    reported: tuple[ReportedVerdict, ...] = ()
+    agreement: tuple[Agreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The evaluation's JSON document plus ``case``, ``data_checks`` and ``alternatives``."""
+        """The evaluation's JSON document plus ``case``, ``data_checks`` and ``alternatives``.
+
+        Every node also carries ``reported`` (the level the evaluated study
+        states, or ``None``) and ``agreement`` (``agrees``, ``differs``,
+        ``not_reported`` or ``no_evidence``); ``reported_verdicts`` gives,
+        per unit, the counts and each reported verdict's citation.
+        """
         document = self.evaluation.to_dict()
+        verdicts: dict[str, Any] = {}
+        for row in self.agreement:
+            node = document["units"][row.unit]["nodes"][row.node]
+            node["reported"] = row.reported_level
+            node["agreement"] = row.agreement
+            if row.reported is not None:
+                verdicts.setdefault(row.unit, {})[row.node] = row.reported.as_dict()
+        document["reported_verdicts"] = {
+            unit: {
+                "summary": summarise_agreement(self.agreement, unit),
+                "nodes": verdicts.get(unit, {}),
+            }
+            for unit in self.evaluation.units
+        }
         document["case"] = {
             "id": self.case.id,
             "title": self.case.title,
@@ -208,6 +242,7 @@ class CaseResult:
                 "triangulation": self.case.rule_why,
                 "aggregation": self.case.aggregation_why,
                 "confidence": self.case.confidence_why,
+                "reported": self.case.reported_why,
             },
         }
         for rejection in document["rejected"]:
@@ -452,6 +487,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             )
         )
 
+    reported_table = data.get("reported", {})
+    problems += _unknown(reported_table, _REPORTED, "reported.", where)
+    reported_name = reported_table.get("file")
+    reported_file = folder / str(reported_name) if reported_name else None
+    if reported_file is not None and not reported_file.is_file():
+        problems.append(
+            Problem(
+                "reported verdicts file not found",
+                file=where,
+                key="reported.file",
+                value=str(reported_name),
+            )
+        )
+
     report = data.get("report", {})
     problems += _unknown(report, _REPORT, "report.", where)
     recommend_below = report.get("recommend_below")
@@ -522,6 +571,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         recommend_below=recommend_below,
         derivations=derivations,
         checks=checks,
+        reported_file=reported_file,
+        reported_why=reported_table.get("why"),
+    )
+
+
+def load_case_reported(case: Case) -> tuple[ReportedVerdict, ...]:
+    """Read the case's reported verdicts (none when the case declares no ``[reported]`` file)."""
+    if case.reported_file is None:
+        return ()
+    return load_reported(
+        case.reported_file,
+        case.framework,
+        units=[unit.id for unit in case.units],
+        default_unit=case.units[0].id if len(case.units) == 1 else None,
     )
 
 
@@ -563,8 +626,10 @@ def load_case_evidence(case: Case) -> EvidenceSet:
 
 
 def run_case(case: Case) -> CaseResult:
-    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives."""
+    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
+    and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
+    reported = load_case_reported(case)
     rules: Any = case.rule
     if case.rule_overrides:
         rules = {"*": case.rule, **case.rule_overrides}
@@ -594,7 +659,12 @@ def run_case(case: Case) -> CaseResult:
         for alternative in case.alternatives
     )
     return CaseResult(
-        case=case, evaluation=evaluation, data_checks=checks, alternatives=alternatives
+        case=case,
+        evaluation=evaluation,
+        data_checks=checks,
+        alternatives=alternatives,
+        reported=reported,
+        agreement=compare_reported(evaluation, reported),
     )
 
 

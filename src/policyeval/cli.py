@@ -152,18 +152,19 @@ def validate(path: str) -> None:
     Exits 0 when valid and 2 when not, listing every problem.
     """
     from policyeval import framework_io
-    from policyeval.case import load_case, load_case_evidence
+    from policyeval.case import load_case, load_case_evidence, load_case_reported
 
     target = Path(path)
     if target.is_dir() or target.name == "case.toml":
         try:
             case = load_case(target)
             evidence = load_case_evidence(case)
+            reported = load_case_reported(case)
         except PolicyEvalError as error:
             _fail(error)
         click.echo(
             f"{case.file}: valid case; {len(evidence.items)} evidence items, "
-            f"{len(case.checks)} data checks"
+            f"{len(reported)} reported verdicts, {len(case.checks)} data checks"
         )
         return
     problems = framework_io.check_framework_file(target)

@@ -11,8 +11,10 @@ every data row ends up either in :attr:`EvidenceSet.items` or in
 Required columns: ``id``, ``indicator``, ``rating`` or ``value``,
 ``source``, and ``technique`` (unless a sources table gives each source's
 technique). Optional: ``unit``, ``source_category``, ``date`` (ISO
-``YYYY-MM-DD``), ``investigator``, ``weight``, ``excerpt``, ``citation``;
-any other column is kept in :attr:`Evidence.extra`.
+``YYYY-MM-DD``), ``investigator``, ``weight``, ``excerpt``, ``citation``,
+``attribution`` (``stated``, the default, or ``inferred``: whether the source
+and technique are as the study states them or the encoder's inference); any
+other column is kept in :attr:`Evidence.extra`.
 
 >>> import pathlib, tempfile
 >>> from policyeval import frameworks
@@ -37,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from policyeval.evidence import Evidence, Origin, Source
+from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, Problem
 from policyeval.framework import Framework
 from policyeval.scales import NumericScale, OrdinalScale
@@ -59,6 +61,7 @@ _CORE = {
     "weight",
     "excerpt",
     "citation",
+    "attribution",
 }
 
 
@@ -423,6 +426,9 @@ def _row_to_evidence(
         else:
             if weight <= 0:
                 bad("weight", "must be > 0", weight_text)
+    attribution = (row.get("attribution") or "stated").casefold()
+    if attribution not in ATTRIBUTIONS:
+        bad("attribution", f"must be one of {', '.join(ATTRIBUTIONS)}", row.get("attribution"))
     if problems:
         return None, problems
     assert row_id is not None and unit is not None and indicator is not None
@@ -443,6 +449,7 @@ def _row_to_evidence(
             weight=weight,
             excerpt=row.get("excerpt"),
             citation=row.get("citation"),
+            attribution=attribution,
             extra=extra,
             origin=Origin(table.file, row.number),
         ),

@@ -24,7 +24,7 @@ from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 
 __all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/1"
+SCHEMA = "policyeval.evaluation/2"
 
 
 def _round(number: float | None) -> float | None:
@@ -236,7 +236,7 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/1"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/2"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
         ``confidence``, ``status``, ``evidence`` (and more), and ``rejected``.
         """

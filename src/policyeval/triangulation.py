@@ -26,6 +26,12 @@ otherwise                            ``single_source``           ``low``
 
 Where two confidences are given, the first applies when ``a >= high_agreement``.
 
+Only independent items count: an item whose ``attribution`` is
+``"inferred"`` (its source or technique is the encoder's guess, not what the
+study states) adds no source, source category or technique of its own, and
+the technique ``"unspecified"`` is never counted as a technique. Such items
+still take part in the consensus and the agreement share.
+
 :func:`agreement` judges the agreement share alone, :func:`cerqual` grades
 confidence GRADE-CERQual style, and :func:`all_of` / :func:`any_of` combine
 rules.
@@ -235,7 +241,7 @@ class _CountingRule:
         if not found.evidence:
             return _no_evidence(self)
         count, counted_text = self._count(found.agreeing)
-        sources = _sources(found.agreeing)
+        sources = _sources([item for item in found.agreeing if item.independent])
         status, confidence = _corroboration(
             agreement_share=found.agreement,
             count=count,
@@ -258,17 +264,26 @@ class _CountingRule:
         )
 
     def _count(self, agreeing: Sequence[Evidence]) -> tuple[int, str]:
-        """How many distinct counted values the agreeing items show, and a phrase saying so."""
+        """How many distinct counted values the agreeing items show, and a phrase saying so.
+
+        Items whose attribution is inferred add no source category or
+        technique of their own, and neither does the technique
+        ``"unspecified"``: they are not independent confirmation.
+        """
         if self.counted == "category":
-            categories = sorted({item.category for item in agreeing})
-            return len(categories), _listed(
-                len(categories), "source category", "source categories", categories
-            )
-        if self.counted == "technique" and self.within_source:
-            return self._techniques_within_one_source(agreeing)
+            counted = [item for item in agreeing if item.independent]
+            categories = sorted({item.category for item in counted})
+            text = _listed(len(categories), "source category", "source categories", categories)
+            return len(categories), text + _not_counted(len(agreeing) - len(counted), "inferred")
         if self.counted == "technique":
-            techniques = sorted({item.technique for item in agreeing})
-            return len(techniques), _listed(len(techniques), "technique", "techniques", techniques)
+            counted = [item for item in agreeing if item.known_technique]
+            note = _not_counted(len(agreeing) - len(counted), "inferred or unspecified technique")
+            if self.within_source:
+                count, text = self._techniques_within_one_source(counted)
+                return count, text + note
+            techniques = sorted({item.technique for item in counted})
+            text = _listed(len(techniques), "technique", "techniques", techniques)
+            return len(techniques), text + note
         if self.counted == "date":
             days = _spread(
                 sorted({item.date for item in agreeing if item.date is not None}), self.min_gap_days
@@ -283,6 +298,8 @@ class _CountingRule:
         )
 
     def _techniques_within_one_source(self, agreeing: Sequence[Evidence]) -> tuple[int, str]:
+        if not agreeing:
+            return 0, "0 techniques"
         by_source: dict[str, set[str]] = {}
         for item in agreeing:
             by_source.setdefault(item.source, set()).add(item.technique)
@@ -290,6 +307,13 @@ class _CountingRule:
         source, techniques = min(by_source.items(), key=lambda pair: (-len(pair[1]), pair[0]))
         listed = _listed(len(techniques), "technique", "techniques", sorted(techniques))
         return len(techniques), f"{listed} from one source ({source})"
+
+
+def _not_counted(count: int, why: str) -> str:
+    """A note on agreeing items left out of a count, or nothing when none were."""
+    if not count:
+        return ""
+    return f" ({count} item{'' if count == 1 else 's'} not counted: {why})"
 
 
 def _spread(days: Sequence[datetime.date], gap: int) -> list[datetime.date]:
@@ -547,7 +571,8 @@ class _CerqualRule:
         if not found.evidence:
             return _no_evidence(self)
         agreeing = found.agreeing
-        sources = _sources(agreeing)
+        # an item whose source is the encoder's inference is not an independent source
+        sources = _sources([item for item in agreeing if item.independent])
         status, _ = _corroboration(
             agreement_share=found.agreement,
             count=len(sources),

@@ -234,6 +234,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "sebagian terkonfirmasi",
     },
     "status.corroborated": {"en": "corroborated", "id": "terkonfirmasi"},
+    "reported_verdicts": {
+        "en": "The study's verdicts compared",
+        "id": "Putusan studi dibandingkan",
+    },
+    "reported_summary": {
+        "en": "The evidence supports {agrees} of {total} of the study's verdicts ({differs} differ, {no_evidence} without evidence).",
+        "id": "Bukti mendukung {agrees} dari {total} putusan studi ({differs} berbeda, {no_evidence} tanpa bukti).",
+    },
+    "reported_intro": {
+        "en": "The verdicts the evaluated study states are not evidence: they are set beside the verdicts the evidence gives, and every difference is explained.",
+        "id": "Putusan yang dinyatakan studi yang dievaluasi bukan bukti: putusan itu disandingkan dengan putusan yang dihasilkan bukti, dan setiap perbedaan dijelaskan.",
+    },
+    "reported_level": {"en": "Study", "id": "Studi"},
+    "inferred_mark": {"en": "(inferred)", "id": "(disimpulkan penyandi)"},
+    "evidence_level": {"en": "Evidence", "id": "Bukti"},
+    "agreement": {"en": "Agreement", "id": "Kesesuaian"},
+    "why_differs": {"en": "Why", "id": "Alasan"},
+    "agreement.agrees": {"en": "agrees", "id": "sesuai"},
+    "agreement.differs": {"en": "differs", "id": "berbeda"},
+    "agreement.not_reported": {"en": "not reported", "id": "tidak dinyatakan"},
+    "agreement.no_evidence": {"en": "no evidence", "id": "tanpa bukti"},
+    "reason_rows": {"en": "evidence rows {rows}", "id": "baris bukti {rows}"},
+    "reason_children": {
+        "en": "{aggregator} of {children}",
+        "id": "{aggregator} dari {children}",
+    },
+    "reason_no_evidence": {
+        "en": "no evidence row bears on this node; the study's verdict has no support in the encoded evidence",
+        "id": "tidak ada baris bukti untuk simpul ini; putusan studi tidak didukung bukti yang disandikan",
+    },
 }
 
 _TECHNIQUES: dict[str, dict[str, str]] = {
@@ -243,6 +273,7 @@ _TECHNIQUES: dict[str, dict[str, str]] = {
     "survey": {"en": "survey", "id": "survei"},
     "statistic": {"en": "statistic", "id": "statistik"},
     "focus_group": {"en": "focus group", "id": "diskusi kelompok terarah"},
+    "unspecified": {"en": "unspecified", "id": "tidak disebutkan"},
 }
 
 

@@ -182,6 +182,33 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
                 line += f" ({escape(item.citation)})"
             out.append(line)
         out.append("")
+    if unit.reported:
+        out += [f"{h} {t('reported_verdicts')}", "", escape(t("reported_intro")), ""]
+        out += [f"**{escape(unit.reported_summary)}**", ""]
+        out += table(
+            [
+                t("node"),
+                t("reported_level"),
+                t("evidence_level"),
+                t("confidence"),
+                t("agreement"),
+                t("why_differs"),
+                t("citation"),
+            ],
+            [
+                [
+                    escape(("— " * row.depth) + row.label),
+                    escape(row.reported_text),
+                    escape(row.level_text),
+                    escape(row.confidence_text),
+                    escape(row.agreement_text),
+                    escape(row.reason),
+                    escape(row.citation),
+                ]
+                for row in unit.reported
+            ],
+        )
+        out.append("")
     out += [f"{h} {t('recommendations')}", ""]
     if unit.recommendations:
         out += [escape(t("recommendations_intro", level=report.threshold_text)), ""]

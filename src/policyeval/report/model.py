@@ -28,6 +28,7 @@ from policyeval.registry import build_aggregator, build_confidence_rule, build_r
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
+from policyeval.reported import AGREEMENTS
 from policyeval.results import Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
 
@@ -43,6 +44,7 @@ __all__ = [
     "Recommendation",
     "RejectedRow",
     "Report",
+    "ReportedRow",
     "UnitReport",
     "build_report",
     "format_score",
@@ -145,6 +147,22 @@ class Recommendation:
 
 
 @attrs.frozen(kw_only=True)
+class ReportedRow:
+    """A verdict the evaluated study states, beside the evidence-based one, and why they differ."""
+
+    id: str
+    label: str
+    depth: int
+    reported_text: str
+    level_text: str
+    confidence_text: str
+    agreement: str
+    agreement_text: str
+    citation: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class UnitReport:
     """Everything the report says about one unit."""
 
@@ -163,6 +181,8 @@ class UnitReport:
     by_category: tuple[tuple[tuple[int, int], ...], ...]
     evidence: tuple[IndicatorEvidence, ...]
     recommendations: tuple[Recommendation, ...]
+    reported_summary: str = ""
+    reported: tuple[ReportedRow, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -399,7 +419,8 @@ def _evidence_view(
         said=said,
         source=(source.name if source is not None and source.name else item.source),
         category=humanise(item.category),
-        technique=technique_text(item.technique, lang),
+        technique=technique_text(item.technique, lang)
+        + ("" if item.independent else " " + text("inferred_mark", lang)),
         date=None if item.date is None else item.date.isoformat(),
         citation=item.citation,
         excerpt=excerpt,
@@ -558,6 +579,7 @@ def _unit_report(
         status=verdict.status_text,
     )
     unit_label = labels[unit].text(lang) if unit in labels else unit
+    reported_summary, reported = _reported_rows(result, unit, rows, by_id, lang)
     return UnitReport(
         id=unit,
         label=unit_label,
@@ -574,7 +596,89 @@ def _unit_report(
         by_category=by_category,
         evidence=tuple(evidence),
         recommendations=_recommendations(framework, [rows[n] for n in order], threshold, lang),
+        reported_summary=reported_summary,
+        reported=reported,
     )
+
+
+def _reason(
+    framework: Framework,
+    judgement: Judgement,
+    items: Mapping[str, Evidence],
+    rows: Mapping[str, NodeRow],
+    agreement: str,
+    lang: str,
+) -> str:
+    """Why the evidence-based verdict differs from the study's: the rows and rule, or the children."""
+    if agreement == "no_evidence":
+        return text("reason_no_evidence", lang)
+    if agreement != "differs":
+        return ""
+    if judgement.assessment is not None:
+        listed = ", ".join(
+            f"{item_id} ({_level_text(framework, judgement.node, items[item_id].rating, lang)})"
+            if item_id in items and items[item_id].rating is not None
+            else item_id
+            for item_id in judgement.evidence
+        )
+        return f"{text('reason_rows', lang, rows=listed)}; {judgement.explanation}"
+    children = ", ".join(
+        f"{rows[child].label} {rows[child].level_text} ({rows[child].score_text})"
+        for child in judgement.children
+        if child in rows
+    )
+    return (
+        text("reason_children", lang, aggregator=judgement.aggregator or "", children=children)
+        + f" = {format_score(judgement.score)}"
+    )
+
+
+def _reported_rows(
+    result: CaseResult,
+    unit: str,
+    rows: Mapping[str, NodeRow],
+    items: Mapping[str, Evidence],
+    lang: str,
+) -> tuple[str, tuple[ReportedRow, ...]]:
+    framework = result.evaluation.framework
+    mine = [row for row in result.agreement if row.unit == unit and row.reported is not None]
+    if not mine:
+        return "", ()
+    counts = {value: sum(row.agreement == value for row in mine) for value in AGREEMENTS}
+    summary = text(
+        "reported_summary",
+        lang,
+        agrees=counts["agrees"],
+        total=len(mine),
+        differs=counts["differs"],
+        no_evidence=counts["no_evidence"],
+    )
+    out = []
+    for row in mine:
+        assert row.reported is not None
+        view = rows[row.node]
+        out.append(
+            ReportedRow(
+                id=row.node,
+                label=view.label,
+                depth=view.depth,
+                reported_text=_level_text(framework, row.node, row.reported.level, lang),
+                level_text=view.level_text,
+                confidence_text=view.confidence_text,
+                agreement=row.agreement,
+                agreement_text=text(f"agreement.{row.agreement}", lang),
+                citation=row.reported.citation,
+                reason=_reason(
+                    framework,
+                    result.evaluation.judgement(unit, row.node),
+                    items,
+                    rows,
+                    row.agreement,
+                    lang,
+                ),
+            )
+        )
+    return summary, tuple(out)
 
 
 def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:

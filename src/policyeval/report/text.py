@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from policyeval.case import CaseResult
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
-from policyeval.report.model import NodeRow, Report, build_report, format_score
+from policyeval.report.model import NodeRow, Report, ReportedRow, build_report, format_score
 
 __all__ = ["render_comparison_text", "render_text"]
 
@@ -27,7 +27,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-def _tree_labels(rows: Sequence[NodeRow]) -> list[str]:
+def _tree_labels(rows: Sequence[NodeRow | ReportedRow]) -> list[str]:
     """Each node's label behind tree branches drawn from the depths of the preorder."""
     labels = []
     for index, row in enumerate(rows):
@@ -47,8 +47,10 @@ def _tree_labels(rows: Sequence[NodeRow]) -> list[str]:
     return labels
 
 
-def _until_shallower(rows: Sequence[NodeRow], depth: int) -> list[NodeRow]:
-    out = []
+def _until_shallower(
+    rows: Sequence[NodeRow | ReportedRow], depth: int
+) -> list[NodeRow | ReportedRow]:
+    out: list[NodeRow | ReportedRow] = []
     for row in rows:
         if row.depth < depth:
             break
@@ -77,7 +79,23 @@ def _unit_lines(report: Report, index: int) -> list[str]:
         ]
         for label, row in zip(_tree_labels(unit.nodes), unit.nodes, strict=True)
     ]
-    return [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
+    lines = [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
+    if unit.reported:
+        lines += ["", f"{report.t('reported_verdicts')}: {unit.reported_summary}"]
+        lines += _table(
+            [
+                report.t("node"),
+                report.t("reported_level"),
+                report.t("evidence_level"),
+                report.t("agreement"),
+            ],
+            [
+                [label, row.reported_text, row.level_text, row.agreement_text]
+                for label, row in zip(_tree_labels(unit.reported), unit.reported, strict=True)
+            ],
+        )
+        lines += [f"  {row.label}: {row.reason}" for row in unit.reported if row.reason]
+    return lines
 
 
 def render_text(result: CaseResult, *, lang: str | None = None) -> str:
