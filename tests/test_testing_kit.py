@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import policyeval.testing
 from policyeval.evidence import Evidence
 from policyeval.exceptions import InvalidArgument
+from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import Scale
 from policyeval.testing import (
@@ -33,6 +34,7 @@ from policyeval.testing.strategies import (
     PERCENT_SCALE,
     child_values,
     evidence_sets,
+    frameworks,
     values_and_weights,
     weights,
 )
@@ -481,6 +483,31 @@ def test_strategies_refuse_bad_arguments() -> None:
         child_values(domain=(1.0, 1.0))
     with pytest.raises(InvalidArgument, match="scale="):
         evidence_sets("four")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_depth": 0},
+        {"max_children": True},
+        {"max_nodes": 1},
+        {"max_nodes": 2.5},
+        {"languages": "id"},
+        {"languages": ()},
+    ],
+)
+def test_bad_framework_strategy_options_are_refused(options: dict[str, object]) -> None:
+    """frameworks() refuses each malformed option, naming it."""
+    name = next(iter(options))
+    with pytest.raises(InvalidArgument, match=f"{name}="):
+        frameworks(**options)  # type: ignore[arg-type]
+
+
+@settings(max_examples=20)
+@given(frameworks(max_depth=6, max_children=4, max_nodes=9))
+def test_frameworks_stay_within_max_nodes(fw: Framework) -> None:
+    """A drawn framework never has more than max_nodes nodes, however deep it may grow."""
+    assert len(fw.node_ids) <= 9
 
 
 def test_public_names() -> None:
