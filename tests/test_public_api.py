@@ -24,6 +24,7 @@ PUBLIC = {
     "Explanation",
     "Framework",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "Judgement",
     "Level",

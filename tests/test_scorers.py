@@ -277,3 +277,31 @@ def test_a_value_from_both_evidence_and_data_is_refused() -> None:
             data={"a": {"unemployment": 60.0}},
             scorers={"unemployment": {"name": "min_max", "low": 1, "high": 4}},
         )
+
+
+def _two_scales(aggregator: Any) -> Framework:
+    """A 1-4 child under a two-level parent, combined by ``aggregator``."""
+    two = OrdinalScale(
+        "two_levels",
+        levels=(Level("no", 1, label={"en": "No"}), Level("yes", 2, label={"en": "Yes"})),
+    )
+    return Framework.build(
+        id="two_scales",
+        scales=[ONE_TO_FOUR, two],
+        default_scale="one_to_four",
+        nodes=[
+            Node("root", "root", label={"en": "Root"}, scale="two_levels", aggregator=aggregator),
+            Node("service", "indicator", label={"en": "Service"}, parents=("root",)),
+        ],
+    )
+
+
+def test_a_decision_table_reads_each_child_on_its_own_scale() -> None:
+    """A mean would carry 1-4 scores into a 1-2 parent and is refused; a decision table maps
+    each child level itself, so the same framework is accepted and evaluates."""
+    assert [p.key for p in scoring_problems(_two_scales("mean"))] == ["scorers.service"]
+    table = {"name": "decision_table", "rules": [{"when": [[3, 4]], "then": 2}], "default": 1}
+    framework = _two_scales(table)
+    assert scoring_problems(framework) == []
+    result = evaluate(framework, _evidence("u", "good", 1.0)[:1])
+    assert result.judgement("u", "root").level == "yes"

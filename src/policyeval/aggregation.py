@@ -404,6 +404,11 @@ class _DecisionTable:
         """A decision table says exactly what each combination is worth."""
         return False
 
+    @property
+    def reads_child_scales(self) -> bool:
+        """A table reads each child's score on the child's own scale, so none needs rescaling."""
+        return True
+
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
         _pairs(values, weights)
         for conditions, result in self.rules:

@@ -389,6 +389,17 @@ def _show_warning(
     click.echo(f"warning: {message}", err=True)
 
 
+def _register_interop() -> None:
+    # the import and dexi commands live in their own module
+    from policyeval.interop.commands import dexi_group, import_group
+
+    cli.add_command(import_group)
+    cli.add_command(dexi_group)
+
+
+_register_interop()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     with warnings.catch_warnings():

@@ -29,6 +29,7 @@ __all__ = [
     "DataCheckError",
     "EvidenceError",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "PluginContractError",
     "PolicyEvalError",
@@ -178,6 +179,14 @@ class ScoringError(_ProblemsError, ValueError):
     Each problem names the indicator (``key``) and the parent whose scale
     the values do not fit, so raw numbers are never averaged with level
     scores silently.
+    """
+
+
+class InteropError(_ProblemsError, ValueError):
+    """Raised when a file from another tool (a REFI-QDA project, a QualCoder or
+    Taguette export, a DEXi model, a coding-to-indicator mapping) cannot be read,
+    or is refused as unsafe (an archive member escaping its folder, an oversized
+    member, a compression bomb, XML entities).
     """
 
 

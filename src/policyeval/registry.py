@@ -103,6 +103,7 @@ def _builtin_rules() -> dict[str, Factory]:
         "all_of": _composed(triangulation.all_of),
         "any_of": _composed(triangulation.any_of),
         "cerqual": triangulation.cerqual,
+        "coder_agreement": triangulation.coder_agreement,
         "investigator": triangulation.investigator_triangulation,
         "source": triangulation.source_triangulation,
         "technique": triangulation.technique_triangulation,

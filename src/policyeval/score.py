@@ -48,7 +48,7 @@ from policyeval.exceptions import (
 )
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Scorer, Status
-from policyeval.registry import build_scorer
+from policyeval.registry import build_aggregator, build_scorer
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 from policyeval.scorers import bands, levels
 from policyeval.triangulate import Triangulation
@@ -257,6 +257,8 @@ def _problems(
         scale = framework.scale_of(indicator)
         chosen = lookup(indicator)
         for parent in framework.parents(indicator):
+            if _reads_child_scales(framework, parent):
+                continue
             target = framework.scale_of(parent)
             reason = _misfit(chosen, scale, target)
             if reason is not None:
@@ -274,6 +276,15 @@ def _problems(
                     )
                 )
     return problems
+
+
+def _reads_child_scales(framework: Framework, parent: str) -> bool:
+    """Whether the parent's aggregator reads each child on the child's own scale (a decision table)."""
+    try:
+        built = build_aggregator(framework.aggregator_of(parent))
+    except PolicyEvalError:
+        return False  # reported where the aggregator is built
+    return getattr(built, "reads_child_scales", False) is True
 
 
 def _misfit(chosen: Scorer | None, scale: Scale | None, target: Scale | None) -> str | None:

@@ -63,8 +63,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import attrs
 
@@ -79,6 +79,7 @@ __all__ = [
     "all_of",
     "any_of",
     "cerqual",
+    "coder_agreement",
     "investigator_triangulation",
     "source_triangulation",
     "technique_triangulation",
@@ -809,3 +810,104 @@ def any_of(*rules: TriangulationRule) -> TriangulationRule:
     <Status.CORROBORATED: 'corroborated'>
     """
     return _combined("any_of", rules)
+
+
+# --- coder agreement ---------------------------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class _CoderAgreementRule:
+    base: TriangulationRule
+    threshold: float
+    metric: str
+    steps: int
+
+    def __repr__(self) -> str:
+        return (
+            f"coder_agreement(base={self.base!r}, threshold={self.threshold!r}, "
+            f"metric={self.metric!r}, steps={self.steps!r})"
+        )
+
+    def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
+        from policyeval.agreement import coder_alpha
+
+        result = self.base(evidence, scale)
+        if not isinstance(result, Assessment):
+            raise PluginContractError(
+                f"coder_agreement: base rule {self.base!r} returned {result!r}, expected an Assessment"
+            )
+        if result.status is Status.NO_EVIDENCE:
+            return attrs.evolve(result, rule=repr(self))
+        found = coder_alpha(evidence, scale, metric=self.metric)  # type: ignore[arg-type]
+        if found.alpha is None:
+            note = "coder agreement not measurable (no segment rated by two investigators)"
+            return attrs.evolve(
+                result, explanation=f"{result.explanation}; {note}", rule=repr(self)
+            )
+        note = (
+            f"coder agreement alpha={found.alpha:.3f} ({found.metric}, {len(found.coders)} "
+            f"investigators, {found.units} segment{'' if found.units == 1 else 's'})"
+        )
+        if found.alpha >= self.threshold:
+            return attrs.evolve(
+                result, explanation=f"{result.explanation}; {note}", rule=repr(self)
+            )
+        concern = f"coder agreement alpha={found.alpha:.3f} < {self.threshold:g}"
+        confidence = None if result.confidence is None else result.confidence.lowered(self.steps)
+        return attrs.evolve(
+            result,
+            confidence=confidence,
+            explanation=f"{result.explanation}; {note}, below {self.threshold:g}: confidence lowered",
+            concerns=(*result.concerns, concern),
+            rule=repr(self),
+        )
+
+
+def coder_agreement(
+    base: Any = "agreement",
+    *,
+    threshold: float = 0.667,
+    metric: Literal["nominal", "ordinal", "interval"] = "ordinal",
+    steps: int = 1,
+) -> TriangulationRule:
+    """Lower the confidence of another rule's judgement when coders disagree.
+
+    The ``base`` rule (a rule, its name or spec) judges the evidence; then
+    Krippendorff's alpha among the investigators who rated the same segments
+    (see :func:`policyeval.agreement.coder_alpha`) is measured, and when it
+    is below ``threshold`` the confidence drops ``steps`` levels and a
+    concern names the alpha. The alpha is always stated in the explanation,
+    so reports show it.
+
+    >>> from policyeval.evidence import Evidence
+    >>> from policyeval.scales import Level, OrdinalScale
+    >>> scale = OrdinalScale("s", (Level("baik", 2), Level("buruk", 1)))
+    >>> items = [Evidence(id=f"e{n}{coder}", indicator="k", rating=rating, source=f"s{n}",
+    ...                   technique="interview", investigator=coder)
+    ...          for n, pair in enumerate([("baik", "buruk"), ("buruk", "baik"), ("baik", "baik")])
+    ...          for coder, rating in zip(["ana", "budi"], pair)]
+    >>> result = coder_agreement()(items, scale)
+    >>> result.concerns, result.confidence
+    (('coder agreement alpha=-0.250 < 0.667',), <Confidence.VERY_LOW: 'very_low'>)
+    """
+    if isinstance(base, str | Mapping):
+        from policyeval.registry import build_rule
+
+        base = build_rule(base)
+    if not callable(base):
+        raise InvalidArgument(
+            f"coder_agreement: base must be a rule or its name, got base={base!r}"
+        )
+    if metric not in ("nominal", "ordinal", "interval"):
+        raise InvalidArgument(
+            f"metric must be 'nominal', 'ordinal' or 'interval', got metric={metric!r}"
+        )
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not (-1.0 <= threshold <= 1.0)
+    ):
+        raise InvalidArgument(f"threshold must be a number in [-1, 1], got threshold={threshold!r}")
+    return _CoderAgreementRule(
+        base, float(threshold), metric, _check_count("steps", steps, least=0)
+    )

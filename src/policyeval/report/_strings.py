@@ -120,6 +120,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "agrees": {"en": "agrees with the consensus", "id": "sejalan dengan konsensus"},
     "differs": {"en": "differs from the consensus", "id": "berbeda dari konsensus"},
     "no_evidence_items": {"en": "No evidence.", "id": "Tidak ada bukti."},
+    "concerns": {"en": "Concerns", "id": "Catatan keyakinan"},
+    "coder_agreement_text": {
+        "en": "Coder agreement: Krippendorff's alpha {alpha} ({coders} investigators; segments rated by two or more: {units})",
+        "id": "Kesepakatan pengode: alpha Krippendorff {alpha} ({coders} peneliti; segmen yang dinilai dua orang atau lebih: {units})",
+    },
     "data_checks": {"en": "Data checks", "id": "Pemeriksaan data"},
     "data_checks_intro": {
         "en": "{failed} of {total} checks found problems in the data tables; the data are reported as published, not corrected.",

@@ -158,6 +158,10 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
             f"({escape(indicator.status_text)})",
             "",
         ]
+        if indicator.coder_agreement:
+            out += [escape(indicator.coder_agreement), ""]
+        if indicator.concerns:
+            out += [f"*{escape(t('concerns'))}:* " + escape("; ".join(indicator.concerns)), ""]
         if not indicator.items:
             out += [t("no_evidence_items"), ""]
             continue

@@ -136,6 +136,8 @@ class IndicatorEvidence:
     level_text: str
     status_text: str
     items: tuple[EvidenceView, ...]
+    concerns: tuple[str, ...] = ()
+    coder_agreement: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -387,6 +389,27 @@ def _node_row(
     )
 
 
+def _coder_agreement(
+    framework: Framework, node: str, items: Sequence[Evidence], lang: str
+) -> str | None:
+    """Krippendorff's alpha among the investigators of an indicator's items, when measurable."""
+    from policyeval.agreement import coder_alpha
+
+    scale = framework.scale_of(node)
+    if scale is None or len({item.investigator for item in items if item.investigator}) < 2:
+        return None
+    found = coder_alpha(items, scale)
+    if found.alpha is None:
+        return None
+    return text(
+        "coder_agreement_text",
+        lang,
+        alpha=f"{found.alpha:.3f}",
+        coders=len(found.coders),
+        units=found.units,
+    )
+
+
 def _sources(result: CaseResult) -> Mapping[str, Source]:
     return result.evaluation.sources
 
@@ -577,6 +600,7 @@ def _unit_report(
     depth = {node: framework.depth(node) for node in order}
     items_of: dict[str, tuple[Evidence, ...]] = {}
     agreeing_of: dict[str, set[str]] = {}
+    concerns_of: dict[str, tuple[str, ...]] = {}
     rows: dict[str, NodeRow] = {}
     for node in order:
         judgement = evaluation.judgement(unit, node)
@@ -585,6 +609,7 @@ def _unit_report(
             agreeing_of[node] = (
                 set(judgement.assessment.agreeing) if judgement.assessment else set()
             )
+            concerns_of[node] = judgement.assessment.concerns if judgement.assessment else ()
         rows[node] = _node_row(
             framework,
             judgement,
@@ -613,6 +638,8 @@ def _unit_report(
                     )
                     for item in listed
                 ),
+                concerns=concerns_of[node],
+                coder_agreement=_coder_agreement(framework, node, items_of[node], lang),
             )
         )
     verdict = rows[root]
