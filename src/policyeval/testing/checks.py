@@ -448,13 +448,15 @@ def aggregator_checks(
         def test_my_aggregator(law, check):
             check()
 
-    >>> checks = dict(aggregator_checks(lambda values, weights: min(values), max_examples=10))
+    >>> def unweighted_mean(values, weights):  # counts every child, zero weight or not
+    ...     return sum(values) / len(values)
+    >>> checks = dict(aggregator_checks(unweighted_mean, max_examples=10))
     >>> sorted(checks) == sorted(AGGREGATOR_LAWS)
     True
     >>> checks["zero_weight"]()
     Traceback (most recent call last):
     ...
-    AssertionError: <lambda> breaks law 'zero_weight': ...
+    AssertionError: unweighted_mean breaks law 'zero_weight': ...
     """
     if not callable(f):
         raise InvalidArgument(f"f must be callable, got f={f!r}")
