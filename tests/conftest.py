@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from policyeval.framework import Framework, Node
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 
 LEVEL_IDS = ("baik", "cukup_baik", "kurang_baik", "tidak_baik")
 ASCENDING_LEVEL_IDS = tuple(reversed(LEVEL_IDS))
+
+# The suite runs on busy shared machines, where a test may wait seconds for a core: a deadline
+# measures the machine, not the code. Speed targets live in benchmarks/, so no test has a
+# deadline; Hypothesis then allows 30 s of data generation for the first examples before its
+# too-slow health check fails, and the strategies stay far below that. The health checks stay on.
+settings.register_profile("policyeval", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "policyeval"))
 
 CsvWriter = Callable[..., Path]
 XlsxWriter = Callable[..., Path]

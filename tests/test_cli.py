@@ -185,10 +185,10 @@ def test_validate_a_case_directory(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_missing_case_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing case.toml is an input error, not a crash."""
+    """A missing case folder is an input error naming the folder, not a crash."""
     code, _, err = _run(capsys, "evaluate", str(tmp_path / "nowhere"))
     assert code == 2
-    assert "case.toml" in err
+    assert "nowhere: no such folder" in err
 
 
 def test_case_toml_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,7 +110,11 @@ def test_not_greater_skips_empty_cells_and_reports_text(
     result = run_one(tmp_path, kind="not_greater", table="t.csv", left="a", right="b")
     assert messages(result) == [
         (3, "a is not a number: 'satu'"),
-        (4, "a is not a number: '3,5'"),
+        (
+            4,
+            "a is not a number: '3,5'; a decimal comma is read only in files delimited by ';' "
+            "(write 3.5 with a decimal point, or save the file with ';' between columns)",
+        ),
     ]
 
 
@@ -303,7 +307,8 @@ def test_equals_without_any_figure_fails(folder: Path) -> None:
 def test_date_order_reports_reversed_missing_and_malformed_dates(
     write_csv: CsvWriter, tmp_path: Path
 ) -> None:
-    """A start after its end, an empty end and a non-ISO date are each reported on their row."""
+    """A start after its end, an empty end and an unreadable date are each reported on their row;
+    a day-first date is read."""
     write_csv(
         "t.csv",
         [
@@ -312,13 +317,18 @@ def test_date_order_reports_reversed_missing_and_malformed_dates(
             ["2024-03-01", "2024-02-01"],
             ["2024-05-01", ""],
             ["01/05/2024", "2024-06-01"],
+            ["01/05/24", "2024-06-01"],
         ],
     )
     result = run_one(tmp_path, kind="date_order", table="t.csv", start="start", end="end")
     assert messages(result) == [
         (3, "start 2024-03-01 is after end 2024-02-01"),
         (4, "end has no value"),
-        (5, "start is not an ISO date: '01/05/2024'"),
+        (
+            6,
+            "start is not a date: '01/05/24': a two-digit year is ambiguous: write the year in "
+            "full, e.g. 01/05/2024 or 2024-08-17",
+        ),
     ]
     assert result.findings[0].values == {"start": "2024-03-01", "end": "2024-02-01"}
 

@@ -24,6 +24,7 @@ PUBLIC = {
     "Explanation",
     "Framework",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "Judgement",
     "Level",
@@ -37,7 +38,12 @@ PUBLIC = {
     "Rejection",
     "ReportedVerdict",
     "ScaleError",
+    "ScoreTable",
+    "Scorer",
+    "ScoringError",
     "Source",
+    "NodeScores",
+    "Triangulation",
     "Status",
     "TriangulationRule",
     "UnknownPluginError",
@@ -59,6 +65,7 @@ PUBLIC = {
     "rule",
     "run_case",
     "save_framework",
+    "scorer",
 }
 
 

@@ -103,7 +103,8 @@ def test_comparison_carries_strengths_and_weaknesses() -> None:
     sides = {unit.key: (unit.strengths, unit.weaknesses) for unit in comparison.units}
     assert sides["u"] == (("a",), ("b",))
     document = comparison.to_dict()
-    assert document["units"][0]["strengths"] == ["a"]
+    by_key = {unit["key"]: unit for unit in document["units"]}
+    assert (by_key["u"]["strengths"], by_key["u"]["weaknesses"]) == (["a"], ["b"])
 
 
 def test_json_has_a_rank_per_node_and_unit() -> None:

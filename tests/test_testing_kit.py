@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import policyeval.testing
 from policyeval.evidence import Evidence
 from policyeval.exceptions import InvalidArgument
+from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import Scale
 from policyeval.testing import (
@@ -24,6 +25,7 @@ from policyeval.testing import (
     CROSS_UNIT_LAWS,
     LAW_STATEMENTS,
     RULE_LAWS,
+    SCORER_LAWS,
     aggregator_checks,
     check_aggregator,
     check_rule,
@@ -34,6 +36,7 @@ from policyeval.testing.strategies import (
     PERCENT_SCALE,
     child_values,
     evidence_sets,
+    frameworks,
     values_and_weights,
     weights,
 )
@@ -303,10 +306,10 @@ def test_skipped_check_reports_a_skip_with_its_reason() -> None:
 
 
 def test_checks_come_in_law_order() -> None:
-    """The pairs follow AGGREGATOR_LAWS and RULE_LAWS; every law has its statement."""
+    """The pairs follow AGGREGATOR_LAWS, RULE_LAWS and SCORER_LAWS, each law stated once."""
     assert [law for law, _ in aggregator_checks(weighted_mean)] == list(AGGREGATOR_LAWS)
     assert [law for law, _ in rule_checks(categories_rule)] == list(RULE_LAWS)
-    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *CROSS_UNIT_LAWS}
+    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *SCORER_LAWS, *CROSS_UNIT_LAWS}
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None, 3])
@@ -484,19 +487,48 @@ def test_strategies_refuse_bad_arguments() -> None:
         evidence_sets("four")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_depth": 0},
+        {"max_children": True},
+        {"max_nodes": 1},
+        {"max_nodes": 2.5},
+        {"languages": "id"},
+        {"languages": ()},
+    ],
+)
+def test_bad_framework_strategy_options_are_refused(options: dict[str, object]) -> None:
+    """frameworks() refuses each malformed option, naming it."""
+    name = next(iter(options))
+    with pytest.raises(InvalidArgument, match=f"{name}="):
+        frameworks(**options)  # type: ignore[arg-type]
+
+
+@settings(max_examples=20)
+@given(frameworks(max_depth=6, max_children=4, max_nodes=9))
+def test_frameworks_stay_within_max_nodes(fw: Framework) -> None:
+    """A drawn framework never has more than max_nodes nodes, however deep it may grow."""
+    assert len(fw.node_ids) <= 9
+
+
 def test_public_names() -> None:
     """policyeval.testing exports exactly these names, sorted."""
     assert policyeval.testing.__all__ == [
         "AGGREGATOR_LAWS",
         "CROSS_UNIT_LAWS",
         "LAW_STATEMENTS",
+        "LOWER_IS_BETTER_SCALE",
         "RULE_LAWS",
+        "SCORER_LAWS",
         "aggregator_checks",
         "check_aggregator",
         "check_cross_unit_aggregator",
         "check_rule",
         "cross_unit_aggregator_checks",
+        "check_scorer",
         "rule_checks",
+        "scorer_checks",
         "strategies",
     ]
 

@@ -16,6 +16,7 @@ every :class:`Judgement` is traceable to the evidence behind it.
 from importlib.metadata import PackageNotFoundError, version
 
 from policyeval import frameworks
+from policyeval.aggregate import NodeScores
 from policyeval.case import Case, CaseResult, evaluate_case, load_case, run_case
 from policyeval.evaluate import evaluate, reaggregate
 from policyeval.evidence import Evidence, Origin, Source
@@ -25,11 +26,13 @@ from policyeval.exceptions import (
     DataCheckError,
     EvidenceError,
     FrameworkError,
+    InteropError,
     InvalidArgument,
     PluginContractError,
     PolicyEvalError,
     Problem,
     ScaleError,
+    ScoringError,
     UnknownPluginError,
 )
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
@@ -39,13 +42,16 @@ from policyeval.protocols import (
     Assessment,
     Confidence,
     ConfidenceRule,
+    Scorer,
     Status,
     TriangulationRule,
 )
-from policyeval.registry import aggregator, confidence_rule, rule
+from policyeval.registry import aggregator, confidence_rule, rule, scorer
 from policyeval.reported import Agreement, ReportedVerdict, compare_reported, load_reported
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
+from policyeval.score import ScoreTable
+from policyeval.triangulate import Triangulation
 
 try:
     __version__ = version("policyeval")
@@ -72,10 +78,12 @@ __all__ = [
     "Explanation",
     "Framework",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "Judgement",
     "Level",
     "Node",
+    "NodeScores",
     "NumericScale",
     "OrdinalScale",
     "Origin",
@@ -85,8 +93,12 @@ __all__ = [
     "Rejection",
     "ReportedVerdict",
     "ScaleError",
+    "ScoreTable",
+    "Scorer",
+    "ScoringError",
     "Source",
     "Status",
+    "Triangulation",
     "TriangulationRule",
     "UnknownPluginError",
     "__version__",
@@ -107,4 +119,5 @@ __all__ = [
     "rule",
     "run_case",
     "save_framework",
+    "scorer",
 ]

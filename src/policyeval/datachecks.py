@@ -52,8 +52,18 @@ from typing import Any
 
 import attrs
 
+from policyeval.dates import parse_date
 from policyeval.exceptions import DataCheckError, EvidenceError, Problem
-from policyeval.tables import Row, Table, filter_rows, fold_column, parse_number, read_table
+from policyeval.tables import (
+    Row,
+    Table,
+    filter_rows,
+    fold_column,
+    number_hint,
+    parse_number,
+    read_table,
+)
+from policyeval.texts import Text
 
 __all__ = ["CHECK_KINDS", "Check", "CheckResult", "Finding", "parse_checks", "run_checks"]
 
@@ -80,7 +90,7 @@ class Check:
     id: str
     kind: str
     params: dict[str, Any]
-    why: str | None = None
+    why: Text | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -103,7 +113,7 @@ class CheckResult:
 
     id: str
     kind: str
-    why: str | None
+    why: Text | None
     tables: tuple[str, ...]
     findings: tuple[Finding, ...]
 
@@ -348,7 +358,8 @@ def _fmt(number: float) -> str:
 
 def _not_a_number(table: Table, row: Row, column: str, text: str) -> Finding:
     return Finding(
-        message=f"{column} is not a number: {text!r}",
+        message=f"{column} is not a number: {text!r}"
+        + number_hint(text, decimal_comma=table.decimal_comma),
         file=table.file,
         row=row.number,
         values={column: text},
@@ -547,11 +558,11 @@ def _date_order(check: Check, tables: _Tables) -> tuple[list[Finding], tuple[str
                 )
                 continue
             try:
-                dates[column] = datetime.date.fromisoformat(text)
-            except ValueError:
+                dates[column] = parse_date(text)
+            except ValueError as error:
                 findings.append(
                     Finding(
-                        message=f"{column} is not an ISO date: {text!r}",
+                        message=f"{column} is not a date: {text!r}: {error}",
                         file=table.file,
                         row=row.number,
                     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -111,14 +111,49 @@ class Judgement:
 class Explanation:
     """A judgement with the explanations of its children, down to evidence rows.
 
-    Data only: :func:`policyeval.report.render_explanation` draws it as an
-    indented tree.
+    ``str(explanation)`` renders it as an indented tree;
+    :func:`policyeval.report.render_explanation` words it in the reader's
+    language.
     """
 
     judgement: Judgement
     label: str
     children: tuple[Explanation, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    status_from: tuple[str, ...] = ()
+
+    def lines(self, indent: int = 0) -> Iterator[str]:
+        """The rendered tree, one line at a time."""
+        j = self.judgement
+        pad = "  " * indent
+        confidence = j.confidence.value if j.confidence else "-"
+        score = "-" if j.score is None else f"{j.score:.2f}"
+        yield (
+            f"{pad}{self.label} [{j.node}]: {j.level or 'undefined'} "
+            f"(score {score}, {j.status.value}, confidence {confidence})"
+        )
+        yield f"{pad}  {j.explanation}"
+        if self.status_from:
+            yield (
+                f"{pad}  status {j.status.value} inherited from its weakest part: "
+                + " via ".join(reversed(self.status_from))
+            )
+        agreeing = set(j.assessment.agreeing) if j.assessment else set()
+        for item in self.evidence:
+            mark = "+" if item.id in agreeing else "-"
+            said = item.rating if item.rating is not None else item.value
+            where = f" @ {item.origin}" if item.origin else ""
+            yield (
+                f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
+                f"({item.category}, {item.technique})"
+                + (f": {item.excerpt}" if item.excerpt else "")
+                + (f" [{item.citation}]" if item.citation else "")
+            )
+        for child in self.children:
+            yield from child.lines(indent + 1)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
 
 
 @attrs.frozen(kw_only=True)
@@ -207,6 +242,31 @@ class Evaluation:
         """The judgements for one unit, in framework declaration order."""
         return tuple(self.judgement(unit, node) for node in self.framework.node_ids)
 
+    def status_from(self, unit: str, node: str) -> tuple[str, ...]:
+        """Where an inner node's status comes from: the path down to the part it inherits it from.
+
+        An inner node's status is its weakest scored child's (lowered to
+        ``partially_corroborated`` when a child is missing). This returns the
+        node ids from the child whose status the node took down to the
+        indicator that has it as its own, so a report can say "contested,
+        from Regulasi turunan". It is empty when the status is the node's
+        own: an indicator, a node lowered for a missing child, or no evidence.
+
+        >>> from policyeval import evaluate, frameworks
+        >>> from policyeval.evidence import Evidence
+        >>> fw = frameworks.load("agustino")
+        >>> items = [Evidence(id="E1", unit="u", indicator="regulasi_turunan", rating="baik",
+        ...                   source="s1", source_category="asn", technique="interview")]
+        >>> evaluate(fw, items, min_share=0).status_from("u", "program")
+        ('regulasi', 'regulasi_turunan')
+        """
+        judgement = self.judgement(unit, node)
+        for child, weight in zip(judgement.children, judgement.weights, strict=False):
+            found = self.judgement(unit, child)
+            if weight > 0 and found.score is not None and found.status is judgement.status:
+                return (child, *self.status_from(unit, child))
+        return ()
+
     def explain(
         self, unit: str, node: str | None = None, *, lang: str | None = None
     ) -> Explanation:
@@ -221,8 +281,7 @@ class Evaluation:
         >>> tree = result.explain("u", "kompetensi")
         >>> tree.judgement.level, [item.id for item in tree.evidence]
         ('baik', ['E1'])
-        >>> from policyeval.report import render_explanation
-        >>> print(render_explanation(tree))  # doctest: +ELLIPSIS
+        >>> print(tree)  # doctest: +ELLIPSIS
         Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
         ...
           + E1: baik from s1 (asn, interview)
@@ -242,7 +301,12 @@ class Evaluation:
         children = tuple(
             self._explain(unit, child, lang, by_id) for child in self.framework.children(node)
         )
-        return Explanation(judgement=judgement, label=label, children=children)
+        status_from = tuple(
+            f"{self.framework.label(part, lang)} [{part}]" for part in self.status_from(unit, node)
+        )
+        return Explanation(
+            judgement=judgement, label=label, children=children, status_from=status_from
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (see :meth:`to_json`)."""
@@ -258,6 +322,10 @@ class Evaluation:
                     nodes[node][key] = value
                     if key == "score":
                         nodes[node]["rank"] = ranks[node][unit]
+            for node, document in nodes.items():
+                inherited = self.status_from(unit, node)
+                if inherited:
+                    document["status_from"] = inherited[0]
             units[unit] = {"nodes": nodes}
         return {
             "schema": SCHEMA,
@@ -275,7 +343,8 @@ class Evaluation:
         Keys: ``schema`` (``"policyeval.evaluation/3"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
         ``rank`` (among the evaluation's units), ``confidence``, ``status``,
-        ``evidence`` (and more), and ``rejected``.
+        ``evidence`` (and more: ``status_from`` names the child an inner node
+        took its status from, see :meth:`status_from`), and ``rejected``.
         """
         return dumps(self.to_dict(), indent=indent)
 

@@ -10,8 +10,8 @@ an evaluation's explanation tree down to the evidence rows.
 >>> result = two_unit_result()
 >>> render_html(result) == render_html(result)
 True
->>> print(render_comparison_text(compare([result])).splitlines()[-3])
-Overall: Programme  Good 3.00 (#1)        Fair 2.33 (#2)
+>>> print(render_comparison_text(compare([result])).splitlines()[-5])
+Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
 """
 
 from policyeval.report.compare import ComparedUnit, Comparison, compare, competition_ranks

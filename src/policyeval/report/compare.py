@@ -15,11 +15,14 @@ indicators where it ranks best and worst among the compared units (see
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+from policyeval.evidence_io import Rejection
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
@@ -37,7 +40,10 @@ class ComparedUnit:
     """One unit's row of a comparison: level id, score and rank per compared node.
 
     ``key`` is unique within the comparison: the unit id, or ``case/unit``
-    when the same unit id comes from several cases. ``strengths`` and
+    when the same unit id comes from several cases. ``confidences`` holds
+    the confidence per compared node; ``indicators_with_evidence`` of
+    ``indicators`` had evidence for this unit, from ``evidence`` items, so
+    a missing indicator shows beside the verdict. ``strengths`` and
     ``weaknesses`` are indicator ids, best and worst first.
     """
 
@@ -48,6 +54,10 @@ class ComparedUnit:
     levels: tuple[str | None, ...]
     scores: tuple[float | None, ...]
     ranks: tuple[int | None, ...]
+    confidences: tuple[str | None, ...] = ()
+    evidence: int = 0
+    indicators: int = 0
+    indicators_with_evidence: int = 0
     strengths: tuple[str, ...] = ()
     weaknesses: tuple[str, ...] = ()
 
@@ -79,13 +89,16 @@ class Comparison:
     ``nodes`` lists the compared node ids, dimensions first and the root
     last; each :class:`ComparedUnit` holds values aligned with it. ``units``
     keep the order they were given in; :meth:`ranked` orders them by the
-    overall rank.
+    overall rank, the order every rendering (JSON included) uses.
+    ``rejected`` pairs each case id with an evidence row that case did not
+    use (``lenient`` cases), its file relative to the case folder.
     """
 
     framework: Framework = attrs.field(eq=False, repr=False)
     language: str
     nodes: tuple[str, ...]
     units: tuple[ComparedUnit, ...]
+    rejected: tuple[tuple[str, Rejection], ...] = ()
 
     @property
     def root(self) -> str:
@@ -131,25 +144,42 @@ class Comparison:
                     "case": unit.case,
                     "unit": unit.unit,
                     "label": dict(sorted(unit.label.items())),
+                    "evidence": unit.evidence,
+                    "indicators": unit.indicators,
+                    "indicators_with_evidence": unit.indicators_with_evidence,
                     "nodes": {
-                        node: {"level": level, "score": score, "rank": rank}
-                        for node, level, score, rank in zip(
-                            self.nodes, unit.levels, unit.scores, unit.ranks, strict=True
+                        node: {
+                            "level": level,
+                            "score": score,
+                            "rank": rank,
+                            "confidence": confidence,
+                        }
+                        for node, level, score, rank, confidence in zip(
+                            self.nodes,
+                            unit.levels,
+                            unit.scores,
+                            unit.ranks,
+                            unit.confidences,
+                            strict=True,
                         )
                     },
                     "strengths": list(unit.strengths),
                     "weaknesses": list(unit.weaknesses),
                 }
-                for unit in self.units
+                for unit in self.ranked()
             ],
+            "rejected": [{"case": case, **row.as_dict()} for case, row in self.rejected],
         }
 
     def to_json(self) -> str:
         """Deterministic JSON: ``schema`` (``"policyeval.comparison/1"``), ``nodes``, ``units``.
 
-        Each unit has ``key``, ``case``, ``unit``, ``label``, per node
-        ``level``, ``score`` and ``rank`` (``null`` when undefined), and its
-        ``strengths`` and ``weaknesses`` (indicator ids).
+        Units come in rank order. Each unit has ``key``, ``case``, ``unit``,
+        ``label``, ``evidence``, ``indicators``, ``indicators_with_evidence``
+        and, per node, ``level``, ``score``, ``rank`` and ``confidence``
+        (``null`` when undefined). ``rejected`` lists the rows the cases did
+        not use, each with its ``case``.
+        Each unit also lists its ``strengths`` and ``weaknesses`` (indicator ids).
         """
         return dumps(self.to_dict())
 
@@ -158,8 +188,8 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
     """Line up the units of one or more case results or evaluations on the dimensions and the root.
 
     All results must use the same framework. The language is the first
-    case's (for a bare evaluation, its framework's default language). Each unit gets up to ``strengths`` strengths and as many
-    weaknesses, ranked among all the compared units.
+    case's (for a bare evaluation, its framework's default language).
+    Each unit gets up to ``strengths`` strengths and as many weaknesses, ranked among all the compared units.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> comparison = compare([two_unit_result()])
@@ -198,6 +228,7 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
     ranks_by_node = [
         competition_ranks([row[column].score for row in judgements]) for column in range(len(nodes))
     ]
+    indicators = first.indicators
     indicator_ranks = {
         node: dict(
             zip(
@@ -220,13 +251,42 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
             levels=tuple(j.level for j in row),
             scores=tuple(None if j.score is None else round(j.score, 10) for j in row),
             ranks=tuple(ranks_by_node[column][index] for column in range(len(nodes))),
+            confidences=tuple(None if j.confidence is None else j.confidence.value for j in row),
+            evidence=sum(item.unit == unit for item in evaluation.evidence),
+            indicators=len(indicators),
+            indicators_with_evidence=sum(
+                bool(evaluation.judgement(unit, node).evidence) for node in indicators
+            ),
             strengths=sides[key][0],
             weaknesses=sides[key][1],
         )
-        for index, (key, (case, unit, label, _), row) in enumerate(
+        for index, (key, (case, unit, label, evaluation), row) in enumerate(
             zip(keys, entries, judgements, strict=True)
         )
     )
+    rejected = tuple(
+        (
+            case_result.case.id if case_result is not None else evaluation.framework.id,
+            _relative_to(rejection, case_result.case.path)
+            if case_result is not None
+            else rejection,
+        )
+        for evaluation, case_result in given
+        for rejection in evaluation.rejected
+    )
     first_case = given[0][1]
-    language = first_case.case.language if first_case is not None else first.default_language
-    return Comparison(framework=first, language=language, nodes=nodes, units=units)
+    return Comparison(
+        framework=first,
+        language=first_case.case.language if first_case is not None else first.default_language,
+        nodes=nodes,
+        units=units,
+        rejected=rejected,
+    )
+
+
+def _relative_to(rejection: Rejection, folder: Path) -> Rejection:
+    """The rejection with its file named relative to the case folder, as in case JSON."""
+    if not rejection.file:
+        return rejection
+    relative = Path(os.path.relpath(rejection.file, folder)).as_posix()
+    return attrs.evolve(rejection, file=relative)

@@ -14,7 +14,7 @@ from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
-from policyeval.report.text import comparison_rows
+from policyeval.report.text import comparison_rows, rejected_lines
 
 __all__ = ["escape", "mermaid", "render_comparison_markdown", "render_markdown", "table"]
 
@@ -158,6 +158,10 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
             f"({escape(indicator.status_text)})",
             "",
         ]
+        if indicator.coder_agreement:
+            out += [escape(indicator.coder_agreement), ""]
+        if indicator.concerns:
+            out += [f"*{escape(t('concerns'))}:* " + escape("; ".join(indicator.concerns)), ""]
         if not indicator.items:
             out += [t("no_evidence_items"), ""]
             continue
@@ -349,6 +353,8 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     | People | Good 3.00 (#1) | Fair 1.67 (#2) |
     | Money | Good 3.00 (#1) | Good 3.00 (#1) |
     | Overall: Programme | Good 3.00 (#1) | Fair 2.33 (#2) |
+    | Overall confidence | low | very low |
+    | Coverage | 3/3 indicators, 4 items | 3/3 indicators, 4 items |
     | Strengths | Staffing \\| headcount | – |
     | Weaknesses | – | Staffing \\| headcount |
     <BLANKLINE>
@@ -361,4 +367,7 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
         "",
         *_comparison_table(comparison, lang),
     ]
+    if comparison.rejected:
+        lines += ["", f"### {text('rejected', lang)}", ""]
+        lines += [f"- {escape(line)}" for line in rejected_lines(comparison, lang)]
     return "\n".join(lines) + "\n"

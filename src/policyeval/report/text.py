@@ -110,16 +110,16 @@ def render_text(result: Reportable, *, lang: str | None = None) -> str:
     Framework: Mini framework
     <BLANKLINE>
     Unit: North
-    Programme: Good (score 3.00 on 1–3), confidence low, single source.
+    Programme: Good (score 3.00 on 1–3), confidence low, single source (from Staffing | headcount).
     <BLANKLINE>
-    Node                        Level  Score  Confidence  Status         Evidence
-    --------------------------  -----  -----  ----------  -------------  --------
-    Programme                   Good   3.00   low         single source
-    ├─ People                   Good   3.00   low         single source
-    │  ├─ Skills                Good   3.00   high        corroborated   2
-    │  └─ Staffing | headcount  Good   3.00   low         single source  1
-    └─ Money                    Good   3.00   low         single source
-       └─ Budget                Good   3.00   low         single source  1
+    Node                        Level  Score  Confidence  Status                                     Evidence
+    --------------------------  -----  -----  ----------  -----------------------------------------  --------
+    Programme                   Good   3.00   low         single source (from Staffing | headcount)
+    ├─ People                   Good   3.00   low         single source (from Staffing | headcount)
+    │  ├─ Skills                Good   3.00   high        corroborated                               2
+    │  └─ Staffing | headcount  Good   3.00   low         single source                              1
+    └─ Money                    Good   3.00   low         single source (from Budget)
+       └─ Budget                Good   3.00   low         single source                              1
     ...
     """
     report = build_report(result, lang=lang)
@@ -141,14 +141,20 @@ def render_text(result: Reportable, *, lang: str | None = None) -> str:
             lines.append(f"  {alternative.label} ({alternative.aggregator}): {verdicts}")
     if report.rejected:
         lines += ["", f"{report.t('rejected')}: {len(report.rejected)}"]
+        lines += [
+            f"  {row.file} {report.t('row').lower()} {row.row or '–'} ({row.id or '–'}): {row.reason}"
+            for row in report.rejected
+        ]
     return "\n".join(lines) + "\n"
 
 
 def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a comparison: one row per compared node, one column per unit.
 
-    A cell reads ``level score (#rank)``; after the overall row come each
-    unit's strengths and weaknesses (indicator labels, best and worst first).
+    A cell reads ``level score (#rank)``; the overall row comes after the
+    dimensions, followed by the overall confidence, the evidence coverage and
+    each unit's strengths and weaknesses (indicator labels, best and worst
+    first).
     """
     units = comparison.ranked()
     header = [text("node", lang), *(unit.text(lang) for unit in units)]
@@ -167,6 +173,32 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
                 f"{level} {format_score(unit.scores[column])} (#{'–' if rank is None else rank})"
             )
         rows.append(cells)
+    rows.append(
+        [
+            text("overall_confidence", lang),
+            *(
+                "–"
+                if unit.confidences[-1] is None
+                else text(f"confidence.{unit.confidences[-1]}", lang)
+                for unit in units
+            ),
+        ]
+    )
+    rows.append(
+        [
+            text("coverage", lang),
+            *(
+                text(
+                    "coverage_cell",
+                    lang,
+                    with_evidence=unit.indicators_with_evidence,
+                    indicators=unit.indicators,
+                    items=unit.evidence,
+                )
+                for unit in units
+            ),
+        ]
+    )
     for side in ("strengths", "weaknesses"):
         cells = [text(side, lang)]
         for unit in units:
@@ -178,6 +210,22 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
     return header, rows
 
 
+def rejected_lines(comparison: Comparison, lang: str) -> list[str]:
+    """One line per evidence row a compared case did not use, with its reason."""
+    return [
+        text(
+            "rejected_in",
+            lang,
+            case=case,
+            file=row.file or "",
+            row="–" if row.row is None else row.row,
+            id=row.id or "–",
+            reason=row.reason,
+        )
+        for case, row in comparison.rejected
+    ]
+
+
 def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -> str:
     """Units side by side: per dimension and overall, each unit's level, score and rank.
 
@@ -185,15 +233,21 @@ def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -
     >>> from policyeval.report.compare import compare
     >>> print(render_comparison_text(compare([two_unit_result()])))
     Comparison
-    Node                North                 South
-    ------------------  --------------------  --------------------
-    People              Good 3.00 (#1)        Fair 1.67 (#2)
-    Money               Good 3.00 (#1)        Good 3.00 (#1)
-    Overall: Programme  Good 3.00 (#1)        Fair 2.33 (#2)
-    Strengths           Staffing | headcount  –
-    Weaknesses          –                     Staffing | headcount
+    Node                North                    South
+    ------------------  -----------------------  -----------------------
+    People              Good 3.00 (#1)           Fair 1.67 (#2)
+    Money               Good 3.00 (#1)           Good 3.00 (#1)
+    Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
+    Overall confidence  low                      very low
+    Coverage            3/3 indicators, 4 items  3/3 indicators, 4 items
+    Strengths           Staffing | headcount     –
+    Weaknesses          –                        Staffing | headcount
     <BLANKLINE>
     """
     lang = lang or comparison.language
     header, rows = comparison_rows(comparison, lang)
-    return "\n".join([text("comparison", lang), *_table(header, rows)]) + "\n"
+    lines = [text("comparison", lang), *_table(header, rows)]
+    if comparison.rejected:
+        lines += ["", f"{text('rejected', lang)}: {len(comparison.rejected)}"]
+        lines += [f"  {line}" for line in rejected_lines(comparison, lang)]
+    return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ their own module.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -105,6 +106,28 @@ def _weight(*, positive: bool) -> st.SearchStrategy[float]:
     )
 
 
+# Built once: strategies made inside a draw are rebuilt on every example, which is slow.
+_POSITIVE_WEIGHT = _weight(positive=True)
+_ANY_WEIGHT = _weight(positive=False)
+
+
+@functools.cache
+def _below(count: int) -> st.SearchStrategy[int]:
+    return st.integers(0, count - 1)
+
+
+@functools.cache
+def _weights(n: int) -> st.SearchStrategy[list[float]]:
+    @st.composite
+    def draw_weights(draw: st.DrawFn) -> list[float]:
+        positive_at = draw(_below(n))
+        return [
+            draw(_POSITIVE_WEIGHT if index == positive_at else _ANY_WEIGHT) for index in range(n)
+        ]
+
+    return draw_weights()
+
+
 def weights(n: int) -> st.SearchStrategy[list[float]]:
     """Lists of ``n`` weights in ``[0, 10]``, at least one of them positive.
 
@@ -119,13 +142,7 @@ def weights(n: int) -> st.SearchStrategy[list[float]]:
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise InvalidArgument(f"n must be an integer >= 1, got n={n!r}")
-
-    @st.composite
-    def draw_weights(draw: st.DrawFn) -> list[float]:
-        positive_at = draw(st.integers(0, n - 1))
-        return [draw(_weight(positive=index == positive_at)) for index in range(n)]
-
-    return draw_weights()
+    return _weights(n)
 
 
 _DECIMAL_STEPS = 1000  # decimal weights are k/100 for k in 0..1000, that is 0 to 10
@@ -222,12 +239,17 @@ def values_and_weights(
             f"max_size must be >= min_size, got min_size={min_size!r}, max_size={max_size!r}"
         )
     values = child_values(domain=domain, scores=scores)
-    weights_of = decimal_weights if decimal else weights
+    sizes = st.integers(min_size, max_size)
+    weights_of = decimal_weights if decimal else _weights
+    value_lists = {
+        size: st.lists(values, min_size=size, max_size=size)
+        for size in range(min_size, max_size + 1)
+    }
 
     @st.composite
     def draw_pair(draw: st.DrawFn) -> tuple[list[float], list[float]]:
-        size = draw(st.integers(min_size, max_size))
-        return draw(st.lists(values, min_size=size, max_size=size)), draw(weights_of(size))
+        size = draw(sizes)
+        return draw(value_lists[size]), draw(weights_of(size))
 
     return draw_pair()
 
