@@ -163,13 +163,28 @@ def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
     # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
     unquoted = re.sub(r'"[^"]*"', "", first_line)
     delimiter = max((",", ";", "\t"), key=unquoted.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quoted cell must close, and nothing may follow its closing quote but a
+    # delimiter; otherwise one stray quote would silently swallow every line after it.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    start_line = 1
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
+            start_line = reader.line_num + 1
     except csv.Error as error:
-        raise EvidenceError(
-            [Problem(f"malformed CSV: {error}", file=file, line=reader.line_num)]
-        ) from None
+        # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
+        row, line = len(records) + 1, reader.line_num
+        if "unexpected end of data" in str(error):
+            message = (
+                "unbalanced quote: a quoted cell opened in this row never closes, so it would "
+                "swallow every line after it; close the quote, or double a quote inside a "
+                'quoted cell ("")'
+            )
+            line = start_line
+        else:
+            message = f"malformed CSV: {error}"
+        raise EvidenceError([Problem(message, file=file, row=row, line=line)]) from None
     return records, delimiter == ";"
 
 

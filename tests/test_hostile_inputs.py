@@ -1,0 +1,160 @@
+"""Hostile inputs: every row accounted for, nothing read outside the case, no crash or hang.
+
+Each test feeds one class of bad input and states what policyeval does with it: a located
+problem (exit 2 at the command line), never a traceback, a silent drop or a read outside the
+case folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import csv_text, make_framework
+from policyeval.cli import main
+from policyeval.evidence_io import load_evidence
+from policyeval.exceptions import EvidenceError
+from policyeval.tables import read_table
+
+FRAMEWORK = make_framework()
+
+CASE_TOML = """\
+schema = "policyeval.case/1"
+
+[case]
+id = "hostile"
+framework = "agustino"
+
+[[units]]
+id = "kota"
+"""
+
+QUOTE_CASE = (
+    "id,indicator,rating,source,technique,excerpt\n"
+    'E1,kompetensi,baik,s1,interview,"he said\n'
+    "E2,kapabilitas,tidak_baik,s2,interview,x\n"
+    "E3,integritas,tidak_baik,s3,interview,y\n"
+)
+
+
+def _case(folder: Path, evidence: str, toml: str = CASE_TOML) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "case.toml").write_text(toml, encoding="utf-8")
+    (folder / "evidence.csv").write_text(evidence, encoding="utf-8")
+    return folder
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- 1. every input row accounted for ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate", "evaluate --lenient"])
+def test_unbalanced_quote_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A cell that opens a quote and never closes it stops every command with the file and row,
+    in strict and lenient mode alike, instead of swallowing the rows after it."""
+    folder = _case(tmp_path / "case", QUOTE_CASE)
+    code, out, err = _run(capsys, *command.split(), str(folder))
+    assert code == 2, out
+    assert "evidence.csv:2: row 2: unbalanced quote" in err
+    assert "Traceback" not in err
+
+
+def test_text_after_a_closing_quote_is_a_located_error(tmp_path: Path) -> None:
+    """A quoted cell followed by more text is malformed, and the error names its row."""
+    path = tmp_path / "e.csv"
+    path.write_text('id,excerpt\nE1,ok\nE2,"quoted" and more\n', encoding="utf-8")
+    with pytest.raises(EvidenceError) as raised:
+        read_table(path)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.row) == (str(path), 3)
+    assert "malformed CSV" in problem.message
+
+
+def test_quotes_that_close_are_still_read(tmp_path: Path) -> None:
+    """Doubled quotes and quoted line breaks are ordinary cell text; each record is one row."""
+    path = tmp_path / "e.csv"
+    path.write_text('id,excerpt\nE1,"he said ""yes""\nthen left"\nE2,x\n', encoding="utf-8")
+    table = read_table(path)
+    assert [(row.number, row.get("excerpt")) for row in table.rows] == [
+        (2, 'he said "yes"\nthen left'),
+        (3, "x"),
+    ]
+
+
+# Cells people really type, quotes, delimiters and line breaks included.
+_cell_text = st.text(alphabet='ab ",;\n', max_size=6)
+_ROW = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["E1", "E2", "E3", ""]),
+        "indicator": st.sampled_from(["kejelasan", "kompetensi", "realisasi", "program", "x"]),
+        "rating": st.sampled_from(["baik", "Baik", "Good", "bagus", ""]),
+        "source": st.sampled_from(["s1", "s2", ""]),
+        "technique": st.sampled_from(["interview", ""]),
+        "excerpt": _cell_text,
+    }
+)
+_ROWS = st.lists(_ROW, max_size=8)
+_COLUMNS = ("id", "indicator", "rating", "source", "technique", "excerpt")
+
+
+def _write_rows(folder: Path, rows: list[dict[str, str]], suffix: str) -> Path:
+    records = [list(_COLUMNS)] + [[row[column] for column in _COLUMNS] for row in rows]
+    path = folder / f"evidence{suffix}"
+    if suffix == ".csv":
+        path.write_text(csv_text(records), encoding="utf-8")
+    else:
+        openpyxl = pytest.importorskip("openpyxl")
+        workbook = openpyxl.Workbook()
+        for record in records:
+            workbook.active.append([cell or None for cell in record])
+        workbook.save(path)
+    return path
+
+
+def _check_accounting(rows: list[dict[str, str]], suffix: str) -> None:
+    data_rows = [
+        number
+        for number, row in enumerate(rows, start=2)
+        if any(cell.strip() for cell in row.values())
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write_rows(Path(folder), rows, suffix)
+        lenient = load_evidence(path, FRAMEWORK, default_unit="kota", lenient=True)
+        try:
+            strict = load_evidence(path, FRAMEWORK, default_unit="kota")
+        except EvidenceError as error:
+            strict_problem_rows = {problem.row for problem in error.problems}
+        else:
+            strict_problem_rows = set()
+            assert strict.items == lenient.items
+    used = [item.origin.row for item in lenient.items if item.origin is not None]
+    rejected = [rejection.row for rejection in lenient.rejected]
+    # Rows in = rows used + rows rejected, each row exactly once.
+    assert sorted(used + rejected) == data_rows
+    # Strict mode refuses exactly the rows lenient mode rejects.
+    assert strict_problem_rows == set(rejected)
+
+
+@settings(max_examples=40)
+@given(rows=_ROWS)
+def test_every_csv_row_is_used_or_rejected_in_both_modes(rows: list[dict[str, str]]) -> None:
+    """CSV: rows in = rows used + rows rejected, and strict mode names exactly the rejected rows."""
+    _check_accounting(rows, ".csv")
+
+
+@settings(max_examples=15)
+@given(rows=_ROWS)
+def test_every_xlsx_row_is_used_or_rejected_in_both_modes(rows: list[dict[str, str]]) -> None:
+    """XLSX: rows in = rows used + rows rejected, and strict mode names exactly the rejected rows."""
+    _check_accounting(rows, ".xlsx")
