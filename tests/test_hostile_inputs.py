@@ -7,6 +7,7 @@ case folder.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -158,3 +159,152 @@ def test_every_csv_row_is_used_or_rejected_in_both_modes(rows: list[dict[str, st
 def test_every_xlsx_row_is_used_or_rejected_in_both_modes(rows: list[dict[str, str]]) -> None:
     """XLSX: rows in = rows used + rows rejected, and strict mode names exactly the rejected rows."""
     _check_accounting(rows, ".xlsx")
+
+
+# --- 2. a case reads only files inside its folder ----------------------------------------------
+
+GOOD_EVIDENCE = (
+    "id,indicator,rating,source,technique\n"
+    "E1,kompetensi,baik,s1,interview\n"
+    "E2,kompetensi,baik,s2,documentation\n"
+)
+SECRET = "id,value\nTOPSECRET,42\n"
+
+# One entry per path a case names: the case.toml text that points it at {path}.
+PATH_KEYS = {
+    "evidence.file": '[evidence]\nfile = "{path}"\n',
+    "evidence.sources": '[evidence]\nsources = "{path}"\n',
+    "case.framework": None,  # written in place of the built-in name
+    "derived.table": (
+        '[[derived]]\nid = "D1"\nindicator = "kapabilitas"\ntable = "{path}"\nmeasure = "count"\n'
+        'unit = "x"\nsource = "s1"\ntechnique = "documentation"\n'
+        'bands = {{ cuts = [0, 1, 2], levels = ["tidak_baik", "kurang_baik", "cukup_baik", '
+        '"baik"] }}\n'
+    ),
+    "checks.table": '[[checks]]\nid = "c1"\nkind = "unique"\ntable = "{path}"\ncolumns = ["id"]\n',
+}
+
+
+def _case_naming(folder: Path, key: str, path: str) -> Path:
+    template = PATH_KEYS[key]
+    if template is None:
+        toml = CASE_TOML.replace('framework = "agustino"', f'framework = "{path}"')
+    else:
+        toml = CASE_TOML + template.format(path=path)
+    return _case(folder, GOOD_EVIDENCE, toml)
+
+
+def _outside_paths(tmp_path: Path, case: Path) -> dict[str, str]:
+    """Ways to name a file outside the case: existing or not, absolute, relative, via a link."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text(SECRET, encoding="utf-8")
+    (case / "link.csv").symlink_to(secret)
+    (case / "data").mkdir()
+    (case / "data" / "up.csv").symlink_to(Path("..") / ".." / "secret.csv")
+    return {
+        "absolute": str(secret),
+        "absolute, missing": str(tmp_path / "nope.csv"),
+        "relative": "../secret.csv",
+        "relative, missing": "../nope.csv",
+        "system file": "/etc/passwd",
+        "link": "link.csv",
+        "link in a subfolder": "data/up.csv",
+    }
+
+
+@pytest.mark.parametrize("key", sorted(PATH_KEYS))
+def test_case_paths_outside_the_folder_are_refused_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    """Every path a case names must resolve inside its folder; otherwise validate and evaluate
+    exit 2 with one message that does not tell whether the outside path exists, and never show
+    the outside content."""
+    case = tmp_path / "case"
+    case.mkdir()
+    messages = set()
+    for how, path in _outside_paths(tmp_path, case).items():
+        _case_naming(case, key, path)
+        for command in ("validate", "evaluate"):
+            options = ["--format", "json"] if command == "evaluate" else []
+            code, out, err = _run(capsys, command, *options, str(case))
+            assert code == 2, (how, command, out)
+            assert "TOPSECRET" not in out + err
+            assert "outside the case folder" in err, (how, err)
+            messages.add(err.replace(path, "PATH").replace(repr(path), "PATH"))
+    assert len(messages) == 1, messages
+
+
+def test_paths_inside_the_folder_still_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path inside the folder, written with .. or through a link that stays inside, is read."""
+    case = _case(tmp_path / "case", "")
+    (case / "tables").mkdir()
+    (case / "tables" / "real.csv").write_text(GOOD_EVIDENCE, encoding="utf-8")
+    (case / "link.csv").symlink_to(Path("tables") / "real.csv")
+    for path in ("tables/../tables/real.csv", "link.csv", str(case / "tables" / "real.csv")):
+        _case_naming(case, "evidence.file", path)
+        code, out, err = _run(capsys, "validate", str(case))
+        assert code == 0, (path, err)
+        assert "2 evidence items" in out
+
+
+def test_builtin_framework_names_and_command_line_paths_stay_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built-in framework names resolve without any file, and a path given on the command line
+    may lie anywhere."""
+    case = _case(tmp_path / "somewhere" / "case", GOOD_EVIDENCE)
+    assert _run(capsys, "validate", str(case))[0] == 0
+    framework = tmp_path / "elsewhere" / "fw.toml"
+    framework.parent.mkdir()
+    assert (
+        _run(capsys, "frameworks", "show", "agustino", "--format", "toml", "-o", str(framework))[0]
+        == 0
+    )
+    code, out, _ = _run(capsys, "validate", str(framework))
+    assert (code, out.strip()) == (0, f"{framework}: valid framework")
+
+
+@pytest.mark.parametrize("name", ["evidence.csv", "fw.toml"])
+def test_fifos_are_refused_without_blocking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A FIFO named like a table or a framework file is refused, never opened for a blocking
+    read: only regular files are read."""
+    case = _case(tmp_path / "case", GOOD_EVIDENCE)
+    target = case / name
+    target.unlink(missing_ok=True)
+    os.mkfifo(target)
+    if name == "fw.toml":
+        code, _, err = _run(capsys, "validate", str(target))
+        assert code == 2
+        assert "not a regular file" in err
+        _case(case, GOOD_EVIDENCE, CASE_TOML.replace('"agustino"', '"fw.toml"'))
+    code, _, err = _run(capsys, "validate", str(case))
+    assert code == 2
+    assert "not a regular file" in err or "not found" in err
+
+
+def test_a_link_to_a_device_inside_the_case_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link named like the evidence table pointing at /dev/zero is outside the folder."""
+    case = _case(tmp_path / "case", GOOD_EVIDENCE)
+    (case / "evidence.csv").unlink()
+    (case / "evidence.csv").symlink_to("/dev/zero")
+    code, _, err = _run(capsys, "validate", str(case))
+    assert code == 2
+    assert "outside the case folder" in err
+
+
+def test_device_files_are_not_read(tmp_path: Path) -> None:
+    """Reading a device as a table is refused before any byte is read."""
+    with pytest.raises(EvidenceError, match="not a regular file"):
+        read_table(_device_link(tmp_path))
+
+
+def _device_link(tmp_path: Path) -> Path:
+    link = tmp_path / "zero.csv"
+    link.symlink_to("/dev/zero")
+    return link

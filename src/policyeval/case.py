@@ -37,8 +37,9 @@ from policyeval.exceptions import (
     Problem,
     UnknownPluginError,
 )
+from policyeval.files import OUTSIDE_FOLDER, FileRefused, inside, read_bytes
 from policyeval.framework import Framework
-from policyeval.framework_io import key_locator
+from policyeval.framework_io import key_locator, load_framework
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
 from policyeval.results import Evaluation, Judgement, dumps
 
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
+MAX_CASE_BYTES = 16 * 1024 * 1024
+"""The largest ``case.toml`` read, in bytes: a case file is settings, not data."""
 RESULT_SCHEMA = "policyeval.evaluation/1"
 
 _TOP = {
@@ -225,9 +228,12 @@ class CaseResult:
 
 def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem("no case.toml in the case directory", file=str(file))]) from None
+        text = read_bytes(file, max_bytes=MAX_CASE_BYTES).decode("utf-8")
+    except FileRefused as error:
+        message = (
+            "no case.toml in the case directory" if error.args == ("file not found",) else error
+        )
+        raise CaseError([Problem(f"{message}", file=str(file))]) from None
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
@@ -312,12 +318,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 key="case.framework",
             )
         )
+    elif isinstance(framework_ref, str) and framework_ref in frameworks.available():
+        framework = frameworks.load(framework_ref)
     else:
-        candidate = folder / str(framework_ref)
+        # Anything but a built-in name is a file, which must lie inside the case folder.
+        candidate = inside(folder, str(framework_ref))
         try:
-            framework = frameworks.resolve(
-                str(candidate) if candidate.suffix in (".toml", ".json") else str(framework_ref)
-            )
+            if candidate is None:
+                problems.append(
+                    Problem(OUTSIDE_FOLDER, file=where, key="case.framework", value=framework_ref)
+                )
+            elif candidate.suffix in (".toml", ".json") or candidate.is_file():
+                framework = load_framework(candidate)
+            else:
+                framework = frameworks.resolve(str(framework_ref))  # unknown: lists the names
         except (FrameworkError, UnknownPluginError, LookupError) as error:
             problems.append(
                 Problem(
@@ -351,8 +365,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         evidence_name = next(
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
-    evidence_file = folder / str(evidence_name)
-    if not evidence_file.is_file():
+    evidence_file = inside(folder, str(evidence_name))
+    if evidence_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="evidence.file", value=str(evidence_name))
+        )
+    elif not evidence_file.is_file():
         problems.append(
             Problem(
                 "evidence file not found", file=where, key="evidence.file", value=str(evidence_name)
@@ -361,8 +379,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     sources_name = evidence_table.get("sources")
     if sources_name is None and (folder / "sources.csv").is_file():
         sources_name = "sources.csv"
-    sources_file = folder / str(sources_name) if sources_name else None
-    if sources_file is not None and not sources_file.is_file():
+    sources_file = inside(folder, str(sources_name)) if sources_name else None
+    if sources_name and sources_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="evidence.sources", value=str(sources_name))
+        )
+    elif sources_file is not None and not sources_file.is_file():
         problems.append(
             Problem(
                 "sources file not found",
@@ -493,7 +515,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         raise CaseError(
             attrs.evolve(p, line=p.line if p.line is not None else locate(p.key)) for p in problems
         )
-    assert framework is not None
+    assert framework is not None and evidence_file is not None
     language = str(case_table.get("language") or framework.default_language)
     return Case(
         path=folder,

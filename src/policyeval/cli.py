@@ -152,18 +152,16 @@ def validate(path: str) -> None:
     Exits 0 when valid and 2 when not, listing every problem.
     """
     from policyeval import framework_io
-    from policyeval.case import load_case, load_case_evidence
 
     target = Path(path)
     if target.is_dir() or target.name == "case.toml":
-        try:
-            case = load_case(target)
-            evidence = load_case_evidence(case)
-        except PolicyEvalError as error:
-            _fail(error)
+        # Everything `evaluate` runs, short of writing output: a case that validates never
+        # fails later for a reason found here.
+        result = _run_case(str(target))
+        case, evaluation = result.case, result.evaluation
         click.echo(
-            f"{case.file}: valid case; {len(evidence.items)} evidence items, "
-            f"{len(case.checks)} data checks"
+            f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
+            f"{len(evaluation.rejected)} rejected rows, {len(case.checks)} data checks"
         )
         return
     problems = framework_io.check_framework_file(target)

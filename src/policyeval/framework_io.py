@@ -70,6 +70,7 @@ import attrs
 import tomli_w
 
 from policyeval.exceptions import UNSET, FrameworkError, InvalidArgument, Problem, ScaleError
+from policyeval.files import read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
@@ -351,7 +352,7 @@ def _check_file(path: str | os.PathLike[str]) -> tuple[Framework | None, list[Pr
         message = f"unsupported framework file suffix {suffix!r}; use .toml or .json"
         return None, [Problem(message, file=source)]
     try:
-        text = Path(source).read_text(encoding="utf-8-sig")
+        text = read_bytes(source).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(f"cannot read the file: {error}", file=source)]
     data, problems = _parse(text, _SUFFIXES[suffix])

@@ -32,6 +32,7 @@ from pathlib import Path
 import attrs
 
 from policyeval.exceptions import EvidenceError, Problem
+from policyeval.files import FileRefused, read_bytes
 
 __all__ = ["Row", "Table", "filter_rows", "fold_column", "parse_number", "read_table"]
 
@@ -89,15 +90,8 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
     Rows whose cells are all empty are not data and are skipped.
     """
     file = str(path)
-    target = Path(path)
-    if not target.is_file():
-        raise EvidenceError([Problem("file not found", file=file)])
-    suffix = target.suffix.casefold()
-    if suffix in (".xlsx", ".xlsm"):
-        lines, decimal_comma = _read_xlsx(target, file, sheet)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        lines, decimal_comma = _read_csv(target, file)
-    else:
+    suffix = Path(path).suffix.casefold()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
         raise EvidenceError(
             [
                 Problem(
@@ -105,6 +99,14 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
                 )
             ]
         )
+    try:
+        raw = read_bytes(path)
+    except FileRefused as error:
+        raise EvidenceError([Problem(str(error), file=file)]) from None
+    if suffix in (".xlsx", ".xlsm"):
+        lines, decimal_comma = _read_xlsx(raw, file, sheet)
+    else:
+        lines, decimal_comma = _read_csv(raw, file)
     # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
     numbered = [
         (number, values)
@@ -142,8 +144,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
     return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row)
 
 
-def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
-    raw = target.read_bytes()
+def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -202,7 +203,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(target: Path, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
+def _read_xlsx(raw: bytes, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
     try:
         import openpyxl
     except ImportError:
@@ -214,7 +215,7 @@ def _read_xlsx(target: Path, file: str, sheet: str | None) -> tuple[list[list[st
             ]
         ) from None
     try:
-        workbook = openpyxl.load_workbook(target, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
         raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
     try:
