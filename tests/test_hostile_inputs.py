@@ -7,6 +7,8 @@ case folder.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -308,3 +310,82 @@ def _device_link(tmp_path: Path) -> Path:
     link = tmp_path / "zero.csv"
     link.symlink_to("/dev/zero")
     return link
+
+
+# --- 6. provenance never depends on memory addresses ------------------------------------------
+
+
+def softmin(values: list[float], weights: list[float]) -> float:
+    """A plain-function aggregator, as a user writes one."""
+    return min(value for value, weight in zip(values, weights, strict=True) if weight > 0)
+
+
+class Lowest:
+    """A plug-in object without a repr of its own."""
+
+    def __call__(self, values: list[float], weights: list[float]) -> float:
+        return min(values)
+
+
+def _evaluation_json(aggregator: object) -> str:
+    from policyeval import evaluate, frameworks
+    from policyeval.evidence import Evidence
+
+    items = [
+        Evidence(
+            id="E1",
+            unit="u",
+            indicator="kompetensi",
+            rating="baik",
+            source="s1",
+            technique="interview",
+        ),
+    ]
+    result = evaluate(frameworks.load("agustino"), items, aggregators=aggregator)
+    return result.to_json()
+
+
+@pytest.mark.parametrize(
+    ("plugin", "recorded"),
+    [
+        (softmin, "test_hostile_inputs.softmin"),
+        (Lowest(), "test_hostile_inputs.Lowest"),
+        (functools.partial(softmin), "functools.partial(test_hostile_inputs.softmin)"),
+    ],
+    ids=["function", "object", "partial"],
+)
+def test_plugins_without_a_stable_repr_are_recorded_by_qualified_name(
+    plugin: object, recorded: str
+) -> None:
+    """A plug-in whose repr shows a memory address is recorded by its qualified name, so the
+    JSON is the same in every run."""
+    document = _evaluation_json(plugin)
+    assert " at 0x" not in document
+    assert json.loads(document)["settings"]["aggregators"]["program"] == recorded
+    assert _evaluation_json(plugin) == document
+
+
+def test_registered_plugins_are_recorded_by_registry_name_and_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plug-in built from the registry by name is recorded as the call that built it."""
+    from policyeval import registry
+
+    # Registered for this test only: other tests pin the registered names.
+    monkeypatch.setattr(registry._AGGREGATORS, "_added", dict(registry._AGGREGATORS._added))
+    registry.register_aggregator("hostile_softmin", lambda *, floor=0: Lowest(), replace=True)
+    built = registry.aggregator("hostile_softmin", floor=1)
+    assert registry.describe(built) == "hostile_softmin(floor=1)"
+    assert registry.describe(registry.aggregator("generalised", p=2)) == "generalised(p=2.0)"
+
+
+def test_combined_rules_record_their_members_without_addresses() -> None:
+    """all_of over a plain-function rule names the function, not its address."""
+    from policyeval.triangulation import all_of, source_triangulation
+
+    def quiet_rule(evidence: object, scale: object) -> object:
+        raise AssertionError("not called")
+
+    text = repr(all_of(source_triangulation(), quiet_rule))  # type: ignore[arg-type]
+    assert " at 0x" not in text
+    assert text.endswith("quiet_rule)")

@@ -40,7 +40,7 @@ from policyeval.exceptions import (
 from policyeval.files import OUTSIDE_FOLDER, FileRefused, inside, read_bytes
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator, load_framework
-from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
+from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.results import Evaluation, Judgement, dumps
 
 __all__ = [
@@ -180,7 +180,7 @@ class AlternativeResult:
             "id": self.alternative.id,
             "node": self.node,
             "over": self.alternative.over,
-            "aggregator": repr(build_aggregator(self.alternative.aggregator)),
+            "aggregator": describe(build_aggregator(self.alternative.aggregator)),
             "why": self.alternative.why,
             "units": {
                 unit: {"level": j.level, "score": None if j.score is None else round(j.score, 10)}

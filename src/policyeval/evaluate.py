@@ -31,7 +31,7 @@ from policyeval.protocols import (
     Status,
     TriangulationRule,
 )
-from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
+from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 
@@ -122,9 +122,9 @@ def evaluate(
                     min_share,
                 )
     settings = {
-        "rules": {node: repr(rule_for(node)) for node in framework.indicators},
-        "aggregators": {node: repr(aggregator_for(node)) for node in framework.inner_nodes},
-        "confidence": repr(confidence_rule),
+        "rules": {node: describe(rule_for(node)) for node in framework.indicators},
+        "aggregators": {node: describe(aggregator_for(node)) for node in framework.inner_nodes},
+        "confidence": describe(confidence_rule),
         "min_share": float(min_share),
     }
     return Evaluation(
@@ -318,7 +318,7 @@ def _judge_inner(
         "evidence": evidence,
         "children": child_ids,
         "weights": weights,
-        "aggregator": repr(aggregator),
+        "aggregator": describe(aggregator),
         "share_present": share,
     }
     if present_weight <= 0 or share < min_share:

@@ -24,7 +24,7 @@ import attrs
 from policyeval.case import CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
-from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
+from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
@@ -608,7 +608,7 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
     framework = result.evaluation.framework
     no_reason = text("no_reason", lang)
     rule_details = tuple(
-        (framework.label(node, lang), repr(build_rule(spec)))
+        (framework.label(node, lang), describe(build_rule(spec)))
         for node, spec in sorted(case.rule_overrides.items())
     )
     aggregator = build_aggregator(
@@ -625,19 +625,19 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
     return (
         MethodItem(
             title=text("rule", lang),
-            choice=repr(build_rule(case.rule)),
+            choice=describe(build_rule(case.rule)),
             why=case.rule_why or no_reason,
             details=rule_details,
         ),
         MethodItem(
             title=text("aggregation_choice", lang),
-            choice=repr(aggregator),
+            choice=describe(aggregator),
             why=(case.aggregation_why or no_reason) + " " + text("min_share", lang, share=share),
             details=aggregator_details,
         ),
         MethodItem(
             title=text("confidence_rule", lang),
-            choice=repr(build_confidence_rule(case.confidence)),
+            choice=describe(build_confidence_rule(case.confidence)),
             why=case.confidence_why or no_reason,
         ),
     )
