@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -389,3 +390,127 @@ def test_combined_rules_record_their_members_without_addresses() -> None:
     text = repr(all_of(source_triangulation(), quiet_rule))  # type: ignore[arg-type]
     assert " at 0x" not in text
     assert text.endswith("quiet_rule)")
+
+
+# --- 5. output safety --------------------------------------------------------------------------
+
+INJECTED = (
+    "Kompetensi\n```\n![x](https://attacker.example/p.png)\n[click](https://attacker.example)"
+)
+
+
+def test_newlines_in_labels_cannot_leave_the_mermaid_fence() -> None:
+    """A label with line breaks stays on its own line inside the Mermaid block of a Markdown
+    report and of `frameworks show --format mermaid`."""
+    from policyeval.export import mermaid_text, to_mermaid
+    from policyeval.framework import Framework
+
+    fw = make_framework()
+    node = fw.node("kejelasan")
+    hostile = Framework.build(
+        id=fw.id,
+        nodes=[
+            attrs.evolve(n, label={**n.label, "id": INJECTED}) if n.id == node.id else n for n in fw
+        ],
+        scales=list(fw.scales.values()),
+        default_scale="empat",
+        languages=fw.languages,
+        default_language=fw.default_language,
+    )
+    chart = to_mermaid(hostile)
+    assert len(chart.splitlines()) == len(to_mermaid(fw).splitlines())
+    assert not any(line.startswith("```") or line.startswith("!") for line in chart.splitlines())
+    assert "\n" not in mermaid_text(INJECTED)
+
+
+def test_markdown_report_keeps_hostile_text_inline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excerpts and ids with line breaks, fences and control characters never start a line of
+    the Markdown report, and never reach the terminal raw."""
+    evidence = GOOD_EVIDENCE.replace(
+        "E1,kompetensi,baik,s1,interview",
+        'E1,kompetensi,baik,"s1\n```\n![x](https://attacker.example/p.png)\x1b[2J",interview',
+    )
+    case = _case(tmp_path / "case", evidence)
+    code, out, err = _run(capsys, "evaluate", "--format", "markdown", str(case))
+    assert code == 0, err
+    assert "\x1b" not in out
+    fences = [line for line in out.splitlines() if line.startswith("```")]
+    assert len(fences) % 2 == 0
+    assert not any(line.startswith("![") for line in out.splitlines())
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_control_characters_reach_the_terminal_only_as_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """ESC and carriage returns in evidence are shown as \\x1b and \\r in terminal output."""
+    evidence = (
+        "id,indicator,rating,source,technique,excerpt\n"
+        'E1,kompetensi,baik,s1,interview,"\x1b[2Jwiped\rover"\n'
+        "E2,kompetensi,baik,s2,documentation,x\n"
+    )
+    case = _case(tmp_path / "case", evidence)
+    args = [command, str(case)] + (["kompetensi"] if command == "explain" else [])
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\r" not in out + err
+    if command == "explain":
+        assert "\\x1b[2Jwiped\\rover" in out
+
+
+@pytest.mark.parametrize(
+    ("replacement", "message"),
+    [
+        ('"id": "mini", "id": "other"', "duplicate key 'id'"),
+        ('"id": "mini", "version": 1e400', "outside the range"),
+        ('"id": "mini", "version": 1e-400', "too small to tell from 0"),
+        ('"id": "mini", "version": ' + "9" * 5000, "5000 digits"),
+        ('"id": "\\ud800"', "lone surrogate"),
+        ('"id": "mini", "version": NaN', "NaN is not a JSON number"),
+    ],
+    ids=["duplicate key", "overflow", "underflow", "huge integer", "surrogate", "NaN"],
+)
+def test_json_framework_files_refuse_what_json_cannot_mean_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], replacement: str, message: str
+) -> None:
+    """Duplicate keys, numbers outside float range, NaN and lone surrogates are located errors,
+    never a last-value-wins reading or an internal error."""
+    from policyeval.framework_io import dumps_framework
+
+    text = dumps_framework(make_framework(), format="json")
+    assert '"id": "mini"' in text
+    path = tmp_path / "fw.json"
+    path.write_text(text.replace('"id": "mini"', replacement, 1), encoding="utf-8")
+    code, _, err = _run(capsys, "validate", str(path))
+    assert code == 2
+    assert message in err
+    assert f"{path}:" in err
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_deep_nesting_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """Input nested thousands deep is refused, not a recursion crash."""
+    path = tmp_path / f"fw{suffix}"
+    nested = "[" * 5000 + "]" * 5000
+    path.write_text(
+        f'{{"framework": {nested}}}' if suffix == ".json" else f"a = {nested}\n", encoding="utf-8"
+    )
+    code, _, err = _run(capsys, "validate", str(path))
+    assert code == 2
+    assert "nested too deeply" in err
+
+
+def test_case_toml_refuses_numbers_outside_float_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A case.toml number that cannot be a float is a located error with exit 2."""
+    case = _case(
+        tmp_path / "case", GOOD_EVIDENCE, CASE_TOML + "[aggregation]\nmin_share = 1e-400\n"
+    )
+    code, _, err = _run(capsys, "validate", str(case))
+    assert code == 2
+    assert "case.toml:" in err and "too small to tell from 0" in err

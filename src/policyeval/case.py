@@ -37,7 +37,14 @@ from policyeval.exceptions import (
     Problem,
     UnknownPluginError,
 )
-from policyeval.files import OUTSIDE_FOLDER, FileRefused, inside, read_bytes
+from policyeval.files import (
+    OUTSIDE_FOLDER,
+    FileRefused,
+    ParseError,
+    inside,
+    parse_toml,
+    read_bytes,
+)
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator, load_framework
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
@@ -237,7 +244,14 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
-        return tomllib.loads(text), text
+        return parse_toml(text), text
+    except ParseError as error:
+        line = error.line
+        if line is None and error.key is not None:
+            line = key_locator(text)(error.key)
+        raise CaseError(
+            [Problem(error.message, file=str(file), line=line, key=error.key)]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+)", str(error))
         line = int(found.group(1)) if found else None

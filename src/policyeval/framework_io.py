@@ -70,7 +70,7 @@ import attrs
 import tomli_w
 
 from policyeval.exceptions import UNSET, FrameworkError, InvalidArgument, Problem, ScaleError
-from policyeval.files import read_bytes
+from policyeval.files import ParseError, parse_json, parse_toml, read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
@@ -365,15 +365,19 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
     """Parse text; on failure return the parse error with its line."""
     if format == "json":
         try:
-            data = json.loads(text)
+            data = parse_json(text)
         except json.JSONDecodeError as error:
             message = f"invalid JSON: {error.msg} (column {error.colno})"
             return None, [Problem(message, line=error.lineno)]
+        except ParseError as error:
+            return None, [_parse_problem(error, text, format)]
         if not isinstance(data, dict):
             return None, [Problem("a framework file must hold a JSON object", line=1)]
         return data, []
     try:
-        return tomllib.loads(text), []
+        return parse_toml(text), []
+    except ParseError as error:
+        return None, [_parse_problem(error, text, format)]
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
@@ -385,6 +389,13 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
         else:
             problem = Problem(f"invalid TOML: {message}")
         return None, [problem]
+
+
+def _parse_problem(error: ParseError, text: str, format: Format) -> Problem:
+    line = error.line
+    if line is None and error.key is not None:
+        line = key_locator(text, format=format)(error.key)
+    return Problem(error.message, line=line, key=error.key)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -948,7 +959,7 @@ def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
 def _positions(text: str, format: Format) -> dict[str, int]:
     scanner = _Scanner(text)
     # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
-    with contextlib.suppress(IndexError, ValueError):
+    with contextlib.suppress(IndexError, ValueError, RecursionError):
         if format == "json":
             scanner.json_value("")
         else:
