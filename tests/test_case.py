@@ -47,11 +47,12 @@ INVALID = [
         "report.recommend_below",
         "not a level",
     ),
+    ('file = "reported.csv"', 'file = "verdicts.csv"', "reported.file", "not found"),
     ('kind = "not_greater"', 'kind = "not_bigger"', "checks[0].kind", "unknown check kind"),
-    ('measure = "ratio"', 'measure = "mean"', "derived[0].measure", "ratio, sum or count"),
+    ('measure = "count"', 'measure = "mean"', "derived[0].measure", "ratio, sum or count"),
     (
-        'indicator = "pengelolaan_anggaran"',
-        'indicator = "keuangan"',
+        'indicator = "komunikasi_publik"',
+        'indicator = "sarana_prasarana_teknologi"',
         "derived[0].indicator",
         "not an indicator",
     ),
@@ -106,7 +107,8 @@ def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_the_example_loads_with_its_choices() -> None:
-    """The worked example declares one unit, the agustino framework and three alternatives."""
+    """The worked example declares one unit, the agustino framework, four alternatives and the
+    paper's reported verdicts."""
     case = load_case(EXAMPLE)
     assert [unit.id for unit in case.units] == ["kota-serang"]
     assert case.framework.id == "agustino"
@@ -114,5 +116,7 @@ def test_the_example_loads_with_its_choices() -> None:
         "median",
         "weakest_link",
         "indicator_mean",
+        "indicator_majority",
     ]
     assert case.rule_why and case.aggregation_why and case.confidence_why
+    assert case.reported_file == EXAMPLE / "reported.csv" and case.reported_why

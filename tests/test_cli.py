@@ -91,7 +91,7 @@ def test_evaluate_prints_json_and_exits_0(
     code, out, _ = _run(capsys, "evaluate", str(case), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert document["schema"] == "policyeval.evaluation/1"
+    assert document["schema"] == "policyeval.evaluation/2"
     program = document["units"]["kota-a"]["nodes"]["program"]
     assert program["level"] == "cukup_baik"  # lower median of baik and cukup baik, everywhere
 
@@ -185,10 +185,10 @@ def test_validate_a_case_directory(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_missing_case_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing case.toml is an input error, not a crash."""
+    """A missing case folder is an input error naming the folder, not a crash."""
     code, _, err = _run(capsys, "evaluate", str(tmp_path / "nowhere"))
     assert code == 2
-    assert "case.toml" in err
+    assert "nowhere: no such folder" in err
 
 
 def test_case_toml_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,3 +240,23 @@ def test_report_recommend_below_sets_the_threshold(
     assert lax.read_text(encoding="utf-8").count("(indikator;") == 0
     code, _, err = _run(capsys, "report", str(case), "-o", str(lax), "--recommend-below", "bagus")
     assert code == 2 and "'bagus'" in err
+
+
+def test_validate_reads_the_reported_verdicts_so_a_bad_one_fails_early(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` loads reported.csv as `evaluate` does: a level off the scale exits 2 with its
+    row and column, a good file is counted."""
+    case = _case(tmp_path / "reported")
+    (case / "case.toml").write_text(
+        CASE_TOML + '\n[reported]\nfile = "reported.csv"\n', encoding="utf-8"
+    )
+    reported = case / "reported.csv"
+    reported.write_text("node,level,citation\nprogram,bagus,Kesimpulan\n", encoding="utf-8")
+    code, _, err = _run(capsys, "validate", str(case))
+    assert code == 2
+    assert "row 2" in err and "level" in err and "'bagus'" in err
+    reported.write_text("node,level,citation\nprogram,baik,Kesimpulan\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "validate", str(case))
+    assert code == 0
+    assert "1 reported verdicts" in out

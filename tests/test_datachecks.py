@@ -110,7 +110,11 @@ def test_not_greater_skips_empty_cells_and_reports_text(
     result = run_one(tmp_path, kind="not_greater", table="t.csv", left="a", right="b")
     assert messages(result) == [
         (3, "a is not a number: 'satu'"),
-        (4, "a is not a number: '3,5'"),
+        (
+            4,
+            "a is not a number: '3,5'; a decimal comma is read only in files delimited by ';' "
+            "(write 3.5 with a decimal point, or save the file with ';' between columns)",
+        ),
     ]
 
 
@@ -303,7 +307,8 @@ def test_equals_without_any_figure_fails(folder: Path) -> None:
 def test_date_order_reports_reversed_missing_and_malformed_dates(
     write_csv: CsvWriter, tmp_path: Path
 ) -> None:
-    """A start after its end, an empty end and a non-ISO date are each reported on their row."""
+    """A start after its end, an empty end and an unreadable date are each reported on their row;
+    a day-first date is read."""
     write_csv(
         "t.csv",
         [
@@ -312,13 +317,18 @@ def test_date_order_reports_reversed_missing_and_malformed_dates(
             ["2024-03-01", "2024-02-01"],
             ["2024-05-01", ""],
             ["01/05/2024", "2024-06-01"],
+            ["01/05/24", "2024-06-01"],
         ],
     )
     result = run_one(tmp_path, kind="date_order", table="t.csv", start="start", end="end")
     assert messages(result) == [
         (3, "start 2024-03-01 is after end 2024-02-01"),
         (4, "end has no value"),
-        (5, "start is not an ISO date: '01/05/2024'"),
+        (
+            6,
+            "start is not a date: '01/05/24': a two-digit year is ambiguous: write the year in "
+            "full, e.g. 01/05/2024 or 2024-08-17",
+        ),
     ]
     assert result.findings[0].values == {"start": "2024-03-01", "end": "2024-02-01"}
 
@@ -444,6 +454,7 @@ def test_parse_checks_keeps_parameters_and_reason() -> None:
     )
     assert check == Check("le", "not_greater", {"table": "t.csv", "left": "a", "right": "b"}, "w")
     assert CHECK_KINDS == (
+        "at_least",
         "complete",
         "date_order",
         "equals",
@@ -460,7 +471,7 @@ INVALID_SPECS = [
     pytest.param(
         {"kind": "average", "table": "t.csv"},
         "checks[0].kind",
-        "unknown check kind; kinds are complete, date_order, equals, not_greater, range, sum, unique",
+        "unknown check kind; kinds are at_least, complete, date_order, equals, not_greater, range, sum, unique",
         id="unknown-kind",
     ),
     pytest.param({"table": "t.csv"}, "checks[0].kind", "unknown check kind", id="no-kind"),
@@ -555,7 +566,7 @@ def test_every_specification_problem_is_listed_at_once() -> None:
     assert [(p.key, p.message) for p in caught.value.problems] == [
         (
             "checks[1].kind",
-            "unknown check kind; kinds are complete, date_order, equals, not_greater, range, sum, unique",
+            "unknown check kind; kinds are at_least, complete, date_order, equals, not_greater, range, sum, unique",
         ),
         ("checks[2].colour", "unknown key for a 'unique' check"),
         ("checks[2].id", "duplicate check id"),
@@ -654,3 +665,34 @@ def test_a_filter_on_a_missing_column_names_the_check(folder: Path, entry: dict[
         run_one(folder, **entry)
     (problem,) = caught.value.problems
     assert problem.message.startswith("check 'c': no column 'pagu' (columns: line, level, ")
+
+
+def test_at_least_passes_when_the_left_aggregate_reaches_the_right_and_fails_below(
+    tmp_path: Path,
+) -> None:
+    """An at_least check compares two aggregates and reports the shortfall."""
+    (tmp_path / "v.csv").write_text("scope,level\nd,baik\nd,kurang\ni,baik\n", encoding="utf-8")
+    checks = parse_checks(
+        [
+            {
+                "id": "majority",
+                "kind": "at_least",
+                "left": {
+                    "table": "v.csv",
+                    "where": {"scope": "d", "level": "baik"},
+                    "agg": "count",
+                },
+                "right": {"value": 2},
+            },
+            {
+                "id": "one",
+                "kind": "at_least",
+                "left": {"table": "v.csv", "where": {"level": "baik"}, "agg": "count"},
+                "right": {"value": 2},
+            },
+        ]
+    )
+    results = {result.id: result for result in run_checks(checks, base=tmp_path)}
+    assert not results["majority"].passed
+    assert "= 1, less than 2 = 2" in results["majority"].findings[0].message
+    assert results["one"].passed

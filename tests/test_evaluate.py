@@ -94,12 +94,12 @@ HAND = {
     ("A", "d1"): ("cukup_baik", 3.5, "corroborated", "moderate"),
     ("A", "d2"): ("kurang_baik", 2.0, "single_source", "low"),
     ("A", "prog"): ("cukup_baik", 2.75, "single_source", "low"),
-    ("B", "i1"): ("tidak_baik", 1.0, "single_source", "low"),
+    ("B", "i1"): ("tidak_baik", 1.0, "contested", "very_low"),  # an even split
     ("B", "i2"): (None, None, "no_evidence", None),
     ("B", "i3"): ("cukup_baik", 3.0, "partially_corroborated", "moderate"),
-    ("B", "d1"): ("tidak_baik", 1.0, "single_source", "low"),
+    ("B", "d1"): ("tidak_baik", 1.0, "contested", "very_low"),
     ("B", "d2"): ("cukup_baik", 3.0, "partially_corroborated", "moderate"),
-    ("B", "prog"): ("kurang_baik", 2.0, "single_source", "low"),
+    ("B", "prog"): ("kurang_baik", 2.0, "contested", "very_low"),
 }
 
 
@@ -225,7 +225,7 @@ def test_bad_min_share_is_an_invalid_argument() -> None:
 def test_json_follows_the_contract() -> None:
     """The JSON document keeps the contracted keys and values."""
     document = json.loads(evaluate(_framework(), EVIDENCE).to_json())
-    assert document["schema"] == "policyeval.evaluation/1"
+    assert document["schema"] == "policyeval.evaluation/2"
     assert document["framework"] == "hand"
     node = document["units"]["A"]["nodes"]["i2"]
     assert {k: node[k] for k in ("level", "score", "confidence", "status", "evidence")} == {

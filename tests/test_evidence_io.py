@@ -20,7 +20,7 @@ from policyeval.evidence_io import (
     load_evidence,
     load_sources,
 )
-from policyeval.exceptions import EvidenceError
+from policyeval.exceptions import EvidenceError, PolicyEvalWarning
 from policyeval.framework import Framework
 from policyeval.tables import read_table
 
@@ -178,16 +178,16 @@ INVALID = [
         id="unknown-unit",
     ),
     pytest.param(
-        good(id="E1", date="14/02/2024"),
+        good(id="E1", date="14/02/24"),
         "date",
-        "is not an ISO date (YYYY-MM-DD)",
-        "14/02/2024",
-        id="bad-date",
+        "a two-digit year is ambiguous",
+        "14/02/24",
+        id="ambiguous-date",
     ),
     pytest.param(
         good(id="E1", date="2024-02-30"),
         "date",
-        "is not an ISO date (YYYY-MM-DD)",
+        "day 30 does not exist in 2024-02",
         "2024-02-30",
         id="impossible-date",
     ),
@@ -708,7 +708,8 @@ def test_load_sources_reads_every_field_and_keeps_extra_columns(write_csv: CsvWr
             ["laporan", "", "", "", "", "", ""],
         ],
     )
-    found, rejected = load_sources(path)
+    with pytest.warns(PolicyEvalWarning, match="tahun: unknown column, kept as extra information"):
+        found, rejected = load_sources(path)
     assert rejected == ()
     assert list(found) == ["komisioner", "laporan"]
     assert found["komisioner"] == Source(
@@ -780,3 +781,33 @@ def test_a_missing_column_names_the_real_header_row(
     with pytest.raises(EvidenceError) as caught:
         load_evidence(path, mini_framework, default_unit="u")
     assert [(p.row, p.key) for p in caught.value.problems] == [(3, "technique")]
+
+
+# --- attribution ---------------------------------------------------------------------------
+
+
+def test_attribution_defaults_to_stated_and_an_unknown_value_is_located(
+    write_csv: CsvWriter, mini_framework: Framework, sources: dict[str, Source]
+) -> None:
+    """The attribution column takes 'stated' or 'inferred' (any case); another value is rejected
+    with its row and column, and an empty cell means 'stated'."""
+    path = write_csv(
+        "evidence.csv",
+        rows_of(
+            [
+                good(id="E1", attribution="Inferred"),
+                good(id="E2", attribution=""),
+                good(id="E3", attribution="guessed"),
+            ],
+            header=(*HEADER, "attribution"),
+        ),
+    )
+    found = load_evidence(path, mini_framework, sources=sources, units=UNITS, lenient=True)
+    assert [(item.id, item.attribution) for item in found.items] == [
+        ("E1", "inferred"),
+        ("E2", "stated"),
+    ]
+    assert [(r.row, r.column, r.reason) for r in found.rejected] == [
+        (4, "attribution", "attribution: must be one of inferred, stated (got 'guessed')")
+    ]
+    assert "attribution" not in found.items[0].extra

@@ -19,7 +19,8 @@ def test_builtin_names() -> None:
         "majority", "max", "mean", "median", "min",
     )  # fmt: skip
     assert registry.rule_names() == (
-        "agreement", "all_of", "any_of", "cerqual", "investigator", "source", "technique", "time",
+        "agreement", "all_of", "any_of", "cerqual", "coder_agreement", "investigator", "source",
+        "technique", "time",
     )  # fmt: skip
     assert registry.confidence_rule_names() == ("weakest", "weighted_median")
 

@@ -299,10 +299,11 @@ def test_every_renderer_shows_verdict_dimensions_and_indicators(
 
 
 def test_verdict_sentence_states_level_score_confidence_and_status(single: CaseResult) -> None:
-    """The verdict gives the level, the score on the scale's range, confidence and status."""
+    """The verdict gives the level, the score on the scale's range, confidence and status, and
+    the part the status comes from."""
     model = build_report(single, lang="en")
     assert model.units[0].verdict_sentence == (
-        "Programme: Fair (score 2.22 on 1–3), confidence low, single source."
+        "Programme: Fair (score 2.22 on 1–3), confidence low, single source (from Skills)."
     )
 
 
@@ -614,6 +615,7 @@ def test_comparison_json_is_deterministic_and_complete(result: CaseResult) -> No
         "level": "fair",
         "score": pytest.approx(2.2222222222),
         "rank": 2,
+        "confidence": "low",
     }
 
 
@@ -621,7 +623,10 @@ def test_comparison_renderers_show_levels_scores_and_ranks(result: CaseResult) -
     """Text and Markdown comparisons give level, score and rank in the chosen language."""
     comparison = compare([result])
     text = report.render_comparison_text(comparison, lang="en")
-    assert "Overall: Programme  Good 2.67 (#1)  Fair 2.22 (#2)" in text
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Overall: Programme Good 2.67 (#1) Fair 2.22 (#2)" in lines
+    assert "Overall confidence low low" in lines
+    assert "Coverage 4/4 indicators, 5 items 4/4 indicators, 6 items" in lines
     markdown = report.render_comparison_markdown(comparison, lang="id")
     assert "| Keseluruhan: Program | Baik 2.67 (#1) | Cukup 2.22 (#2) |" in markdown
     for table in markdown_tables(markdown):

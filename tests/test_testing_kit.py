@@ -24,6 +24,7 @@ from policyeval.testing import (
     AGGREGATOR_LAWS,
     LAW_STATEMENTS,
     RULE_LAWS,
+    SCORER_LAWS,
     aggregator_checks,
     check_aggregator,
     check_rule,
@@ -304,10 +305,10 @@ def test_skipped_check_reports_a_skip_with_its_reason() -> None:
 
 
 def test_checks_come_in_law_order() -> None:
-    """The pairs follow AGGREGATOR_LAWS and RULE_LAWS."""
+    """The pairs follow AGGREGATOR_LAWS, RULE_LAWS and SCORER_LAWS, each law stated once."""
     assert [law for law, _ in aggregator_checks(weighted_mean)] == list(AGGREGATOR_LAWS)
     assert [law for law, _ in rule_checks(categories_rule)] == list(RULE_LAWS)
-    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS}
+    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *SCORER_LAWS}
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None, 3])
@@ -515,11 +516,15 @@ def test_public_names() -> None:
     assert policyeval.testing.__all__ == [
         "AGGREGATOR_LAWS",
         "LAW_STATEMENTS",
+        "LOWER_IS_BETTER_SCALE",
         "RULE_LAWS",
+        "SCORER_LAWS",
         "aggregator_checks",
         "check_aggregator",
         "check_rule",
+        "check_scorer",
         "rule_checks",
+        "scorer_checks",
         "strategies",
     ]
 

@@ -136,9 +136,9 @@ def test_source_partially_corroborated_moderate() -> None:
     )
 
 
-def test_source_partially_corroborated_low_on_a_tie() -> None:
-    """Two 'baik' (one category) against two 'cukup_baik' (another): the tie goes down to
-    'cukup_baik', 50% agree, from two sources of one category: partially corroborated, low."""
+def test_an_even_split_is_contested_and_says_so() -> None:
+    """Two 'baik' against two 'cukup_baik': the lower level is shown, 50% agree, and the
+    judgement is contested (very low) with an explanation naming the split."""
     items = [
         item("e1", category="akademisi"),
         item("e2", category="akademisi"),
@@ -148,7 +148,45 @@ def test_source_partially_corroborated_low_on_a_tie() -> None:
     result = source_triangulation()(items, FOUR)
     assert result.rating == "cukup_baik"
     assert result.agreement == 0.5
-    assert (result.status, result.confidence) == (Status.PARTIALLY_CORROBORATED, Confidence.LOW)
+    assert (result.status, result.confidence) == (Status.CONTESTED, Confidence.VERY_LOW)
+    assert result.explanation == (
+        "2 of 4 items (50%) agree on 'cukup_baik'; an even split between 'cukup_baik' and "
+        "'baik': half the weight on each side, the lower one shown — contested"
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        source_triangulation(),
+        technique_triangulation(),
+        agreement(corroborated_at=0.5),
+        cerqual(),
+        all_of(source_triangulation(), technique_triangulation()),
+    ],
+    ids=repr,
+)
+def test_every_built_in_rule_judges_an_even_split_contested(rule: TriangulationRule) -> None:
+    """Half the weight on 'baik', half on 'tidak_baik' (weights 1.5 + 0.5 against 2): contested."""
+    items = [
+        item("e1", category="akademisi", technique="interview", weight=1.5),
+        item("e2", source="kpu", category="asn", technique="documentation", weight=0.5),
+        item("e3", "tidak_baik", source="camat", category="asn", technique="observation", weight=2),
+    ]
+    result = rule(items, FOUR)
+    assert (result.rating, result.status) == ("tidak_baik", Status.CONTESTED)
+
+
+def test_a_majority_is_not_an_even_split() -> None:
+    """Three 'baik' against one 'cukup_baik' from two categories: corroborated, no split."""
+    items = [
+        item("e1", category="akademisi"),
+        item("e2", category="asn", source="camat"),
+        item("e3", category="asn", source="lurah"),
+        item("e4", "cukup_baik", source="kpu", category="penyelenggara"),
+    ]
+    result = source_triangulation()(items, FOUR)
+    assert (result.rating, result.status) == ("baik", Status.CORROBORATED)
 
 
 def test_source_single_source() -> None:
@@ -844,3 +882,67 @@ def test_law_all_of_and_any_of_bound_their_members(case: tuple[Scale, list[Evide
     statuses = [member(items, scale).status for member in members]
     assert all_of(*members)(items, scale).status == min(statuses)
     assert any_of(*members)(items, scale).status == max(statuses)
+
+
+# --- attribution: inferred sources and unspecified techniques are not independent ----------
+
+
+def test_an_inferred_item_adds_no_source_category() -> None:
+    """Two categories agree, but one item's source is the encoder's inference: single source."""
+    stated = item("e1", source="report", category="dokumen")
+    inferred = attrs.evolve(
+        item("e2", source="informant", category="penyelenggara"), attribution="inferred"
+    )
+    result = source_triangulation()([stated, inferred], FOUR)
+    assert result.status is Status.SINGLE_SOURCE
+    assert "1 source category (dokumen) (1 item not counted: inferred)" in result.explanation
+    both_stated = source_triangulation()(
+        [stated, attrs.evolve(inferred, attribution="stated")], FOUR
+    )
+    assert both_stated.status is Status.CORROBORATED
+
+
+def test_an_unspecified_technique_is_not_counted_as_a_technique() -> None:
+    """'unspecified' beside 'documentation' is one technique, not two."""
+    items = [
+        item("e1", source="authors", technique="unspecified"),
+        item("e2", source="report", technique="documentation"),
+    ]
+    result = technique_triangulation()(items, FOUR)
+    assert result.status is Status.PARTIALLY_CORROBORATED
+    assert "1 technique (documentation) (1 item not counted" in result.explanation
+    assert technique_triangulation(within_source=True)(items[:1], FOUR).status is (
+        Status.SINGLE_SOURCE
+    )
+
+
+def test_inferred_items_still_count_in_the_consensus() -> None:
+    """Attribution changes corroboration only: the consensus and agreement stay the same."""
+    items = [item("e1"), item("e2", "kurang_baik"), item("e3", "kurang_baik")]
+    marked = [attrs.evolve(one, attribution="inferred") for one in items]
+    before, after = source_triangulation()(items, FOUR), source_triangulation()(marked, FOUR)
+    assert (after.rating, after.agreement, after.agreeing) == (
+        before.rating,
+        before.agreement,
+        before.agreeing,
+    )
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+@LAW_SETTINGS
+@given(case=cases(), data=st.data())
+def test_law_marking_items_inferred_never_raises_status(
+    rule: TriangulationRule, case: tuple[Scale, list[Evidence]], data: st.DataObject
+) -> None:
+    """Marking items' attribution inferred, or their technique unspecified, never raises the
+    status: a guess is never more independent than a stated fact."""
+    scale, items = case
+    chosen = data.draw(
+        st.sets(st.sampled_from([one.id for one in items])) if items else st.just(set())
+    )
+    how = data.draw(st.sampled_from(["inferred", "unspecified"]))
+    changes: dict[str, Any] = (
+        {"attribution": "inferred"} if how == "inferred" else {"technique": "unspecified"}
+    )
+    marked = [attrs.evolve(one, **changes) if one.id in chosen else one for one in items]
+    assert rule(marked, scale).status <= rule(items, scale).status

@@ -16,6 +16,7 @@ every :class:`Judgement` is traceable to the evidence behind it.
 from importlib.metadata import PackageNotFoundError, version
 
 from policyeval import frameworks
+from policyeval.aggregate import NodeScores
 from policyeval.case import Case, CaseResult, evaluate_case, load_case, run_case
 from policyeval.evaluate import evaluate, reaggregate
 from policyeval.evidence import Evidence, Origin, Source
@@ -25,11 +26,13 @@ from policyeval.exceptions import (
     DataCheckError,
     EvidenceError,
     FrameworkError,
+    InteropError,
     InvalidArgument,
     PluginContractError,
     PolicyEvalError,
     Problem,
     ScaleError,
+    ScoringError,
     UnknownPluginError,
 )
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
@@ -39,12 +42,16 @@ from policyeval.protocols import (
     Assessment,
     Confidence,
     ConfidenceRule,
+    Scorer,
     Status,
     TriangulationRule,
 )
-from policyeval.registry import aggregator, confidence_rule, rule
+from policyeval.registry import aggregator, confidence_rule, rule, scorer
+from policyeval.reported import Agreement, ReportedVerdict, compare_reported, load_reported
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
+from policyeval.score import ScoreTable
+from policyeval.triangulate import Triangulation
 
 try:
     __version__ = version("policyeval")
@@ -54,6 +61,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "Aggregator",
     "AggregatorSpec",
+    "Agreement",
     "Assessment",
     "Bands",
     "Case",
@@ -70,10 +78,12 @@ __all__ = [
     "Explanation",
     "Framework",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "Judgement",
     "Level",
     "Node",
+    "NodeScores",
     "NumericScale",
     "OrdinalScale",
     "Origin",
@@ -81,13 +91,19 @@ __all__ = [
     "PolicyEvalError",
     "Problem",
     "Rejection",
+    "ReportedVerdict",
     "ScaleError",
+    "ScoreTable",
+    "Scorer",
+    "ScoringError",
     "Source",
     "Status",
+    "Triangulation",
     "TriangulationRule",
     "UnknownPluginError",
     "__version__",
     "aggregator",
+    "compare_reported",
     "confidence_rule",
     "dumps_framework",
     "evaluate",
@@ -96,10 +112,12 @@ __all__ = [
     "load_case",
     "load_evidence",
     "load_framework",
+    "load_reported",
     "load_sources",
     "loads_framework",
     "reaggregate",
     "rule",
     "run_case",
     "save_framework",
+    "scorer",
 ]

@@ -6,6 +6,9 @@ parameters. Each validates its inputs (same lengths, at least one value,
 finite values, finite non-negative weights with a positive sum), ignores
 zero-weight children, and says whether it is *compensatory*, that is,
 whether a high score on one child can make up for a low score on another.
+The means, the minimum and the maximum also have an ``array`` form that
+combines many units at once (see :class:`~policyeval.protocols.ArrayAggregator`),
+and decision tables a ``partial`` form for unknown children.
 
 >>> mean()([4, 3, 2, 2, 2], [1, 1, 1, 1, 1])
 2.6
@@ -22,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
 
 from policyeval.exceptions import InvalidArgument
 
@@ -79,6 +83,37 @@ def _lower_median(pairs: Sequence[tuple[float, float]]) -> float:
     return ordered[-1][0]
 
 
+def _array_inputs(values: Any, weights: Any) -> tuple[Any, Any, Any]:
+    """Float arrays (units x children) and the mask of positive weights."""
+    grid = np.asarray(values, dtype=np.float64)
+    weight_grid = np.asarray(weights, dtype=np.float64)
+    if grid.ndim != 2 or grid.shape != weight_grid.shape:
+        raise InvalidArgument(
+            f"array forms take values and weights of one shape (units, children), got "
+            f"{grid.shape} and {weight_grid.shape}"
+        )
+    positive = weight_grid > 0
+    if not positive.any(axis=1).all() or not np.isfinite(grid[positive]).all():
+        raise InvalidArgument("every row needs a positive weight and finite values")
+    return grid, weight_grid, positive
+
+
+def _weighted_sums(grid: Any, weight_grid: Any) -> tuple[Any, Any]:
+    """Sum w * v and w child by child, in the order the scalar forms sum them."""
+    products = np.zeros(grid.shape[0])
+    totals = np.zeros(grid.shape[0])
+    for index in range(grid.shape[1]):
+        products += grid[:, index] * weight_grid[:, index]
+        totals += weight_grid[:, index]
+    return products, totals
+
+
+def _array_clamp(result: Any, grid: Any, positive: Any) -> Any:
+    low = np.where(positive, grid, np.inf).min(axis=1)
+    high = np.where(positive, grid, -np.inf).max(axis=1)
+    return np.minimum(np.maximum(result, low), high)
+
+
 @attrs.frozen(repr=False)
 class _Mean:
     compensatory: bool = attrs.field(default=True, init=False)
@@ -91,6 +126,12 @@ class _Mean:
     def many(self, rows: Sequence[Sequence[float]], weights: Sequence[float], /) -> list[float]:
         """Aggregate many rows of values with the same weights."""
         return [self(row, weights) for row in rows]
+
+    def array(self, values: Any, weights: Any, /) -> Any:
+        """The weighted mean of each row (units x children arrays)."""
+        grid, weight_grid, positive = _array_inputs(values, weights)
+        products, totals = _weighted_sums(np.where(positive, grid, 0.0), weight_grid)
+        return _array_clamp(products / totals, grid, positive)
 
     def __repr__(self) -> str:
         return "mean()"
@@ -121,6 +162,28 @@ class _Generalised:
             raise InvalidArgument(f"{self!r} needs values >= 0, got values={list(values)!r}")
         powered = sum(w * v**p for v, w in pairs) / total
         return _clamp(math.copysign(abs(powered) ** (1 / p), powered), pairs)
+
+    def array(self, values: Any, weights: Any, /) -> Any:
+        """The weighted power mean of each row (units x children arrays)."""
+        grid, weight_grid, positive = _array_inputs(values, weights)
+        p = self.p
+        if p == math.inf:
+            return np.where(positive, grid, -np.inf).max(axis=1)
+        if p == -math.inf:
+            return np.where(positive, grid, np.inf).min(axis=1)
+        used = np.where(positive, grid, 1.0)
+        if (p <= 0 or p != int(p)) and (used < 0).any():
+            raise InvalidArgument(f"{self!r} needs values >= 0")
+        zero = (used == 0).any(axis=1)
+        safe = np.where(used == 0, 1.0, used)
+        if p == 0:
+            logs, totals = _weighted_sums(np.log(safe), weight_grid)
+            result = _array_clamp(np.exp(logs / totals), grid, positive)
+            return np.where(zero, 0.0, result)
+        powered, totals = _weighted_sums(safe**p if p < 0 else used**p, weight_grid)
+        powered = powered / totals
+        result = _array_clamp(np.copysign(np.abs(powered) ** (1 / p), powered), grid, positive)
+        return np.where(zero, 0.0, result) if p < 0 else result
 
     def __repr__(self) -> str:
         if self.p == 0:
@@ -154,6 +217,13 @@ class _Extreme:
     def many(self, rows: Sequence[Sequence[float]], weights: Sequence[float], /) -> list[float]:
         """Aggregate many rows of values with the same weights."""
         return [self(row, weights) for row in rows]
+
+    def array(self, values: Any, weights: Any, /) -> Any:
+        """The minimum (or maximum) of each row's positive-weight values."""
+        grid, _, positive = _array_inputs(values, weights)
+        if self.lowest:
+            return np.where(positive, grid, np.inf).min(axis=1)
+        return np.where(positive, grid, -np.inf).max(axis=1)
 
     def __repr__(self) -> str:
         return "weakest_link()" if self.lowest else "strongest()"
@@ -334,6 +404,11 @@ class _DecisionTable:
         """A decision table says exactly what each combination is worth."""
         return False
 
+    @property
+    def reads_child_scales(self) -> bool:
+        """A table reads each child's score on the child's own scale, so none needs rescaling."""
+        return True
+
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
         _pairs(values, weights)
         for conditions, result in self.rules:
@@ -348,6 +423,33 @@ class _DecisionTable:
                 f"{self!r}: no rule matches values={list(values)!r} and there is no default"
             )
         return self.default
+
+    def partial(self, values: Sequence[float | None], weights: Sequence[float], /) -> list[float]:
+        """Every result the table can reach when the ``None`` children may take any value.
+
+        DEXi's convention for an unknown input: the result is the set of
+        outputs of the rules that match the known children (plus the default
+        when some combination of unknown values matches no rule), sorted.
+        """
+        if len(values) != len(weights):
+            raise InvalidArgument(
+                f"values and weights differ in length: {len(values)} != {len(weights)}"
+            )
+        reached: set[float] = set()
+        for conditions, result in self.rules:
+            if len(conditions) != len(values):
+                raise InvalidArgument(
+                    f"{self!r} has rules for {len(conditions)} children, got {len(values)} values"
+                )
+            if all(v is None or _matches(c, v) for c, v in zip(conditions, values, strict=True)):
+                reached.add(result)
+                if all(c is None for c, v in zip(conditions, values, strict=True) if v is None):
+                    # This rule catches every value of the unknown children: later rules and
+                    # the default are never reached.
+                    return sorted(reached)
+        if self.default is not None:
+            reached.add(self.default)
+        return sorted(reached)
 
     def __repr__(self) -> str:
         return self.text

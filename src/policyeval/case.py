@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from policyeval.case_data import DataSpec, load_case_data, parse_data_sections
 from policyeval.datachecks import Check, CheckResult, parse_checks, run_checks
 from policyeval.derive import Derivation, derive_evidence, parse_derivations
 from policyeval.evaluate import DEFAULT_MIN_SHARE, evaluate, reaggregate
@@ -36,6 +37,7 @@ from policyeval.exceptions import (
     PolicyEvalError,
     Problem,
     UnknownPluginError,
+    did_you_mean,
 )
 from policyeval.files import (
     OUTSIDE_FOLDER,
@@ -47,8 +49,18 @@ from policyeval.files import (
 )
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator, load_framework
+from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
-from policyeval.results import Evaluation, Judgement, dumps
+from policyeval.reported import (
+    Agreement,
+    ReportedVerdict,
+    compare_reported,
+    load_reported,
+    summarise_agreement,
+)
+from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
+from policyeval.score import scoring_problems
+from policyeval.texts import Text, text_problem
 
 __all__ = [
     "CASE_SCHEMA",
@@ -60,13 +72,14 @@ __all__ = [
     "evaluate_case",
     "load_case",
     "load_case_evidence",
+    "load_case_reported",
     "run_case",
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
 MAX_CASE_BYTES = 16 * 1024 * 1024
 """The largest ``case.toml`` read, in bytes: a case file is settings, not data."""
-RESULT_SCHEMA = "policyeval.evaluation/1"
+RESULT_SCHEMA = SCHEMA
 
 _TOP = {
     "schema",
@@ -78,6 +91,10 @@ _TOP = {
     "report",
     "derived",
     "checks",
+    "data",
+    "pipeline",
+    "scoring",
+    "reported",
 }
 _CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
 _EVIDENCE = {"file", "sources", "lenient", "sheet"}
@@ -90,9 +107,13 @@ _AGGREGATION = {
     "confidence_why",
     "min_share",
     "alternatives",
+    "kinds",
+    "weights",
 }
+_SCORING = {"default", "indicators", "why"}
 _ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
-_REPORT = {"recommend_below", "language"}
+_REPORT = {"recommend_below", "language", "recommendations", "categories"}
+_REPORTED = {"file", "why"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -125,7 +146,7 @@ class Alternative:
     aggregator: Any
     over: str = "children"
     node: str | None = None
-    why: str | None = None
+    why: Text | None = None
     label: dict[str, str] = attrs.field(factory=dict)
 
 
@@ -142,23 +163,31 @@ class Case:
     language: str
     description: dict[str, str]
     citation: str | None
-    evidence_file: Path
+    evidence_file: Path | None
     sources_file: Path | None
     sheet: str | None
     lenient: bool
     rule: Any
     rule_overrides: dict[str, Any]
-    rule_why: str | None
+    rule_why: Text | None
     aggregator: Any
     aggregator_overrides: dict[str, Any]
-    aggregation_why: str | None
+    aggregation_why: Text | None
     confidence: Any
-    confidence_why: str | None
+    confidence_why: Text | None
     min_share: float
     alternatives: tuple[Alternative, ...]
     recommend_below: str | None
+    recommendations: dict[str, Text] = attrs.field(factory=dict)
+    categories: dict[str, Text] = attrs.field(factory=dict)
     derivations: tuple[Derivation, ...]
     checks: tuple[Check, ...]
+    data: DataSpec | None = None
+    scorers: dict[str, Any] = attrs.field(factory=dict)
+    scoring_why: str | None = None
+    weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
+    reported_file: Path | None = None
+    reported_why: Text | None = None
 
     @property
     def file(self) -> str:
@@ -204,10 +233,41 @@ class CaseResult:
     evaluation: Evaluation
     data_checks: tuple[CheckResult, ...]
     alternatives: tuple[AlternativeResult, ...]
+    numeric: PipelineResult | None = None
+    reported: tuple[ReportedVerdict, ...] = ()
+    agreement: tuple[Agreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The evaluation's JSON document plus ``case``, ``data_checks`` and ``alternatives``."""
+        """The evaluation's JSON document plus ``case``, ``data_checks`` and ``alternatives``.
+
+        Every node also carries ``reported`` (the level the evaluated study
+        states, or ``None``) and ``agreement`` (``agrees``, ``differs``,
+        ``not_reported`` or ``no_evidence``); ``reported_verdicts`` gives,
+        per unit, the counts and each reported verdict's citation.
+
+        A case with a ``[data]`` table also gets each node's competition
+        ``rank`` among the units (1 = highest score, ties share the best
+        rank, undefined nodes ``None``) and the ``pipeline`` provenance:
+        one record per thing a data step did.
+        """
         document = self.evaluation.to_dict()
+        if self.numeric is not None:
+            _add_ranks(self.evaluation, document)
+            document["pipeline"] = [record.as_dict() for record in self.numeric.provenance]
+        verdicts: dict[str, Any] = {}
+        for row in self.agreement:
+            node = document["units"][row.unit]["nodes"][row.node]
+            node["reported"] = row.reported_level
+            node["agreement"] = row.agreement
+            if row.reported is not None:
+                verdicts.setdefault(row.unit, {})[row.node] = row.reported.as_dict()
+        document["reported_verdicts"] = {
+            unit: {
+                "summary": summarise_agreement(self.agreement, unit),
+                "nodes": verdicts.get(unit, {}),
+            }
+            for unit in self.evaluation.units
+        }
         document["case"] = {
             "id": self.case.id,
             "title": self.case.title,
@@ -218,6 +278,8 @@ class CaseResult:
                 "triangulation": self.case.rule_why,
                 "aggregation": self.case.aggregation_why,
                 "confidence": self.case.confidence_why,
+                "reported": self.case.reported_why,
+                **({"scoring": self.case.scoring_why} if self.case.scoring_why else {}),
             },
         }
         for rejection in document["rejected"]:
@@ -233,14 +295,27 @@ class CaseResult:
         return dumps(self.to_dict())
 
 
+def _add_ranks(evaluation: Evaluation, document: dict[str, Any]) -> None:
+    """Write each node's competition rank among the units into the document."""
+    for node in evaluation.framework.node_ids:
+        scores = {unit: evaluation.judgement(unit, node).score for unit in evaluation.units}
+        for unit, mine in scores.items():
+            rank = None
+            if mine is not None:
+                rank = 1 + sum(1 for other in scores.values() if other is not None and other > mine)
+            document["units"][unit]["nodes"][node]["rank"] = rank
+
+
 def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
         text = read_bytes(file, max_bytes=MAX_CASE_BYTES).decode("utf-8")
     except FileRefused as error:
         message = (
-            "no case.toml in the case directory" if error.args == ("file not found",) else error
+            "no case.toml in this folder (policyeval init FOLDER --framework NAME writes one)"
+            if error.args == ("file not found",)
+            else str(error)
         )
-        raise CaseError([Problem(f"{message}", file=str(file))]) from None
+        raise CaseError([Problem(message, file=str(file))]) from None
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
@@ -259,15 +334,85 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
         raise CaseError([Problem(f"invalid TOML: {message}", file=str(file), line=line)]) from None
 
 
+def _no_such_folder(folder: Path) -> Problem:
+    """'no such folder', with the closest folder beside it when one looks like a typo."""
+    parent = folder.parent if str(folder.parent) else Path(".")
+    siblings = [p.name for p in parent.iterdir() if p.is_dir()] if parent.is_dir() else []
+    hint = did_you_mean(folder.name, siblings)
+    if not parent.is_dir():
+        hint = f" (nor its parent folder {str(parent)!r})"
+    return Problem(f"no such folder{hint}", file=str(folder))
+
+
 def _unknown(
     section: Mapping[str, Any], allowed: set[str], prefix: str, file: str
 ) -> list[Problem]:
     return [
         Problem(
-            f"unknown key (allowed: {', '.join(sorted(allowed))})", file=file, key=f"{prefix}{key}"
+            f"unknown key{did_you_mean(key, allowed)} (allowed: {', '.join(sorted(allowed))})",
+            file=file,
+            key=f"{prefix}{key}",
         )
         for key in sorted(set(section) - allowed)
     ]
+
+
+# Keys that take a text (a string or a table of strings by language); ``[]`` is every entry.
+_TEXT_KEYS: tuple[tuple[Any, ...], ...] = (
+    ("case", "title"),
+    ("case", "description"),
+    ("units", [], "label"),
+    ("triangulation", "why"),
+    ("aggregation", "why"),
+    ("aggregation", "confidence_why"),
+    ("aggregation", "alternatives", [], "why"),
+    ("aggregation", "alternatives", [], "label"),
+    ("derived", [], "why"),
+    ("checks", [], "why"),
+    ("reported", "why"),
+)
+# [report.recommendations] maps node ids to texts: each value is checked as a text.
+_RECOMMENDATIONS = ("report", "recommendations")
+
+
+def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
+    """A problem for each text key whose value is neither a string nor a language table."""
+    problems = []
+
+    def walk(value: Any, path: tuple[Any, ...], key: str) -> None:
+        if not path:
+            message = text_problem(value)
+            if message is not None:
+                problems.append(Problem(message, file=file, key=key, value=value))
+            return
+        step, rest = path[0], path[1:]
+        if step == []:
+            if isinstance(value, list):
+                for index, entry in enumerate(value):
+                    walk(entry, rest, f"{key}[{index}]")
+        elif isinstance(value, Mapping) and step in value:
+            walk(value[step], rest, f"{key}.{step}" if key else step)
+
+    for path in _TEXT_KEYS:
+        walk(data, path, "")
+    return problems
+
+
+def _text_table(
+    report: Mapping[str, Any], name: str, what: str, file: str, problems: list[Problem]
+) -> dict[str, Text]:
+    """A ``[report.NAME]`` table of ``what = text``, with a problem for each bad entry."""
+    table = report.get(name, {})
+    if not isinstance(table, Mapping):
+        problems.append(
+            Problem(f"a table of {what} = text", file=file, key=f"report.{name}", value=table)
+        )
+        return {}
+    for key, value in table.items():
+        message = text_problem(value)
+        if message is not None:
+            problems.append(Problem(message, file=file, key=f"report.{name}.{key}", value=value))
+    return dict(table)
 
 
 def _check_plugins(
@@ -291,7 +436,11 @@ def _check_plugins(
             problems.append(Problem(str(error), file=file, key=key))
     if allowed is not None:
         for node in sorted(set(overrides) - set(allowed)):
-            problems.append(Problem(not_allowed, file=file, key=f"{prefix}.{node}"))
+            problems.append(
+                Problem(
+                    not_allowed + did_you_mean(node, allowed), file=file, key=f"{prefix}.{node}"
+                )
+            )
     return problems
 
 
@@ -307,10 +456,13 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     folder = Path(path)
     if folder.is_file():
         folder = folder.parent
+    elif not folder.exists():
+        raise CaseError([_no_such_folder(folder)])
     file = folder / "case.toml"
     where = str(file)
     data, text = _read_toml(file)
     problems = _unknown(data, _TOP, "", where)
+    problems += _text_problems(data, where)
     if data.get("schema", CASE_SCHEMA) != CASE_SCHEMA:
         problems.append(
             Problem(
@@ -363,7 +515,11 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             continue
         problems += _unknown(entry, {"id", "label"}, f"units[{index}].", where)
         units.append(Unit(str(entry["id"]), _texts(entry.get("label"))))
-    if not units:
+    data_spec, data_problems = parse_data_sections(
+        data, folder=folder, framework=framework, where=where
+    )
+    problems += data_problems
+    if not units and "data" not in data:
         problems.append(Problem("declare at least one [[units]] entry", file=where, key="units"))
     unit_ids = [unit.id for unit in units]
     for index, unit_id in enumerate(unit_ids):
@@ -380,7 +536,9 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
     evidence_file = inside(folder, str(evidence_name))
-    if evidence_file is None:
+    if "data" in data and "file" not in evidence_table and not (folder / evidence_name).is_file():
+        evidence_file = None  # numbers only: no evidence table
+    elif evidence_file is None:
         problems.append(
             Problem(OUTSIDE_FOLDER, file=where, key="evidence.file", value=str(evidence_name))
         )
@@ -426,6 +584,31 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     problems += _unknown(aggregation, _AGGREGATION, "aggregation.", where)
     aggregator = aggregation.get("default")
     aggregator_overrides = dict(aggregation.get("nodes", {}))
+    kinds = dict(aggregation.get("kinds", {}))
+    if framework is not None:
+        inner_kinds = {framework.node(node).kind for node in framework.inner_nodes}
+        for kind in sorted(set(kinds) - inner_kinds):
+            problems.append(
+                Problem(
+                    f"not a kind of inner node (kinds: {', '.join(sorted(inner_kinds))})",
+                    file=where,
+                    key=f"aggregation.kinds.{kind}",
+                )
+            )
+        for node in framework.inner_nodes:
+            kind = framework.node(node).kind
+            if kind in kinds and node not in aggregator_overrides:
+                aggregator_overrides[node] = kinds[kind]
+    weights: dict[tuple[str, str], float] = {}
+    for parent, row in dict(aggregation.get("weights", {})).items():
+        for child, weight in dict(row).items():
+            key = f"aggregation.weights.{parent}.{child}"
+            if framework is not None and (parent, child) not in framework.graph.edges:
+                problems.append(Problem("no such edge in the framework", file=where, key=key))
+            elif not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+                problems.append(Problem("must be a number >= 0", file=where, key=key, value=weight))
+            else:
+                weights[str(parent), str(child)] = float(weight)
     problems += _check_plugins(
         build_aggregator,
         {"aggregation.default": aggregator},
@@ -435,6 +618,18 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         "not an inner node of the framework",
         where,
     )
+    scoring = data.get("scoring", {})
+    problems += _unknown(scoring, _SCORING, "scoring.", where)
+    scorers: dict[str, Any] = dict(scoring.get("indicators", {}))
+    if "default" in scoring:
+        scorers["*"] = scoring["default"]
+    if framework is not None:
+        try:
+            problems += scoring_problems(
+                framework, scorers or None, file=where, key="scoring.indicators"
+            )
+        except PolicyEvalError as error:
+            problems.append(Problem(str(error), file=where, key="scoring"))
     confidence = aggregation.get("confidence", "weakest")
     try:
         build_confidence_rule(confidence)
@@ -474,7 +669,11 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         if framework is not None and node is not None and node not in framework.inner_nodes:
             problems.append(
                 Problem(
-                    "not an inner node of the framework", file=where, key=f"{key}.node", value=node
+                    "not an inner node of the framework"
+                    + did_you_mean(node, framework.inner_nodes),
+                    file=where,
+                    key=f"{key}.node",
+                    value=node,
                 )
             )
         alternatives.append(
@@ -485,6 +684,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 node=node,
                 why=entry.get("why"),
                 label=_texts(entry.get("label")),
+            )
+        )
+
+    reported_table = data.get("reported", {})
+    problems += _unknown(reported_table, _REPORTED, "reported.", where)
+    reported_name = reported_table.get("file")
+    reported_file = folder / str(reported_name) if reported_name else None
+    if reported_file is not None and not reported_file.is_file():
+        problems.append(
+            Problem(
+                "reported verdicts file not found",
+                file=where,
+                key="reported.file",
+                value=str(reported_name),
             )
         )
 
@@ -503,6 +716,19 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 )
             )
 
+    recommendations = _text_table(report, "recommendations", "node id", where, problems)
+    categories = _text_table(report, "categories", "source category", where, problems)
+    for node in recommendations:
+        key = f"report.recommendations.{node}"
+        if framework is not None and node not in framework:
+            problems.append(
+                Problem(
+                    "not a node of the framework" + did_you_mean(node, framework.node_ids),
+                    file=where,
+                    key=key,
+                )
+            )
+
     derivations: tuple[Derivation, ...] = ()
     checks: tuple[Check, ...] = ()
     try:
@@ -518,7 +744,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             if derivation.indicator not in framework.indicators:
                 problems.append(
                     Problem(
-                        "not an indicator of the framework",
+                        "not an indicator of the framework"
+                        + did_you_mean(derivation.indicator, framework.indicators),
                         file=where,
                         key=f"derived[{index}].indicator",
                         value=derivation.indicator,
@@ -529,7 +756,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         raise CaseError(
             attrs.evolve(p, line=p.line if p.line is not None else locate(p.key)) for p in problems
         )
-    assert framework is not None and evidence_file is not None
+    assert framework is not None
     language = str(case_table.get("language") or framework.default_language)
     return Case(
         path=folder,
@@ -556,13 +783,35 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         min_share=float(min_share),
         alternatives=tuple(alternatives),
         recommend_below=recommend_below,
+        recommendations=recommendations,
+        categories=categories,
         derivations=derivations,
         checks=checks,
+        data=data_spec,
+        scorers=scorers,
+        scoring_why=scoring.get("why"),
+        weights=weights,
+        reported_file=reported_file,
+        reported_why=reported_table.get("why"),
+    )
+
+
+def load_case_reported(case: Case) -> tuple[ReportedVerdict, ...]:
+    """Read the case's reported verdicts (none when the case declares no ``[reported]`` file)."""
+    if case.reported_file is None:
+        return ()
+    return load_reported(
+        case.reported_file,
+        case.framework,
+        units=[unit.id for unit in case.units],
+        default_unit=case.units[0].id if len(case.units) == 1 else None,
     )
 
 
 def load_case_evidence(case: Case) -> EvidenceSet:
     """Read the case's sources and evidence tables and add its derived items."""
+    if case.evidence_file is None:
+        return EvidenceSet()
     sources = None
     source_rejections: tuple[Any, ...] = ()
     if case.sources_file is not None:
@@ -577,12 +826,16 @@ def load_case_evidence(case: Case) -> EvidenceSet:
         lenient=case.lenient,
         sheet=case.sheet,
     )
-    derived = derive_evidence(
-        case.derivations,
-        base=case.path,
-        framework=case.framework,
-        unit=case.units[0].id,
-        sources=sources,
+    derived = (
+        derive_evidence(
+            case.derivations,
+            base=case.path,
+            framework=case.framework,
+            unit=case.units[0].id,
+            sources=sources,
+        )
+        if case.derivations and case.units
+        else ()
     )
     clash = sorted({item.id for item in derived} & {item.id for item in evidence.items})
     if clash:
@@ -599,8 +852,14 @@ def load_case_evidence(case: Case) -> EvidenceSet:
 
 
 def run_case(case: Case) -> CaseResult:
-    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives."""
+    """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
+    and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
+    numeric = load_case_data(case.data, case.framework) if case.data is not None else None
+    units = [unit.id for unit in case.units]
+    if numeric is not None and not units:
+        units = list(numeric.table.units)
+    reported = load_case_reported(case)
     rules: Any = case.rule
     if case.rule_overrides:
         rules = {"*": case.rule, **case.rule_overrides}
@@ -615,8 +874,11 @@ def run_case(case: Case) -> CaseResult:
         rules=rules,
         aggregators=aggregators,
         confidence=case.confidence,
-        units=[unit.id for unit in case.units],
+        units=units,
         min_share=case.min_share,
+        data=numeric.table if numeric is not None else None,
+        scorers=case.scorers or None,
+        weights=case.weights or None,
     )
     checks = run_checks(case.checks, base=case.path)
     alternatives = tuple(
@@ -630,7 +892,13 @@ def run_case(case: Case) -> CaseResult:
         for alternative in case.alternatives
     )
     return CaseResult(
-        case=case, evaluation=evaluation, data_checks=checks, alternatives=alternatives
+        case=case,
+        evaluation=evaluation,
+        data_checks=checks,
+        alternatives=alternatives,
+        numeric=numeric,
+        reported=reported,
+        agreement=compare_reported(evaluation, reported),
     )
 
 

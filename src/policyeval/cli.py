@@ -7,8 +7,10 @@ an unexpected failure is reported in one line and exits 3.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -17,7 +19,7 @@ import attrs
 import click
 
 from policyeval import __version__
-from policyeval.exceptions import PolicyEvalError
+from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
 
 if TYPE_CHECKING:
     from policyeval.case import CaseResult
@@ -93,12 +95,32 @@ def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
     return attrs.evolve(result, case=attrs.evolve(result.case, recommend_below=found.id))
 
 
+LENIENT = click.option(
+    "--lenient",
+    is_flag=True,
+    help="Use the good evidence rows and list each rejected row with its reason.",
+)
+
 RECOMMEND_BELOW = click.option(
     "--recommend-below",
     default=None,
     metavar="LEVEL",
     help="Recommend for nodes below this level (default: the case's setting).",
 )
+
+
+def _echo_rejected(result: CaseResult) -> None:
+    """One line per evidence row the case did not use (lenient cases), with its reason."""
+    for row in result.evaluation.rejected:
+        where = ": ".join(
+            part
+            for part in (
+                os.path.relpath(row.file, result.case.path) if row.file else "",
+                "" if row.row is None else f"row {row.row}",
+            )
+            if part
+        )
+        _echo(f"  rejected {where} ({row.id or '–'}): {row.reason}")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -163,25 +185,88 @@ def frameworks_show(name_or_path: str, fmt: str, lang: str | None, output: str |
     _write(text if text.endswith("\n") else text + "\n", output)
 
 
+@cli.command("init")
+@click.argument("folder", type=click.Path())
+@click.option(
+    "--framework",
+    "framework",
+    required=True,
+    metavar="NAME",
+    help="A built-in framework name (see `frameworks list`) or a framework file.",
+)
+@click.option(
+    "--units",
+    default=None,
+    metavar="A,B,...",
+    help="Unit ids, comma-separated (default: one unit named after the folder).",
+)
+@LANG
+@click.option("--no-xlsx", is_flag=True, help="Write CSV files only, no evidence.xlsx template.")
+@click.option("--force", is_flag=True, help="Overwrite an existing case.toml and evidence files.")
+def init_command(
+    folder: str,
+    framework: str,
+    units: str | None,
+    lang: str | None,
+    no_xlsx: bool,
+    force: bool,
+) -> None:
+    """Create a case folder ready to fill: case.toml, sources.csv, evidence.csv and evidence.xlsx.
+
+    The evidence.xlsx template offers drop-down lists of the framework's
+    indicators, levels, units, sources and techniques. What init writes
+    validates as is and evaluates to no evidence everywhere.
+    """
+    from policyeval.scaffold import init_case
+
+    try:
+        written = init_case(
+            folder,
+            framework,
+            units=None if units is None else [unit for unit in units.split(",")],
+            lang=lang,
+            xlsx=not no_xlsx,
+            force=force,
+        )
+    except (PolicyEvalError, LookupError) as error:
+        _fail(error)
+    for path in written:
+        _echo(f"wrote {path}")
+    _echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
+
+
 @cli.command()
 @click.argument("path", type=click.Path())
-def validate(path: str) -> None:
+@LENIENT
+def validate(path: str, lenient: bool) -> None:
     """Validate a framework file, or a case directory with its evidence.
 
-    Exits 0 when valid and 2 when not, listing every problem.
+    A case is run as ``evaluate`` and ``report`` would run it, so a case
+    that validates never fails later. Exits 0 when valid and 2 when not,
+    listing every problem; a lenient case lists each rejected row.
     """
     from policyeval import framework_io
+    from policyeval.report import build_report
+    from policyeval.report._strings import LANGUAGES
 
     target = Path(path)
-    if target.is_dir() or target.name == "case.toml":
-        # Everything `evaluate` runs, short of writing output: a case that validates never
-        # fails later for a reason found here.
-        result = _run_case(str(target))
+    framework_file = target.suffix.casefold() in (".toml", ".json") and target.name != "case.toml"
+    if target.is_dir() or target.name == "case.toml" or not (target.exists() or framework_file):
+        result = _run_case(path, lenient=lenient)
+        for lang in LANGUAGES:
+            build_report(result, lang=lang)
         case, evaluation = result.case, result.evaluation
         _echo(
             f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
-            f"{len(evaluation.rejected)} rejected rows, {len(case.checks)} data checks"
+            f"{len(evaluation.rejected)} rejected rows, {len(result.reported)} reported verdicts, "
+            f"{len(case.checks)} data checks"
+            + (
+                f", {len(evaluation.units)} units with numeric data"
+                if case.data is not None
+                else ""
+            )
         )
+        _echo_rejected(result)
         return
     problems = framework_io.check_framework_file(target)
     if problems:
@@ -201,7 +286,7 @@ def validate(path: str) -> None:
     default="table",
     show_default=True,
 )
-@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def evaluate_command(
@@ -223,7 +308,7 @@ def evaluate_command(
 @cli.command("report")
 @click.argument("case_dir", type=click.Path())
 @click.option("-o", "--output", required=True, help="FILE.html or FILE.md")
-@click.option("--lenient", is_flag=True, help="Evaluate the good rows and list rejected rows.")
+@LENIENT
 @RECOMMEND_BELOW
 @LANG
 def report_command(
@@ -253,10 +338,11 @@ def report_command(
     default="table",
     show_default=True,
 )
+@LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def compare_command(
-    case_dirs: Sequence[str], fmt: str, lang: str | None, output: str | None
+    case_dirs: Sequence[str], fmt: str, lenient: bool, lang: str | None, output: str | None
 ) -> None:
     """Compare units side by side: dimension levels and ranks.
 
@@ -264,7 +350,7 @@ def compare_command(
     """
     from policyeval import report
 
-    results = [_run_case(path) for path in case_dirs]
+    results = [_run_case(path, lenient=lenient) for path in case_dirs]
     try:
         comparison = report.compare(results)
     except PolicyEvalError as error:
@@ -282,23 +368,66 @@ def compare_command(
 @click.argument("case_dir", type=click.Path())
 @click.argument("node", required=False)
 @click.option("--unit", default=None, help="The unit (default: the case's first unit).")
+@LENIENT
 @LANG
-def explain_command(case_dir: str, node: str | None, unit: str | None, lang: str | None) -> None:
+def explain_command(
+    case_dir: str, node: str | None, unit: str | None, lenient: bool, lang: str | None
+) -> None:
     """Walk from a node (default: the root) down to the evidence rows behind it."""
-    result = _run_case(case_dir)
+    result = _run_case(case_dir, lenient=lenient)
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:
-        _echo(f"error: unknown unit {unit!r}; units are {list(evaluation.units)!r}", err=True)
+        _echo(
+            f"error: unknown unit {unit!r}{did_you_mean(unit, evaluation.units)}; "
+            f"units are {list(evaluation.units)!r}",
+            err=True,
+        )
         raise _Exit(2)
     if node is not None and node not in evaluation.framework:
-        _echo(f"error: unknown node {node!r} in framework {evaluation.framework.id!r}", err=True)
+        _echo(
+            f"error: unknown node {node!r}{did_you_mean(node, evaluation.framework.node_ids)} "
+            f"in framework {evaluation.framework.id!r}",
+            err=True,
+        )
         raise _Exit(2)
-    _echo(str(evaluation.explain(unit, node, lang=lang or result.case.language)))
+    from policyeval.report import render_explanation
+
+    _echo(render_explanation(evaluation, unit, node, lang=lang or result.case.language))
+    _echo_rejected(result)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    _echo(f"warning: {message}", err=True)
+
+
+def _register_interop() -> None:
+    # the import and dexi commands live in their own module
+    from policyeval.interop.commands import dexi_group, import_group
+
+    cli.add_command(import_group)
+    cli.add_command(dexi_group)
+
+
+_register_interop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", PolicyEvalWarning)
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         cli.main(
             args=list(argv) if argv is not None else None,

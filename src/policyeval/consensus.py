@@ -14,7 +14,10 @@ in how they judge *who* agrees, never in *what* the evidence says.
 
 The *lower* median settles ties towards the lower score, so two informants
 saying "baik" and two saying "cukup baik" give "cukup baik": the consensus
-never claims more than half of the evidence weight supports.
+never claims more than half of the evidence weight supports. Such an *even
+split* (exactly half the weight at or below the consensus, the rest above
+it) is recorded in :attr:`Consensus.even_split`, and the built-in
+triangulation rules judge it ``contested``.
 
 >>> from policyeval.evidence import Evidence
 >>> from policyeval.scales import Level, OrdinalScale
@@ -27,6 +30,8 @@ never claims more than half of the evidence weight supports.
 >>> found = consensus(items, scale)
 >>> found.rating, found.agreement, [item.id for item in found.agreeing]
 ('cukup_baik', 0.5, ['e2', 'e3'])
+>>> found.even_split
+('cukup_baik', 'baik')
 """
 
 from __future__ import annotations
@@ -91,10 +96,13 @@ class Consensus:
     ``evidence`` holds every item considered (an item given twice counts
     once) and ``agreeing`` those that agree with the consensus, both sorted
     by id. ``agreement`` is the agreeing items' share of the total evidence
-    weight, 0 when there is no evidence.
+    weight, 0 when there is no evidence. ``even_split`` names the two sides
+    (lower first: level ids, or values on a numeric scale without bands)
+    when exactly half the weight lies at or below the consensus and the rest
+    above it on another level; it is empty otherwise.
 
     >>> Consensus()
-    Consensus(rating=None, value=None, evidence=(), agreeing=(), agreement=0.0)
+    Consensus(rating=None, value=None, evidence=(), agreeing=(), agreement=0.0, even_split=())
     """
 
     rating: str | None = None
@@ -102,6 +110,7 @@ class Consensus:
     evidence: tuple[Evidence, ...] = ()
     agreeing: tuple[Evidence, ...] = ()
     agreement: float = 0.0
+    even_split: tuple[str, ...] = ()
 
 
 def consensus(evidence: Sequence[Evidence], scale: Scale, *, tolerance: float = 0.05) -> Consensus:
@@ -125,7 +134,7 @@ def consensus(evidence: Sequence[Evidence], scale: Scale, *, tolerance: float = 
     >>> found.value, [item.id for item in found.agreeing], round(found.agreement, 3)
     (60.0, ['e0', 'e1'], 0.667)
     >>> consensus([], rate)
-    Consensus(rating=None, value=None, evidence=(), agreeing=(), agreement=0.0)
+    Consensus(rating=None, value=None, evidence=(), agreeing=(), agreement=0.0, even_split=())
     """
     if isinstance(tolerance, bool) or not (
         isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0
@@ -154,6 +163,16 @@ def _distinct(evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:
     return tuple(kept)
 
 
+def _upper_median(pairs: Sequence[tuple[float, float]], lower: float) -> float | None:
+    """The value just above ``lower`` when exactly half the weight lies at or below it."""
+    total = sum((Fraction(weight) for _, weight in pairs), Fraction(0))
+    below = sum((Fraction(weight) for value, weight in pairs if value <= lower), Fraction(0))
+    above = [value for value, weight in pairs if value > lower and weight > 0]
+    if 2 * below != total or not above:
+        return None
+    return min(above)
+
+
 def _share(part: Sequence[Evidence], whole: Sequence[Evidence]) -> float:
     """The exact weight share of ``part`` in ``whole``, rounded once to a float."""
     total = sum((Fraction(item.weight) for item in whole), Fraction(0))
@@ -173,11 +192,20 @@ def _ordinal(items: tuple[Evidence, ...], scale: OrdinalScale) -> Consensus:
                 f"evidence {item.id!r}: rating={item.rating!r} is not a level of scale "
                 f"{scale.id!r} (levels: {', '.join(scores)})"
             )
-    median = weighted_lower_median([(scores[str(item.rating)], item.weight) for item in items])
+    pairs = [(scores[str(item.rating)], item.weight) for item in items]
+    median = weighted_lower_median(pairs)
     rating = next(level.id for level in scale.levels if level.score == median)
     agreeing = tuple(item for item in items if item.rating == rating)
+    upper = _upper_median(pairs, median)
+    split: tuple[str, ...] = ()
+    if upper is not None:
+        split = (rating, next(level.id for level in scale.levels if level.score == upper))
     return Consensus(
-        rating=rating, evidence=items, agreeing=agreeing, agreement=_share(agreeing, items)
+        rating=rating,
+        evidence=items,
+        agreeing=agreeing,
+        agreement=_share(agreeing, items),
+        even_split=split,
     )
 
 
@@ -190,10 +218,11 @@ def _numeric(items: tuple[Evidence, ...], scale: NumericScale, tolerance: float)
                 f"got rating={item.rating!r}"
             )
         values.append(item.value)
-    median = weighted_lower_median(
-        [(value, item.weight) for value, item in zip(values, items, strict=True)]
-    )
+    pairs = [(value, item.weight) for value, item in zip(values, items, strict=True)]
+    median = weighted_lower_median(pairs)
+    upper = _upper_median(pairs, median)
     rating: str | None = None
+    split: tuple[str, ...] = ()
     if scale.bands is not None:
         bands = scale.bands
         rating = bands.level_for(median)
@@ -202,15 +231,20 @@ def _numeric(items: tuple[Evidence, ...], scale: NumericScale, tolerance: float)
             for value, item in zip(values, items, strict=True)
             if bands.level_for(value) == rating
         )
+        if upper is not None and bands.level_for(upper) != rating:
+            split = (str(rating), str(bands.level_for(upper)))
     else:
         margin = tolerance * max(abs(median), 1e-12)
         agreeing = tuple(
             item for value, item in zip(values, items, strict=True) if abs(value - median) <= margin
         )
+        if upper is not None and abs(upper - median) > margin:
+            split = (f"{median:g}", f"{upper:g}")
     return Consensus(
         rating=rating,
         value=median,
         evidence=items,
         agreeing=agreeing,
         agreement=_share(agreeing, items),
+        even_split=split,
     )

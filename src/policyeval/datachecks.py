@@ -17,6 +17,9 @@ Check kinds (each a table in ``[[checks]]``):
     an aggregate of one table equals an aggregate of another, or a constant:
     ``left``/``right`` are ``{table, column (or columns), where, agg}`` (``agg`` is
     ``sum``, ``count``, ``min`` or ``max``) or ``{value = ...}``.
+``at_least``
+    like ``equals``, but passes when the left aggregate is at least the
+    right one (e.g. a majority claim against the counts it rests on).
 ``date_order``
     per row, ``start <= end``.
 ``unique``
@@ -49,9 +52,19 @@ from typing import Any
 
 import attrs
 
+from policyeval.dates import parse_date
 from policyeval.exceptions import DataCheckError, EvidenceError, Problem
 from policyeval.files import OUTSIDE_FOLDER, inside
-from policyeval.tables import Row, Table, filter_rows, fold_column, parse_number, read_table
+from policyeval.tables import (
+    Row,
+    Table,
+    filter_rows,
+    fold_column,
+    number_hint,
+    parse_number,
+    read_table,
+)
+from policyeval.texts import Text
 
 __all__ = ["CHECK_KINDS", "Check", "CheckResult", "Finding", "parse_checks", "run_checks"]
 
@@ -61,6 +74,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "not_greater": ({"table", "left", "right"}, {"where"}),
     "sum": ({"table", "total", "parts"}, {"column", "columns", "tolerance"}),
     "equals": ({"left", "right"}, {"tolerance"}),
+    "at_least": ({"left", "right"}, {"tolerance"}),
     "date_order": ({"table", "start", "end"}, set()),
     "unique": ({"table", "columns"}, set()),
     "range": ({"table", "column"}, {"min", "max", "where"}),
@@ -77,7 +91,7 @@ class Check:
     id: str
     kind: str
     params: dict[str, Any]
-    why: str | None = None
+    why: Text | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -100,7 +114,7 @@ class CheckResult:
 
     id: str
     kind: str
-    why: str | None
+    why: Text | None
     tables: tuple[str, ...]
     findings: tuple[Finding, ...]
 
@@ -205,7 +219,7 @@ def _check_params(entry: Mapping[str, Any], key: str, file: str | None) -> list[
                     value=entry[name],
                 )
             )
-    if entry.get("kind") == "equals":
+    if entry.get("kind") in ("equals", "at_least"):
         for side in ("left", "right"):
             if side in entry:
                 problems.extend(_check_side(entry[side], f"{key}.{side}", file))
@@ -350,7 +364,8 @@ def _fmt(number: float) -> str:
 
 def _not_a_number(table: Table, row: Row, column: str, text: str) -> Finding:
     return Finding(
-        message=f"{column} is not a number: {text!r}",
+        message=f"{column} is not a number: {text!r}"
+        + number_hint(text, decimal_comma=table.decimal_comma),
         file=table.file,
         row=row.number,
         values={column: text},
@@ -515,6 +530,25 @@ def _equals(check: Check, tables: _Tables) -> tuple[list[Finding], tuple[str, ..
     return findings, tuple(dict.fromkeys(used))
 
 
+def _at_least(check: Check, tables: _Tables) -> tuple[list[Finding], tuple[str, ...]]:
+    findings: list[Finding] = []
+    left, left_text, left_file = _aggregate(check.params["left"], check, tables, findings)
+    right, right_text, right_file = _aggregate(check.params["right"], check, tables, findings)
+    tolerance = float(check.params.get("tolerance", 0))
+    if left is None or right is None or left < right - tolerance:
+        shown_left = "no figure" if left is None else _fmt(left)
+        shown_right = "no figure" if right is None else _fmt(right)
+        findings.append(
+            Finding(
+                message=f"{left_text} = {shown_left}, less than {right_text} = {shown_right}",
+                file=left_file or right_file,
+                values={"left": left, "right": right},
+            )
+        )
+    used = tuple(f for f in (left_file, right_file) if f is not None)
+    return findings, tuple(dict.fromkeys(used))
+
+
 def _date_order(check: Check, tables: _Tables) -> tuple[list[Finding], tuple[str, ...]]:
     table = tables.get(check.params["table"], check)
     start = tables.column(table, check.params["start"], check)
@@ -530,11 +564,11 @@ def _date_order(check: Check, tables: _Tables) -> tuple[list[Finding], tuple[str
                 )
                 continue
             try:
-                dates[column] = datetime.date.fromisoformat(text)
-            except ValueError:
+                dates[column] = parse_date(text)
+            except ValueError as error:
                 findings.append(
                     Finding(
-                        message=f"{column} is not an ISO date: {text!r}",
+                        message=f"{column} is not a date: {text!r}: {error}",
                         file=table.file,
                         row=row.number,
                     )
@@ -599,6 +633,7 @@ _RUNNERS = {
     "not_greater": _not_greater,
     "sum": _sum,
     "equals": _equals,
+    "at_least": _at_least,
     "date_order": _date_order,
     "unique": _unique,
     "range": _range,

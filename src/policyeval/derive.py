@@ -37,11 +37,12 @@ from typing import Any
 import attrs
 
 from policyeval.evidence import Evidence, Origin
-from policyeval.exceptions import CaseError, EvidenceError, Problem, ScaleError
+from policyeval.exceptions import CaseError, EvidenceError, Problem, ScaleError, did_you_mean
 from policyeval.files import OUTSIDE_FOLDER, inside
 from policyeval.framework import Framework
 from policyeval.scales import Bands, NumericScale, OrdinalScale
 from policyeval.tables import filter_rows, fold_column, parse_number, read_table
+from policyeval.texts import Text
 
 __all__ = ["Derivation", "derive_evidence", "parse_derivations"]
 
@@ -88,7 +89,7 @@ class Derivation:
     source_category: str | None = None
     technique: str = "documentation"
     citation: str | None = None
-    why: str | None = None
+    why: Text | None = None
     excerpt: str | None = None
     excerpt_en: str | None = None
     case_unit: str | None = None
@@ -220,7 +221,8 @@ def _derive(
 ) -> Evidence:
     where = f"derived item {spec.id!r}"
     if spec.indicator not in framework or not framework.node(spec.indicator).is_indicator:
-        raise CaseError([Problem(f"{where}: unknown indicator", value=spec.indicator)])
+        hint = did_you_mean(spec.indicator, framework.indicators)
+        raise CaseError([Problem(f"{where}: unknown indicator{hint}", value=spec.indicator)])
     source = sources.get(spec.source) if sources is not None else None
     if sources is not None and source is None:
         raise CaseError(
@@ -311,13 +313,13 @@ def _derive(
         value = number
     shown = f"{_fmt(number)}{spec.unit or ''}"
     excerpt = spec.excerpt or f"{spec.indicator}: {shown} ({formula})"
-    extra = {"derived_value": _fmt(number), "derivation": formula}
+    extra: dict[str, Any] = {"derived_value": _fmt(number), "derivation": formula}
     if spec.unit:
         extra["derived_unit"] = spec.unit
     if spec.excerpt_en:
         extra["excerpt_en"] = spec.excerpt_en
     if spec.why:
-        extra["why"] = spec.why
+        extra["why"] = spec.why if isinstance(spec.why, str) else dict(spec.why)
     return Evidence(
         id=spec.id,
         unit=spec.case_unit or unit,

@@ -9,6 +9,13 @@ vocabulary), and optionally a date, the investigator who coded it, a weight,
 an excerpt and a citation. :class:`Source` describes a source once so
 evidence rows can refer to it by id.
 
+``attribution`` says whether the item's source and technique are as the
+study or record states them (``"stated"``, the default) or the encoder's
+inference (``"inferred"``). The technique :data:`UNSPECIFIED`
+(``"unspecified"``) records that nobody said how the item was collected.
+Triangulation rules count neither an inferred item nor an unspecified
+technique as an independent source, category or technique.
+
 >>> item = Evidence(id="e1", unit="kota-serang", indicator="kompetensi", rating="baik",
 ...                 source="komisioner", source_category="penyelenggara", technique="interview")
 >>> item.weight
@@ -25,7 +32,13 @@ import attrs
 
 from policyeval.exceptions import InvalidArgument
 
-__all__ = ["Evidence", "Origin", "Source"]
+__all__ = ["ATTRIBUTIONS", "UNSPECIFIED", "Evidence", "Origin", "Source"]
+
+UNSPECIFIED = "unspecified"
+"""The technique of an item whose collection technique the source does not state."""
+
+ATTRIBUTIONS = ("inferred", "stated")
+"""The values of :attr:`Evidence.attribution`."""
 
 
 @attrs.frozen
@@ -87,6 +100,7 @@ class Evidence:
     weight: float = attrs.field(default=1.0, converter=float)
     excerpt: str | None = None
     citation: str | None = None
+    attribution: str = "stated"
     extra: dict[str, Any] = attrs.field(factory=dict, converter=_extra)
     origin: Origin | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -104,6 +118,11 @@ class Evidence:
             raise InvalidArgument(
                 f"evidence {self.id!r}: weight must be a finite number > 0, got weight={self.weight!r}"
             )
+        if self.attribution not in ATTRIBUTIONS:
+            raise InvalidArgument(
+                f"evidence {self.id!r}: attribution must be one of {', '.join(ATTRIBUTIONS)}, "
+                f"got attribution={self.attribution!r}"
+            )
         for name in ("id", "indicator", "source", "technique", "unit"):
             if not getattr(self, name):
                 raise InvalidArgument(
@@ -114,3 +133,27 @@ class Evidence:
     def category(self) -> str:
         """The source category, or the source itself when no category is known."""
         return self.source_category or self.source
+
+    @property
+    def independent(self) -> bool:
+        """Whether the item's source and category count as independent in triangulation.
+
+        False when its attribution is the encoder's inference.
+
+        >>> Evidence(id="e", indicator="i", rating="baik", source="s", technique="interview",
+        ...          attribution="inferred").independent
+        False
+        """
+        return self.attribution == "stated"
+
+    @property
+    def known_technique(self) -> bool:
+        """Whether the item's technique counts in technique triangulation.
+
+        False when the attribution is inferred or the technique is ``"unspecified"``.
+
+        >>> Evidence(id="e", indicator="i", rating="baik", source="s",
+        ...          technique="unspecified").known_technique
+        False
+        """
+        return self.independent and self.technique.casefold() != UNSPECIFIED

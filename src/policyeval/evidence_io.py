@@ -10,9 +10,12 @@ every data row ends up either in :attr:`EvidenceSet.items` or in
 
 Required columns: ``id``, ``indicator``, ``rating`` or ``value``,
 ``source``, and ``technique`` (unless a sources table gives each source's
-technique). Optional: ``unit``, ``source_category``, ``date`` (ISO
-``YYYY-MM-DD``), ``investigator``, ``weight``, ``excerpt``, ``citation``;
-any other column is kept in :attr:`Evidence.extra`.
+technique). Optional: ``unit``, ``source_category``, ``date`` (ISO or
+day first, see :func:`policyeval.dates.parse_date`), ``investigator``,
+``weight``, ``excerpt``, ``citation``,
+``attribution`` (``stated``, the default, or ``inferred``: whether the source
+and technique are as the study states them or the encoder's inference); any
+other column is kept in :attr:`Evidence.extra`.
 
 >>> import pathlib, tempfile
 >>> from policyeval import frameworks
@@ -30,20 +33,32 @@ rating: is not a level of scale 'agustino4' (levels: baik, cukup_baik, kurang_ba
 
 from __future__ import annotations
 
-import datetime
+import itertools
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from policyeval.evidence import Evidence, Origin, Source
-from policyeval.exceptions import EvidenceError, Problem
+from policyeval.dates import parse_date
+from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
+from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.tables import Row, Table, parse_number, read_table
+from policyeval.tables import Row, Table, number_hint, parse_number, read_table
 
-__all__ = ["EvidenceSet", "Rejection", "evidence_from_rows", "load_evidence", "load_sources"]
+__all__ = [
+    "SOURCE_COLUMNS",
+    "EvidenceSet",
+    "Rejection",
+    "evidence_from_rows",
+    "load_evidence",
+    "load_sources",
+]
+
+SOURCE_COLUMNS = ("id", "name", "category", "technique", "description", "citation")
+"""The columns of a sources table, in the order ``policyeval init`` writes them."""
 
 _CORE = {
     "id",
@@ -59,6 +74,7 @@ _CORE = {
     "weight",
     "excerpt",
     "citation",
+    "attribution",
 }
 
 
@@ -124,6 +140,12 @@ def load_sources(
 ) -> tuple[dict[str, Source], tuple[Rejection, ...]]:
     """Read a sources table (``id``, ``name``, ``category``, ``technique`` ...).
 
+    The columns are :data:`SOURCE_COLUMNS`; only ``id`` is required. Any
+    other column is kept in :attr:`Source.extra <policyeval.evidence.Source.extra>`
+    with a :class:`~policyeval.exceptions.PolicyEvalWarning` that lists the
+    known columns, since it is more often a misspelt or translated name
+    (``kategori``) than extra information.
+
     Returns the sources by id and the rejected rows (always empty in strict
     mode, which raises instead).
     """
@@ -133,6 +155,16 @@ def load_sources(
         raise EvidenceError(
             [Problem("missing required column", file=table.file, row=table.header_row, key="id")]
         )
+    for column in table.columns:
+        if column not in SOURCE_COLUMNS:
+            location = Problem(
+                f"unknown column{did_you_mean(column, SOURCE_COLUMNS)}, kept as extra information "
+                f"(known columns: {', '.join(SOURCE_COLUMNS)})",
+                file=table.file,
+                row=table.header_row,
+                key=column,
+            )
+            warnings.warn(str(location), PolicyEvalWarning, stacklevel=2)
     sources: dict[str, Source] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:
@@ -171,7 +203,7 @@ def load_sources(
             )
             continue
         first_row[source_id] = row.number
-        known = {"id", "name", "category", "technique", "description", "citation"}
+        known = set(SOURCE_COLUMNS)
         sources[source_id] = Source(
             id=source_id,
             name=row.get("name"),
@@ -322,7 +354,18 @@ def _row_to_evidence(
             problems.append(Problem(message, file=table.file, row=row.number, key=column))
 
     if "__overflow__" in row.values:
-        bad("row", "more cells than the header has columns", row.values["__overflow__"])
+        message = "more cells than the header has columns"
+        cells = [(row.get(column) or "") for column in table.columns]
+        cells += row.values["__overflow__"].split(" | ")
+        if not table.decimal_comma and any(
+            left.strip().isdigit() and right.strip().isdigit()
+            for left, right in itertools.pairwise(cells)
+        ):
+            message += (
+                " (a decimal comma such as 58,4 splits a cell in a file delimited by ',': write "
+                "58.4, quote the cell, or save the file with ';' between columns)"
+            )
+        bad("row", message, row.values["__overflow__"])
     row_id = row.get("id")
     if row_id is None:
         bad("id", "missing value")
@@ -330,14 +373,23 @@ def _row_to_evidence(
     if unit is None:
         bad("unit", "missing value, and no default unit")
     elif units is not None and unit not in units:
-        bad("unit", f"unknown unit (the case declares {sorted(units)!r})", unit)
+        bad(
+            "unit",
+            f"unknown unit{did_you_mean(unit, units)} (the case declares {sorted(units)!r})",
+            unit,
+        )
 
     indicator = row.get("indicator")
     scale = None
     if indicator is None:
         bad("indicator", "missing value")
     elif indicator not in framework:
-        bad("indicator", f"unknown indicator (not in framework {framework.id!r})", indicator)
+        bad(
+            "indicator",
+            f"unknown indicator{did_you_mean(indicator, framework.indicators)} "
+            f"(not in framework {framework.id!r})",
+            indicator,
+        )
     elif not framework.node(indicator).is_indicator:
         kind = framework.node(indicator).kind
         bad(
@@ -378,7 +430,8 @@ def _row_to_evidence(
             try:
                 value = parse_number(value_text, decimal_comma=table.decimal_comma)
             except ValueError:
-                bad("value", "is not a number", value_text)
+                hint = number_hint(value_text, decimal_comma=table.decimal_comma)
+                bad("value", f"is not a number{hint}", value_text)
             else:
                 if isinstance(scale, OrdinalScale):
                     bad(
@@ -400,7 +453,11 @@ def _row_to_evidence(
     elif sources is not None:
         source = sources.get(source_id)
         if source is None:
-            bad("source", "unknown source (not in the sources table)", source_id)
+            bad(
+                "source",
+                f"unknown source{did_you_mean(source_id, sources)} (not in the sources table)",
+                source_id,
+            )
     technique = row.get("technique") or (source.technique if source else None)
     if technique is None:
         bad("technique", "missing value (and the sources table gives none for this source)")
@@ -410,19 +467,23 @@ def _row_to_evidence(
     date_text = row.get("date")
     if date_text is not None:
         try:
-            date = datetime.date.fromisoformat(date_text)
-        except ValueError:
-            bad("date", "is not an ISO date (YYYY-MM-DD)", date_text)
+            date = parse_date(date_text)
+        except ValueError as error:
+            bad("date", str(error), date_text)
     weight = 1.0
     weight_text = row.get("weight")
     if weight_text is not None:
         try:
             weight = parse_number(weight_text, decimal_comma=table.decimal_comma)
         except ValueError:
-            bad("weight", "is not a number", weight_text)
+            hint = number_hint(weight_text, decimal_comma=table.decimal_comma)
+            bad("weight", f"is not a number{hint}", weight_text)
         else:
             if weight <= 0:
                 bad("weight", "must be > 0", weight_text)
+    attribution = (row.get("attribution") or "stated").casefold()
+    if attribution not in ATTRIBUTIONS:
+        bad("attribution", f"must be one of {', '.join(ATTRIBUTIONS)}", row.get("attribution"))
     if problems:
         return None, problems
     assert row_id is not None and unit is not None and indicator is not None
@@ -443,6 +504,7 @@ def _row_to_evidence(
             weight=weight,
             excerpt=row.get("excerpt"),
             citation=row.get("citation"),
+            attribution=attribution,
             extra=extra,
             origin=Origin(table.file, row.number),
         ),

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,12 +29,15 @@ __all__ = [
     "DataCheckError",
     "EvidenceError",
     "FrameworkError",
+    "InteropError",
     "InvalidArgument",
     "PluginContractError",
     "PolicyEvalError",
+    "PolicyEvalWarning",
     "Problem",
     "ScaleError",
     "UnknownPluginError",
+    "did_you_mean",
 ]
 
 
@@ -108,6 +112,16 @@ class PolicyEvalError(Exception):
     """Root of every exception raised by policyeval."""
 
 
+class PolicyEvalWarning(UserWarning):
+    """Warned when an input is accepted but probably not meant as written.
+
+    For example, a column of ``sources.csv`` that policyeval does not know
+    (``kategori`` for ``category``) is kept as extra information, with a
+    warning listing the known columns. The command line prints these as
+    ``warning: ...`` lines.
+    """
+
+
 class InvalidArgument(PolicyEvalError, ValueError):
     """Raised when a function is called with an argument it cannot accept.
 
@@ -159,9 +173,48 @@ class DataCheckError(_ProblemsError, ValueError):
     """Raised when a data-check specification or a data table cannot be read."""
 
 
+class ScoringError(_ProblemsError, ValueError):
+    """Raised when an indicator's values would reach a parent without a scorer onto its scale.
+
+    Each problem names the indicator (``key``) and the parent whose scale
+    the values do not fit, so raw numbers are never averaged with level
+    scores silently.
+    """
+
+
+class InteropError(_ProblemsError, ValueError):
+    """Raised when a file from another tool (a REFI-QDA project, a QualCoder or
+    Taguette export, a DEXi model, a coding-to-indicator mapping) cannot be read,
+    or is refused as unsafe (an archive member escaping its folder, an oversized
+    member, a compression bomb, XML entities).
+    """
+
+
 class UnknownPluginError(PolicyEvalError, LookupError):
     """Raised when an aggregator or rule name is not registered."""
 
 
 class PluginContractError(PolicyEvalError, TypeError):
     """Raised when a plug-in returns something other than its protocol promises."""
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """A `` (did you mean 'x'?)`` hint naming the closest choice to ``name``, or ``""``.
+
+    Case and the separators ``-``, ``_`` and space are ignored when comparing,
+    so a hint also catches ``Kepemimpinan`` or ``weakest-link``.
+
+    >>> did_you_mean("kepemimpnan", ["kompetensi", "kepemimpinan"])
+    " (did you mean 'kepemimpinan'?)"
+    >>> did_you_mean("zzz", ["kompetensi"])
+    ''
+    """
+
+    def folded(text: str) -> str:
+        return text.casefold().replace("-", "_").replace(" ", "_")
+
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(folded(choice), choice)
+    close = difflib.get_close_matches(folded(str(name)), list(by_folded), n=1, cutoff=0.75)
+    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""

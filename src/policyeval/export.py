@@ -6,8 +6,8 @@ deterministic (nodes and edges in declaration order).
 >>> from policyeval.framework_io import loads_framework, _EXAMPLE
 >>> fw = loads_framework(_EXAMPLE)
 >>> print(to_tree(fw))
-All [root]
-└── A [indicator] w=2
+All (all) [root]
+└── A (a) [indicator] w=2
 """
 
 from __future__ import annotations
@@ -131,9 +131,10 @@ def to_mermaid(fw: Framework, *, lang: str | None = None) -> str:
 
 
 def to_tree(fw: Framework, *, lang: str | None = None) -> str:
-    """The framework as an indented text tree with kinds and edge weights.
+    """The framework as an indented text tree with ids, kinds and edge weights.
 
-    A node with several parents is drawn in full under its first parent and
+    Each node shows its label in ``lang`` with its id beside it (the id is
+    what evidence tables and case files use). A node with several parents is drawn in full under its first parent and
     marked ``↳ (shared)`` under the others. Weights are shown when they are
     not all 1.
 
@@ -147,14 +148,20 @@ def to_tree(fw: Framework, *, lang: str | None = None) -> str:
     ...     Node("i", "indicator", label={"en": "Staff"}, parents=("d1", "d2")),
     ... ])
     >>> print(to_tree(fw))
-    Programme [root]
-    ├── Inputs [dimension]
-    │   └── Staff [indicator]
-    └── Outputs [dimension]
-        └── ↳ Staff [indicator] (shared)
+    Programme (r) [root]
+    ├── Inputs (d1) [dimension]
+    │   └── Staff (i) [indicator]
+    └── Outputs (d2) [dimension]
+        └── ↳ Staff (i) [indicator] (shared)
     """
     weighted = any(weight != 1 for _, _, weight in fw.graph.edges(data="weight"))
-    lines = [f"{fw.label(fw.root, lang)} [{fw.kind_of(fw.root)}]"]
+
+    def named(node_id: str) -> str:
+        label = fw.label(node_id, lang)
+        shown = label if label == node_id else f"{label} ({node_id})"
+        return f"{shown} [{fw.kind_of(node_id)}]"
+
+    lines = [named(fw.root)]
     drawn: set[str] = {fw.root}
 
     def walk(node_id: str, prefix: str) -> None:
@@ -163,7 +170,7 @@ def to_tree(fw: Framework, *, lang: str | None = None) -> str:
             last = position == len(children) - 1
             branch = "└── " if last else "├── "
             shared = child in drawn
-            text = f"{fw.label(child, lang)} [{fw.kind_of(child)}]"
+            text = named(child)
             if weighted:
                 text += f" w={_number(fw.weight(node_id, child))}"
             if shared:

@@ -69,7 +69,14 @@ from typing import Any, Literal, cast
 import attrs
 import tomli_w
 
-from policyeval.exceptions import UNSET, FrameworkError, InvalidArgument, Problem, ScaleError
+from policyeval.exceptions import (
+    UNSET,
+    FrameworkError,
+    InvalidArgument,
+    PolicyEvalError,
+    Problem,
+    ScaleError,
+)
 from policyeval.files import ParseError, parse_json, parse_toml, read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
@@ -334,7 +341,17 @@ def check_framework_file(path: str | os.PathLike[str]) -> list[Problem]:
     broken.toml:3: nodes[0].label: node '' has no label in the default language 'en'
     broken.toml:4: nodes[0].id: must be a string, not a number (got 3)
     """
-    return _check_file(path)[1]
+    framework, problems = _check_file(path)
+    if framework is not None and not problems:
+        # A numeric indicator whose raw values would reach a parent on another scale cannot be
+        # evaluated, so a file declaring one (without a scorer) is not valid either.
+        from policyeval.score import scoring_problems
+
+        try:
+            problems = scoring_problems(framework, file=os.fspath(path), key=None)
+        except PolicyEvalError as error:
+            problems = [Problem(str(error), file=os.fspath(path), key="attributes.scorer")]
+    return problems
 
 
 # --- reading -------------------------------------------------------------------------------

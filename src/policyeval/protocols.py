@@ -1,6 +1,6 @@
 """The plug-in contracts, and the values plug-ins return.
 
-policyeval has three plug-in points, each a small protocol with one obvious
+policyeval has four plug-in points, each a small protocol with one obvious
 method. Plain functions satisfy them; configurable plug-ins are factories
 returning frozen callable objects whose ``repr`` shows their parameters.
 Nothing needs to subclass a policyeval class.
@@ -12,6 +12,8 @@ Nothing needs to subclass a policyeval class.
   scores of a node's children.
 * :class:`ConfidenceRule`: ``rule(confidences, weights) -> Confidence | None``
   propagates confidence from children to a parent.
+* :class:`Scorer`: ``scorer(values, scale, *, units) -> scores`` puts one
+  indicator's values for every unit onto the framework's common score range.
 
 >>> Status.CORROBORATED > Status.SINGLE_SOURCE
 True
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -35,9 +37,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Aggregator",
+    "ArrayAggregator",
     "Assessment",
     "Confidence",
     "ConfidenceRule",
+    "Scorer",
     "Status",
     "TriangulationRule",
     "VectorisedAggregator",
@@ -50,7 +54,7 @@ class _Ranked(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for the first (weakest) member, counting up."""
-        return list(type(self)).index(self)
+        return type(self)._member_names_.index(self.name)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, type(self)):
@@ -188,3 +192,37 @@ class ConfidenceRule(Protocol):
     def __call__(
         self, confidences: Sequence[Confidence | None], weights: Sequence[float], /
     ) -> Confidence | None: ...
+
+
+@runtime_checkable
+class ArrayAggregator(Aggregator, Protocol):
+    """An aggregator that also combines every unit at once on arrays.
+
+    ``array(values, weights)`` takes two float arrays of shape
+    ``(units, children)``: a weight of 0 marks a child to leave out for
+    that unit (a missing child's value is then an arbitrary finite number),
+    and every row has a positive weight. It returns one number per row,
+    agreeing with ``self(row_values, row_weights)`` within 1e-12. The
+    engine uses it when present and calls the scalar form otherwise.
+    """
+
+    def array(self, values: Any, weights: Any, /) -> Any: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Put one indicator's values for every unit onto the common score range.
+
+    ``values`` is a one-dimensional float array over ``units``: the level
+    score of each unit's rating (ordinal indicators) or its number (numeric
+    indicators), ``nan`` where the unit has none. ``scale`` is the
+    indicator's scale, whose ``direction`` a scorer of numbers reads (lower
+    is better: the values are flipped before they are normalised). The
+    result has the same shape, is ``nan`` exactly where ``values`` is, and
+    is otherwise finite; scores never fall as the values improve in the
+    scale's direction. A scorer may also offer ``range_for(scale)``, the
+    ``(low, high)`` interval its scores lie in (``None`` when unbounded),
+    so that a framework can be checked before any data is read.
+    """
+
+    def __call__(self, values: Any, scale: Scale, /, *, units: Sequence[str]) -> Any: ...

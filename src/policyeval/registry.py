@@ -1,11 +1,12 @@
-"""Plug-ins by name: aggregators, triangulation rules and confidence rules.
+"""Plug-ins by name: aggregators, triangulation rules, confidence rules and scorers.
 
 Framework and case files name their plug-ins (``aggregator = "median"``,
 ``rule = { name = "technique", within_source = true }``); the registry
 turns a name and parameters into the plug-in by calling its *factory*.
 Third-party packages add plug-ins through the entry-point groups
-``policyeval.aggregators``, ``policyeval.rules`` and
-``policyeval.confidence_rules``, whose entry points load factories.
+``policyeval.aggregators``, ``policyeval.rules``,
+``policyeval.confidence_rules`` and ``policyeval.scorers``, whose entry
+points load factories.
 
 >>> aggregator("generalised", p=2)
 generalised(p=2.0)
@@ -17,10 +18,24 @@ True
 Traceback (most recent call last):
 ...
 policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, decision_table, ...
+
+Names round-trip: whatever a report or a ``repr`` shows is accepted back.
+A factory's own name is an alias of its short name (``weakest_link`` for
+``min``, ``source_triangulation`` for ``source``), and a spec may be written
+as the call a ``repr`` shows, keyword arguments as literals:
+
+>>> build_aggregator("weakest_link")
+weakest_link()
+>>> build_rule("all_of(source_triangulation(min_categories=3), technique_triangulation())")
+... # doctest: +ELLIPSIS
+all_of(source_triangulation(min_categories=3, ...), technique_triangulation(...))
+>>> build_rule(repr(build_rule("time"))) == build_rule("time")
+True
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.metadata
 import inspect
@@ -29,9 +44,9 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from policyeval.exceptions import InvalidArgument, UnknownPluginError
+from policyeval.exceptions import InvalidArgument, UnknownPluginError, did_you_mean
 from policyeval.framework import AggregatorSpec
-from policyeval.protocols import Aggregator, ConfidenceRule, TriangulationRule
+from policyeval.protocols import Aggregator, ConfidenceRule, Scorer, TriangulationRule
 
 __all__ = [
     "aggregator",
@@ -39,14 +54,18 @@ __all__ = [
     "build_aggregator",
     "build_confidence_rule",
     "build_rule",
+    "build_scorer",
     "confidence_rule",
     "confidence_rule_names",
     "describe",
     "register_aggregator",
     "register_confidence_rule",
     "register_rule",
+    "register_scorer",
     "rule",
     "rule_names",
+    "scorer",
+    "scorer_names",
 ]
 
 Factory = Callable[..., Any]
@@ -88,6 +107,7 @@ def _builtin_rules() -> dict[str, Factory]:
         "all_of": _composed(triangulation.all_of),
         "any_of": _composed(triangulation.any_of),
         "cerqual": triangulation.cerqual,
+        "coder_agreement": triangulation.coder_agreement,
         "investigator": triangulation.investigator_triangulation,
         "source": triangulation.source_triangulation,
         "technique": triangulation.technique_triangulation,
@@ -101,13 +121,87 @@ def _builtin_confidence_rules() -> dict[str, Factory]:
     return {"weakest": confidence.weakest, "weighted_median": confidence.weighted_median}
 
 
+# The factory names that reprs show, for the built-ins registered under a shorter name.
+_AGGREGATOR_ALIASES = {"weakest_link": "min", "strongest": "max", "generalized": "generalised"}
+_RULE_ALIASES = {
+    f"{name}_triangulation": name for name in ("source", "technique", "time", "investigator")
+}
+# all_of(a, b) and any_of(a, b) take their rules positionally in a repr.
+_POSITIONAL_RULES = {"all_of", "any_of"}
+
+
+def _call_spec(text: str, kind: str) -> dict[str, Any]:
+    """The ``{"name": ..., **params}`` spec of a call written as a repr shows it."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        tree = None
+    if tree is None:
+        raise InvalidArgument(
+            f"cannot read the {kind} {text!r}: write name or name(key=value, ...)"
+        )
+    return _call_node(tree, text, kind)
+
+
+def _call_node(node: ast.expr, text: str, kind: str) -> dict[str, Any]:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        raise InvalidArgument(f"cannot read the {kind} {text!r}: expected name(key=value, ...)")
+    spec: dict[str, Any] = {"name": node.func.id}
+    if node.args:
+        if node.func.id not in _POSITIONAL_RULES:
+            raise InvalidArgument(
+                f"cannot read the {kind} {text!r}: {node.func.id}() takes key=value arguments"
+            )
+        spec["rules"] = [_call_node(arg, text, kind) for arg in node.args]
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise InvalidArgument(f"cannot read the {kind} {text!r}: no **arguments")
+        if isinstance(keyword.value, ast.Call):
+            spec[keyword.arg] = _call_node(keyword.value, text, kind)
+            continue
+        try:
+            spec[keyword.arg] = ast.literal_eval(keyword.value)
+        except ValueError:
+            raise InvalidArgument(
+                f"cannot read the {kind} {text!r}: {keyword.arg}= must be a literal value"
+            ) from None
+    return spec
+
+
+def _normaliser_factory(name: str) -> Factory:
+    from policyeval import normalisation, scorers
+
+    def factory(**params: Any) -> Any:
+        return scorers.normalised(name, **params)
+
+    # The registry checks parameters against the normaliser's own signature.
+    factory.__signature__ = inspect.signature(normalisation.NORMALISERS[name])  # type: ignore[attr-defined]
+    return factory
+
+
+def _builtin_scorers() -> dict[str, Factory]:
+    from policyeval import scorers
+
+    found: dict[str, Factory] = {"bands": scorers.bands, "levels": scorers.levels}
+    for name in scorers.normaliser_names():
+        found[name] = _normaliser_factory(name)
+    return found
+
+
 class _Registry:
     """Name -> factory for one kind of plug-in, with entry points loaded lazily."""
 
-    def __init__(self, kind: str, group: str, builtins: Callable[[], dict[str, Factory]]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        group: str,
+        builtins: Callable[[], dict[str, Factory]],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         self.kind = kind
         self.group = group
         self._builtins = builtins
+        self.aliases = dict(aliases or {})
         self._added: dict[str, Factory] = {}
         self._factories: dict[str, _Source] | None = None
 
@@ -137,9 +231,12 @@ class _Registry:
 
     def build(self, name: str, params: Mapping[str, Any]) -> Any:
         factories = self._load()
+        if name not in factories and self.aliases.get(name) in factories:
+            name = self.aliases[name]
         if name not in factories:
+            hint = did_you_mean(name, [*factories, *self.aliases])
             raise UnknownPluginError(
-                f"unknown {self.kind} {name!r}; known: {', '.join(sorted(factories))}"
+                f"unknown {self.kind} {name!r}{hint}; known: {', '.join(sorted(factories))}"
             )
         factory = factories[name]
         if isinstance(factory, importlib.metadata.EntryPoint):
@@ -159,6 +256,8 @@ class _Registry:
     def from_spec(self, spec: Any) -> Any:
         if isinstance(spec, AggregatorSpec):
             return self.build(spec.name, spec.params)
+        if isinstance(spec, str) and "(" in spec:
+            return self.from_spec(_call_spec(spec, self.kind))
         if isinstance(spec, str):
             return self.build(spec, {})
         if isinstance(spec, Mapping):
@@ -238,9 +337,12 @@ def describe(plugin: object) -> str:
     return _qualified(type(plugin))
 
 
-_AGGREGATORS = _Registry("aggregator", "policyeval.aggregators", _builtin_aggregators)
-_RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules)
+_AGGREGATORS = _Registry(
+    "aggregator", "policyeval.aggregators", _builtin_aggregators, _AGGREGATOR_ALIASES
+)
+_RULES = _Registry("triangulation rule", "policyeval.rules", _builtin_rules, _RULE_ALIASES)
 _CONFIDENCE = _Registry("confidence rule", "policyeval.confidence_rules", _builtin_confidence_rules)
+_SCORERS = _Registry("scorer", "policyeval.scorers", _builtin_scorers)
 
 
 def aggregator(name: str, **params: Any) -> Aggregator:
@@ -270,6 +372,16 @@ def confidence_rule(name: str, **params: Any) -> ConfidenceRule:
     weakest()
     """
     built: ConfidenceRule = _CONFIDENCE.build(name, params)
+    return built
+
+
+def scorer(name: str, **params: Any) -> Scorer:
+    """Build the scorer registered as ``name`` with ``params``.
+
+    >>> scorer("levels")
+    levels()
+    """
+    built: Scorer = _SCORERS.build(name, params)
     return built
 
 
@@ -304,6 +416,16 @@ def build_confidence_rule(spec: Any) -> ConfidenceRule:
     return built
 
 
+def build_scorer(spec: Any) -> Scorer:
+    """A scorer from a name, a mapping with a ``name``, or a callable (returned as is).
+
+    >>> build_scorer({"name": "bands"})
+    bands()
+    """
+    built: Scorer = _SCORERS.from_spec(spec)
+    return built
+
+
 def register_aggregator(name: str, factory: Factory, *, replace: bool = False) -> None:
     """Make ``factory(**params)`` available as the aggregator ``name``.
 
@@ -324,6 +446,11 @@ def register_confidence_rule(name: str, factory: Factory, *, replace: bool = Fal
     _CONFIDENCE.register(name, factory, replace=replace)
 
 
+def register_scorer(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``factory(**params)`` available as the scorer ``name``."""
+    _SCORERS.register(name, factory, replace=replace)
+
+
 def aggregator_names() -> tuple[str, ...]:
     """Every registered aggregator name, sorted (built-ins, entry points, added)."""
     return _AGGREGATORS.names()
@@ -337,3 +464,8 @@ def rule_names() -> tuple[str, ...]:
 def confidence_rule_names() -> tuple[str, ...]:
     """Every registered confidence rule name, sorted."""
     return _CONFIDENCE.names()
+
+
+def scorer_names() -> tuple[str, ...]:
+    """Every registered scorer name, sorted (``levels``, ``bands``, the normalisers ...)."""
+    return _SCORERS.names()

@@ -24,7 +24,7 @@ from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 
 __all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/1"
+SCHEMA = "policyeval.evaluation/2"
 
 
 def _round(number: float | None) -> float | None:
@@ -115,6 +115,7 @@ class Explanation:
     label: str
     children: tuple[Explanation, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    status_from: tuple[str, ...] = ()
 
     def lines(self, indent: int = 0) -> Iterator[str]:
         """The rendered tree, one line at a time."""
@@ -127,6 +128,11 @@ class Explanation:
             f"(score {score}, {j.status.value}, confidence {confidence})"
         )
         yield f"{pad}  {j.explanation}"
+        if self.status_from:
+            yield (
+                f"{pad}  status {j.status.value} inherited from its weakest part: "
+                + " via ".join(reversed(self.status_from))
+            )
         agreeing = set(j.assessment.agreeing) if j.assessment else set()
         for item in self.evidence:
             mark = "+" if item.id in agreeing else "-"
@@ -184,6 +190,31 @@ class Evaluation:
         """The judgements for one unit, in framework declaration order."""
         return tuple(self.judgement(unit, node) for node in self.framework.node_ids)
 
+    def status_from(self, unit: str, node: str) -> tuple[str, ...]:
+        """Where an inner node's status comes from: the path down to the part it inherits it from.
+
+        An inner node's status is its weakest scored child's (lowered to
+        ``partially_corroborated`` when a child is missing). This returns the
+        node ids from the child whose status the node took down to the
+        indicator that has it as its own, so a report can say "contested,
+        from Regulasi turunan". It is empty when the status is the node's
+        own: an indicator, a node lowered for a missing child, or no evidence.
+
+        >>> from policyeval import evaluate, frameworks
+        >>> from policyeval.evidence import Evidence
+        >>> fw = frameworks.load("agustino")
+        >>> items = [Evidence(id="E1", unit="u", indicator="regulasi_turunan", rating="baik",
+        ...                   source="s1", source_category="asn", technique="interview")]
+        >>> evaluate(fw, items, min_share=0).status_from("u", "program")
+        ('regulasi', 'regulasi_turunan')
+        """
+        judgement = self.judgement(unit, node)
+        for child, weight in zip(judgement.children, judgement.weights, strict=False):
+            found = self.judgement(unit, child)
+            if weight > 0 and found.score is not None and found.status is judgement.status:
+                return (child, *self.status_from(unit, child))
+        return ()
+
     def explain(
         self, unit: str, node: str | None = None, *, lang: str | None = None
     ) -> Explanation:
@@ -215,13 +246,22 @@ class Evaluation:
         children = tuple(
             self._explain(unit, child, lang, by_id) for child in self.framework.children(node)
         )
-        return Explanation(judgement=judgement, label=label, children=children)
+        status_from = tuple(
+            f"{self.framework.label(part, lang)} [{part}]" for part in self.status_from(unit, node)
+        )
+        return Explanation(
+            judgement=judgement, label=label, children=children, status_from=status_from
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (see :meth:`to_json`)."""
         units: dict[str, Any] = {}
         for unit in self.units:
             nodes = {node: self.judgement(unit, node).as_dict() for node in self.framework.node_ids}
+            for node, document in nodes.items():
+                inherited = self.status_from(unit, node)
+                if inherited:
+                    document["status_from"] = inherited[0]
             units[unit] = {"nodes": nodes}
         return {
             "schema": SCHEMA,
@@ -236,9 +276,11 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/1"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/2"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
-        ``confidence``, ``status``, ``evidence`` (and more), and ``rejected``.
+        ``confidence``, ``status``, ``evidence`` (and more: ``status_from``
+        names the child an inner node took its status from, see
+        :meth:`status_from`), and ``rejected``.
         """
         return dumps(self.to_dict(), indent=indent)
 

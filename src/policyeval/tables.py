@@ -34,7 +34,15 @@ import attrs
 from policyeval.exceptions import EvidenceError, Problem
 from policyeval.files import FileRefused, read_bytes
 
-__all__ = ["Row", "Table", "filter_rows", "fold_column", "parse_number", "read_table"]
+__all__ = [
+    "Row",
+    "Table",
+    "filter_rows",
+    "fold_column",
+    "number_hint",
+    "parse_number",
+    "read_table",
+]
 
 
 def fold_column(name: str) -> str:
@@ -68,7 +76,9 @@ class Table:
 
     ``decimal_comma`` is true for semicolon-delimited CSV, where numbers such
     as ``58,4`` use a decimal comma. ``header_row`` is the row number of the
-    header (1 unless blank rows stand above it).
+    header (1 unless blank rows stand above it). ``headers`` holds the header
+    cells as written (stripped), one per column, for callers whose column
+    names are codes that keep their case; it is empty for hand-made tables.
     """
 
     file: str
@@ -76,6 +86,7 @@ class Table:
     rows: tuple[Row, ...]
     decimal_comma: bool = False
     header_row: int = 1
+    headers: tuple[str, ...] = ()
 
     def has(self, column: str) -> bool:
         """Whether the table has this (folded) column."""
@@ -141,7 +152,10 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
                 cell for cell in values[len(columns) :] if cell.strip()
             )
         rows.append(Row(number, cells))
-    return Table(file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row)
+    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
+    return Table(
+        file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row, headers
+    )
 
 
 def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
@@ -249,11 +263,31 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
     if decimal_comma and cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     if not _PLAIN_NUMBER.match(cleaned):
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"not a number: {text!r}{number_hint(text, decimal_comma=decimal_comma)}")
     number = float(cleaned)
     if not math.isfinite(number):
         raise ValueError(f"not a finite number: {text!r}")
     return number
+
+
+def number_hint(text: str, *, decimal_comma: bool = False) -> str:
+    """Why a cell that looks like a number with a decimal comma was not read, or ``""``.
+
+    >>> number_hint("58,4")
+    "; a decimal comma is read only in files delimited by ';' (write 58.4 with a decimal point, or save the file with ';' between columns)"
+    >>> number_hint("abc"), number_hint("58,4", decimal_comma=True)
+    ('', '')
+    """
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma or cleaned.count(",") != 1:
+        return ""
+    dotted = cleaned.replace(",", ".")
+    if not _PLAIN_NUMBER.match(dotted):
+        return ""
+    return (
+        "; a decimal comma is read only in files delimited by ';' "
+        f"(write {dotted} with a decimal point, or save the file with ';' between columns)"
+    )
 
 
 def filter_rows(table: Table, where: Mapping[str, object] | None) -> tuple[Row, ...]:

@@ -19,12 +19,25 @@ condition (checked top to bottom)    status                      confidence
 ===================================  ==========================  ========================
 no items                             ``no_evidence``             ``None``
 ``a < min_agreement``                ``contested``               ``very_low``
+an even split between two levels     ``contested``               ``very_low``
 ``n >= m``                           ``corroborated``            ``high`` or ``moderate``
 agreeing items from >= 2 sources     ``partially_corroborated``  ``moderate`` or ``low``
 otherwise                            ``single_source``           ``low``
 ===================================  ==========================  ========================
 
 Where two confidences are given, the first applies when ``a >= high_agreement``.
+An *even split* is exactly half the evidence weight at or below the consensus
+level and the rest on higher levels (two informants say "baik", two "tidak
+baik"): the consensus shows the lower level, and the judgement is contested
+whatever the agreement share, since the evidence supports neither side more.
+Every built-in rule, :func:`agreement` and :func:`cerqual` included, treats
+it so, and its explanation says so.
+
+Only independent items count: an item whose ``attribution`` is
+``"inferred"`` (its source or technique is the encoder's guess, not what the
+study states) adds no source, source category or technique of its own, and
+the technique ``"unspecified"`` is never counted as a technique. Such items
+still take part in the consensus and the agreement share.
 
 :func:`agreement` judges the agreement share alone, :func:`cerqual` grades
 confidence GRADE-CERQual style, and :func:`all_of` / :func:`any_of` combine
@@ -50,8 +63,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import attrs
 
@@ -67,6 +80,7 @@ __all__ = [
     "all_of",
     "any_of",
     "cerqual",
+    "coder_agreement",
     "investigator_triangulation",
     "source_triangulation",
     "technique_triangulation",
@@ -189,9 +203,10 @@ def _corroboration(
     sources: int,
     min_agreement: float,
     high_agreement: float,
+    even_split: bool = False,
 ) -> tuple[Status, Confidence]:
     """The status table of the module docstring, for a non-empty evidence set."""
-    if agreement_share < min_agreement:
+    if agreement_share < min_agreement or even_split:
         return Status.CONTESTED, Confidence.VERY_LOW
     high = agreement_share >= high_agreement
     if count >= minimum:
@@ -201,7 +216,17 @@ def _corroboration(
     return Status.SINGLE_SOURCE, Confidence.LOW
 
 
+def _split_phrase(found: Consensus) -> str:
+    lower, upper = found.even_split
+    return (
+        f"an even split between {lower!r} and {upper!r}: half the weight on each side, "
+        f"the lower one shown"
+    )
+
+
 def _contested_text(found: Consensus, min_agreement: float) -> str:
+    if found.even_split and found.agreement >= min_agreement:
+        return f"{_agree_phrase(found)}; {_split_phrase(found)} — contested"
     return f"{_agree_phrase(found)}, below {_percent(min_agreement)} — contested"
 
 
@@ -235,7 +260,7 @@ class _CountingRule:
         if not found.evidence:
             return _no_evidence(self)
         count, counted_text = self._count(found.agreeing)
-        sources = _sources(found.agreeing)
+        sources = _sources([item for item in found.agreeing if item.independent])
         status, confidence = _corroboration(
             agreement_share=found.agreement,
             count=count,
@@ -243,6 +268,7 @@ class _CountingRule:
             sources=len(sources),
             min_agreement=self.min_agreement,
             high_agreement=self.high_agreement,
+            even_split=bool(found.even_split),
         )
         if status is Status.CONTESTED:
             explanation = _contested_text(found, self.min_agreement)
@@ -258,17 +284,26 @@ class _CountingRule:
         )
 
     def _count(self, agreeing: Sequence[Evidence]) -> tuple[int, str]:
-        """How many distinct counted values the agreeing items show, and a phrase saying so."""
+        """How many distinct counted values the agreeing items show, and a phrase saying so.
+
+        Items whose attribution is inferred add no source category or
+        technique of their own, and neither does the technique
+        ``"unspecified"``: they are not independent confirmation.
+        """
         if self.counted == "category":
-            categories = sorted({item.category for item in agreeing})
-            return len(categories), _listed(
-                len(categories), "source category", "source categories", categories
-            )
-        if self.counted == "technique" and self.within_source:
-            return self._techniques_within_one_source(agreeing)
+            counted = [item for item in agreeing if item.independent]
+            categories = sorted({item.category for item in counted})
+            text = _listed(len(categories), "source category", "source categories", categories)
+            return len(categories), text + _not_counted(len(agreeing) - len(counted), "inferred")
         if self.counted == "technique":
-            techniques = sorted({item.technique for item in agreeing})
-            return len(techniques), _listed(len(techniques), "technique", "techniques", techniques)
+            counted = [item for item in agreeing if item.known_technique]
+            note = _not_counted(len(agreeing) - len(counted), "inferred or unspecified technique")
+            if self.within_source:
+                count, text = self._techniques_within_one_source(counted)
+                return count, text + note
+            techniques = sorted({item.technique for item in counted})
+            text = _listed(len(techniques), "technique", "techniques", techniques)
+            return len(techniques), text + note
         if self.counted == "date":
             days = _spread(
                 sorted({item.date for item in agreeing if item.date is not None}), self.min_gap_days
@@ -283,6 +318,8 @@ class _CountingRule:
         )
 
     def _techniques_within_one_source(self, agreeing: Sequence[Evidence]) -> tuple[int, str]:
+        if not agreeing:
+            return 0, "0 techniques"
         by_source: dict[str, set[str]] = {}
         for item in agreeing:
             by_source.setdefault(item.source, set()).add(item.technique)
@@ -290,6 +327,13 @@ class _CountingRule:
         source, techniques = min(by_source.items(), key=lambda pair: (-len(pair[1]), pair[0]))
         listed = _listed(len(techniques), "technique", "techniques", sorted(techniques))
         return len(techniques), f"{listed} from one source ({source})"
+
+
+def _not_counted(count: int, why: str) -> str:
+    """A note on agreeing items left out of a count, or nothing when none were."""
+    if not count:
+        return ""
+    return f" ({count} item{'' if count == 1 else 's'} not counted: {why})"
 
 
 def _spread(days: Sequence[datetime.date], gap: int) -> list[datetime.date]:
@@ -466,7 +510,7 @@ class _AgreementRule:
         if not found.evidence:
             return _no_evidence(self)
         share = found.agreement
-        if share < self.contested_below:
+        if share < self.contested_below or found.even_split:
             status, confidence = Status.CONTESTED, Confidence.VERY_LOW
             explanation = _contested_text(found, self.contested_below)
         elif share >= self.corroborated_at:
@@ -547,7 +591,8 @@ class _CerqualRule:
         if not found.evidence:
             return _no_evidence(self)
         agreeing = found.agreeing
-        sources = _sources(agreeing)
+        # an item whose source is the encoder's inference is not an independent source
+        sources = _sources([item for item in agreeing if item.independent])
         status, _ = _corroboration(
             agreement_share=found.agreement,
             count=len(sources),
@@ -555,13 +600,16 @@ class _CerqualRule:
             sources=len(sources),
             min_agreement=self.min_agreement,
             high_agreement=1.0,
+            even_split=bool(found.even_split),
         )
         concerns = self._concerns(found, len(sources))
         confidence = Confidence.HIGH.lowered(len(concerns))
         if status is Status.CONTESTED:
             confidence = Confidence.VERY_LOW
         head = _agree_phrase(found)
-        if status is Status.CONTESTED:
+        if status is Status.CONTESTED and found.agreement >= self.min_agreement:
+            head += f"; {_split_phrase(found)}"
+        elif status is Status.CONTESTED:
             head += f", below {_percent(self.min_agreement)}"
         else:
             head += f"; {_listed(len(sources), 'source', 'sources', sources)}"
@@ -763,3 +811,104 @@ def any_of(*rules: TriangulationRule) -> TriangulationRule:
     <Status.CORROBORATED: 'corroborated'>
     """
     return _combined("any_of", rules)
+
+
+# --- coder agreement ---------------------------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class _CoderAgreementRule:
+    base: TriangulationRule
+    threshold: float
+    metric: str
+    steps: int
+
+    def __repr__(self) -> str:
+        return (
+            f"coder_agreement(base={self.base!r}, threshold={self.threshold!r}, "
+            f"metric={self.metric!r}, steps={self.steps!r})"
+        )
+
+    def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
+        from policyeval.agreement import coder_alpha
+
+        result = self.base(evidence, scale)
+        if not isinstance(result, Assessment):
+            raise PluginContractError(
+                f"coder_agreement: base rule {self.base!r} returned {result!r}, expected an Assessment"
+            )
+        if result.status is Status.NO_EVIDENCE:
+            return attrs.evolve(result, rule=repr(self))
+        found = coder_alpha(evidence, scale, metric=self.metric)  # type: ignore[arg-type]
+        if found.alpha is None:
+            note = "coder agreement not measurable (no segment rated by two investigators)"
+            return attrs.evolve(
+                result, explanation=f"{result.explanation}; {note}", rule=repr(self)
+            )
+        note = (
+            f"coder agreement alpha={found.alpha:.3f} ({found.metric}, {len(found.coders)} "
+            f"investigators, {found.units} segment{'' if found.units == 1 else 's'})"
+        )
+        if found.alpha >= self.threshold:
+            return attrs.evolve(
+                result, explanation=f"{result.explanation}; {note}", rule=repr(self)
+            )
+        concern = f"coder agreement alpha={found.alpha:.3f} < {self.threshold:g}"
+        confidence = None if result.confidence is None else result.confidence.lowered(self.steps)
+        return attrs.evolve(
+            result,
+            confidence=confidence,
+            explanation=f"{result.explanation}; {note}, below {self.threshold:g}: confidence lowered",
+            concerns=(*result.concerns, concern),
+            rule=repr(self),
+        )
+
+
+def coder_agreement(
+    base: Any = "agreement",
+    *,
+    threshold: float = 0.667,
+    metric: Literal["nominal", "ordinal", "interval"] = "ordinal",
+    steps: int = 1,
+) -> TriangulationRule:
+    """Lower the confidence of another rule's judgement when coders disagree.
+
+    The ``base`` rule (a rule, its name or spec) judges the evidence; then
+    Krippendorff's alpha among the investigators who rated the same segments
+    (see :func:`policyeval.agreement.coder_alpha`) is measured, and when it
+    is below ``threshold`` the confidence drops ``steps`` levels and a
+    concern names the alpha. The alpha is always stated in the explanation,
+    so reports show it.
+
+    >>> from policyeval.evidence import Evidence
+    >>> from policyeval.scales import Level, OrdinalScale
+    >>> scale = OrdinalScale("s", (Level("baik", 2), Level("buruk", 1)))
+    >>> items = [Evidence(id=f"e{n}{coder}", indicator="k", rating=rating, source=f"s{n}",
+    ...                   technique="interview", investigator=coder)
+    ...          for n, pair in enumerate([("baik", "buruk"), ("buruk", "baik"), ("baik", "baik")])
+    ...          for coder, rating in zip(["ana", "budi"], pair)]
+    >>> result = coder_agreement()(items, scale)
+    >>> result.concerns, result.confidence
+    (('coder agreement alpha=-0.250 < 0.667',), <Confidence.VERY_LOW: 'very_low'>)
+    """
+    if isinstance(base, str | Mapping):
+        from policyeval.registry import build_rule
+
+        base = build_rule(base)
+    if not callable(base):
+        raise InvalidArgument(
+            f"coder_agreement: base must be a rule or its name, got base={base!r}"
+        )
+    if metric not in ("nominal", "ordinal", "interval"):
+        raise InvalidArgument(
+            f"metric must be 'nominal', 'ordinal' or 'interval', got metric={metric!r}"
+        )
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not (-1.0 <= threshold <= 1.0)
+    ):
+        raise InvalidArgument(f"threshold must be a number in [-1, 1], got threshold={threshold!r}")
+    return _CoderAgreementRule(
+        base, float(threshold), metric, _check_count("steps", steps, least=0)
+    )

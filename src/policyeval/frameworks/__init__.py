@@ -24,7 +24,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from policyeval.exceptions import FrameworkError, Problem, UnknownPluginError
+from policyeval.exceptions import FrameworkError, Problem, UnknownPluginError, did_you_mean
 from policyeval.framework import Framework
 from policyeval.framework_io import load_framework, loads_framework
 
@@ -55,7 +55,8 @@ def available() -> tuple[str, ...]:
 
 def _unknown(name: str) -> UnknownPluginError:
     return UnknownPluginError(
-        f"no built-in framework name={name!r}; available: {', '.join(available())}"
+        f"no built-in framework name={name!r}{did_you_mean(name, available())}; "
+        f"available: {', '.join(available())}"
     )
 
 

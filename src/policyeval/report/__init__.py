@@ -9,11 +9,12 @@ units up side by side with ranks.
 >>> result = two_unit_result()
 >>> render_html(result) == render_html(result)
 True
->>> print(render_comparison_text(compare([result])).splitlines()[-1])
-Overall: Programme  Good 3.00 (#1)  Fair 2.33 (#2)
+>>> print(render_comparison_text(compare([result])).splitlines()[-3])
+Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
 """
 
 from policyeval.report.compare import ComparedUnit, Comparison, compare, competition_ranks
+from policyeval.report.explain import render_explanation
 from policyeval.report.html import render_html
 from policyeval.report.markdown import render_comparison_markdown, render_markdown
 from policyeval.report.model import Report, build_report
@@ -28,6 +29,7 @@ __all__ = [
     "competition_ranks",
     "render_comparison_markdown",
     "render_comparison_text",
+    "render_explanation",
     "render_html",
     "render_markdown",
     "render_text",

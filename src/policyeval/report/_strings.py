@@ -120,6 +120,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "agrees": {"en": "agrees with the consensus", "id": "sejalan dengan konsensus"},
     "differs": {"en": "differs from the consensus", "id": "berbeda dari konsensus"},
     "no_evidence_items": {"en": "No evidence.", "id": "Tidak ada bukti."},
+    "concerns": {"en": "Concerns", "id": "Catatan keyakinan"},
+    "coder_agreement_text": {
+        "en": "Coder agreement: Krippendorff's alpha {alpha} ({coders} investigators; segments rated by two or more: {units})",
+        "id": "Kesepakatan pengode: alpha Krippendorff {alpha} ({coders} peneliti; segmen yang dinilai dua orang atau lebih: {units})",
+    },
     "data_checks": {"en": "Data checks", "id": "Pemeriksaan data"},
     "data_checks_intro": {
         "en": "{failed} of {total} checks found problems in the data tables; the data are reported as published, not corrected.",
@@ -180,6 +185,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "No part is judged below “{level}”.",
         "id": "Tidak ada bagian yang dinilai di bawah “{level}”.",
     },
+    "recommendation_generic": {
+        "en": "No specific advice is written for this part: review the evidence behind "
+        "“{label}” ({level}) and plan how to raise it.",
+        "id": "Belum ada saran khusus untuk bagian ini: tinjau bukti di balik “{label}” "
+        "({level}) dan rencanakan cara meningkatkannya.",
+    },
     "method": {"en": "Method", "id": "Metode"},
     "rule": {"en": "Triangulation rule", "id": "Aturan triangulasi"},
     "rule_overrides": {
@@ -208,6 +219,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "Tingkat, skor dan peringkat per dimensi dan keseluruhan (peringkat 1 adalah skor tertinggi)",
     },
     "overall": {"en": "Overall", "id": "Keseluruhan"},
+    "overall_confidence": {"en": "Overall confidence", "id": "Keyakinan keseluruhan"},
+    "coverage": {"en": "Coverage", "id": "Cakupan"},
+    "coverage_cell": {
+        "en": "{with_evidence}/{indicators} indicators, {items} items",
+        "id": "{with_evidence}/{indicators} indikator, {items} butir",
+    },
+    "rejected_in": {
+        "en": "{case}: {file} row {row} ({id}): {reason}",
+        "id": "{case}: {file} baris {row} ({id}): {reason}",
+    },
     "rank": {"en": "rank", "id": "peringkat"},
     "generated_by": {
         "en": "Written by policyeval from the case files; the same files give the same report.",
@@ -229,6 +250,76 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "sebagian terkonfirmasi",
     },
     "status.corroborated": {"en": "corroborated", "id": "terkonfirmasi"},
+    "status_from": {"en": "{status} (from {part})", "id": "{status} (dari {part})"},
+    "explain_header": {
+        "en": "{label} [{node}]: {level} (score {score}, {status}, confidence {confidence})",
+        "id": "{label} [{node}]: {level} (skor {score}, {status}, keyakinan {confidence})",
+    },
+    "explain_no_evidence": {"en": "no evidence", "id": "tidak ada bukti"},
+    "explain_agree": {
+        "en": "{agreeing} of {total} items ({share}) agree on {subject}",
+        "id": "{agreeing} dari {total} butir ({share}) sejalan pada {subject}",
+    },
+    "explain_even_split": {
+        "en": "an even split between {lower} and {upper}: half the weight on each side, "
+        "the lower level shown",
+        "id": "terbagi rata antara {lower} dan {upper}: setengah bobot di tiap sisi, "
+        "tingkat yang lebih rendah ditampilkan",
+    },
+    "explain_counts": {
+        "en": "{categories} source categories ({category_list}), "
+        "{techniques} techniques ({technique_list})",
+        "id": "{categories} kategori sumber ({category_list}), {techniques} teknik ({technique_list})",
+    },
+    "explain_undefined": {
+        "en": "undefined: children with a score carry {share} of the weight, below the minimum "
+        "share {minimum}",
+        "id": "tidak terdefinisi: anak simpul yang memiliki skor membawa {share} bobot, di bawah "
+        "batas minimum {minimum}",
+    },
+    "explain_combined": {
+        "en": "{aggregator} of {count} children = {score} → {level}",
+        "id": "{aggregator} dari {count} anak simpul = {score} → {level}",
+    },
+    "explain_missing": {
+        "en": "without a score: {parts} (weights renormalised)",
+        "id": "tanpa skor: {parts} (bobot dinormalkan ulang)",
+    },
+    "explain_inherited": {
+        "en": "status {status}, inherited from its weakest part: {path}",
+        "id": "status {status}, diwarisi dari bagian terlemahnya: {path}",
+    },
+    "via": {"en": " via ", "id": " melalui "},
+    "reported_verdicts": {
+        "en": "The study's verdicts compared",
+        "id": "Putusan studi dibandingkan",
+    },
+    "reported_summary": {
+        "en": "The evidence supports {agrees} of {total} of the study's verdicts ({differs} differ, {no_evidence} without evidence).",
+        "id": "Bukti mendukung {agrees} dari {total} putusan studi ({differs} berbeda, {no_evidence} tanpa bukti).",
+    },
+    "reported_intro": {
+        "en": "The verdicts the evaluated study states are not evidence: they are set beside the verdicts the evidence gives, and every difference is explained.",
+        "id": "Putusan yang dinyatakan studi yang dievaluasi bukan bukti: putusan itu disandingkan dengan putusan yang dihasilkan bukti, dan setiap perbedaan dijelaskan.",
+    },
+    "reported_level": {"en": "Study", "id": "Studi"},
+    "inferred_mark": {"en": "(inferred)", "id": "(disimpulkan penyandi)"},
+    "evidence_level": {"en": "Evidence", "id": "Bukti"},
+    "agreement": {"en": "Agreement", "id": "Kesesuaian"},
+    "why_differs": {"en": "Why", "id": "Alasan"},
+    "agreement.agrees": {"en": "agrees", "id": "sesuai"},
+    "agreement.differs": {"en": "differs", "id": "berbeda"},
+    "agreement.not_reported": {"en": "not reported", "id": "tidak dinyatakan"},
+    "agreement.no_evidence": {"en": "no evidence", "id": "tanpa bukti"},
+    "reason_rows": {"en": "evidence rows {rows}", "id": "baris bukti {rows}"},
+    "reason_children": {
+        "en": "{aggregator} of {children}",
+        "id": "{aggregator} dari {children}",
+    },
+    "reason_no_evidence": {
+        "en": "no evidence row bears on this node; the study's verdict has no support in the encoded evidence",
+        "id": "tidak ada baris bukti untuk simpul ini; putusan studi tidak didukung bukti yang disandikan",
+    },
 }
 
 _TECHNIQUES: dict[str, dict[str, str]] = {
@@ -238,6 +329,7 @@ _TECHNIQUES: dict[str, dict[str, str]] = {
     "survey": {"en": "survey", "id": "survei"},
     "statistic": {"en": "statistic", "id": "statistik"},
     "focus_group": {"en": "focus group", "id": "diskusi kelompok terarah"},
+    "unspecified": {"en": "unspecified", "id": "tidak disebutkan"},
 }
 
 

@@ -189,11 +189,6 @@ def radar_chart(
         x, y = point(index, maximum)
         out.append(f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}"/>')
     out.append("</g>")
-    out.append(f'<g class="ticks" fill="{MUTED}">')
-    for score, label in ticks:
-        x, y = point(0, score)
-        out.append(_text(x + 5, y - 4, [f"{label} ({_n(score)})"], anchor="start", size=11))
-    out.append("</g>")
     defined = [(i, score) for i, (_, score, _) in enumerate(axes) if score is not None]
     if len(defined) >= 2:
         corners = " ".join(f"{_n(x)},{_n(y)}" for x, y in (point(i, s) for i, s in defined))
@@ -205,6 +200,21 @@ def radar_chart(
     for index, score in defined:
         x, y = point(index, score)
         out.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5"/>')
+    out.append("</g>")
+    # Ring labels go halfway between the last axis and the first, where no data point sits,
+    # on top of the polygon with a white halo so that they stay readable over it.
+    out.append(
+        f'<g class="ticks" fill="{MUTED}" stroke="#ffffff" stroke-width="3" '
+        'stroke-linejoin="round" paint-order="stroke">'
+    )
+    between = -math.pi / 2 - math.pi / len(axes)
+    reach = math.cos(math.pi / len(axes))  # the ring's edge lies this far in, between axes
+    for score, label in ticks:
+        # the lowest ring is the centre, where a lowest-scored point sits: keep a little away
+        distance = max(radius * min(max((score - minimum) / span, 0.0), 1.0) * reach, 20.0)
+        x = cx + distance * math.cos(between)
+        y = cy + distance * math.sin(between)
+        out.append(_text(x - 4, y - 4, [f"{label} ({_n(score)})"], anchor="end", size=11))
     out.append("</g>")
     out.append('<g class="axis-labels">')
     for index, (label, _, value) in enumerate(axes):

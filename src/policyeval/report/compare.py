@@ -13,12 +13,15 @@ is listed last.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from policyeval.case import CaseResult
+from policyeval.evidence_io import Rejection
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 from policyeval.results import dumps
@@ -52,7 +55,10 @@ class ComparedUnit:
     """One unit's row of a comparison: level id, score and rank per compared node.
 
     ``key`` is unique within the comparison: the unit id, or ``case/unit``
-    when the same unit id comes from several cases.
+    when the same unit id comes from several cases. ``confidences`` holds
+    the confidence per compared node; ``indicators_with_evidence`` of
+    ``indicators`` had evidence for this unit, from ``evidence`` items, so
+    a missing indicator shows beside the verdict.
     """
 
     key: str
@@ -62,6 +68,10 @@ class ComparedUnit:
     levels: tuple[str | None, ...]
     scores: tuple[float | None, ...]
     ranks: tuple[int | None, ...]
+    confidences: tuple[str | None, ...] = ()
+    evidence: int = 0
+    indicators: int = 0
+    indicators_with_evidence: int = 0
 
     def text(self, lang: str | None = None) -> str:
         """The unit's label in ``lang`` (else any label, else the key)."""
@@ -91,13 +101,16 @@ class Comparison:
     ``nodes`` lists the compared node ids, dimensions first and the root
     last; each :class:`ComparedUnit` holds values aligned with it. ``units``
     keep the order they were given in; :meth:`ranked` orders them by the
-    overall rank.
+    overall rank, the order every rendering (JSON included) uses.
+    ``rejected`` pairs each case id with an evidence row that case did not
+    use (``lenient`` cases), its file relative to the case folder.
     """
 
     framework: Framework = attrs.field(eq=False, repr=False)
     language: str
     nodes: tuple[str, ...]
     units: tuple[ComparedUnit, ...]
+    rejected: tuple[tuple[str, Rejection], ...] = ()
 
     @property
     def root(self) -> str:
@@ -143,22 +156,39 @@ class Comparison:
                     "case": unit.case,
                     "unit": unit.unit,
                     "label": dict(sorted(unit.label.items())),
+                    "evidence": unit.evidence,
+                    "indicators": unit.indicators,
+                    "indicators_with_evidence": unit.indicators_with_evidence,
                     "nodes": {
-                        node: {"level": level, "score": score, "rank": rank}
-                        for node, level, score, rank in zip(
-                            self.nodes, unit.levels, unit.scores, unit.ranks, strict=True
+                        node: {
+                            "level": level,
+                            "score": score,
+                            "rank": rank,
+                            "confidence": confidence,
+                        }
+                        for node, level, score, rank, confidence in zip(
+                            self.nodes,
+                            unit.levels,
+                            unit.scores,
+                            unit.ranks,
+                            unit.confidences,
+                            strict=True,
                         )
                     },
                 }
-                for unit in self.units
+                for unit in self.ranked()
             ],
+            "rejected": [{"case": case, **row.as_dict()} for case, row in self.rejected],
         }
 
     def to_json(self) -> str:
         """Deterministic JSON: ``schema`` (``"policyeval.comparison/1"``), ``nodes``, ``units``.
 
-        Each unit has ``key``, ``case``, ``unit``, ``label`` and, per node,
-        ``level``, ``score`` and ``rank`` (``null`` when undefined).
+        Units come in rank order. Each unit has ``key``, ``case``, ``unit``,
+        ``label``, ``evidence``, ``indicators``, ``indicators_with_evidence``
+        and, per node, ``level``, ``score``, ``rank`` and ``confidence``
+        (``null`` when undefined). ``rejected`` lists the rows the cases did
+        not use, each with its ``case``.
         """
         return dumps(self.to_dict())
 
@@ -204,6 +234,7 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
     ranks_by_node = [
         competition_ranks([row[column].score for row in judgements]) for column in range(len(nodes))
     ]
+    indicators = first.indicators
     units = tuple(
         ComparedUnit(
             key=key,
@@ -213,9 +244,34 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
             levels=tuple(j.level for j in row),
             scores=tuple(None if j.score is None else round(j.score, 10) for j in row),
             ranks=tuple(ranks_by_node[column][index] for column in range(len(nodes))),
+            confidences=tuple(None if j.confidence is None else j.confidence.value for j in row),
+            evidence=sum(item.unit == unit for item in result.evaluation.evidence),
+            indicators=len(indicators),
+            indicators_with_evidence=sum(
+                bool(result.evaluation.judgement(unit, node).evidence) for node in indicators
+            ),
         )
-        for index, (key, (case, unit, label, _), row) in enumerate(
+        for index, (key, (case, unit, label, result), row) in enumerate(
             zip(keys, entries, judgements, strict=True)
         )
     )
-    return Comparison(framework=first, language=results[0].case.language, nodes=nodes, units=units)
+    rejected = tuple(
+        (result.case.id, _relative_to(rejection, result.case.path))
+        for result in results
+        for rejection in result.evaluation.rejected
+    )
+    return Comparison(
+        framework=first,
+        language=results[0].case.language,
+        nodes=nodes,
+        units=units,
+        rejected=rejected,
+    )
+
+
+def _relative_to(rejection: Rejection, folder: Path) -> Rejection:
+    """The rejection with its file named relative to the case folder, as in case JSON."""
+    if not rejection.file:
+        return rejection
+    relative = Path(os.path.relpath(rejection.file, folder)).as_posix()
+    return attrs.evolve(rejection, file=relative)

@@ -15,7 +15,7 @@ from policyeval.export import mermaid_text, one_line
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
-from policyeval.report.text import comparison_rows
+from policyeval.report.text import comparison_rows, rejected_lines
 
 __all__ = ["escape", "mermaid", "render_comparison_markdown", "render_markdown", "table"]
 
@@ -153,6 +153,10 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
             f"({escape(indicator.status_text)})",
             "",
         ]
+        if indicator.coder_agreement:
+            out += [escape(indicator.coder_agreement), ""]
+        if indicator.concerns:
+            out += [f"*{escape(t('concerns'))}:* " + escape("; ".join(indicator.concerns)), ""]
         if not indicator.items:
             out += [t("no_evidence_items"), ""]
             continue
@@ -172,6 +176,33 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
             if item.citation:
                 line += f" ({escape(item.citation)})"
             out.append(line)
+        out.append("")
+    if unit.reported:
+        out += [f"{h} {t('reported_verdicts')}", "", escape(t("reported_intro")), ""]
+        out += [f"**{escape(unit.reported_summary)}**", ""]
+        out += table(
+            [
+                t("node"),
+                t("reported_level"),
+                t("evidence_level"),
+                t("confidence"),
+                t("agreement"),
+                t("why_differs"),
+                t("citation"),
+            ],
+            [
+                [
+                    escape(("— " * row.depth) + row.label),
+                    escape(row.reported_text),
+                    escape(row.level_text),
+                    escape(row.confidence_text),
+                    escape(row.agreement_text),
+                    escape(row.reason),
+                    escape(row.citation),
+                ]
+                for row in unit.reported
+            ],
+        )
         out.append("")
     out += [f"{h} {t('recommendations')}", ""]
     if unit.recommendations:
@@ -317,6 +348,8 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     | People | Good 3.00 (#1) | Fair 1.67 (#2) |
     | Money | Good 3.00 (#1) | Good 3.00 (#1) |
     | Overall: Programme | Good 3.00 (#1) | Fair 2.33 (#2) |
+    | Overall confidence | low | very low |
+    | Coverage | 3/3 indicators, 4 items | 3/3 indicators, 4 items |
     <BLANKLINE>
     """
     lang = lang or comparison.language
@@ -327,4 +360,7 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
         "",
         *_comparison_table(comparison, lang),
     ]
+    if comparison.rejected:
+        lines += ["", f"### {text('rejected', lang)}", ""]
+        lines += [f"- {escape(line)}" for line in rejected_lines(comparison, lang)]
     return "\n".join(lines) + "\n"

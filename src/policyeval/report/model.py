@@ -10,13 +10,14 @@ them out. Nothing here depends on how a report is drawn.
 >>> [(unit.label, unit.verdict.level_text) for unit in report.units]
 [('North', 'Good'), ('South', 'Fair')]
 >>> [r.label for r in report.units[1].recommendations]
-['Staffing | headcount', 'People']
+['Staffing | headcount', 'People', 'Programme']
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -24,12 +25,15 @@ import attrs
 from policyeval.case import CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
+from policyeval.protocols import Status
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
+from policyeval.reported import AGREEMENTS
 from policyeval.results import Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
+from policyeval.texts import Text, pick_text
 
 __all__ = [
     "AlternativeRow",
@@ -43,6 +47,7 @@ __all__ = [
     "Recommendation",
     "RejectedRow",
     "Report",
+    "ReportedRow",
     "UnitReport",
     "build_report",
     "format_score",
@@ -76,6 +81,10 @@ class NodeRow:
     ``technique_counts`` and ``category_counts`` are ``(name, items)`` pairs
     over every evidence item the node's judgement considered (indicators
     only); ``agreeing`` counts the items that agree with the consensus.
+    ``parent_label`` names every parent (a shared indicator has several).
+    ``status_from`` is the label of the part an inner node took its status
+    from (empty when the status is its own); ``status_text`` names it when
+    the status is below corroborated.
     """
 
     id: str
@@ -99,6 +108,7 @@ class NodeRow:
     agreeing: int = 0
     technique_counts: tuple[tuple[str, int], ...] = ()
     category_counts: tuple[tuple[str, int], ...] = ()
+    status_from: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -126,11 +136,19 @@ class IndicatorEvidence:
     level_text: str
     status_text: str
     items: tuple[EvidenceView, ...]
+    concerns: tuple[str, ...] = ()
+    coder_agreement: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Recommendation:
-    """A node judged below the threshold, with the framework's advice for it."""
+    """A node judged below the threshold, with the advice for it.
+
+    ``origin`` says where the advice comes from: ``"case"`` (the case's
+    ``[report.recommendations]``), ``"framework"`` (the node's
+    ``recommendation``), or ``"generic"`` (a general line, where neither
+    has a text).
+    """
 
     id: str
     kind: str
@@ -140,6 +158,23 @@ class Recommendation:
     score_text: str
     weight: float
     text: str
+    origin: str = "framework"
+
+
+@attrs.frozen(kw_only=True)
+class ReportedRow:
+    """A verdict the evaluated study states, beside the evidence-based one, and why they differ."""
+
+    id: str
+    label: str
+    depth: int
+    reported_text: str
+    level_text: str
+    confidence_text: str
+    agreement: str
+    agreement_text: str
+    citation: str
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -161,6 +196,8 @@ class UnitReport:
     by_category: tuple[tuple[tuple[int, int], ...], ...]
     evidence: tuple[IndicatorEvidence, ...]
     recommendations: tuple[Recommendation, ...]
+    reported_summary: str = ""
+    reported: tuple[ReportedRow, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -303,20 +340,20 @@ def _value_text(framework: Framework, node: str, value: float | None) -> str | N
     return f"{number} {unit}".strip() if unit else number
 
 
-def _first_parent(framework: Framework, node: str) -> str | None:
-    parents = framework.parents(node)
-    return parents[0] if parents else None
-
-
 def _node_row(
     framework: Framework,
     judgement: Judgement,
     lang: str,
     depth: int,
     items: Sequence[Evidence] = (),
+    inherited: Sequence[str] = (),
+    category_text: Callable[[str], str] = humanise,
 ) -> NodeRow:
     node = judgement.node
-    parent = _first_parent(framework, node)
+    status_text = text(f"status.{judgement.status.value}", lang)
+    status_from = framework.label(inherited[-1], lang) if inherited else ""
+    if status_from and judgement.status is not Status.CORROBORATED:
+        status_text = text("status_from", lang, status=status_text, part=status_from)
     agreeing = set(judgement.assessment.agreeing) if judgement.assessment else set()
     techniques = Counter(item.technique for item in items)
     categories = Counter(item.category for item in items)
@@ -327,7 +364,8 @@ def _node_row(
         label=framework.label(node, lang),
         depth=depth,
         parents=framework.parents(node),
-        parent_label="" if parent is None else framework.label(parent, lang),
+        # a node shared by several parents is listed under each of them
+        parent_label=", ".join(framework.label(parent, lang) for parent in framework.parents(node)),
         level=judgement.level,
         level_text=_level_text(framework, node, judgement.level, lang),
         score=judgement.score,
@@ -336,7 +374,8 @@ def _node_row(
         confidence=confidence,
         confidence_text="–" if confidence is None else text(f"confidence.{confidence}", lang),
         status=judgement.status.value,
-        status_text=text(f"status.{judgement.status.value}", lang),
+        status_text=status_text,
+        status_from=status_from,
         colour=_colour(framework, node, judgement.level),
         explanation=judgement.explanation,
         evidence=len(items),
@@ -345,8 +384,29 @@ def _node_row(
             (technique_text(name, lang), count) for name, count in sorted(techniques.items())
         ),
         category_counts=tuple(
-            (humanise(name), count) for name, count in sorted(categories.items())
+            (category_text(name), count) for name, count in sorted(categories.items())
         ),
+    )
+
+
+def _coder_agreement(
+    framework: Framework, node: str, items: Sequence[Evidence], lang: str
+) -> str | None:
+    """Krippendorff's alpha among the investigators of an indicator's items, when measurable."""
+    from policyeval.agreement import coder_alpha
+
+    scale = framework.scale_of(node)
+    if scale is None or len({item.investigator for item in items if item.investigator}) < 2:
+        return None
+    found = coder_alpha(items, scale)
+    if found.alpha is None:
+        return None
+    return text(
+        "coder_agreement_text",
+        lang,
+        alpha=f"{found.alpha:.3f}",
+        coders=len(found.coders),
+        units=found.units,
     )
 
 
@@ -360,6 +420,7 @@ def _evidence_view(
     agrees: bool,
     lang: str,
     sources: Mapping[str, Source],
+    category_text: Callable[[str], str] = humanise,
 ) -> EvidenceView:
     if item.rating is not None:
         said = _level_text(framework, item.indicator, item.rating, lang)
@@ -375,8 +436,9 @@ def _evidence_view(
         agrees=agrees,
         said=said,
         source=(source.name if source is not None and source.name else item.source),
-        category=humanise(item.category),
-        technique=technique_text(item.technique, lang),
+        category=category_text(item.category),
+        technique=technique_text(item.technique, lang)
+        + ("" if item.independent else " " + text("inferred_mark", lang)),
         date=None if item.date is None else item.date.isoformat(),
         citation=item.citation,
         excerpt=excerpt,
@@ -410,21 +472,39 @@ def _incoming_weight(framework: Framework, node: str) -> float:
     return max((framework.weight(parent, node) for parent in parents), default=1.0)
 
 
+def _advice(
+    framework: Framework, own: Mapping[str, Text], row: NodeRow, lang: str, fallback: str
+) -> tuple[str, str]:
+    """The advice for a node and where it comes from: the case, the framework, or generic."""
+    if row.id in own:
+        return pick_text(own[row.id], lang, fallback=fallback), "case"
+    advice = framework.node(row.id).recommendation
+    if advice:
+        return framework.text(advice, lang), "framework"
+    return text("recommendation_generic", lang, label=row.label, level=row.level_text), "generic"
+
+
 def _recommendations(
-    framework: Framework, rows: Sequence[NodeRow], threshold: Level | None, lang: str
+    framework: Framework,
+    rows: Sequence[NodeRow],
+    threshold: Level | None,
+    lang: str,
+    own: Mapping[str, Text] | None = None,
+    fallback: str = "",
 ) -> tuple[Recommendation, ...]:
+    """Every node judged below ``threshold``, lowest score first, with its advice."""
     if threshold is None:
         return ()
     picked = []
     for order, row in enumerate(rows):
-        advice = framework.node(row.id).recommendation
-        if not advice or row.score is None:
+        if row.score is None:
             continue
         found = _level(framework, row.id, row.level)
         score = found[0].score if found is not None else row.score
         if score >= threshold.score:
             continue
         weight = _incoming_weight(framework, row.id)
+        advice, origin = _advice(framework, own or {}, row, lang, fallback)
         picked.append(
             (
                 (row.score, -weight, order),
@@ -436,11 +516,35 @@ def _recommendations(
                     level_text=row.level_text,
                     score_text=row.score_text,
                     weight=weight,
-                    text=framework.text(advice, lang),
+                    text=advice,
+                    origin=origin,
                 ),
             )
         )
     return tuple(recommendation for _, recommendation in sorted(picked, key=lambda p: p[0]))
+
+
+# Two references sharing this many characters in a row cite the same work (a title).
+_SAME_WORK = 60
+
+
+def _same_work(one: str, other: str) -> bool:
+    """Whether two citations name the same work, though written differently."""
+    first, second = (" ".join(text.casefold().split()) for text in (one, other))
+    if first == second:
+        return True
+    match = difflib.SequenceMatcher(None, first, second, autojunk=False).find_longest_match()
+    return match.size >= min(_SAME_WORK, len(first), len(second))
+
+
+def _references(cited: Sequence[str | None], references: Sequence[str]) -> tuple[str, ...]:
+    """The framework's references without those the case or framework citation already names."""
+    listed = [citation for citation in cited if citation]
+    kept: list[str] = []
+    for reference in references:
+        if not any(_same_work(reference, other) for other in [*listed, *kept]):
+            kept.append(reference)
+    return tuple(kept)
 
 
 def _matrix(
@@ -483,12 +587,20 @@ def _unit_report(
     evaluation = result.evaluation
     labels = {item.id: item for item in result.case.units}
     root = framework.root
+    named = result.case.categories
+
+    def category_text(name: str) -> str:
+        if name in named:
+            return pick_text(named[name], lang, fallback=result.case.language)
+        return humanise(name)
+
     items = [item for item in evaluation.evidence if item.unit == unit]
     by_id = {item.id: item for item in items}
     order = framework.top_down()
     depth = {node: framework.depth(node) for node in order}
     items_of: dict[str, tuple[Evidence, ...]] = {}
     agreeing_of: dict[str, set[str]] = {}
+    concerns_of: dict[str, tuple[str, ...]] = {}
     rows: dict[str, NodeRow] = {}
     for node in order:
         judgement = evaluation.judgement(unit, node)
@@ -497,7 +609,16 @@ def _unit_report(
             agreeing_of[node] = (
                 set(judgement.assessment.agreeing) if judgement.assessment else set()
             )
-        rows[node] = _node_row(framework, judgement, lang, depth[node], items_of.get(node, ()))
+            concerns_of[node] = judgement.assessment.concerns if judgement.assessment else ()
+        rows[node] = _node_row(
+            framework,
+            judgement,
+            lang,
+            depth[node],
+            items_of.get(node, ()),
+            evaluation.status_from(unit, node),
+            category_text,
+        )
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
     categories, by_category = _matrix(indicators, items_of, agreeing_of, "category")
@@ -512,9 +633,13 @@ def _unit_report(
                 level_text=rows[node].level_text,
                 status_text=rows[node].status_text,
                 items=tuple(
-                    _evidence_view(framework, item, item.id in agreeing, lang, sources)
+                    _evidence_view(
+                        framework, item, item.id in agreeing, lang, sources, category_text
+                    )
                     for item in listed
                 ),
+                concerns=concerns_of[node],
+                coder_agreement=_coder_agreement(framework, node, items_of[node], lang),
             )
         )
     verdict = rows[root]
@@ -531,6 +656,7 @@ def _unit_report(
         status=verdict.status_text,
     )
     unit_label = labels[unit].text(lang) if unit in labels else unit
+    reported_summary, reported = _reported_rows(result, unit, rows, by_id, lang)
     return UnitReport(
         id=unit,
         label=unit_label,
@@ -542,12 +668,101 @@ def _unit_report(
         indicators=tuple(rows[n] for n in indicators),
         nodes=tuple(rows[n] for n in order),
         techniques=tuple(technique_text(name, lang) for name in techniques),
-        categories=tuple(humanise(name) for name in categories),
+        categories=tuple(category_text(name) for name in categories),
         by_technique=by_technique,
         by_category=by_category,
         evidence=tuple(evidence),
-        recommendations=_recommendations(framework, [rows[n] for n in order], threshold, lang),
+        recommendations=_recommendations(
+            framework,
+            [rows[n] for n in order],
+            threshold,
+            lang,
+            result.case.recommendations,
+            result.case.language,
+        ),
+        reported_summary=reported_summary,
+        reported=reported,
     )
+
+
+def _reason(
+    framework: Framework,
+    judgement: Judgement,
+    items: Mapping[str, Evidence],
+    rows: Mapping[str, NodeRow],
+    agreement: str,
+    lang: str,
+) -> str:
+    """Why the evidence-based verdict differs from the study's: the rows and rule, or the children."""
+    if agreement == "no_evidence":
+        return text("reason_no_evidence", lang)
+    if agreement != "differs":
+        return ""
+    if judgement.assessment is not None:
+        listed = ", ".join(
+            f"{item_id} ({_level_text(framework, judgement.node, items[item_id].rating, lang)})"
+            if item_id in items and items[item_id].rating is not None
+            else item_id
+            for item_id in judgement.evidence
+        )
+        return f"{text('reason_rows', lang, rows=listed)}; {judgement.explanation}"
+    children = ", ".join(
+        f"{rows[child].label} {rows[child].level_text} ({rows[child].score_text})"
+        for child in judgement.children
+        if child in rows
+    )
+    return (
+        text("reason_children", lang, aggregator=judgement.aggregator or "", children=children)
+        + f" = {format_score(judgement.score)}"
+    )
+
+
+def _reported_rows(
+    result: CaseResult,
+    unit: str,
+    rows: Mapping[str, NodeRow],
+    items: Mapping[str, Evidence],
+    lang: str,
+) -> tuple[str, tuple[ReportedRow, ...]]:
+    framework = result.evaluation.framework
+    mine = [row for row in result.agreement if row.unit == unit and row.reported is not None]
+    if not mine:
+        return "", ()
+    counts = {value: sum(row.agreement == value for row in mine) for value in AGREEMENTS}
+    summary = text(
+        "reported_summary",
+        lang,
+        agrees=counts["agrees"],
+        total=len(mine),
+        differs=counts["differs"],
+        no_evidence=counts["no_evidence"],
+    )
+    out = []
+    for row in mine:
+        assert row.reported is not None
+        view = rows[row.node]
+        out.append(
+            ReportedRow(
+                id=row.node,
+                label=view.label,
+                depth=view.depth,
+                reported_text=_level_text(framework, row.node, row.reported.level, lang),
+                level_text=view.level_text,
+                confidence_text=view.confidence_text,
+                agreement=row.agreement,
+                agreement_text=text(f"agreement.{row.agreement}", lang),
+                citation=row.reported.citation,
+                reason=_reason(
+                    framework,
+                    result.evaluation.judgement(unit, row.node),
+                    items,
+                    rows,
+                    row.agreement,
+                    lang,
+                ),
+            )
+        )
+    return summary, tuple(out)
 
 
 def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
@@ -567,7 +782,7 @@ def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
                     node_label=framework.label(node, lang),
                     aggregator=declared.aggregator or "",
                     over_text=text("over_children", lang),
-                    why=result.case.aggregation_why or "",
+                    why=pick_text(result.case.aggregation_why, lang, fallback=result.case.language),
                     declared=True,
                     verdicts=tuple(
                         _verdict(framework, evaluation.judgement(unit, node), lang)
@@ -583,7 +798,7 @@ def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
                 node_label=framework.label(node, lang),
                 aggregator=str(alternative.as_dict()["aggregator"]),
                 over_text=text(f"over_{spec.over}", lang),
-                why=spec.why or "",
+                why=pick_text(spec.why, lang, fallback=result.case.language),
                 declared=False,
                 verdicts=tuple(
                     _verdict(framework, alternative.judgements[unit], lang)
@@ -607,6 +822,10 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
     case = result.case
     framework = result.evaluation.framework
     no_reason = text("no_reason", lang)
+
+    def why(value: Text | None) -> str:
+        return pick_text(value, lang, fallback=case.language) or no_reason
+
     rule_details = tuple(
         (framework.label(node, lang), describe(build_rule(spec)))
         for node, spec in sorted(case.rule_overrides.items())
@@ -626,19 +845,19 @@ def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
         MethodItem(
             title=text("rule", lang),
             choice=describe(build_rule(case.rule)),
-            why=case.rule_why or no_reason,
+            why=why(case.rule_why),
             details=rule_details,
         ),
         MethodItem(
             title=text("aggregation_choice", lang),
             choice=describe(aggregator),
-            why=(case.aggregation_why or no_reason) + " " + text("min_share", lang, share=share),
+            why=why(case.aggregation_why) + " " + text("min_share", lang, share=share),
             details=aggregator_details,
         ),
         MethodItem(
             title=text("confidence_rule", lang),
             choice=describe(build_confidence_rule(case.confidence)),
-            why=case.confidence_why or no_reason,
+            why=why(case.confidence_why),
         ),
     )
 
@@ -649,7 +868,7 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
     >>> from policyeval.report._examples import two_unit_result
     >>> report = build_report(two_unit_result(), lang="id")
     >>> report.units[0].verdict_sentence
-    'Program: Baik (skor 3.00 pada rentang 1–3), keyakinan rendah, satu sumber.'
+    'Program: Baik (skor 3.00 pada rentang 1–3), keyakinan rendah, satu sumber (dari Jumlah staf).'
     """
     lang = lang or result.case.language
     case = result.case
@@ -681,7 +900,7 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
             kind=check.kind,
             passed=check.passed,
             result_text=text("passed" if check.passed else "failed", lang),
-            why=check.why or "",
+            why=pick_text(check.why, lang, fallback=case.language),
             tables=tuple(_relative(table, case.path) or table for table in check.tables),
             findings=tuple(
                 FindingView(
@@ -728,5 +947,5 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
         rejected=rejected,
         case_citation=case.citation,
         framework_citation=framework.citation,
-        references=framework.references,
+        references=_references([case.citation, framework.citation], framework.references),
     )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from policyeval.case import CaseResult
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
-from policyeval.report.model import NodeRow, Report, build_report, format_score
+from policyeval.report.model import NodeRow, Report, ReportedRow, build_report, format_score
 
 __all__ = ["render_comparison_text", "render_text"]
 
@@ -27,7 +27,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-def _tree_labels(rows: Sequence[NodeRow]) -> list[str]:
+def _tree_labels(rows: Sequence[NodeRow | ReportedRow]) -> list[str]:
     """Each node's label behind tree branches drawn from the depths of the preorder."""
     labels = []
     for index, row in enumerate(rows):
@@ -47,8 +47,10 @@ def _tree_labels(rows: Sequence[NodeRow]) -> list[str]:
     return labels
 
 
-def _until_shallower(rows: Sequence[NodeRow], depth: int) -> list[NodeRow]:
-    out = []
+def _until_shallower(
+    rows: Sequence[NodeRow | ReportedRow], depth: int
+) -> list[NodeRow | ReportedRow]:
+    out: list[NodeRow | ReportedRow] = []
     for row in rows:
         if row.depth < depth:
             break
@@ -77,7 +79,23 @@ def _unit_lines(report: Report, index: int) -> list[str]:
         ]
         for label, row in zip(_tree_labels(unit.nodes), unit.nodes, strict=True)
     ]
-    return [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
+    lines = [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
+    if unit.reported:
+        lines += ["", f"{report.t('reported_verdicts')}: {unit.reported_summary}"]
+        lines += _table(
+            [
+                report.t("node"),
+                report.t("reported_level"),
+                report.t("evidence_level"),
+                report.t("agreement"),
+            ],
+            [
+                [label, row.reported_text, row.level_text, row.agreement_text]
+                for label, row in zip(_tree_labels(unit.reported), unit.reported, strict=True)
+            ],
+        )
+        lines += [f"  {row.label}: {row.reason}" for row in unit.reported if row.reason]
+    return lines
 
 
 def render_text(result: CaseResult, *, lang: str | None = None) -> str:
@@ -92,16 +110,16 @@ def render_text(result: CaseResult, *, lang: str | None = None) -> str:
     Framework: Mini framework
     <BLANKLINE>
     Unit: North
-    Programme: Good (score 3.00 on 1–3), confidence low, single source.
+    Programme: Good (score 3.00 on 1–3), confidence low, single source (from Staffing | headcount).
     <BLANKLINE>
-    Node                        Level  Score  Confidence  Status         Evidence
-    --------------------------  -----  -----  ----------  -------------  --------
-    Programme                   Good   3.00   low         single source
-    ├─ People                   Good   3.00   low         single source
-    │  ├─ Skills                Good   3.00   high        corroborated   2
-    │  └─ Staffing | headcount  Good   3.00   low         single source  1
-    └─ Money                    Good   3.00   low         single source
-       └─ Budget                Good   3.00   low         single source  1
+    Node                        Level  Score  Confidence  Status                                     Evidence
+    --------------------------  -----  -----  ----------  -----------------------------------------  --------
+    Programme                   Good   3.00   low         single source (from Staffing | headcount)
+    ├─ People                   Good   3.00   low         single source (from Staffing | headcount)
+    │  ├─ Skills                Good   3.00   high        corroborated                               2
+    │  └─ Staffing | headcount  Good   3.00   low         single source                              1
+    └─ Money                    Good   3.00   low         single source (from Budget)
+       └─ Budget                Good   3.00   low         single source                              1
     ...
     """
     report = build_report(result, lang=lang)
@@ -123,13 +141,18 @@ def render_text(result: CaseResult, *, lang: str | None = None) -> str:
             lines.append(f"  {alternative.label} ({alternative.aggregator}): {verdicts}")
     if report.rejected:
         lines += ["", f"{report.t('rejected')}: {len(report.rejected)}"]
+        lines += [
+            f"  {row.file} {report.t('row').lower()} {row.row or '–'} ({row.id or '–'}): {row.reason}"
+            for row in report.rejected
+        ]
     return "\n".join(lines) + "\n"
 
 
 def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a comparison: one row per compared node, one column per unit.
 
-    A cell reads ``level score (#rank)``; the overall row comes last.
+    A cell reads ``level score (#rank)``; the overall row comes next to
+    last, followed by the overall confidence and the evidence coverage.
     """
     units = comparison.ranked()
     header = [text("node", lang), *(unit.text(lang) for unit in units)]
@@ -148,7 +171,49 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
                 f"{level} {format_score(unit.scores[column])} (#{'–' if rank is None else rank})"
             )
         rows.append(cells)
+    rows.append(
+        [
+            text("overall_confidence", lang),
+            *(
+                "–"
+                if unit.confidences[-1] is None
+                else text(f"confidence.{unit.confidences[-1]}", lang)
+                for unit in units
+            ),
+        ]
+    )
+    rows.append(
+        [
+            text("coverage", lang),
+            *(
+                text(
+                    "coverage_cell",
+                    lang,
+                    with_evidence=unit.indicators_with_evidence,
+                    indicators=unit.indicators,
+                    items=unit.evidence,
+                )
+                for unit in units
+            ),
+        ]
+    )
     return header, rows
+
+
+def rejected_lines(comparison: Comparison, lang: str) -> list[str]:
+    """One line per evidence row a compared case did not use, with its reason."""
+    return [
+        text(
+            "rejected_in",
+            lang,
+            case=case,
+            file=row.file or "",
+            row="–" if row.row is None else row.row,
+            id=row.id or "–",
+            reason=row.reason,
+        )
+        for case, row in comparison.rejected
+    ]
 
 
 def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -> str:
@@ -158,13 +223,19 @@ def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -
     >>> from policyeval.report.compare import compare
     >>> print(render_comparison_text(compare([two_unit_result()])))
     Comparison
-    Node                North           South
-    ------------------  --------------  --------------
-    People              Good 3.00 (#1)  Fair 1.67 (#2)
-    Money               Good 3.00 (#1)  Good 3.00 (#1)
-    Overall: Programme  Good 3.00 (#1)  Fair 2.33 (#2)
+    Node                North                    South
+    ------------------  -----------------------  -----------------------
+    People              Good 3.00 (#1)           Fair 1.67 (#2)
+    Money               Good 3.00 (#1)           Good 3.00 (#1)
+    Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
+    Overall confidence  low                      very low
+    Coverage            3/3 indicators, 4 items  3/3 indicators, 4 items
     <BLANKLINE>
     """
     lang = lang or comparison.language
     header, rows = comparison_rows(comparison, lang)
-    return "\n".join([text("comparison", lang), *_table(header, rows)]) + "\n"
+    lines = [text("comparison", lang), *_table(header, rows)]
+    if comparison.rejected:
+        lines += ["", f"{text('rejected', lang)}: {len(comparison.rejected)}"]
+        lines += [f"  {line}" for line in rejected_lines(comparison, lang)]
+    return "\n".join(lines) + "\n"

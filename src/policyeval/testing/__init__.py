@@ -1,10 +1,11 @@
-"""The conformance kit: check that an aggregator or a rule keeps its contract.
+"""The conformance kit: check that an aggregator, a rule or a scorer keeps its contract.
 
-Run :func:`check_aggregator` on an aggregator and :func:`check_rule` on a
-triangulation rule; each tries every law of its contract on generated
-examples and raises :class:`AssertionError` naming each broken law with its
-smallest falsifying example. :func:`aggregator_checks` and
-:func:`rule_checks` give one check per law for a parametrised test.
+Run :func:`check_aggregator` on an aggregator, :func:`check_rule` on a
+triangulation rule and :func:`check_scorer` on a scorer; each tries every
+law of its contract on generated examples and raises :class:`AssertionError`
+naming each broken law with its smallest falsifying example.
+:func:`aggregator_checks`, :func:`rule_checks` and :func:`scorer_checks`
+give one check per law for a parametrised test.
 :mod:`policyeval.testing.strategies` holds the hypothesis strategies the
 checks use. The kit needs hypothesis (the ``test`` extra).
 
@@ -16,6 +17,12 @@ True
 """
 
 from policyeval.testing import strategies
+from policyeval.testing._scorer_checks import (
+    LOWER_IS_BETTER_SCALE,
+    SCORER_LAWS,
+    check_scorer,
+    scorer_checks,
+)
 from policyeval.testing.checks import (
     AGGREGATOR_LAWS,
     LAW_STATEMENTS,
@@ -29,10 +36,14 @@ from policyeval.testing.checks import (
 __all__ = [
     "AGGREGATOR_LAWS",
     "LAW_STATEMENTS",
+    "LOWER_IS_BETTER_SCALE",
     "RULE_LAWS",
+    "SCORER_LAWS",
     "aggregator_checks",
     "check_aggregator",
     "check_rule",
+    "check_scorer",
     "rule_checks",
+    "scorer_checks",
     "strategies",
 ]

@@ -97,13 +97,21 @@ LAW_STATEMENTS: Mapping[str, str] = types.MappingProxyType(
         "new_category_never_lowers_status": "adding an item that agrees with the consensus, from a "
         "new source in a new source category, never lowers the status",
         "no_evidence": "no evidence gives status no_evidence and confidence None",
+        "monotone": "within one call, a unit whose value is better in the scale's direction never "
+        "scores below a unit whose value is worse",
+        "in_range": "every score is finite and lies in the target range (the one given to the "
+        "check, else the one the scorer declares with range_for)",
+        "deterministic": "the same call twice gives the same scores, and leaves the values unchanged",
+        "missing_stays_missing": "a score is missing exactly where the value is: a missing value "
+        "stays missing and a present value never becomes nan",
         "returns_assessment": "the result is an Assessment listing exactly the given evidence ids, "
         "whose agreeing ids are among them, whose rating is a level of the scale, whose agreement "
         "lies in [0, 1], whose confidence is set whenever there is evidence, and whose sources, "
         "categories, techniques, dates and investigators come from the agreeing items",
     }
 )
-"""One sentence per law, as the checks state it in their failure messages."""
+"""One sentence per law (aggregators, rules and scorers), as the checks state it in their
+failure messages."""
 
 _Example = TypeVar("_Example")
 _Check = Callable[[], None]
@@ -440,13 +448,15 @@ def aggregator_checks(
         def test_my_aggregator(law, check):
             check()
 
-    >>> checks = dict(aggregator_checks(lambda values, weights: min(values), max_examples=10))
+    >>> def unweighted_mean(values, weights):  # counts every child, zero weight or not
+    ...     return sum(values) / len(values)
+    >>> checks = dict(aggregator_checks(unweighted_mean, max_examples=10))
     >>> sorted(checks) == sorted(AGGREGATOR_LAWS)
     True
     >>> checks["zero_weight"]()
     Traceback (most recent call last):
     ...
-    AssertionError: <lambda> breaks law 'zero_weight': ...
+    AssertionError: unweighted_mean breaks law 'zero_weight': ...
     """
     if not callable(f):
         raise InvalidArgument(f"f must be callable, got f={f!r}")

@@ -1,0 +1,227 @@
+"""The first stage: evidence -> one assessment per (unit, indicator).
+
+:func:`triangulate` groups the evidence by unit and indicator and asks each
+indicator's triangulation rule for an
+:class:`~policyeval.protocols.Assessment`, checking that the rule kept its
+contract. Its result, a :class:`Triangulation`, is what
+:func:`policyeval.score.score` reads; nothing in it is recomputed when the
+weights or aggregators change later.
+
+>>> from policyeval import frameworks
+>>> from policyeval.evidence import Evidence
+>>> fw = frameworks.load("agustino")
+>>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
+...                   source="s1", source_category="asn", technique="interview")]
+>>> found = triangulate(fw, items)
+>>> found.units, found.assessment("u", "kompetensi").rating
+(('u',), 'baik')
+>>> found.assessment("u", "komunikasi_publik").status.value
+'no_evidence'
+"""
+
+from __future__ import annotations
+
+import types
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from policyeval.evidence import Evidence, Source
+from policyeval.evidence_io import EvidenceSet, Rejection
+from policyeval.exceptions import (
+    EvidenceError,
+    InvalidArgument,
+    PluginContractError,
+    PolicyEvalError,
+    Problem,
+)
+from policyeval.framework import Framework
+from policyeval.protocols import Assessment, TriangulationRule
+from policyeval.registry import build_rule
+from policyeval.scales import OrdinalScale
+
+__all__ = ["RuleSpec", "Triangulation", "triangulate"]
+
+RuleSpec = TriangulationRule | str | Mapping[str, Any]
+
+
+def _frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return types.MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class Triangulation:
+    """One :class:`~policyeval.protocols.Assessment` per unit and indicator, with its inputs.
+
+    ``assessments`` maps ``(unit, indicator)`` to the assessment, for every
+    unit in ``units`` and every indicator of the framework; ``evidence``,
+    ``rejected`` and ``sources`` are the evidence read, the rows refused and
+    the sources table; ``rules`` maps each indicator to its rule's ``repr``.
+    Every mapping is read-only.
+    """
+
+    framework: Framework
+    units: tuple[str, ...]
+    assessments: Mapping[tuple[str, str], Assessment] = attrs.field(converter=_frozen_mapping)
+    evidence: tuple[Evidence, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping, eq=False)
+    rules: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+    def assessment(self, unit: str, indicator: str) -> Assessment:
+        """The assessment of ``indicator`` for ``unit`` (``KeyError`` naming both when unknown)."""
+        try:
+            return self.assessments[unit, indicator]
+        except KeyError:
+            raise KeyError(f"no assessment for unit={unit!r}, indicator={indicator!r}") from None
+
+
+def triangulate(
+    framework: Framework,
+    evidence: EvidenceSet | Iterable[Evidence],
+    *,
+    rules: RuleSpec | Mapping[str, RuleSpec] | None = None,
+    units: Sequence[str] | None = None,
+) -> Triangulation:
+    """Assess every indicator of ``framework`` for every unit from ``evidence``.
+
+    ``rules`` is one triangulation rule (an object, a registered name, or a
+    ``{"name": ..., **params}`` mapping) or a mapping from indicator id to
+    rule, where the key ``"*"`` gives the default; the default rule is
+    source triangulation. ``units`` fixes the units and their order
+    (default: the units found in the evidence, sorted); a unit without
+    evidence gets ``no_evidence`` assessments. The framework is read, never
+    changed.
+    """
+    if isinstance(evidence, EvidenceSet):
+        items, rejected, sources = evidence.items, evidence.rejected, evidence.sources
+    else:
+        items, rejected, sources = tuple(evidence), (), {}
+    _check_evidence(framework, items)
+    rule_for = rule_lookup(framework, rules)
+    unit_ids = tuple(units) if units is not None else tuple(sorted({i.unit for i in items}))
+    if units is not None:
+        unknown = sorted({i.unit for i in items} - set(unit_ids))
+        if unknown:
+            raise InvalidArgument(
+                f"evidence names units not in units={list(unit_ids)!r}: {unknown!r}"
+            )
+    grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    for item in items:
+        grouped[item.unit, item.indicator].append(item)
+    assessments = {
+        (unit, indicator): _assess(
+            framework, unit, indicator, grouped.get((unit, indicator), []), rule_for(indicator)
+        )
+        for unit in unit_ids
+        for indicator in framework.indicators
+    }
+    return Triangulation(
+        framework=framework,
+        units=unit_ids,
+        assessments=assessments,
+        evidence=tuple(items),
+        rejected=tuple(rejected),
+        sources=dict(sources),
+        rules={indicator: repr(rule_for(indicator)) for indicator in framework.indicators},
+    )
+
+
+def rule_lookup(
+    framework: Framework, rules: RuleSpec | Mapping[str, RuleSpec] | None
+) -> Callable[[str], TriangulationRule]:
+    """A function from indicator id to its built triangulation rule."""
+    if rules is None:
+        rules = "source"
+    if isinstance(rules, Mapping) and "name" not in rules:
+        unknown = sorted(set(rules) - set(framework.indicators) - {"*"})
+        if unknown:
+            raise InvalidArgument(f"rules name nodes that are not indicators: {unknown!r}")
+        built = {key: build_rule(spec) for key, spec in rules.items()}
+        default = built.get("*") or build_rule("source")
+        return lambda node: built.get(node, default)
+    rule = build_rule(rules)
+    return lambda node: rule
+
+
+def _check_evidence(framework: Framework, items: Sequence[Evidence]) -> None:
+    problems = []
+    seen: set[str] = set()
+    for item in items:
+        file = item.origin.file if item.origin else None
+        row = item.origin.row if item.origin else None
+        if item.id in seen:
+            problems.append(
+                Problem("duplicate evidence id", file=file, row=row, key="id", value=item.id)
+            )
+        seen.add(item.id)
+        if item.indicator not in framework:
+            problems.append(
+                Problem(
+                    f"evidence {item.id!r}: unknown indicator",
+                    file=file,
+                    row=row,
+                    key="indicator",
+                    value=item.indicator,
+                )
+            )
+        elif not framework.node(item.indicator).is_indicator:
+            problems.append(
+                Problem(
+                    f"evidence {item.id!r}: {item.indicator!r} is not an indicator",
+                    file=file,
+                    row=row,
+                    key="indicator",
+                    value=item.indicator,
+                )
+            )
+    if problems:
+        raise EvidenceError(problems)
+
+
+def _assess(
+    framework: Framework,
+    unit: str,
+    node: str,
+    items: Sequence[Evidence],
+    rule: TriangulationRule,
+) -> Assessment:
+    scale = framework.scale_of(node)
+    assert scale is not None  # validated: every indicator has a scale
+    where = f"unit={unit!r}, indicator={node!r}"
+    try:
+        assessment = rule(tuple(items), scale)
+    except PluginContractError:
+        raise
+    except (PolicyEvalError, ValueError, TypeError, ArithmeticError, LookupError) as error:
+        raise PluginContractError(
+            f"triangulation rule {rule!r} failed for {where}: {error}"
+        ) from error
+    if not isinstance(assessment, Assessment):
+        raise PluginContractError(
+            f"triangulation rule {rule!r} returned {type(assessment).__name__} for {where}; "
+            "expected a policyeval.protocols.Assessment"
+        )
+    given = {item.id for item in items}
+    if not set(assessment.evidence) <= given or not set(assessment.agreeing) <= given:
+        raise PluginContractError(
+            f"triangulation rule {rule!r} cites evidence it was not given for {where}: "
+            f"{sorted((set(assessment.evidence) | set(assessment.agreeing)) - given)!r}"
+        )
+    if (
+        isinstance(scale, OrdinalScale)
+        and assessment.rating is not None
+        and scale.find(assessment.rating) is None
+    ):
+        raise PluginContractError(
+            f"triangulation rule {rule!r} returned rating {assessment.rating!r} for {where}, "
+            f"not a level of scale {scale.id!r}"
+        )
+    if items and not assessment.evidence:
+        raise PluginContractError(
+            f"triangulation rule {rule!r} lists no evidence for {where} although it was given "
+            f"{len(items)} items"
+        )
+    return assessment
