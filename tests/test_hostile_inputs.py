@@ -366,6 +366,30 @@ def test_plugins_without_a_stable_repr_are_recorded_by_qualified_name(
     assert _evaluation_json(plugin) == document
 
 
+def plain_rule(evidence: object, scale: object) -> object:
+    """A plain-function triangulation rule that defers to source triangulation."""
+    from policyeval.triangulation import source_triangulation
+
+    return source_triangulation()(evidence, scale)  # type: ignore[arg-type]
+
+
+def test_plain_function_rules_are_recorded_by_qualified_name() -> None:
+    """Triangulation rules, like aggregators, never put a memory address in the settings."""
+    from policyeval import evaluate, frameworks
+    from policyeval.evidence import Evidence
+
+    items = [
+        Evidence(
+            id="E1", unit="u", indicator="kompetensi", rating="baik", source="s1", technique="x"
+        ),
+    ]
+    document = evaluate(frameworks.load("agustino"), items, rules=plain_rule).to_json()
+    assert " at 0x" not in document
+    assert (
+        json.loads(document)["settings"]["rules"]["kompetensi"] == "test_hostile_inputs.plain_rule"
+    )
+
+
 def test_registered_plugins_are_recorded_by_registry_name_and_parameters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
