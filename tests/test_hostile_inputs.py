@@ -185,6 +185,8 @@ PATH_KEYS = {
         '"baik"] }}\n'
     ),
     "checks.table": '[[checks]]\nid = "c1"\nkind = "unique"\ntable = "{path}"\ncolumns = ["id"]\n',
+    "data.file": '[data]\nfile = "{path}"\nunit_column = "unit"\n',
+    "reported.file": '[reported]\nfile = "{path}"\n',
 }
 
 

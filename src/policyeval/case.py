@@ -690,8 +690,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     reported_table = data.get("reported", {})
     problems += _unknown(reported_table, _REPORTED, "reported.", where)
     reported_name = reported_table.get("file")
-    reported_file = folder / str(reported_name) if reported_name else None
-    if reported_file is not None and not reported_file.is_file():
+    reported_file = inside(folder, str(reported_name)) if reported_name else None
+    if reported_name and reported_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="reported.file", value=str(reported_name))
+        )
+    elif reported_file is not None and not reported_file.is_file():
         problems.append(
             Problem(
                 "reported verdicts file not found",
