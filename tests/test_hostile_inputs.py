@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import csv_text, make_framework
+from policyeval import frameworks
 from policyeval.cli import main
 from policyeval.evidence_io import load_evidence
 from policyeval.exceptions import EvidenceError
@@ -452,15 +453,17 @@ def test_newlines_in_labels_cannot_leave_the_mermaid_fence() -> None:
 def test_markdown_report_keeps_hostile_text_inline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Excerpts and ids with line breaks, fences and control characters never start a line of
-    the Markdown report, and never reach the terminal raw."""
-    evidence = GOOD_EVIDENCE.replace(
+    """Excerpts with line breaks, fences and control characters never start a line of the
+    Markdown report, and never reach the terminal raw (ids holding them are refused outright)."""
+    evidence = GOOD_EVIDENCE.replace("technique\n", "technique,excerpt\n").replace(
         "E1,kompetensi,baik,s1,interview",
-        'E1,kompetensi,baik,"s1\n```\n![x](https://attacker.example/p.png)\x1b[2J",interview',
+        'E1,kompetensi,baik,s1,interview,"x\n```\n![x](https://attacker.example/p.png)\x1b[2J"',
     )
+    evidence = evidence.replace("s2,documentation", "s2,documentation,")
     case = _case(tmp_path / "case", evidence)
     code, out, err = _run(capsys, "evaluate", "--format", "markdown", str(case))
     assert code == 0, err
+    assert "attacker.example" in out
     assert "\x1b" not in out
     fences = [line for line in out.splitlines() if line.startswith("```")]
     assert len(fences) % 2 == 0
@@ -540,3 +543,147 @@ def test_case_toml_refuses_numbers_outside_float_range(
     code, _, err = _run(capsys, "validate", str(case))
     assert code == 2
     assert "case.toml:" in err and "too small to tell from 0" in err
+
+
+# --- 5. ids: NFC-normalised, invisible and control characters refused --------------------------
+
+HIDDEN_CHARACTERS = {
+    "zero-width space": "\u200b",
+    "zero-width joiner": "\u200d",
+    "right-to-left mark": "\u200f",
+    "byte-order mark": "\ufeff",
+    "soft hyphen": "\u00ad",
+    "NUL": "\x00",
+    "ESC": "\x1b",
+    "BEL": "\x07",
+}
+
+
+@pytest.mark.parametrize("column", ["id", "indicator", "unit", "source"])
+@pytest.mark.parametrize("hidden", HIDDEN_CHARACTERS.values(), ids=list(HIDDEN_CHARACTERS))
+def test_ids_with_invisible_or_control_characters_are_located_errors(
+    tmp_path: Path, column: str, hidden: str
+) -> None:
+    """An evidence id, indicator, unit or source holding an invisible or control character is
+    refused with its file, row and column, and the value shown escaped."""
+    cells = {"id": "E1", "indicator": "kompetensi", "unit": "kota", "source": "s1"}
+    cells[column] = cells[column][:1] + hidden + cells[column][1:]
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        f"{cells['id']},{cells['unit']},{cells['indicator']},baik,{cells['source']},interview\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EvidenceError) as caught:
+        load_evidence(path, frameworks.load("agustino"))
+    message = str(caught.value)
+    assert f"{path}" in message and "row 2" in message and column in message
+    assert "invisible or control character" in message
+    assert ascii(hidden) in message
+    assert hidden not in message
+
+
+def test_hidden_character_rows_are_rejected_not_dropped_in_lenient_mode(tmp_path: Path) -> None:
+    """In lenient mode the row with a hidden character is rejected with its reason; the rest is used."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        "E1,kota,kompetensi,baik,s1,interview\n"
+        "E\u200b1,kota,kompetensi,baik,s2,interview\n",
+        encoding="utf-8",
+    )
+    found = load_evidence(path, frameworks.load("agustino"), lenient=True)
+    assert [item.id for item in found.items] == ["E1"]
+    assert len(found.rejected) == 1
+    assert "invisible or control character" in str(found.rejected[0])
+
+
+def test_ids_are_nfc_normalised_so_look_alike_spellings_meet(tmp_path: Path) -> None:
+    """A decomposed accent in the evidence table matches the composed unit id of the case and the
+    sources table, and the loaded ids are in NFC."""
+    sources = tmp_path / "sources.csv"
+    sources.write_text("id,technique\nsumb\u00e9r,interview\n", encoding="utf-8")
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source\nCafe\u0301,kote\u0301,kompetensi,baik,sumbe\u0301r\n",
+        encoding="utf-8",
+    )
+    from policyeval.evidence_io import load_sources
+
+    found = load_evidence(
+        path,
+        frameworks.load("agustino"),
+        sources=load_sources(sources)[0],
+        units=["kot\u00e9"],
+    )
+    (item,) = found.items
+    assert (item.id, item.unit, item.source) == ("Caf\u00e9", "kot\u00e9", "sumb\u00e9r")
+
+
+def test_full_width_look_alikes_stay_distinct_ids(tmp_path: Path) -> None:
+    """NFC keeps full-width letters as written: they are visible, distinct ids, not silently merged."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        "E1,kota,kompetensi,baik,s1,interview\n"
+        "\uff25\uff11,kota,kompetensi,baik,s2,interview\n",
+        encoding="utf-8",
+    )
+    found = load_evidence(path, frameworks.load("agustino"))
+    assert [item.id for item in found.items] == ["E1", "\uff25\uff11"]
+
+
+def test_source_table_ids_with_hidden_characters_are_located_errors(tmp_path: Path) -> None:
+    """A sources table id with a NUL byte is refused with its file, row and column."""
+    from policyeval.evidence_io import load_sources
+
+    path = tmp_path / "sources.csv"
+    path.write_text("id,technique\ns\x001,interview\n", encoding="utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert f"{path}" in message and "row 2" in message and "'s\\x001'" in message
+
+
+@pytest.mark.parametrize("key", ["id", "parent"])
+def test_framework_node_ids_with_hidden_characters_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    """A node id or parent holding a zero-width character is refused with the file, line and key."""
+    from policyeval.framework_io import dumps_framework
+
+    text = dumps_framework(make_framework(), format="toml")
+    needle = f'{key} = "komunikasi"'
+    assert needle in text
+    path = tmp_path / "fw.toml"
+    path.write_text(text.replace(needle, f'{key} = "komu\\u200bnikasi"', 1), encoding="utf-8")
+    code, _, err = _run(capsys, "validate", str(path))
+    assert code == 2
+    assert f"{path}:" in err and "invisible or control character" in err
+    assert "'\\u200b'" in err and "ZERO WIDTH SPACE" in err
+
+
+def test_framework_node_ids_are_nfc_normalised(tmp_path: Path) -> None:
+    """A node id written decomposed is loaded composed, and parents written either way meet it."""
+    from policyeval.framework_io import dumps_framework, load_framework
+
+    text = dumps_framework(make_framework(), format="toml")
+    text = text.replace('id = "komunikasi"', 'id = "komunikase\u0301"', 1)
+    text = text.replace('parent = "komunikasi"', 'parent = "komunikas\u00e9"')
+    path = tmp_path / "fw.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_framework(path)
+    assert "komunikas\u00e9" in loaded
+    assert "komunikase\u0301" not in loaded
+
+
+def test_case_unit_ids_with_control_characters_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A unit id in case.toml holding ESC is a located error with exit 2, in validate and evaluate."""
+    case = _case(tmp_path / "case", GOOD_EVIDENCE, CASE_TOML.replace('"kota"', '"ko\\u001bta"'))
+    for command in ("validate", "evaluate"):
+        code, out, err = _run(capsys, command, str(case))
+        assert code == 2
+        assert "case.toml:" in err and "units[0].id" in err and "'ko\\x1bta'" in err
+        assert "\x1b" not in err + out

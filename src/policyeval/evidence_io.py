@@ -46,6 +46,7 @@ from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
+from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.tables import Row, Table, number_hint, parse_number, read_table
 
@@ -189,6 +190,16 @@ def load_sources(
                 (Problem("missing value", file=table.file, row=row.number, key="id"), None)
             )
             continue
+        id_problem = identifier_problem(source_id)
+        if id_problem is not None:
+            problems.append(
+                (
+                    Problem(id_problem, file=table.file, row=row.number, key="id", value=source_id),
+                    source_id,
+                )
+            )
+            continue
+        source_id = normalise_identifier(source_id)
         if source_id in first_row:
             problems.append(
                 (
@@ -367,12 +378,24 @@ def _row_to_evidence(
                 "58.4, quote the cell, or save the file with ';' between columns)"
             )
         bad("row", message, row.values["__overflow__"])
-    row_id = row.get("id")
-    if row_id is None:
+
+    def identifier(column: str) -> str | None:
+        text = row.get(column)
+        if text is None:
+            return None
+        problem = identifier_problem(text)
+        if problem is not None:
+            bad(column, problem, text)
+            return None
+        return normalise_identifier(text)
+
+    row_id = identifier("id")
+    if row_id is None and row.get("id") is None:
         bad("id", "missing value")
-    unit = row.get("unit") or default_unit
+    unit = identifier("unit") if row.get("unit") is not None else default_unit
     if unit is None:
-        bad("unit", "missing value, and no default unit")
+        if row.get("unit") is None:
+            bad("unit", "missing value, and no default unit")
     elif units is not None and unit not in units:
         bad(
             "unit",
@@ -380,10 +403,11 @@ def _row_to_evidence(
             unit,
         )
 
-    indicator = row.get("indicator")
+    indicator = identifier("indicator")
     scale = None
     if indicator is None:
-        bad("indicator", "missing value")
+        if row.get("indicator") is None:
+            bad("indicator", "missing value")
     elif indicator not in framework:
         bad(
             "indicator",
@@ -447,10 +471,11 @@ def _row_to_evidence(
                         value_text,
                     )
 
-    source_id = row.get("source")
+    source_id = identifier("source")
     source = None
     if source_id is None:
-        bad("source", "missing value")
+        if row.get("source") is None:
+            bad("source", "missing value")
     elif sources is not None:
         source = sources.get(source_id)
         if source is None:

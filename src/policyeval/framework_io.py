@@ -79,6 +79,7 @@ from policyeval.exceptions import (
 )
 from policyeval.files import ParseError, parse_json, parse_toml, read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
+from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
 __all__ = [
@@ -521,6 +522,29 @@ class _Reader:
         self.wrong_type("a string", _join(key, name), value)
         return None
 
+    def identifier(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
+        value = self.string(table, name, key)
+        if value is None:
+            return None
+        problem = identifier_problem(value)
+        if problem is not None:
+            self.report(problem, _join(key, name), value)
+            return None
+        return normalise_identifier(value)
+
+    def identifiers(self, table: Mapping[str, Any], name: str, key: str) -> list[str] | None:
+        values = self.strings(table, name, key)
+        if values is None:
+            return None
+        kept = []
+        for index, value in enumerate(values):
+            problem = identifier_problem(value)
+            if problem is not None:
+                self.report(problem, f"{_join(key, name)}[{index}]", value)
+            else:
+                kept.append(normalise_identifier(value))
+        return kept
+
     def choice(
         self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]
     ) -> str | None:
@@ -902,14 +926,17 @@ class _Reader:
         if "parent" in table and "parents" in table:
             self.report("give either 'parent' or 'parents', not both", _join(key, "parents"))
         elif "parent" in table:
-            parent = self.string(table, "parent", key)
+            parent = self.identifier(table, "parent", key)
             parents = [] if parent is None else [parent]
             self.singular.add(key)
         else:
-            parents = self.strings(table, "parents", key) or []
+            parents = self.identifiers(table, "parents", key) or []
         weight = self.number(table, "weight", key)
+        node_id = self.identifier(table, "id", key)
+        if node_id is None and isinstance(table.get("id"), str):
+            return None  # a refused id is reported; a node named '' would only add noise
         return Node(
-            self.string(table, "id", key) or "",
+            node_id or "",
             self.string(table, "kind", key) or "",
             label=self.text(table, "label", key),
             description=self.text(table, "description", key),
@@ -927,8 +954,8 @@ class _Reader:
         if table is None:
             return None
         self.keys(table, key, _EDGE_KEYS, _EDGE_REQUIRED)
-        parent = self.string(table, "parent", key)
-        child = self.string(table, "child", key)
+        parent = self.identifier(table, "parent", key)
+        child = self.identifier(table, "child", key)
         weight = self.number(table, "weight", key)
         if parent is None or child is None or weight is None:
             return None
