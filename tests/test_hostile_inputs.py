@@ -687,3 +687,92 @@ def test_case_unit_ids_with_control_characters_are_located_errors(
         assert code == 2
         assert "case.toml:" in err and "units[0].id" in err and "'ko\\x1bta'" in err
         assert "\x1b" not in err + out
+
+
+# --- 3. bounded work: linear in the input -------------------------------------------------------
+
+
+def test_framework_depth_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Depths of every node of a 2,000-deep chain are right and cost one topological sort."""
+    import networkx as nx
+
+    from policyeval.framework import Framework, Node
+
+    nodes = [Node("n0", "root", label={"en": "n0"})]
+    nodes += [
+        Node(f"n{i}", "dimension", label={"en": f"n{i}"}, parents=(f"n{i - 1}",))
+        for i in range(1, 2000)
+    ]
+    nodes.append(Node("leaf", "indicator", label={"en": "leaf"}, parents=("n1999",)))
+    chain = Framework.build(
+        id="chain",
+        nodes=nodes,
+        scales=list(FRAMEWORK.scales.values()),
+        default_scale=FRAMEWORK.default_scale,
+        title={"en": "Chain"},
+    )
+    sorts = []
+    original = nx.topological_sort
+
+    def counting(graph: object) -> object:
+        sorts.append(graph)
+        return original(graph)
+
+    monkeypatch.setattr(nx, "topological_sort", counting)
+    assert [chain.depth(f"n{i}") for i in range(2000)] == list(range(2000))
+    assert chain.depth("leaf") == 2000
+    assert len(sorts) == 1
+    with pytest.raises(KeyError, match="no node 'nowhere'"):
+        chain.depth("nowhere")
+
+
+def test_consensus_compares_each_item_only_with_its_own_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dropping exact repeats among n items sharing one id costs about n equality checks, not
+    n squared, and still drops exactly the repeats."""
+    from policyeval.consensus import consensus
+    from policyeval.evidence import Evidence
+
+    scale = FRAMEWORK.scale_of("kejelasan")
+    assert scale is not None
+    level = scale.levels[0].id  # type: ignore[union-attr]
+    items = [
+        Evidence(
+            id="E",  # one id shared by items that differ: the case that was quadratic
+            unit="u",
+            indicator="kejelasan",
+            rating=level,
+            source=f"s{i}",
+            technique="interview",
+        )
+        for i in range(2000)
+    ]
+    calls = 0
+    original = Evidence.__eq__
+
+    def counting(self: Evidence, other: object) -> bool:
+        nonlocal calls
+        calls += 1
+        return original(self, other)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Evidence, "__eq__", counting)
+    found = consensus(items + items[:10], scale)
+    assert len(found.evidence) == 2000
+    assert calls <= 2 * len(items)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"plain"', '"esc\\"aped \\\\ \\u00e9"', "'lit\\eral'", '"""multi\nline"""'],
+    ids=["plain", "escapes", "literal", "multiline"],
+)
+def test_key_locator_reads_every_kind_of_string(value: str) -> None:
+    """The line locator, which moves by whole tokens, still finds keys after each string kind."""
+    from policyeval.framework_io import key_locator
+
+    text = f"[case]\nid = {value}  # comment\nnext = 1\n\n[[units]]\nid = 'a'\n"
+    locate = key_locator(text)
+    extra = value.count("\n")
+    assert locate("case.next") == 3 + extra
+    assert locate("units[0].id") == 6 + extra

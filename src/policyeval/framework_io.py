@@ -1011,6 +1011,17 @@ def _positions(text: str, format: Format) -> dict[str, int]:
     return scanner.positions
 
 
+# The scanner moves by whole tokens matched with these, never one character per Python step,
+# so locating keys stays fast on files of many megabytes.
+_QUOTED = {
+    '"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
+    "'": re.compile(r"'[^']*'"),
+}
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_SCALARS: dict[str, re.Pattern[str]] = {}
+
+
 class _Scanner:
     """Walks TOML or JSON text and records the line where each key path starts."""
 
@@ -1035,15 +1046,9 @@ class _Scanner:
 
     def skip(self, *, newlines: bool) -> None:
         """Skip spaces, comments (TOML) and, when asked, newlines."""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char in " \t\r" or (newlines and char == "\n"):
-                self.advance()
-            elif char == "#":
-                end = self.text.find("\n", self.pos)
-                self.advance((len(self.text) if end < 0 else end) - self.pos)
-            else:
-                return
+        found = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.pos)
+        assert found is not None  # a starred group always matches
+        self.advance(found.end() - self.pos)
 
     def string(self, *, json_text: bool = False) -> str:
         """Consume a TOML or JSON string and return its value."""
@@ -1056,20 +1061,24 @@ class _Scanner:
                 self.advance(end + 3 - self.pos)
                 return ""
         quote = self.text[self.pos]
-        self.advance()
-        while self.text[self.pos] != quote:
-            self.advance(2 if quote == '"' and self.text[self.pos] == "\\" else 1)
-        self.advance()
+        found = _QUOTED[quote].match(self.text, self.pos)
+        if found is None:
+            raise ValueError("unterminated string")
+        self.advance(found.end() - self.pos)
         raw = self.text[start : self.pos]
-        if quote == "'":
+        if quote == "'" or "\\" not in raw:
             return raw[1:-1]
         if json_text:
             return cast(str, json.loads(raw))
         return cast(str, tomllib.loads(f"k = {raw}")["k"])
 
     def scalar(self, stops: str) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] not in stops:
-            self.advance()
+        pattern = _SCALARS.get(stops)
+        if pattern is None:
+            pattern = _SCALARS[stops] = re.compile(f"[^{re.escape(stops)}]*")
+        found = pattern.match(self.text, self.pos)
+        assert found is not None  # a starred class always matches
+        self.advance(found.end() - self.pos)
 
     # --- TOML ---
 
