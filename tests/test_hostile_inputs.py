@@ -776,3 +776,99 @@ def test_key_locator_reads_every_kind_of_string(value: str) -> None:
     extra = value.count("\n")
     assert locate("case.next") == 3 + extra
     assert locate("units[0].id") == 6 + extra
+
+
+def _workbook(path: Path, records: list[list[object]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for record in records:
+        workbook.active.append(record)
+    workbook.save(path)
+    return path
+
+
+def _rezip(path: Path, change: dict[str, bytes]) -> None:
+    """Rewrite a workbook with some members replaced or added."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members.update(change)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+EVIDENCE_HEADER: list[object] = ["id", "unit", "indicator", "rating", "source", "technique"]
+
+
+def _evidence_records(count: int) -> list[list[object]]:
+    return [EVIDENCE_HEADER] + [
+        [f"E{i}", "kota", "kompetensi", "baik", f"s{i}", "interview"] for i in range(count)
+    ]
+
+
+def test_xlsx_zip_bombs_are_refused_before_opening(tmp_path: Path) -> None:
+    """A workbook member compressed far beyond what spreadsheets do is refused, by name."""
+    path = _workbook(tmp_path / "bomb.xlsx", _evidence_records(2))
+    _rezip(path, {"xl/padding.xml": b" " * (20 * 2**20)})
+    with pytest.raises(EvidenceError, match=r"'xl/padding.xml' is compressed \d+ to 1") as caught:
+        read_table(path)
+    assert str(path) in str(caught.value)
+
+
+def test_xlsx_uncompressed_size_limit_can_be_raised(tmp_path: Path) -> None:
+    """The uncompressed size limit refuses a workbook, and raising it reads the same workbook."""
+    from policyeval.tables import TableLimits
+
+    path = _workbook(tmp_path / "e.xlsx", _evidence_records(3))
+    with pytest.raises(EvidenceError, match=r"unpacks to .* more than the limit of 1000"):
+        read_table(path, limits=TableLimits(uncompressed_bytes=1000))
+    assert len(read_table(path, limits=TableLimits(uncompressed_bytes=10**9)).rows) == 3
+
+
+def test_xlsx_header_is_checked_before_the_rows(tmp_path: Path) -> None:
+    """A missing column is reported from the header alone: the row limit, which reading the rows
+    would hit first, is never reached."""
+    from policyeval.tables import TableLimits
+
+    records = [
+        [cell for cell in record if cell != "source"][:4] for record in _evidence_records(50)
+    ]
+    path = _workbook(tmp_path / "e.xlsx", records)
+    with pytest.raises(EvidenceError) as caught:
+        load_evidence(path, FRAMEWORK, limits=TableLimits(rows=10))
+    message = str(caught.value)
+    assert "missing required column" in message and "source" in message
+    assert "data rows" not in message
+    with pytest.raises(EvidenceError, match="more than 10 data rows"):
+        read_table(path, limits=TableLimits(rows=10))
+
+
+def test_xlsx_cells_beyond_the_column_limit_are_located_errors(tmp_path: Path) -> None:
+    """One far cell is refused with its row; the sheet is not padded to reach it."""
+    records = _evidence_records(3)
+    far: list[object] = [None] * 300
+    far[299] = "x"
+    records.append(far)
+    path = _workbook(tmp_path / "e.xlsx", records)
+    with pytest.raises(EvidenceError, match="beyond column 200") as caught:
+        read_table(path)
+    assert "row 5" in str(caught.value)
+
+
+def test_xlsx_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
+    """A sheet declaring A1:XFD1048576 is read by its real cells: rows keep their own width and
+    no padded rows appear."""
+    import re
+    import zipfile
+
+    path = _workbook(tmp_path / "e.xlsx", _evidence_records(3))
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<dimension" in sheet
+    sheet = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', sheet)
+    _rezip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
+    table = read_table(path)
+    assert table.columns == tuple(EVIDENCE_HEADER)
+    assert [row.number for row in table.rows] == [2, 3, 4]

@@ -48,7 +48,7 @@ from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did
 from policyeval.framework import Framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.tables import Row, Table, number_hint, parse_number, read_table
+from policyeval.tables import Row, Table, TableLimits, number_hint, parse_number, read_table
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -240,15 +240,23 @@ def load_evidence(
     units: Sequence[str] | None = None,
     lenient: bool = False,
     sheet: str | None = None,
+    limits: TableLimits | None = None,
 ) -> EvidenceSet:
     """Read an evidence table (CSV or XLSX) and validate it against ``framework``.
 
     ``sources`` (from :func:`load_sources`) supply each source's category and
     technique when the row leaves them empty; when given, every row's source
     must be in it. ``default_unit`` is used for rows without a ``unit``;
-    ``units``, when given, lists the units a row may name.
+    ``units``, when given, lists the units a row may name. ``limits`` raise
+    the size limits of :class:`~policyeval.tables.TableLimits`; the header
+    is checked before any data row is read.
     """
-    table = read_table(path, sheet=sheet)
+    table = read_table(
+        path,
+        sheet=sheet,
+        check_header=lambda header: _check_columns(header, sources, default_unit),
+        limits=limits,
+    )
     return evidence_from_rows(
         table, framework, sources=sources, default_unit=default_unit, units=units, lenient=lenient
     )
