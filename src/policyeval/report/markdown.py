@@ -69,7 +69,7 @@ def mermaid(unit: UnitReport) -> list[str]:
         label = (
             _mermaid_text(row.label)
             + "<br/>"
-            + _mermaid_text(f"{row.level_text} · {row.score_text}")
+            + _mermaid_text(" · ".join(filter(None, (row.level_text, row.score_text))))
         )
         lines.append(f'    {ids[row.id]}["{label}"]')
     for row in unit.nodes:
