@@ -95,7 +95,11 @@ def _column_sums(block: FloatArray) -> tuple[list[float], list[float], list[floa
     over the same memory in the same order as :func:`_sums` over one column:
     the statistics agree bit for bit with the column-by-column ones.
     """
-    rows = np.ascontiguousarray(block.T)
+    return _row_sums(np.ascontiguousarray(block.T))
+
+
+def _row_sums(rows: FloatArray) -> tuple[list[float], list[float], list[float]]:
+    """:func:`_sums` of every row of a C-contiguous array, each bit for bit as for one column."""
     d = rows - rows.mean(axis=1)[:, None]
     return (
         np.sum(d**2, axis=1).tolist(),
@@ -270,6 +274,74 @@ def _winsorise(
     return x, attrs.evolve(state, points=points, detail="; ".join(details))
 
 
+def _winsorise_columns(
+    block: FloatArray,
+    check: _Check,
+    winmax: int,
+    columns: list[int],
+    firsts: Mapping[int, TreatmentStep],
+) -> dict[int, tuple[FloatArray, TreatmentStep]]:
+    """:func:`_winsorise` for several complete failing columns at once, step for step.
+
+    Every column still failing takes its next step in the same pass: the
+    extremes on the side its skewness points to are set to the next value in,
+    and the statistics of every column are computed together (columns laid
+    out as contiguous rows, so each matches :func:`_sums` of one column bit
+    for bit). Returns each column's values and last step, keyed by column.
+    """
+    if not columns:
+        return {}
+    rows = np.ascontiguousarray(block.T)
+    count, size = rows.shape
+    states = [firsts[j] for j in columns]
+    high = np.zeros(rows.shape, dtype=bool)  # the points winsorised last on each side, as COINr
+    low = np.zeros(rows.shape, dtype=bool)
+    active = np.ones(count, dtype=bool)
+    while active.any():
+        upward = active & np.array(
+            [state.skewness is not None and state.skewness >= 0 for state in states]
+        )
+        downward = ~upward & active
+        at_top = rows == rows.max(axis=1)[:, None]
+        at_bottom = rows == rows.min(axis=1)[:, None]
+        next_down = np.where(at_top, -np.inf, rows).max(axis=1)
+        next_up = np.where(at_bottom, np.inf, rows).min(axis=1)
+        moved = (at_top & upward[:, None]) | (at_bottom & downward[:, None])
+        replacement = np.where(upward, next_down, next_up)
+        if not np.isfinite(replacement[active]).all():
+            # A column with one distinct value left: the column-by-column path says what happens.
+            return {}
+        rows = np.where(moved, replacement[:, None], rows)
+        high[upward] = at_top[upward]
+        low[downward] = at_bottom[downward]
+        spreads, thirds, fourths = _row_sums(rows)
+        for k in np.flatnonzero(active).tolist():
+            states[k] = check.step(
+                _skewness(size, spreads[k], thirds[k]),
+                _kurtosis(size, spreads[k], fourths[k]),
+                "winsorise",
+            )
+        winsorised = high.sum(axis=1) + low.sum(axis=1)
+        active &= np.array([state.passes is False for state in states]) & (winsorised < winmax)
+    out = {}
+    for k, column in enumerate(columns):
+        x = rows[k].copy()
+        high_points = np.flatnonzero(high[k])
+        low_points = np.flatnonzero(low[k])
+        points = tuple(sorted(int(i) for i in (*high_points, *low_points)))
+        details = []
+        if high_points.size:
+            details.append(
+                f"high points {[int(i) for i in high_points]} set to {float(x[high_points[0]]):.6g}"
+            )
+        if low_points.size:
+            details.append(
+                f"low points {[int(i) for i in low_points]} set to {float(x[low_points[0]]):.6g}"
+            )
+        out[column] = x, attrs.evolve(states[k], points=points, detail="; ".join(details))
+    return out
+
+
 def _log(x: FloatArray, shift: bool) -> tuple[FloatArray, str]:
     present = x[~np.isnan(x)]
     if shift:
@@ -336,14 +408,22 @@ class _Winsorise:
                 firsts[j] = check.step(
                     _skewness(n, spread, third), _kurtosis(n, spread, fourth), "check"
                 )
+        failing = [j for j in whole if firsts[j].passes is False] if self.winmax > 0 else []
+        winsorised = _winsorise_columns(block[:, failing], check, self.winmax, failing, firsts)
         treated = []
         for j in range(block.shape[1]):
             x = block[:, j].copy()
             first = firsts[j] if j in firsts else check(x, "check")
-            treated.append(self._treat(x, check, first))
+            treated.append(self._treat(x, check, first, winsorised.get(j)))
         return tuple(treated)
 
-    def _treat(self, x: FloatArray, check: _Check, first: TreatmentStep) -> Treated:
+    def _treat(
+        self,
+        x: FloatArray,
+        check: _Check,
+        first: TreatmentStep,
+        done: tuple[FloatArray, TreatmentStep] | None = None,
+    ) -> Treated:
         steps = [first]
         if first.passes is None:
             steps.append(TreatmentStep("untreated", detail="skewness or kurtosis undefined"))
@@ -351,7 +431,7 @@ class _Winsorise:
         if first.passes:
             return _treated(x, steps)
         if self.winmax > 0:
-            winsorised, step = _winsorise(x, check, self.winmax, first)
+            winsorised, step = done or _winsorise(x, check, self.winmax, first)
             if step.passes is None:
                 # COINr's winsorise() stops with an error here, and Treat() keeps the column as it was.
                 steps.append(
