@@ -298,9 +298,11 @@ def _problems(
         scale = framework.scale_of(indicator)
         chosen = lookup(indicator)
         for parent in framework.parents(indicator):
-            if parent not in reads_child_scales:
-                reads_child_scales[parent] = _reads_child_scales(framework, parent)
-            if reads_child_scales[parent]:
+            # One answer per aggregator spec: building an aggregator is not free.
+            spec = repr(framework.aggregator_of(parent))
+            if spec not in reads_child_scales:
+                reads_child_scales[spec] = _reads_child_scales(framework, parent)
+            if reads_child_scales[spec]:
                 continue
             target = framework.scale_of(parent)
             reason = _misfit(chosen, scale, target)

@@ -314,12 +314,11 @@ def _winsorise_columns(
         rows = np.where(moved, replacement[:, None], rows)
         high[upward] = at_top[upward]
         low[downward] = at_bottom[downward]
-        spreads, thirds, fourths = _row_sums(rows)
-        for k in np.flatnonzero(active).tolist():
+        still = np.flatnonzero(active).tolist()
+        spreads, thirds, fourths = _row_sums(rows[still])  # a copy: each row contiguous again
+        for k, spread, third, fourth in zip(still, spreads, thirds, fourths, strict=True):
             states[k] = check.step(
-                _skewness(size, spreads[k], thirds[k]),
-                _kurtosis(size, spreads[k], fourths[k]),
-                "winsorise",
+                _skewness(size, spread, third), _kurtosis(size, spread, fourth), "winsorise"
             )
         winsorised = high.sum(axis=1) + low.sum(axis=1)
         active &= np.array([state.passes is False for state in states]) & (winsorised < winmax)
