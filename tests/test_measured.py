@@ -101,6 +101,7 @@ def test_reports_of_a_numeric_framework_show_scores_and_ranks_not_undefined_leve
     assert "Sustainable Connectivity: score 68.38, confidence –, measured." in html
     assert "68.38 (#1)" in html  # CHE's index in the comparison: score and rank, no level
     assert "Levels of the scale" not in html
+    assert '<span class="note">(0.0033)</span>' in html  # AUT's flights per head: small, not 0
     markdown = render_markdown(asem, lang="en")
     assert "undefined" not in markdown and "measured" in markdown
 

@@ -358,6 +358,8 @@ def _value_text(framework: Framework, node: str, value: float | None) -> str | N
     scale = framework.scale_of(node)
     unit = scale.unit if isinstance(scale, NumericScale) else None
     number = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    if number in ("0", "-0") and value != 0:
+        number = f"{value:.2g}"  # a small statistic (a share of GDP) is not zero
     return f"{number} {unit}".strip() if unit else number
 
 
