@@ -30,6 +30,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{node}: {level} (score {score} on {minimum}–{maximum}), confidence {confidence}, {status}.",
         "id": "{node}: {level} (skor {score} pada rentang {minimum}–{maximum}), keyakinan {confidence}, {status}.",
     },
+    "verdict_sentence_score_only": {
+        "en": "{node}: score {score}, confidence {confidence}, {status}.",
+        "id": "{node}: skor {score}, keyakinan {confidence}, {status}.",
+    },
+    "verdict_sentence_scored": {
+        "en": "{node}: score {score} on {minimum}–{maximum}, confidence {confidence}, {status}.",
+        "id": "{node}: skor {score} pada rentang {minimum}–{maximum}, keyakinan {confidence}, {status}.",
+    },
     "dimensions": {"en": "Dimensions", "id": "Dimensi"},
     "dimension": {"en": "Dimension", "id": "Dimensi"},
     "dimensions_caption": {
@@ -255,6 +263,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "id": "sebagian terkonfirmasi",
     },
     "status.corroborated": {"en": "corroborated", "id": "terkonfirmasi"},
+    "status.measured": {"en": "measured", "id": "terukur"},
     "status_from": {"en": "{status} (from {part})", "id": "{status} (dari {part})"},
     "explain_header": {
         "en": "{label} [{node}]: {level} (score {score}, {status}, confidence {confidence})",
