@@ -30,6 +30,7 @@ from collections.abc import Mapping
 
 from policyeval.consensus import consensus
 from policyeval.evidence import Evidence
+from policyeval.locales import message
 from policyeval.protocols import Status
 from policyeval.report._strings import humanise, technique_text, text
 from policyeval.results import Evaluation, Judgement
@@ -155,7 +156,11 @@ def _evidence_line(evaluation: Evaluation, item: Evidence, agrees: bool, lang: s
         else f"{item.value:g}"
     )
     name = source.name if source is not None and source.name else item.source
-    where = f" @ {item.origin}" if item.origin else ""
+    where = ""
+    if item.origin:
+        where = f" @ {item.origin.file or '?'}"
+        if item.origin.row is not None:
+            where += ": " + message("location.row", lang, row=item.origin.row)
     line = (
         f"{'+' if agrees else '-'} {item.id}{where} ({said}): {name}, {humanise(item.category)}, "
         f"{technique_text(item.technique, lang)}"

@@ -28,6 +28,7 @@ import attrs
 from policyeval.case import Case, CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
+from policyeval.locales import translate
 from policyeval.protocols import Status
 from policyeval.report._input import Reportable, parts
 from policyeval.report._strings import humanise, kind_text, technique_text, text
@@ -201,6 +202,8 @@ class UnitReport:
     recommendations: tuple[Recommendation, ...]
     reported_summary: str = ""
     reported: tuple[ReportedRow, ...] = ()
+    tree: tuple[NodeRow, ...] = ()
+    """Every node under each of its parents, in preorder, with the depth of that path."""
 
 
 @attrs.frozen(kw_only=True)
@@ -688,7 +691,22 @@ def _unit_report(
         ),
         reported_summary=reported_summary,
         reported=reported,
+        tree=_tree(framework, rows),
     )
+
+
+def _tree(framework: Framework, rows: Mapping[str, NodeRow]) -> tuple[NodeRow, ...]:
+    """The rows as a tree: a node shared by several parents is drawn under each of them."""
+    out: list[NodeRow] = []
+
+    def walk(node: str, depth: int) -> None:
+        row = rows[node]
+        out.append(row if row.depth == depth else attrs.evolve(row, depth=depth))
+        for child in framework.children(node):
+            walk(child, depth + 1)
+
+    walk(framework.root, 0)
+    return tuple(out)
 
 
 def _reason(
@@ -928,7 +946,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
             tables=tuple(_relative(table, base) or table for table in check.tables),
             findings=tuple(
                 FindingView(
-                    message=finding.message,
+                    message=translate(finding.message, lang),
                     file=_relative(finding.file, base),
                     row=finding.row,
                 )
@@ -946,7 +964,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
             row="" if rejection.row is None else str(rejection.row),
             id=rejection.id or "",
             column=rejection.column or "",
-            reason=rejection.reason,
+            reason=translate(rejection.reason, lang),
         )
         for rejection in evaluation.rejected
     )
