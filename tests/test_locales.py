@@ -115,6 +115,8 @@ def test_reports_render_rejections_and_data_check_findings_in_their_language(
     assert "realisation tidak berisi nilai" in out
     assert "start\\_date 2022-10-11 jatuh setelah end\\_date 2022-10-02" in out
     assert "indikator tidak dikenal" in out
+    assert "2 dari 4 butir (50%) sejalan pada Kurang baik" in out
+    assert " of 4 items" not in out
     code, out, _ = _run(
         capsys, "evaluate", str(bad_serang), "--lenient", "--lang", "en", "--format", "markdown"
     )

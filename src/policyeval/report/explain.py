@@ -36,7 +36,7 @@ from policyeval.report._strings import humanise, technique_text, text
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 
-__all__ = ["render_explanation"]
+__all__ = ["indicator_reason", "render_explanation"]
 
 
 def _percent(share: float) -> str:
@@ -118,6 +118,19 @@ def _indicator_line(
         )
     )
     return "; ".join(parts) + f" — {text(f'status.{judgement.status.value}', lang)}"
+
+
+def indicator_reason(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
+    """How an indicator's evidence was triangulated, in ``lang``: the line ``explain`` shows.
+
+    >>> from policyeval.report._examples import two_unit_result
+    >>> evaluation = two_unit_result().evaluation
+    >>> indicator_reason(evaluation, evaluation.judgement("north", "skills"), "id")
+    '2 dari 2 butir (100%) sejalan pada ...'
+    """
+    by_id = {item.id: item for item in evaluation.evidence if item.unit == judgement.unit}
+    items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
+    return _indicator_line(evaluation, judgement, items, lang)
 
 
 def _inner_line(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:

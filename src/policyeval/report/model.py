@@ -34,6 +34,7 @@ from policyeval.report._input import Reportable, parts
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
+from policyeval.report.explain import indicator_reason
 from policyeval.reported import AGREEMENTS
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
@@ -710,7 +711,7 @@ def _tree(framework: Framework, rows: Mapping[str, NodeRow]) -> tuple[NodeRow, .
 
 
 def _reason(
-    framework: Framework,
+    evaluation: Evaluation,
     judgement: Judgement,
     items: Mapping[str, Evidence],
     rows: Mapping[str, NodeRow],
@@ -718,6 +719,7 @@ def _reason(
     lang: str,
 ) -> str:
     """Why the evidence-based verdict differs from the study's: the rows and rule, or the children."""
+    framework = evaluation.framework
     if agreement == "no_evidence":
         return text("reason_no_evidence", lang)
     if agreement != "differs":
@@ -729,7 +731,7 @@ def _reason(
             else item_id
             for item_id in judgement.evidence
         )
-        return f"{text('reason_rows', lang, rows=listed)}; {judgement.explanation}"
+        return f"{text('reason_rows', lang, rows=listed)}; {indicator_reason(evaluation, judgement, lang)}"
     children = ", ".join(
         f"{rows[child].label} {rows[child].level_text} ({rows[child].score_text})"
         for child in judgement.children
@@ -777,7 +779,7 @@ def _reported_rows(
                 agreement_text=text(f"agreement.{row.agreement}", lang),
                 citation=row.reported.citation,
                 reason=_reason(
-                    framework,
+                    result.evaluation,
                     result.evaluation.judgement(unit, row.node),
                     items,
                     rows,
