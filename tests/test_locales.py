@@ -132,3 +132,31 @@ def test_errors_are_in_the_chosen_language(
     assert code == 2
     assert err.startswith("galat: 2 masalah:\n")
     assert "baris 28: rating: bukan tingkat pada skala 'agustino4'" in err
+
+
+def test_every_english_message_is_recognised_as_itself() -> None:
+    """Each message template, filled in, translates to the same message in every language."""
+    for key, template in catalogue("en")["message"].items():
+        if key.startswith(("cli.", "location.")):
+            continue
+        values = {name: f"v{index}" for index, name in enumerate(sorted(placeholders(template)))}
+        english = message(key, "en", **values)
+        for lang in LANGUAGES:
+            assert translate(english, lang) == message(key, lang, **values), (key, lang)
+
+
+def test_warnings_on_the_command_line_follow_lang(
+    bad_serang: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown column in sources.csv is warned about in Indonesian with --lang id."""
+    sources = bad_serang / "sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    sources.write_text(
+        "\n".join([lines[0] + ",kategori", *(line + ",x" for line in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )
+    _, _, err = _run(capsys, "validate", str(bad_serang), "--lenient", "--lang", "id")
+    assert "peringatan: " in err
+    assert "kategori: kolom tidak dikenal (maksud Anda 'category'?)" in err
+    _, _, err = _run(capsys, "validate", str(bad_serang), "--lenient")
+    assert "warning: " in err and "kategori: unknown column (did you mean 'category'?)" in err

@@ -70,7 +70,7 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-def message(key: str, lang: str | None, **values: Any) -> str:
+def message(key: str, lang: str | None, /, **values: Any) -> str:
     """The ``[message]`` ``key`` in ``lang`` (English when missing), filled with ``values``.
 
     >>> message("cli.rejected", "en", where="evidence.csv: row 4", id="e4", reason="missing value")
