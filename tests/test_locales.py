@@ -139,7 +139,11 @@ def test_every_english_message_is_recognised_as_itself() -> None:
     for key, template in catalogue("en")["message"].items():
         if key.startswith(("cli.", "location.")):
             continue
-        values = {name: f"v{index}" for index, name in enumerate(sorted(placeholders(template)))}
+        # appended parts (a hint, a filter) start with a space, as policyeval writes them
+        values = {
+            name: (" " if name in {"hint", "missing", "where"} else "") + f"v{index}"
+            for index, name in enumerate(sorted(placeholders(template)))
+        }
         english = message(key, "en", **values)
         for lang in LANGUAGES:
             assert translate(english, lang) == message(key, lang, **values), (key, lang)
@@ -160,3 +164,21 @@ def test_warnings_on_the_command_line_follow_lang(
     assert "kategori: kolom tidak dikenal (maksud Anda 'category'?)" in err
     _, _, err = _run(capsys, "validate", str(bad_serang), "--lenient")
     assert "warning: " in err and "kategori: unknown column (did you mean 'category'?)" in err
+
+
+def test_case_file_errors_are_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt framework and a missing evidence file in case.toml are reported in Indonesian."""
+    (tmp_path / "case.toml").write_text(
+        'schema = "policyeval.case/1"\n[case]\nid = "x"\nframework = "agustno"\n'
+        '[[units]]\nid = "u"\n',
+        encoding="utf-8",
+    )
+    code, _, err = _run(capsys, "validate", str(tmp_path), "--lang", "id")
+    assert code == 2
+    assert (
+        "case.framework: kerangka tidak dapat dimuat: tidak ada kerangka bawaan bernama 'agustno'"
+        " (maksud Anda 'agustino'?); yang tersedia: "
+    ) in err
+    assert "evidence.file: berkas bukti tidak ditemukan (isian 'evidence.csv')" in err

@@ -81,7 +81,16 @@ def message(key: str, lang: str | None, /, **values: Any) -> str:
     return template.format(**values)
 
 
-_NAMES_WITHOUT_SPACES = frozenset({"file", "function", "table"})
+_PLACEHOLDER_PATTERNS = {
+    # a file or function name has no spaces
+    "file": r"(?P<{name}>\S+)",
+    "function": r"(?P<{name}>\S+)",
+    "table": r"(?P<{name}>\S+)",
+    # an appended hint is empty or starts with a space or "; ", never inside the value before it
+    "hint": r"(?P<{name}>(?:[ ;].*?)?)",
+    "missing": r"(?P<{name}>(?:[ ;].*?)?)",
+    "where": r"(?P<{name}>(?:[ ;].*?)?)",
+}
 
 
 @functools.cache
@@ -96,10 +105,7 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
             literals += len(literal)
             pattern += re.escape(literal)
             if name:
-                # a file name has no spaces: it ends where the rest of the template begins
-                pattern += (
-                    f"(?P<{name}>\\S+)" if name in _NAMES_WITHOUT_SPACES else f"(?P<{name}>.*?)"
-                )
+                pattern += _PLACEHOLDER_PATTERNS.get(name, "(?P<{name}>.*?)").format(name=name)
         found.append((-literals, key, re.compile(pattern + r"\Z", re.DOTALL)))
     return tuple((key, pattern) for _, key, pattern in sorted(found))
 
@@ -117,26 +123,33 @@ def translate(text: str, lang: str | None) -> str:
     """
     if not lang or lang == "en" or lang not in LANGUAGES or not text:
         return text
-    return _translate(text, lang)
+    return _translate(text, lang)[0]
 
 
-def _translate(text: str, lang: str) -> str:
+def _translate(text: str, lang: str) -> tuple[str, bool]:
+    """``text`` in ``lang``, and whether a message was recognised in it."""
     whole = _match(text, lang)
     if whole is not None:
-        return whole
+        return whole, True
     parts = _SEVERAL.split(text)
     if len(parts) > 1:
-        return "; ".join(_translate(part, lang) for part in parts)
+        # the problems of one row, each "key: message"; a message that itself holds
+        # "; word: " (a list of choices) is not split, as its parts are not all messages
+        translated = [_translate(part, lang) for part in parts]
+        if all(recognised for _, recognised in translated):
+            return "; ".join(part for part, _ in translated), True
     got = _GOT.search(text)
     if got:
-        return _translate(text[: got.start()], lang) + message("got", lang, value=got.group(1))
+        before, recognised = _translate(text[: got.start()], lang)
+        return before + message("got", lang, value=got.group(1)), recognised
     head, colon, rest = text.partition(": ")
     if colon:
         row = _ROW.fullmatch(head)
         if row:
             head = message("location.row", lang, row=row.group(1))
-        return head + colon + _translate(rest, lang)
-    return text
+        after, recognised = _translate(rest, lang)
+        return head + colon + after, recognised
+    return text, False
 
 
 _SEVERAL = re.compile(r"; (?=[\w.\[\]]+: )")
