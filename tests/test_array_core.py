@@ -13,11 +13,25 @@ from hypothesis import strategies as st
 
 from policyeval import evaluate
 from policyeval.aggregate import aggregate, edge_order
-from policyeval.aggregation import decision_table, generalised, mean, strongest, weakest_link
+from policyeval.aggregation import (
+    bars,
+    decision_table,
+    generalised,
+    mean,
+    median,
+    strongest,
+    weakest_link,
+)
 from policyeval.evidence import Evidence
+from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework, Node
-from policyeval.scales import Level, OrdinalScale
+from policyeval.registry import build_scorer
+from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 from policyeval.score import ScoreTable
+from policyeval.scorers import bands as banded
+from policyeval.scorers import levels
+from policyeval.testing import LOWER_IS_BETTER_SCALE
+from policyeval.testing.strategies import FOUR_LEVEL_SCALE, PERCENT_SCALE
 
 FOUR = OrdinalScale(
     "four",
@@ -113,6 +127,9 @@ def test_array_and_scalar_paths_agree_within_1e_12(case: Any) -> None:
         generalised(-3),
         weakest_link(),
         strongest(),
+        median(),
+        bars([{"at_or_below": 2, "cap": 3}]),
+        bars([{"at_or_below": 1, "cap": 1.5}], base="max"),
     ],
     ids=repr,
 )
@@ -129,6 +146,122 @@ def test_the_mean_array_form_matches_a_hand_computation() -> None:
     values = np.array([[4.0, 2.0, 1.0], [3.0, 0.0, 9.0]])
     weights = np.array([[1.0, 1.0, 2.0], [1.0, 0.0, 1.0]])
     assert mean().array(values, weights).tolist() == [2.0, 6.0]
+
+
+def test_the_median_array_form_by_hand() -> None:
+    """Sorted (1, 2, 4) with weights (2, 1, 1): 2 of 4 reaches half at 1. Sorted (0, 3, 9) with
+    weights (1, 0, 1): the zero-weight 3 is left out, and 0 reaches half. A near tie (0.1 + 0.2
+    against 0.3) is decided as the scalar form decides it."""
+    values = np.array([[4.0, 2.0, 1.0], [3.0, 0.0, 9.0], [1.0, 2.0, 0.0]])
+    weights = np.array([[1.0, 1.0, 2.0], [0.0, 1.0, 1.0], [0.1, 0.2, 0.3]])
+    expected = [median()(list(v), list(w)) for v, w in zip(values, weights, strict=True)]
+    assert median().array(values, weights).tolist() == expected
+    assert expected[:2] == [1.0, 0.0]
+
+
+def test_bars_without_an_array_form_in_the_base_leave_it_to_the_scalar_path() -> None:
+    """The engine falls back to unit-by-unit calls when an array form refuses."""
+
+    def middle(values: Any, weights: Any) -> float:
+        return float(sorted(values)[len(values) // 2])
+
+    rubric = bars([{"at_or_below": 2, "cap": 3}], base=middle)
+    with pytest.raises(InvalidArgument, match="no array form"):
+        rubric.array(np.array([[4.0, 1.0]]), np.array([[1.0, 1.0]]))
+
+
+# Scorers: the array forms against the scalar reference ------------------------------------------
+
+UP_SCALE = NumericScale(
+    id="up",
+    minimum=0,
+    maximum=100,
+    bands=Bands(cuts=(50.0, 75.0, 90.0), levels=("d", "c", "b", "a"), ties="up"),
+    levels=OrdinalScale(
+        "letters",
+        tuple(Level(k, s, label={"en": k}) for k, s in (("a", 4), ("b", 3), ("c", 2), ("d", 1))),
+    ),
+)
+NUMBERS = st.one_of(
+    st.just(math.nan), st.sampled_from((50.0, 75.0, 90.0)), st.integers(0, 100).map(float)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(NUMBERS, min_size=1, max_size=8),
+    scale=st.sampled_from((PERCENT_SCALE, UP_SCALE)),
+)
+def test_the_bands_scorer_reads_every_value_as_one_value_at_a_time(
+    cells: list[float], scale: NumericScale
+) -> None:
+    """The whole-column bands give each value its level's score, cuts included, ties either way."""
+    units = [f"u{k}" for k in range(len(cells))]
+    scores = banded()(np.array(cells), scale, units=units)
+    for value, got in zip(cells, scores.tolist(), strict=True):
+        if math.isnan(value):
+            assert math.isnan(got)
+        else:
+            level = scale.level_for_value(value)
+            assert level is not None
+            assert got == level.score
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.sampled_from((1.0, 2.0, 3.0, 4.0, math.nan)), min_size=1, max_size=8))
+def test_the_levels_scorer_passes_level_scores_and_names_a_stray_one(cells: list[float]) -> None:
+    units = [f"u{k}" for k in range(len(cells))]
+    np.testing.assert_array_equal(levels()(np.array(cells), FOUR_LEVEL_SCALE, units=units), cells)
+    with pytest.raises(InvalidArgument, match=r"unit='u0' has value=2.5"):
+        levels()(np.array([2.5, *cells]), FOUR_LEVEL_SCALE, units=["u0", *units])
+
+
+NORMALISER_SPECS = (
+    {"name": "min_max", "low": 0, "high": 100},
+    {"name": "min_max", "low": 1, "high": 4},
+    {"name": "z_score"},
+    {"name": "rank"},
+    {"name": "goalposts", "low": 10, "high": 60},
+)
+
+
+@st.composite
+def scored_blocks(draw: st.DrawFn) -> tuple[np.ndarray, list[Any]]:
+    rows = draw(st.integers(1, 6))
+    width = draw(st.integers(1, 4))
+    cell = st.one_of(st.just(math.nan), st.integers(0, 1000).map(lambda k: k / 10))
+    block = np.array(draw(st.lists(cell, min_size=rows * width, max_size=rows * width)))
+    scales = [
+        draw(st.sampled_from((PERCENT_SCALE, LOWER_IS_BETTER_SCALE, UP_SCALE)))
+        for _ in range(width)
+    ]
+    return block.reshape(rows, width), scales
+
+
+@settings(max_examples=100, deadline=None)
+@given(block_and_scales=scored_blocks(), spec=st.sampled_from(NORMALISER_SPECS))
+def test_scoring_a_block_of_indicators_at_once_agrees_with_column_by_column_within_1e_12(
+    block_and_scales: tuple[np.ndarray, list[Any]], spec: dict[str, Any]
+) -> None:
+    """A normalising scorer's array form over many indicators, each flipped by its own scale,
+    gives each column's scalar scores within 1e-12, or refuses where a column is refused."""
+    block, scales = block_and_scales
+    scorer = build_scorer(spec)
+    units = tuple(f"u{k}" for k in range(block.shape[0]))
+    alone = []
+    for column, scale in enumerate(scales):
+        try:
+            alone.append(scorer(block[:, column], scale, units=units))
+        except InvalidArgument:
+            alone.append(None)
+    if any(column is None for column in alone):
+        with pytest.raises(InvalidArgument):
+            scorer.columns(block, scales, units=units)
+        return
+    together = scorer.columns(block, scales, units=units)
+    for column, expected in enumerate(alone):
+        assert np.array_equal(np.isnan(together[:, column]), np.isnan(expected))
+        assert np.allclose(together[:, column], expected, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
 # Decision tables with missing children ----------------------------------------------------------

@@ -267,3 +267,25 @@ def test_values_too_large_for_the_arithmetic_are_refused_not_turned_into_nan():
         distance_to_target(1e308)(np.array([-1e308, 0.0]))
     with pytest.raises(InvalidArgument, match="overflows"):
         goalposts(-1e308, 1e308)
+
+
+@st.composite
+def blocks(draw):
+    rows = draw(st.integers(0, 8))
+    width = draw(st.integers(1, 4))
+    cell = st.one_of(st.floats(-1e6, 1e6), st.just(math.nan))
+    cells = draw(st.lists(cell, min_size=rows * width, max_size=rows * width))
+    return np.array(cells, dtype=float).reshape(rows, width)
+
+
+@given(block=blocks(), low=st.sampled_from([0.0, 1.0]), high=st.sampled_from([100.0, 4.0]))
+def test_min_max_over_every_column_at_once_gives_the_column_results_bit_for_bit(block, low, high):
+    normaliser = min_max(low=low, high=high)
+    alone = [_apply(normaliser, block[:, column]) for column in range(block.shape[1])]
+    if any(column is None for column in alone):
+        with pytest.raises(InvalidArgument):
+            normaliser.columns(block)
+        return
+    together = normaliser.columns(block)
+    for column, expected in enumerate(alone):
+        assert together[:, column].tobytes() == expected.tobytes()

@@ -305,3 +305,36 @@ def test_a_decision_table_reads_each_child_on_its_own_scale() -> None:
     assert scoring_problems(framework) == []
     result = evaluate(framework, _evidence("u", "good", 1.0)[:1])
     assert result.judgement("u", "root").level == "yes"
+
+
+def test_a_score_table_records_each_cell_level_and_origin_as_a_read_only_mapping() -> None:
+    """Levels and origins answer per (unit, indicator), iterate indicator by indicator, equal
+    the plain dicts they stand for, and cannot be changed."""
+    framework = Framework.build(
+        id="two",
+        scales=[FOUR_LEVEL_SCALE, PERCENT_SCALE],
+        default_scale="percent",
+        nodes=[
+            Node("root", "root", label={"en": "Root"}),
+            Node("a", "indicator", label={"en": "A"}, parents=("root",)),
+            Node("b", "indicator", label={"en": "B"}, parents=("root",)),
+        ],
+    )
+    table = score(framework, data={"u1": {"a": 95.0}, "u2": {"a": 40.0, "b": 80.0}})
+    assert dict(table.origins) == {
+        ("u1", "a"): "data",
+        ("u2", "a"): "data",
+        ("u1", "b"): None,
+        ("u2", "b"): "data",
+    }
+    assert list(table.levels) == [("u1", "a"), ("u2", "a"), ("u1", "b"), ("u2", "b")]
+    assert table.levels == {
+        ("u1", "a"): "baik",
+        ("u2", "a"): "tidak_baik",
+        ("u1", "b"): None,
+        ("u2", "b"): "cukup_baik",
+    }
+    with pytest.raises(KeyError):
+        table.levels["u3", "a"]
+    with pytest.raises(TypeError):
+        table.levels["u1", "a"] = "baik"  # type: ignore[index]

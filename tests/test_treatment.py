@@ -202,3 +202,35 @@ def test_the_treatments_table_names_every_factory():
 def test_a_range_too_small_for_the_shifted_log_is_refused():
     with pytest.raises(InvalidArgument, match="log transform overflows"):
         log_transform()(np.array([0.0, 5e-324]))
+
+
+skewed_cells = st.one_of(
+    st.integers(0, 9).map(float), st.sampled_from([100.0, -100.0, 2500.0]), st.just(NAN)
+)
+
+
+@st.composite
+def blocks(draw):
+    rows = draw(st.integers(0, 12))
+    width = draw(st.integers(1, 4))
+    cells = draw(st.lists(skewed_cells, min_size=rows * width, max_size=rows * width))
+    return np.array(cells, dtype=float).reshape(rows, width)
+
+
+@given(block=blocks(), treatment=st.sampled_from([coinr_default(), winsorise(winmax=2)]))
+def test_treating_all_columns_at_once_gives_the_column_by_column_results_bit_for_bit(
+    block, treatment
+):
+    together = treatment.columns(block)
+    assert len(together) == block.shape[1]
+    for column, treated in enumerate(together):
+        alone = treatment(block[:, column])
+        assert treated.values.tobytes() == alone.values.tobytes()
+        assert treated.record == alone.record
+
+
+def test_the_array_form_refuses_what_is_not_a_table():
+    with pytest.raises(InvalidArgument, match="2-D"):
+        coinr_default().columns(np.zeros(3))
+    with pytest.raises(InvalidArgument, match="finite"):
+        coinr_default().columns(np.array([[1.0], [math.inf]]))

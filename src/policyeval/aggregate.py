@@ -198,12 +198,16 @@ def aggregator_lookup(
             default = build_aggregator(aggregators["*"])
     elif aggregators is not None:
         default = build_aggregator(aggregators)
-    from_framework = {
-        node: build_aggregator(framework.aggregator_of(node)) for node in framework.inner_nodes
-    }
+    # The framework's own aggregators, built once each and only for nodes not overridden.
+    from_framework: dict[str, Aggregator] = {}
 
     def lookup(node: str) -> Aggregator:
-        return overrides.get(node) or default or from_framework[node]
+        chosen = overrides.get(node) or default
+        if chosen is not None:
+            return chosen
+        if node not in from_framework:
+            from_framework[node] = build_aggregator(framework.aggregator_of(node))
+        return from_framework[node]
 
     return lookup
 

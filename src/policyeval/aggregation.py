@@ -6,9 +6,10 @@ parameters. Each validates its inputs (same lengths, at least one value,
 finite values, finite non-negative weights with a positive sum), ignores
 zero-weight children, and says whether it is *compensatory*, that is,
 whether a high score on one child can make up for a low score on another.
-The means, the minimum and the maximum also have an ``array`` form that
-combines many units at once (see :class:`~policyeval.protocols.ArrayAggregator`),
-and decision tables a ``partial`` form for unknown children.
+The means, the minimum, the maximum, the median and the bars (over a base
+with one) also have an ``array`` form that combines many units at once (see
+:class:`~policyeval.protocols.ArrayAggregator`), and decision tables a
+``partial`` form for unknown children.
 
 >>> mean()([4, 3, 2, 2, 2], [1, 1, 1, 1, 1])
 2.6
@@ -201,6 +202,10 @@ class _Median:
     def __repr__(self) -> str:
         return "median()"
 
+    def array(self, values: Any, weights: Any, /) -> Any:
+        """The weighted lower median of each row; rows near a tie are left to the scalar form."""
+        return _median_array(self, values, weights)
+
 
 @attrs.frozen(repr=False)
 class _Extreme:
@@ -355,6 +360,10 @@ class _Bars:
         rules = [{"at_or_below": t, "cap": c} for t, c in self.rules]
         return f"bars(rules={rules!r}, base={self.base!r})"
 
+    def array(self, values: Any, weights: Any, /) -> Any:
+        """The capped base of each row, when the base has an array form."""
+        return _bars_array(self, values, weights)
+
 
 def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     """A rubric: any positive-weight child at or below a threshold caps the parent.
@@ -394,6 +403,43 @@ def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     if not callable(base):
         raise InvalidArgument(f"bars: base must be an aggregator or its name, got base={base!r}")
     return _Bars(tuple(parsed), base)
+
+
+# Array forms of the median and the bars --------------------------------------------------------
+
+
+def _median_array(median: Any, values: Any, weights: Any) -> Any:
+    """Sort each row once and take the first value whose running weight reaches half the total.
+
+    Running sums in floating point decide the clear cases; a row where some
+    running sum lies within 1e-9 of half the total is a near tie, decided by
+    the scalar form exactly as unit-by-unit aggregation decides it.
+    """
+    grid, weight_grid, positive = _array_inputs(values, weights)
+    keyed = np.where(positive, grid, np.inf)  # zero-weight children sort last and never decide
+    order = np.argsort(keyed, axis=1, kind="stable")
+    ordered_values = np.take_along_axis(keyed, order, axis=1)
+    running = np.cumsum(np.take_along_axis(np.where(positive, weight_grid, 0.0), order, axis=1), 1)
+    half = running[:, -1:] / 2
+    chosen = np.argmax(running >= half, axis=1)
+    result = np.take_along_axis(ordered_values, chosen[:, None], axis=1)[:, 0]
+    near = (np.abs(running - half) <= 1e-9 * half).any(axis=1)
+    for row in np.flatnonzero(near).tolist():
+        keep = positive[row]
+        result[row] = median(grid[row][keep].tolist(), weight_grid[row][keep].tolist())
+    return result
+
+
+def _bars_array(rubric: Any, values: Any, weights: Any) -> Any:
+    base_array = getattr(rubric.base, "array", None)
+    if base_array is None:
+        raise InvalidArgument(f"{rubric!r}: the base {rubric.base!r} has no array form")
+    grid, weight_grid, positive = _array_inputs(values, weights)
+    result = np.asarray(base_array(grid, weight_grid), dtype=np.float64)
+    for threshold, cap in rubric.rules:
+        reached = (positive & (grid <= threshold)).any(axis=1)
+        result = np.where(reached, np.minimum(result, cap), result)
+    return _array_clamp(result, grid, positive)
 
 
 @attrs.frozen(repr=False)

@@ -193,7 +193,7 @@ def _indicator_judgement(
             level=level,
             score=number,
             confidence=None,
-            status=Status.NO_EVIDENCE,
+            status=Status.MEASURED if number is not None else Status.NO_EVIDENCE,
             evidence=(),
             explanation=f"from the data table: {value!r} scored by {table.scorers[node]}",
             value=value,
@@ -287,7 +287,8 @@ def _inner_judgement(
         level = banded.id if banded else None
     positive = [(child, w) for child, w in present if w > 0]
     status = min((child.status for child, _ in positive), default=Status.NO_EVIDENCE)
-    if missing:
+    if missing and status is not Status.MEASURED:
+        # Measured data has no corroboration to lose; its gaps show in share_present.
         status = min(status, Status.PARTIALLY_CORROBORATED)
     confidence = confidence_rule(
         [child.confidence for child, _ in present], [w for _, w in present]

@@ -107,6 +107,9 @@ def impute(
     summary = np.mean if method == "mean" else np.median
     labels: list[str | None] = list(groups) if groups is not None else [None] * count_units
     record: list[ImputedValue] = []
+    members_of: dict[str | None, list[int]] = {}
+    for k, label in enumerate(labels):
+        members_of.setdefault(label, []).append(k)
     for j in range(count_indicators):
         column = array[:, j]
         missing = np.isnan(column)
@@ -121,7 +124,7 @@ def impute(
                     f"{_name(indicators, j)} and has no group to impute from"
                 )
             if label not in fills:
-                members = [k for k in range(count_units) if labels[k] == label]
+                members = members_of[label]
                 present = column[members][~missing[members]]
                 if present.size == 0:
                     where = f" within group {label!r}" if groups is not None else ""

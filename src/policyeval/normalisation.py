@@ -187,6 +187,29 @@ class _MinMax:
         scaled = (x - smallest) / span * (self.high - self.low) + self.low
         return _finish(repr(self), x, np.clip(scaled, self.low, self.high), present)
 
+    def columns(self, values: FloatArray, /) -> FloatArray:
+        """Normalise every column of a units x indicators array at once, as column by column.
+
+        Raises :class:`~policyeval.exceptions.InvalidArgument` when any
+        column would fail; calling the normaliser on that column says why.
+        """
+        x = np.array(values, dtype=np.float64)
+        if x.ndim != 2 or np.isinf(x).any():
+            raise InvalidArgument(
+                f"values must be a 2-D array of finite numbers or nan, got shape={x.shape!r}"
+            )
+        present = ~np.isnan(x)
+        some = present.any(axis=0)
+        smallest = np.where(present, x, np.inf).min(axis=0, initial=np.inf)
+        largest = np.where(present, x, -np.inf).max(axis=0, initial=-np.inf)
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = largest - smallest
+        if (smallest[some] == largest[some]).any() or not np.isfinite(span[some]).all():
+            raise InvalidArgument(f"{self!r} cannot normalise every column; try them one by one")
+        with np.errstate(invalid="ignore"):
+            scaled = (x - smallest) / span * (self.high - self.low) + self.low
+        return _finish(repr(self), x, np.clip(scaled, self.low, self.high), present)
+
     def __repr__(self) -> str:
         return f"min_max(low={self.low!r}, high={self.high!r})"
 

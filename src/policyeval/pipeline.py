@@ -244,13 +244,26 @@ class _Treat:
     def __call__(self, table: NumericTable, /) -> StepResult:
         values = table.values.copy()
         records: list[Record] = []
+        # One treatment for every column, with an array form: its first check runs for all at once.
+        whole = getattr(self.treatment, "columns", None) if self.default is None else None
+        treated_columns: tuple[Any, ...] | None = None
+        if whole is not None and not isinstance(self.treatment, Mapping):
+            try:
+                treated_columns = tuple(whole(values))
+            except InvalidArgument:
+                treated_columns = None  # the column-by-column calls below name the indicator
+            if treated_columns is not None and len(treated_columns) != len(table.indicators):
+                treated_columns = None
         for j, indicator in enumerate(table.indicators):
             treatment = self._for(indicator)
             if treatment is None:
                 records.append(Record("treat", "none", indicator=indicator, detail="no treatment"))
                 continue
             try:
-                treated = treatment(values[:, j].copy())
+                if treated_columns is not None:
+                    treated = treated_columns[j]
+                else:
+                    treated = treatment(values[:, j].copy())
             except InvalidArgument as error:
                 raise InvalidArgument(f"indicator {indicator!r}: {error}") from None
             if not isinstance(treated, Treated) or np.shape(treated.values) != (len(table.units),):

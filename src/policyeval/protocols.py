@@ -81,13 +81,21 @@ class _Ranked(enum.StrEnum):
 
 
 class Status(_Ranked):
-    """How far a judgement is corroborated, weakest first."""
+    """How far a judgement is corroborated, weakest first.
+
+    ``measured`` is not a degree of corroboration: it marks a score read from
+    a data table (a statistic), which has no sources to triangulate. It comes
+    last, so a parent's status (its weakest child's) is never lowered by a
+    measured child: a node mixing measured and triangulated children takes
+    the weakest triangulated status, and a node fed only by data is measured.
+    """
 
     NO_EVIDENCE = "no_evidence"
     CONTESTED = "contested"
     SINGLE_SOURCE = "single_source"
     PARTIALLY_CORROBORATED = "partially_corroborated"
     CORROBORATED = "corroborated"
+    MEASURED = "measured"
 
 
 class Confidence(_Ranked):

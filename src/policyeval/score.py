@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -84,6 +84,46 @@ def _arrays_equal(a: FloatArray, b: FloatArray) -> bool:
     return bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
 
 
+class _Cells(Mapping[tuple[str, str], str | None]):
+    """A read-only mapping ``(unit, indicator) -> value`` over a units x indicators grid.
+
+    Compact where a dict would hold one entry per cell; iterates indicator by
+    indicator, each over every unit, as the scores are read.
+    """
+
+    __slots__ = ("_columns", "_grid", "_indicators", "_rows", "_units")
+
+    def __init__(
+        self, units: tuple[str, ...], indicators: tuple[str, ...], grid: npt.NDArray[Any]
+    ) -> None:
+        self._units, self._indicators = units, indicators
+        self._rows = {unit: row for row, unit in enumerate(units)}
+        self._columns = {indicator: column for column, indicator in enumerate(indicators)}
+        self._grid = grid.copy()
+        self._grid.flags.writeable = False
+
+    def __getitem__(self, key: tuple[str, str]) -> str | None:
+        try:
+            unit, indicator = key
+            value: str | None = self._grid[self._rows[unit], self._columns[indicator]]
+        except (KeyError, TypeError, ValueError):
+            raise KeyError(key) from None
+        return value
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((unit, indicator) for indicator in self._indicators for unit in self._units)
+
+    def __len__(self) -> int:
+        return len(self._units) * len(self._indicators)
+
+    def __repr__(self) -> str:
+        return f"mappingproxy({dict(self)!r})"
+
+
+def _cells_or_frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return value if isinstance(value, _Cells) else types.MappingProxyType(dict(value))
+
+
 @attrs.frozen(kw_only=True)
 class ScoreTable:
     """Every indicator's score for every unit, on the framework's common score range.
@@ -104,8 +144,8 @@ class ScoreTable:
     indicators: tuple[str, ...]
     scores: FloatArray = attrs.field(converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal))
     values: FloatArray = attrs.field(converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal))
-    levels: Mapping[tuple[str, str], str | None] = attrs.field(converter=_frozen_mapping)
-    origins: Mapping[tuple[str, str], str | None] = attrs.field(converter=_frozen_mapping)
+    levels: Mapping[tuple[str, str], str | None] = attrs.field(converter=_cells_or_frozen)
+    origins: Mapping[tuple[str, str], str | None] = attrs.field(converter=_cells_or_frozen)
     scorers: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     triangulation: Triangulation | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -253,11 +293,16 @@ def _problems(
     key: str | None,
 ) -> list[Problem]:
     problems = []
+    reads_child_scales: dict[str, bool] = {}
     for indicator in framework.indicators:
         scale = framework.scale_of(indicator)
         chosen = lookup(indicator)
         for parent in framework.parents(indicator):
-            if _reads_child_scales(framework, parent):
+            # One answer per aggregator spec: building an aggregator is not free.
+            spec = repr(framework.aggregator_of(parent))
+            if spec not in reads_child_scales:
+                reads_child_scales[spec] = _reads_child_scales(framework, parent)
+            if reads_child_scales[spec]:
                 continue
             target = framework.scale_of(parent)
             reason = _misfit(chosen, scale, target)
@@ -385,28 +430,24 @@ def score(
     row_of = {unit: row for row, unit in enumerate(data_units)}
     source_rows = [row_of.get(unit, -1) for unit in unit_ids]
     taken = np.array([row >= 0 for row in source_rows], dtype=bool)
+    taken_rows = [row for row in source_rows if row >= 0]
     for column, indicator in enumerate(columns):
-        from_data[taken, indicators.index(indicator)] = data_values[
-            [row for row in source_rows if row >= 0], column
-        ]
+        from_data[taken, indicators.index(indicator)] = data_values[taken_rows, column]
     values = np.full_like(from_data, np.nan)
     scores = np.full_like(values, np.nan)
-    level_of: dict[tuple[str, str], str | None] = {}
-    origin_of: dict[tuple[str, str], str | None] = {}
+    level_grid = np.full(values.shape, None, dtype=object)
+    origin_grid = np.full(values.shape, None, dtype=object)
     chosen_scorers: dict[str, Scorer | None] = {}
+    scales: list[Scale] = []
     for column, indicator in enumerate(indicators):
         scale = framework.scale_of(indicator)
         assert scale is not None  # validated: every indicator has a scale
+        scales.append(scale)
         data_column = from_data[:, column]
         if assessments is None and isinstance(scale, NumericScale) and scale.bands is None:
             # Numbers only, on a scale without levels: nothing to read cell by cell.
             values[:, column] = data_column
-            level_of.update(dict.fromkeys([(unit, indicator) for unit in unit_ids]))
-            has_value = (~np.isnan(data_column)).tolist()
-            origin_of.update(
-                ((unit, indicator), "data" if present else None)
-                for unit, present in zip(unit_ids, has_value, strict=True)
-            )
+            origin_grid[~np.isnan(data_column), column] = "data"
         else:
             for row, unit in enumerate(unit_ids):
                 assessment = None
@@ -421,26 +462,71 @@ def score(
                         f"unit={unit!r}, indicator={indicator!r} has a value both from evidence "
                         "and from the data table; give it in one place"
                     )
-                level_of[unit, indicator] = level
-                origin_of[unit, indicator] = origin
+                level_grid[row, column] = level
+                origin_grid[row, column] = origin
                 if number is not None:
                     values[row, column] = number
-        chosen = chosen_scorers[indicator] = lookup(indicator)
-        scores[:, column] = _apply(chosen, values[:, column], scale, unit_ids, indicator)
+        chosen_scorers[indicator] = lookup(indicator)
+    # Indicators sharing a scorer with an array form are scored in one call; the others, and
+    # any block the array form cannot score, column by column (which names what went wrong).
+    blocks: dict[Any, list[int]] = {}
+    for column, indicator in enumerate(indicators):
+        chosen = chosen_scorers[indicator]
+        if (
+            chosen is not None
+            and getattr(chosen, "columns", None) is not None
+            and not np.isnan(values[:, column]).all()
+        ):
+            blocks.setdefault(_block_key(chosen), []).append(column)
+    from_blocks: dict[int, FloatArray] = {}
+    for block in blocks.values():
+        chosen = chosen_scorers[indicators[block[0]]]
+        scored = _apply_columns(chosen, values[:, block], [scales[c] for c in block], unit_ids)
+        if scored is not None:
+            from_blocks.update((column, scored[:, k]) for k, column in enumerate(block))
+    for column, indicator in enumerate(indicators):
+        if column in from_blocks:
+            scores[:, column] = from_blocks[column]
+        else:
+            scores[:, column] = _apply(
+                chosen_scorers[indicator], values[:, column], scales[column], unit_ids, indicator
+            )
     return ScoreTable(
         framework=framework,
         units=unit_ids,
         indicators=indicators,
         scores=scores,
         values=values,
-        levels=level_of,
-        origins=origin_of,
+        levels=_Cells(unit_ids, indicators, level_grid),
+        origins=_Cells(unit_ids, indicators, origin_grid),
         scorers={
             indicator: "none" if chosen is None else describe(chosen)
             for indicator, chosen in chosen_scorers.items()
         },
         triangulation=assessments,
     )
+
+
+def _block_key(chosen: Any) -> Any:
+    """Equal scorers score one block together; an unhashable scorer, by identity."""
+    try:
+        hash(chosen)
+    except TypeError:
+        return ("id", id(chosen))
+    return chosen
+
+
+def _apply_columns(
+    chosen: Any, block: FloatArray, scales: Sequence[Scale], units: Sequence[str]
+) -> FloatArray | None:
+    """The array form's scores for a block of columns, or ``None`` when it fails or breaks the contract."""
+    try:
+        out = np.asarray(chosen.columns(block.copy(), scales, units=tuple(units)), dtype=np.float64)
+    except (PolicyEvalError, ValueError, TypeError, ArithmeticError):
+        return None
+    if out.shape != block.shape or (np.isnan(block) != np.isnan(out)).any() or np.isinf(out).any():
+        return None
+    return out
 
 
 def _read(

@@ -29,7 +29,6 @@ array([2., 4.])
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -63,13 +62,14 @@ class _Levels:
         column = _column(values, units, self)
         if not isinstance(scale, OrdinalScale):
             raise InvalidArgument(f"{self!r} scores ordinal scales, got scale {scale.id!r}")
-        known = {level.score for level in scale.levels}
-        for unit, value in zip(units, column.tolist(), strict=True):
-            if not math.isnan(value) and value not in known:
-                raise InvalidArgument(
-                    f"{self!r}: unit={unit!r} has value={value!r}, not a level score of "
-                    f"scale {scale.id!r} ({sorted(known)!r})"
-                )
+        known = [level.score for level in scale.levels]
+        stray = ~np.isnan(column) & ~np.isin(column, known)
+        if stray.any():
+            row = int(np.flatnonzero(stray)[0])
+            raise InvalidArgument(
+                f"{self!r}: unit={units[row]!r} has value={float(column[row])!r}, not a level "
+                f"score of scale {scale.id!r} ({sorted(known)!r})"
+            )
         return column
 
     def range_for(self, scale: Scale) -> tuple[float, float] | None:
@@ -86,15 +86,9 @@ class _Levels:
 class _Bands:
     def __call__(self, values: Any, scale: Scale, /, *, units: Sequence[str]) -> FloatArray:
         column = _column(values, units, self)
-        if not isinstance(scale, NumericScale) or scale.bands is None:
+        if not isinstance(scale, NumericScale) or scale.bands is None or scale.levels is None:
             raise InvalidArgument(f"{self!r} scores numeric scales with bands, got {scale.id!r}")
-        out = np.full_like(column, np.nan)
-        for index, value in enumerate(column.tolist()):
-            if not math.isnan(value):
-                level = scale.level_for_value(value)
-                assert level is not None  # the scale has bands
-                out[index] = level.score
-        return out
+        return _banded_scores(column, scale)
 
     def range_for(self, scale: Scale) -> tuple[float, float] | None:
         """The lowest and highest score of the levels the bands read values as."""
@@ -104,6 +98,25 @@ class _Bands:
 
     def __repr__(self) -> str:
         return "bands()"
+
+
+def _banded_scores(column: FloatArray, scale: NumericScale) -> FloatArray:
+    """The score of the level each value's band reads it as, for the whole column at once.
+
+    A value equal to a cut goes down (``ties="down"``) or up, as
+    :meth:`~policyeval.scales.Bands.level_for` reads one value.
+    """
+    assert scale.bands is not None and scale.levels is not None  # checked by the caller
+    scores = [scale.levels.get(level_id).score for level_id in scale.bands.levels]
+    present = ~np.isnan(column)
+    cuts = np.asarray(scale.bands.cuts, dtype=np.float64)
+    if scale.bands.ties == "up":
+        band = np.searchsorted(cuts, column[present], side="right")
+    else:
+        band = np.searchsorted(cuts, column[present], side="left")
+    out = np.full_like(column, np.nan)
+    out[present] = np.asarray(scores, dtype=np.float64)[band]
+    return out
 
 
 def levels() -> _Levels:
@@ -157,6 +170,39 @@ class _Normalised:
                 f"{self!r} returned shape {result.shape} for {column.shape[0]} units"
             )
         return result
+
+    def columns(
+        self, values: Any, scales: Sequence[Scale], /, *, units: Sequence[str]
+    ) -> FloatArray:
+        """Score a units x indicators array, one scale per column, as column by column.
+
+        The array form of the normaliser runs once over every column flipped
+        the same way; a normaliser without one is called column by column.
+        """
+        from policyeval import normalisation
+
+        block = np.array(values, dtype=np.float64, copy=True)
+        if block.shape != (len(units), len(scales)):
+            raise InvalidArgument(
+                f"{self!r}: values must be one row per unit and one column per scale, "
+                f"got shape {block.shape}"
+            )
+        if np.isinf(block).any():
+            raise InvalidArgument(f"{self!r}: values must be finite or nan")
+        directions = [
+            scale.direction if isinstance(scale, NumericScale) else "higher" for scale in scales
+        ]
+        array_form = getattr(self.normaliser, "columns", None)
+        if array_form is None or any(
+            normalisation.for_direction(self.normaliser, direction) is not self.normaliser
+            for direction in set(directions)
+        ):
+            out = np.empty_like(block)
+            for column, scale in enumerate(scales):
+                out[:, column] = self(block[:, column], scale, units=units)
+            return out
+        signs = np.array([normalisation.flip([1.0], d)[0] for d in directions])
+        return np.asarray(array_form(block * signs), dtype=np.float64)
 
     def range_for(self, scale: Scale) -> tuple[float, float] | None:
         """The interval the scores lie in when it does not depend on the data, else ``None``."""

@@ -62,15 +62,7 @@ def skewness(values: npt.ArrayLike) -> float | None:
     1.457863
     """
     x = _present(values)
-    n = x.size
-    if n < 3:
-        return None
-    d = x - x.mean()
-    spread = float(np.sum(d**2))
-    if spread == 0:
-        return None
-    raw = math.sqrt(n) * float(np.sum(d**3)) / math.pow(spread, 1.5)
-    return raw * math.sqrt(n * (n - 1)) / (n - 2)
+    return _skewness(x.size, *_sums(x)[:2])
 
 
 def kurtosis(values: npt.ArrayLike) -> float | None:
@@ -84,14 +76,49 @@ def kurtosis(values: npt.ArrayLike) -> float | None:
     3.228
     """
     x = _present(values)
-    n = x.size
-    if n < 4:
-        return None
+    spread, _, fourth = _sums(x)
+    return _kurtosis(x.size, spread, fourth)
+
+
+def _sums(x: FloatArray) -> tuple[float, float, float]:
+    """``sum(d**2)``, ``sum(d**3)`` and ``sum(d**4)`` with ``d = x - mean(x)`` (0 when empty)."""
+    if x.size == 0:
+        return 0.0, 0.0, 0.0
     d = x - x.mean()
-    spread = float(np.sum(d**2))
-    if spread == 0:
+    return float(np.sum(d**2)), float(np.sum(d**3)), float(np.sum(d**4))
+
+
+def _column_sums(block: FloatArray) -> tuple[list[float], list[float], list[float]]:
+    """:func:`_sums` of every column of a units x indicators block without missing values.
+
+    The columns are laid out as contiguous rows first, so each reduction runs
+    over the same memory in the same order as :func:`_sums` over one column:
+    the statistics agree bit for bit with the column-by-column ones.
+    """
+    return _row_sums(np.ascontiguousarray(block.T))
+
+
+def _row_sums(rows: FloatArray) -> tuple[list[float], list[float], list[float]]:
+    """:func:`_sums` of every row of a C-contiguous array, each bit for bit as for one column."""
+    d = rows - rows.mean(axis=1)[:, None]
+    return (
+        np.sum(d**2, axis=1).tolist(),
+        np.sum(d**3, axis=1).tolist(),
+        np.sum(d**4, axis=1).tolist(),
+    )
+
+
+def _skewness(n: int, spread: float, third: float) -> float | None:
+    if n < 3 or spread == 0:
         return None
-    r = n * float(np.sum(d**4)) / spread**2
+    raw = math.sqrt(n) * third / math.pow(spread, 1.5)
+    return raw * math.sqrt(n * (n - 1)) / (n - 2)
+
+
+def _kurtosis(n: int, spread: float, fourth: float) -> float | None:
+    if n < 4 or spread == 0:
+        return None
+    r = n * fourth / spread**2
     return ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
 
 
@@ -164,7 +191,25 @@ class _Check:
     def __call__(
         self, x: FloatArray, action: str, points: tuple[int, ...] = (), detail: str = ""
     ) -> TreatmentStep:
-        skew, kurt = skewness(x), kurtosis(x)
+        present = _present(x)
+        spread, third, fourth = _sums(present)
+        return self.step(
+            _skewness(present.size, spread, third),
+            _kurtosis(present.size, spread, fourth),
+            action,
+            points,
+            detail,
+        )
+
+    def step(
+        self,
+        skew: float | None,
+        kurt: float | None,
+        action: str,
+        points: tuple[int, ...] = (),
+        detail: str = "",
+    ) -> TreatmentStep:
+        """The step judging a column with these statistics."""
         # COINr's test is (|skew| < t1) | (kurt < t2) in R, where NA | TRUE is TRUE.
         passes: bool | None
         if (skew is not None and abs(skew) < self.skew_threshold) or (
@@ -187,10 +232,21 @@ def _winsorise(
     low: np.ndarray = np.array([], dtype=int)
     state = first
     count = 0
+    present = ~np.isnan(x)
+    complete = bool(present.all())
     while state.passes is False and count < winmax:
-        present = ~np.isnan(x)
-        skew = skewness(x)
-        if skew is not None and skew >= 0:
+        skew = state.skewness  # of x as it is now: the check below keeps it current
+        if complete:
+            # The common case, without the nan-aware reductions: the same values, sooner.
+            if skew is not None and skew >= 0:
+                at = x == x.max()
+                high = np.flatnonzero(at)
+                x[at] = x[~at].max()
+            else:
+                at = x == x.min()
+                low = np.flatnonzero(at)
+                x[at] = x[~at].min()
+        elif skew is not None and skew >= 0:
             top = np.nanmax(x)
             high = np.flatnonzero(present & (x == top))
             others = np.delete(x, high)
@@ -202,7 +258,13 @@ def _winsorise(
             x[low] = np.nanmin(others)
         # COINr counts the points now sitting at each winsorised extreme, ties included.
         count = high.size + low.size
-        state = check(x, "winsorise")
+        if complete:
+            spread, third, fourth = _sums(x)
+            state = check.step(
+                _skewness(x.size, spread, third), _kurtosis(x.size, spread, fourth), "winsorise"
+            )
+        else:
+            state = check(x, "winsorise")
     points = tuple(sorted(int(i) for i in (*high, *low)))
     details = []
     if high.size:
@@ -210,6 +272,73 @@ def _winsorise(
     if low.size:
         details.append(f"low points {[int(i) for i in low]} set to {float(x[low[0]]):.6g}")
     return x, attrs.evolve(state, points=points, detail="; ".join(details))
+
+
+def _winsorise_columns(
+    block: FloatArray,
+    check: _Check,
+    winmax: int,
+    columns: list[int],
+    firsts: Mapping[int, TreatmentStep],
+) -> dict[int, tuple[FloatArray, TreatmentStep]]:
+    """:func:`_winsorise` for several complete failing columns at once, step for step.
+
+    Every column still failing takes its next step in the same pass: the
+    extremes on the side its skewness points to are set to the next value in,
+    and the statistics of every column are computed together (columns laid
+    out as contiguous rows, so each matches :func:`_sums` of one column bit
+    for bit). Returns each column's values and last step, keyed by column.
+    """
+    if not columns:
+        return {}
+    rows = np.ascontiguousarray(block.T)
+    count, size = rows.shape
+    states = [firsts[j] for j in columns]
+    high = np.zeros(rows.shape, dtype=bool)  # the points winsorised last on each side, as COINr
+    low = np.zeros(rows.shape, dtype=bool)
+    active = np.ones(count, dtype=bool)
+    while active.any():
+        upward = active & np.array(
+            [state.skewness is not None and state.skewness >= 0 for state in states]
+        )
+        downward = ~upward & active
+        at_top = rows == rows.max(axis=1)[:, None]
+        at_bottom = rows == rows.min(axis=1)[:, None]
+        next_down = np.where(at_top, -np.inf, rows).max(axis=1)
+        next_up = np.where(at_bottom, np.inf, rows).min(axis=1)
+        moved = (at_top & upward[:, None]) | (at_bottom & downward[:, None])
+        replacement = np.where(upward, next_down, next_up)
+        if not np.isfinite(replacement[active]).all():
+            # A column with one distinct value left: the column-by-column path says what happens.
+            return {}
+        rows = np.where(moved, replacement[:, None], rows)
+        high[upward] = at_top[upward]
+        low[downward] = at_bottom[downward]
+        still = np.flatnonzero(active).tolist()
+        spreads, thirds, fourths = _row_sums(rows[still])  # a copy: each row contiguous again
+        for k, spread, third, fourth in zip(still, spreads, thirds, fourths, strict=True):
+            states[k] = check.step(
+                _skewness(size, spread, third), _kurtosis(size, spread, fourth), "winsorise"
+            )
+        winsorised = high.sum(axis=1) + low.sum(axis=1)
+        active &= np.array([state.passes is False for state in states]) & (winsorised < winmax)
+    out = {}
+    for k, column in enumerate(columns):
+        x = rows[k].copy()
+        high_points = np.flatnonzero(high[k])
+        low_points = np.flatnonzero(low[k])
+        points = tuple(sorted(int(i) for i in (*high_points, *low_points)))
+        details = []
+        if high_points.size:
+            details.append(
+                f"high points {[int(i) for i in high_points]} set to {float(x[high_points[0]]):.6g}"
+            )
+        if low_points.size:
+            details.append(
+                f"low points {[int(i) for i in low_points]} set to {float(x[low_points[0]]):.6g}"
+            )
+        out[column] = x, attrs.evolve(states[k], points=points, detail="; ".join(details))
+    return out
 
 
 def _log(x: FloatArray, shift: bool) -> tuple[FloatArray, str]:
@@ -251,7 +380,49 @@ class _Winsorise:
     def __call__(self, values: FloatArray, /) -> Treated:
         x = _column(values)
         check = _Check(self.skew_threshold, self.kurtosis_threshold)
-        first = check(x, "check")
+        return self._treat(x, check, check(x, "check"))
+
+    def columns(self, values: FloatArray, /) -> tuple[Treated, ...]:
+        """Treat every column of a units x indicators array, as calling it on each column would.
+
+        The first check runs for all complete columns at once; only failing
+        columns are winsorised one by one. The results, records included, are
+        those of the column-by-column calls, bit for bit.
+        """
+        block = np.array(values, dtype=np.float64)
+        if block.ndim != 2:
+            raise InvalidArgument(
+                f"values must be a 2-D array of units x indicators, got shape={block.shape!r}"
+            )
+        complete = ~np.isnan(block).any(axis=0)
+        if np.isinf(block).any():
+            raise InvalidArgument("values must be finite numbers or nan (missing)")
+        check = _Check(self.skew_threshold, self.kurtosis_threshold)
+        n = block.shape[0]
+        firsts: dict[int, TreatmentStep] = {}
+        whole = np.flatnonzero(complete).tolist() if n > 0 else []
+        if whole:
+            spreads, thirds, fourths = _column_sums(block[:, whole])
+            for j, spread, third, fourth in zip(whole, spreads, thirds, fourths, strict=True):
+                firsts[j] = check.step(
+                    _skewness(n, spread, third), _kurtosis(n, spread, fourth), "check"
+                )
+        failing = [j for j in whole if firsts[j].passes is False] if self.winmax > 0 else []
+        winsorised = _winsorise_columns(block[:, failing], check, self.winmax, failing, firsts)
+        treated = []
+        for j in range(block.shape[1]):
+            x = block[:, j].copy()
+            first = firsts[j] if j in firsts else check(x, "check")
+            treated.append(self._treat(x, check, first, winsorised.get(j)))
+        return tuple(treated)
+
+    def _treat(
+        self,
+        x: FloatArray,
+        check: _Check,
+        first: TreatmentStep,
+        done: tuple[FloatArray, TreatmentStep] | None = None,
+    ) -> Treated:
         steps = [first]
         if first.passes is None:
             steps.append(TreatmentStep("untreated", detail="skewness or kurtosis undefined"))
@@ -259,7 +430,7 @@ class _Winsorise:
         if first.passes:
             return _treated(x, steps)
         if self.winmax > 0:
-            winsorised, step = _winsorise(x, check, self.winmax, first)
+            winsorised, step = done or _winsorise(x, check, self.winmax, first)
             if step.passes is None:
                 # COINr's winsorise() stops with an error here, and Treat() keeps the column as it was.
                 steps.append(

@@ -56,6 +56,11 @@ def _level(evaluation: Evaluation, node: str, level_id: str | None, lang: str) -
     return level_id
 
 
+def _has_level(judgement: Judgement) -> bool:
+    """False for a scored node without levels (a numeric index): its score is what it says."""
+    return judgement.level is not None or judgement.score is None
+
+
 def _header(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
     node = judgement.node
     score = "–" if judgement.score is None else f"{judgement.score:.2f}"
@@ -69,7 +74,7 @@ def _header(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
         lang,
         label=evaluation.framework.label(node, lang),
         node=node,
-        level=_level(evaluation, node, judgement.level, lang),
+        level=_level(evaluation, node, judgement.level, lang) if _has_level(judgement) else "–",
         score=score,
         status=text(f"status.{judgement.status.value}", lang),
         confidence=confidence,
@@ -80,6 +85,8 @@ def _indicator_line(
     evaluation: Evaluation, judgement: Judgement, items: tuple[Evidence, ...], lang: str
 ) -> str:
     assessment = judgement.assessment
+    if judgement.status is Status.MEASURED:
+        return judgement.explanation  # the value read from the data table and its scorer
     if assessment is None or judgement.status is Status.NO_EVIDENCE:
         return text("explain_no_evidence", lang)
     if lang == "en" and judgement.explanation:
@@ -151,6 +158,8 @@ def _inner_line(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
         score=f"{judgement.score:.2f}",
         level=_level(evaluation, judgement.node, judgement.level, lang),
     )
+    if not _has_level(judgement):
+        line = line.rsplit(" → ", 1)[0]  # a node without levels stops at its score
     missing = [
         evaluation.framework.label(child.node, lang)
         for child, weight in zip(children, judgement.weights, strict=False)
@@ -215,7 +224,7 @@ def render_explanation(
             return
         lines.append(pad + "  " + _inner_line(evaluation, judgement, lang))
         inherited = evaluation.status_from(unit, current)
-        if inherited:
+        if inherited and judgement.status is not Status.MEASURED:
             path = text("via", lang).join(
                 f"{framework.label(part, lang)} [{part}]" for part in reversed(inherited)
             )

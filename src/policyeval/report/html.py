@@ -41,9 +41,15 @@ def _environment() -> jinja2.Environment:
 
 def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
     t = report.t
-    values = "; ".join(f"{row.label} {row.score_text} ({row.level_text})" for row in unit.top)
+    values = "; ".join(
+        f"{row.label} {row.score_text}" + (f" ({row.level_text})" if row.level_text else "")
+        for row in unit.top
+    )
     radar = radar_chart(
-        [(row.label, row.score, f"{row.score_text} · {row.level_text}") for row in unit.top],
+        [
+            (row.label, row.score, " · ".join(filter(None, (row.score_text, row.level_text))))
+            for row in unit.top
+        ],
         minimum=report.minimum,
         maximum=report.maximum,
         title=t("radar"),
@@ -61,7 +67,7 @@ def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
             GraphNode(
                 row.id,
                 row.label,
-                f"{row.level_text} · {row.score_text}",
+                " · ".join(filter(None, (row.level_text, row.score_text))),
                 row.colour,
                 row.parents,
                 row.depth,

@@ -64,7 +64,9 @@ def mermaid(unit: UnitReport) -> list[str]:
     lines = ["```mermaid", "flowchart TD"]
     for row in unit.nodes:
         label = (
-            mermaid_text(row.label) + "<br/>" + mermaid_text(f"{row.level_text} · {row.score_text}")
+            mermaid_text(row.label)
+            + "<br/>"
+            + mermaid_text(" · ".join(filter(None, (row.level_text, row.score_text))))
         )
         lines.append(f'    {ids[row.id]}["{label}"]')
     for row in unit.nodes:

@@ -329,6 +329,24 @@ def _level_text(framework: Framework, node: str, level_id: str | None, lang: str
     return found[0].text(lang, fallback=framework.default_language)
 
 
+def _judged_level_text(framework: Framework, judgement: Judgement, lang: str) -> str:
+    """The judgement's level, or nothing when a node without levels has a score: the score says it."""
+    if judgement.level is None and judgement.score is not None:
+        return ""
+    return _level_text(framework, judgement.node, judgement.level, lang)
+
+
+def _score_range(framework: Framework) -> tuple[float | None, float | None]:
+    """The root's score range: its levels' scores, or the bounds of its numeric scale."""
+    scale = framework.scale_of(framework.root)
+    ordinal = _ordinal(scale)
+    if ordinal is not None:
+        return ordinal.minimum, ordinal.maximum
+    if isinstance(scale, NumericScale):
+        return scale.minimum, scale.maximum
+    return None, None
+
+
 def _colour(framework: Framework, node: str, level_id: str | None) -> str:
     found = _level(framework, node, level_id)
     if found is None:
@@ -344,6 +362,8 @@ def _value_text(framework: Framework, node: str, value: float | None) -> str | N
     scale = framework.scale_of(node)
     unit = scale.unit if isinstance(scale, NumericScale) else None
     number = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    if number in ("0", "-0") and value != 0:
+        number = f"{value:.2g}"  # a small statistic (a share of GDP) is not zero
     return f"{number} {unit}".strip() if unit else number
 
 
@@ -359,7 +379,7 @@ def _node_row(
     node = judgement.node
     status_text = text(f"status.{judgement.status.value}", lang)
     status_from = framework.label(inherited[-1], lang) if inherited else ""
-    if status_from and judgement.status is not Status.CORROBORATED:
+    if status_from and judgement.status not in (Status.CORROBORATED, Status.MEASURED):
         status_text = text("status_from", lang, status=status_text, part=status_from)
     agreeing = set(judgement.assessment.agreeing) if judgement.assessment else set()
     techniques = Counter(item.technique for item in items)
@@ -374,7 +394,7 @@ def _node_row(
         # a node shared by several parents is listed under each of them
         parent_label=", ".join(framework.label(parent, lang) for parent in framework.parents(node)),
         level=judgement.level,
-        level_text=_level_text(framework, node, judgement.level, lang),
+        level_text=_judged_level_text(framework, judgement, lang),
         score=judgement.score,
         score_text=format_score(judgement.score),
         value_text=_value_text(framework, node, judgement.value),
@@ -649,15 +669,19 @@ def _unit_report(
             )
         )
     verdict = rows[root]
-    scale = _ordinal(framework.scale_of(root))
+    minimum, maximum = _score_range(framework)
     sentence = text(
-        "verdict_sentence",
+        "verdict_sentence"
+        if verdict.level_text
+        else "verdict_sentence_scored"
+        if minimum is not None and maximum is not None
+        else "verdict_sentence_score_only",
         lang,
         node=verdict.label,
         level=verdict.level_text,
         score=verdict.score_text,
-        minimum=format_score(scale.minimum if scale else None, 0),
-        maximum=format_score(scale.maximum if scale else None, 0),
+        minimum=format_score(minimum, 0),
+        maximum=format_score(maximum, 0),
         confidence=verdict.confidence_text,
         status=verdict.status_text,
     )
@@ -839,7 +863,7 @@ def _alternatives(result: CaseResult, lang: str) -> tuple[AlternativeRow, ...]:
 
 def _verdict(framework: Framework, judgement: Judgement, lang: str) -> tuple[str, str]:
     return (
-        _level_text(framework, judgement.node, judgement.level, lang),
+        _judged_level_text(framework, judgement, lang),
         format_score(judgement.score),
     )
 

@@ -166,12 +166,14 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
             label = f"{text('overall', lang)}: {label}"
         cells = [label]
         for unit in units:
-            level = comparison.level_text(node, unit.levels[column], lang) or text(
-                "undefined", lang
-            )
+            level = comparison.level_text(node, unit.levels[column], lang)
+            if level is None and unit.scores[column] is None:
+                level = text("undefined", lang)
             rank = unit.ranks[column]
+            # A node without levels reads by its score alone.
             cells.append(
-                f"{level} {format_score(unit.scores[column])} (#{'–' if rank is None else rank})"
+                f"{level + ' ' if level else ''}{format_score(unit.scores[column])} "
+                f"(#{'–' if rank is None else rank})"
             )
         rows.append(cells)
     rows.append(
