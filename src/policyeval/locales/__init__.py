@@ -7,7 +7,8 @@ command line (``[message]``). English is the source language: a message is
 written in English where it is raised (so ``str()`` of an exception stays
 English for Python users) and :func:`translate` renders it in another
 language by recognising it against the English ``[message]`` templates and
-filling the same placeholders into the target template.
+filling the same placeholders into the target template; :func:`recognise`
+gives the message id and its values.
 
 >>> message("cli.valid_case", "id", file="case.toml", items=3, rejected=1, reported=0, checks=2)
 'case.toml: kasus valid; 3 butir bukti, 1 baris ditolak, 0 putusan studi, 2 pemeriksaan data'
@@ -30,7 +31,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "message", "placeholders", "translate"]
+__all__ = ["LANGUAGES", "catalogue", "message", "placeholders", "recognise", "translate"]
 
 LANGUAGES: tuple[str, ...] = tuple(
     sorted(
@@ -158,13 +159,27 @@ _ROW = re.compile(r"row (\d+)")
 _GOT = re.compile(r" \(got (.*)\)\Z", re.DOTALL)
 
 
-def _match(text: str, lang: str) -> str | None:
+def recognise(text: str) -> tuple[str, dict[str, str]] | None:
+    """The message id and filled-in values of a whole English message, or ``None``.
+
+    >>> recognise("duplicate id (first at row 3)")
+    ('row.duplicate_id', {'row': '3'})
+    >>> recognise("row 3: id: missing value") is None  # a located message: see translate()
+    True
+    """
     for key, pattern in _patterns():
         found = pattern.match(text)
         if found:
-            # a filled-in value may itself be a message (a hint, a date error, a check's side)
-            values = {
-                name: _match(value, lang) or value for name, value in found.groupdict().items()
-            }
-            return message(key, lang, **values)
+            return key, found.groupdict()
     return None
+
+
+def _match(text: str, lang: str) -> str | None:
+    recognised = recognise(text)
+    if recognised is None:
+        return None
+    key, values = recognised
+    # a filled-in value may itself be a message (a hint, a date error, a check's side)
+    return message(
+        key, lang, **{name: _match(value, lang) or value for name, value in values.items()}
+    )
