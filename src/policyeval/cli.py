@@ -257,8 +257,8 @@ def init_command(
     except (PolicyEvalError, LookupError) as error:
         _fail(error)
     for path in written:
-        _echo(f"wrote {path}")
-    _echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
+        _echo(_say("cli.wrote", file=path))
+    _echo(_say("cli.init_next", folder=folder))
 
 
 @cli.command()
@@ -305,7 +305,7 @@ def validate(path: str, lenient: bool, lang: str | None) -> None:
         for problem in problems:
             _echo(f"  {_in_language(problem)}", err=True)
         raise _Exit(2)
-    _echo(f"{path}: valid framework")
+    _echo(_say("cli.valid_framework", file=path))
 
 
 @cli.command("evaluate")
@@ -350,7 +350,7 @@ def report_command(
 
     suffix = Path(output).suffix.casefold()
     if suffix not in (".html", ".htm", ".md", ".markdown"):
-        _echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
+        _echo(_say("cli.error", message=_say("cli.output_suffix", output=repr(output))), err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
     if suffix in (".html", ".htm"):
