@@ -397,7 +397,15 @@ def _register_interop() -> None:
     cli.add_command(dexi_group)
 
 
+def _register_sensitivity() -> None:
+    # the sensitivity command lives in its own module
+    from policyeval._sensitivity_cli import sensitivity_command
+
+    cli.add_command(sensitivity_command)
+
+
 _register_interop()
+_register_sensitivity()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,419 @@
+"""The draw engine behind :func:`policyeval.sensitivity.sensitivity`.
+
+A chunk of draws is sampled from its own generator, then evaluated stage by
+stage with caches: draws that share a triangulation (same threshold, same
+evidence left out) triangulate once, draws that also share a scorer score
+once, and draws that also share their aggregators are aggregated together,
+all weight draws at once, with the aggregators' array forms. A group whose
+aggregators have no array form (or decide by position, or compare units)
+goes through :func:`policyeval.aggregate.aggregate` draw by draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
+from policyeval.evidence_io import EvidenceSet
+from policyeval.framework import Framework
+from policyeval.protocols import Aggregator
+from policyeval.scales import NumericScale, OrdinalScale
+from policyeval.score import NumericData, ScoreTable, score
+from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+NOMINAL = -1  # a choice index meaning "the nominal setting"
+
+
+@attrs.frozen(kw_only=True)
+class Input:
+    """One uncertain input: a weight multiplier (``low``..``high``) or a choice among ``choices``."""
+
+    name: str
+    kind: str
+    low: float = 1.0
+    high: float = 1.0
+    choices: tuple[Any, ...] = ()
+    edges: tuple[int, ...] = ()
+    nodes: tuple[str, ...] = ()
+
+    @property
+    def continuous(self) -> bool:
+        """Whether the input is sampled from a range (a weight) rather than a set."""
+        return self.kind == "weight"
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """Everything a chunk needs, fixed for the whole analysis (picklable)."""
+
+    framework: Framework
+    evidence: EvidenceSet
+    data: NumericData | None
+    units: tuple[str, ...]
+    rules: Any
+    aggregators: Any
+    scorers: Any
+    weights: tuple[float, ...]
+    min_share: float
+    inputs: tuple[Input, ...]
+    numeric_indicators: tuple[str, ...]
+
+
+def sample(context: Context, rng: np.random.Generator, count: int) -> FloatArray:
+    """A ``count`` x inputs design: weight multipliers, or choice indices as floats."""
+    design = np.empty((count, len(context.inputs)))
+    for column, item in enumerate(context.inputs):
+        if item.continuous:
+            design[:, column] = rng.uniform(item.low, item.high, size=count)
+        else:
+            design[:, column] = rng.integers(0, len(item.choices), size=count)
+    return design
+
+
+def with_threshold(spec: Any, value: float) -> Any:
+    """A rule spec with ``min_agreement`` set on it, or on each rule it combines."""
+    if isinstance(spec, str):
+        return {"name": spec, "min_agreement": value}
+    if isinstance(spec, Mapping):
+        if "rules" in spec:
+            return {**spec, "rules": [with_threshold(rule, value) for rule in spec["rules"]]}
+        return {**spec, "min_agreement": value}
+    raise TypeError(f"cannot set min_agreement on the rule object {spec!r}")
+
+
+def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
+    """The evaluation settings of one draw (``row`` of the design)."""
+    weights = np.array(context.weights)
+    rules = context.rules
+    scorers = context.scorers
+    aggregators: dict[str, Any] = {}
+    left_out: dict[str, Any] = {}
+    for column, item in enumerate(context.inputs):
+        value = float(row[column])
+        if item.kind == "weight":
+            weights[list(item.edges)] = weights[list(item.edges)] * value
+            continue
+        if int(value) == NOMINAL:
+            continue
+        choice = item.choices[int(value)]
+        if item.kind == "aggregator":
+            aggregators.update(dict.fromkeys(item.nodes, choice))
+        elif item.kind == "scorer":
+            if choice is not None:
+                base = dict(scorers) if isinstance(scorers, Mapping) else {}
+                if scorers is not None and not isinstance(scorers, Mapping):
+                    base["*"] = scorers
+                scorers = {**base, **dict.fromkeys(context.numeric_indicators, choice)}
+        elif item.kind == "min_agreement":
+            rules = _rules_with(rules, choice)
+        elif item.kind.startswith("leave_out_"):
+            left_out[item.kind] = choice
+    indicator = left_out.get("leave_out_indicator")
+    if indicator is not None:
+        order = edge_order(context.framework)
+        for index, (_, child) in enumerate(order):
+            if child == indicator:
+                weights[index] = 0.0
+    return {
+        "weights": weights,
+        "rules": rules,
+        "scorers": scorers,
+        "aggregators": aggregators,
+        "evidence": left_out.get("leave_out_evidence"),
+        "source": left_out.get("leave_out_source"),
+    }
+
+
+def _rules_with(rules: Any, value: float) -> Any:
+    if rules is None:
+        return with_threshold("source", value)
+    if isinstance(rules, Mapping) and "name" not in rules:
+        return {key: with_threshold(spec, value) for key, spec in rules.items()}
+    return with_threshold(rules, value)
+
+
+def draw_settings(context: Context, row: FloatArray) -> dict[str, Any]:
+    """The keyword arguments of :func:`policyeval.evaluate` for one draw.
+
+    Used by the tests to check a draw against a plain evaluation.
+    """
+    chosen = _settings(context, row)
+    return {
+        "evidence": _evidence(context.evidence, chosen["evidence"], chosen["source"]),
+        "rules": chosen["rules"],
+        "aggregators": _aggregators(context, chosen["aggregators"]),
+        "units": context.units,
+        "min_share": context.min_share,
+        "data": context.data,
+        "scorers": chosen["scorers"],
+        "weights": chosen["weights"],
+    }
+
+
+def _evidence(evidence: EvidenceSet, item: str | None, source: str | None) -> EvidenceSet:
+    if item is None and source is None:
+        return evidence
+    kept = tuple(i for i in evidence.items if i.id != item and i.source != source)
+    return attrs.evolve(evidence, items=kept)
+
+
+def _aggregators(context: Context, chosen: Mapping[str, Any]) -> Any:
+    if not chosen:
+        return context.aggregators
+    base: dict[str, Any] = {}
+    if isinstance(context.aggregators, Mapping) and "name" not in context.aggregators:
+        base = dict(context.aggregators)
+    elif context.aggregators is not None:
+        base = {"*": context.aggregators}
+    return {**base, **chosen}
+
+
+def _key(value: Any) -> Any:
+    """A hashable key for a settings value (specs may hold dicts and lists)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _key(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_key(v) for v in value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return ("object", id(value))
+
+
+def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
+
+    Level codes index the node's scale levels (in the scale's order); ``-1`` means
+    no level. Ranks are competition ranks among the units (1 = best), ``nan``
+    where the node is undefined.
+    """
+    framework = context.framework
+    count = design.shape[0]
+    nodes = framework.node_ids
+    scores = np.full((count, len(context.units), len(nodes)), np.nan)
+    codes = np.full(scores.shape, -1, dtype=np.int64)
+    triangulator = _Triangulator(context)
+    triangulations: dict[Any, Triangulation | None] = {}
+    tables: dict[Any, ScoreTable] = {}
+    groups: dict[Any, list[int]] = {}
+    settings = [_settings(context, design[row]) for row in range(count)]
+    for row, chosen in enumerate(settings):
+        found_key = (_key(chosen["rules"]), chosen["evidence"], chosen["source"])
+        if found_key not in triangulations:
+            evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
+            triangulations[found_key] = (
+                triangulator(evidence, chosen["rules"], found_key[0])
+                if context.data is None or evidence.items or evidence.rejected or evidence.sources
+                else None
+            )
+        table_key = (found_key, _key(chosen["scorers"]))
+        if table_key not in tables:
+            tables[table_key] = score(
+                framework,
+                triangulations[found_key],
+                context.data,
+                scorers=chosen["scorers"],
+                units=context.units,
+            )
+        groups.setdefault((table_key, _key(chosen["aggregators"])), []).append(row)
+    for (table_key, _), rows in groups.items():
+        table = tables[table_key]
+        aggregators = _aggregators(context, settings[rows[0]]["aggregators"])
+        lookup = aggregator_lookup(framework, aggregators)
+        weights = np.stack([settings[row]["weights"] for row in rows])
+        batched = _batch(framework, table, lookup, weights, context.min_share)
+        if batched is None:
+            batched = np.stack(
+                [
+                    aggregate(
+                        framework,
+                        table,
+                        aggregators=aggregators,
+                        weights=settings[row]["weights"],
+                        min_share=context.min_share,
+                    ).scores
+                    for row in rows
+                ]
+            )
+        scores[rows] = batched
+        codes[rows] = _level_codes(framework, table, batched)
+    return scores, codes, _ranks(scores)
+
+
+class _Triangulator:
+    """Triangulation with every (rule, unit, indicator, items left out) assessed once.
+
+    Leaving one item or source out changes only the cells holding it, so a
+    draw re-assesses those cells and reuses every other assessment.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.cells: dict[tuple[str, str], list[Any]] = {}
+        for item in context.evidence.items:
+            self.cells.setdefault((item.unit, item.indicator), []).append(item)
+        self.assessed: dict[Any, Any] = {}
+        self.rules: dict[Any, Callable[[str], Any]] = {}
+        self.full: dict[Any, Triangulation] = {}
+
+    def __call__(self, evidence: EvidenceSet, rules: Any, rules_key: Any) -> Triangulation:
+        context, framework = self.context, self.context.framework
+        if rules_key not in self.full:
+            # The full evidence goes through triangulate itself, which checks the evidence.
+            self.full[rules_key] = triangulate(
+                framework, context.evidence, rules=rules, units=context.units
+            )
+            self.rules[rules_key] = rule_lookup(framework, rules)
+        full = self.full[rules_key]
+        if evidence is context.evidence:
+            return full
+        kept = {item.id for item in evidence.items}
+        rule_for = self.rules[rules_key]
+        assessments = dict(full.assessments)
+        for (unit, indicator), items in self.cells.items():
+            dropped = tuple(item.id for item in items if item.id not in kept)
+            if not dropped or unit not in context.units:
+                continue
+            key = (rules_key, unit, indicator, dropped)
+            if key not in self.assessed:
+                remaining = [item for item in items if item.id in kept]
+                self.assessed[key] = _assess(
+                    framework, unit, indicator, remaining, rule_for(indicator)
+                )
+            assessments[unit, indicator] = self.assessed[key]
+        return attrs.evolve(full, assessments=assessments, evidence=evidence.items)
+
+
+def _batchable(aggregator: Aggregator) -> bool:
+    return (
+        getattr(aggregator, "array", None) is not None
+        and getattr(aggregator, "partial", None) is None
+        and not getattr(aggregator, "cross_unit", False)
+    )
+
+
+def _batch(
+    framework: Framework,
+    table: ScoreTable,
+    lookup: Callable[[str], Aggregator],
+    weights: FloatArray,
+    min_share: float,
+) -> FloatArray | None:
+    """Every node for every draw and unit, many weight draws at once; ``None`` to fall back.
+
+    The arithmetic follows :func:`policyeval.aggregate.combine` row by row
+    (weights summed child by child, the array form called on the defined
+    rows only), so each draw gives the bits a plain ``aggregate`` gives.
+    """
+    inner = [node for node in framework.bottom_up() if not framework.node(node).is_indicator]
+    built = {node: lookup(node) for node in inner}
+    if not all(_batchable(aggregator) for aggregator in built.values()):
+        return None
+    draws, units = weights.shape[0], len(table.units)
+    nodes = framework.node_ids
+    position = {node: index for index, node in enumerate(nodes)}
+    grid = np.full((draws, units, len(nodes)), np.nan)
+    for column, indicator in enumerate(table.indicators):
+        grid[:, :, position[indicator]] = table.scores[:, column]
+    start = 0
+    first_edge: dict[str, int] = {}
+    for parent in framework.inner_nodes:
+        first_edge[parent] = start
+        start += len(framework.children(parent))
+    for node in inner:
+        children = [position[child] for child in framework.children(node)]
+        width = len(children)
+        node_weights = weights[:, first_edge[node] : first_edge[node] + width]
+        values = grid[:, :, children].reshape(draws * units, width)
+        row_weights_all = np.repeat(node_weights, units, axis=0)
+        present = ~np.isnan(values)
+        row_weights = np.where(present, row_weights_all, 0.0)
+        present_weight = np.zeros(draws * units)
+        total = np.zeros(draws * units)
+        for index in range(width):
+            present_weight += row_weights[:, index]
+            total += row_weights_all[:, index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total > 0, present_weight / np.where(total > 0, total, 1.0), 0.0)
+        defined = (present_weight > 0) & (share >= min_share)
+        result = np.full(draws * units, np.nan)
+        rows = np.flatnonzero(defined)
+        if rows.size:
+            array_form = built[node].array  # type: ignore[attr-defined]
+            filled = np.where(present[rows], values[rows], 0.0)
+            try:
+                combined = np.asarray(array_form(filled, row_weights[rows]), dtype=np.float64)
+            except (ValueError, TypeError, ArithmeticError):
+                return None
+            if combined.shape != (rows.size,) or not bool(np.isfinite(combined).all()):
+                return None
+            result[rows] = combined
+        grid[:, :, position[node]] = result.reshape(draws, units)
+    return grid
+
+
+def level_names(framework: Framework, node: str) -> tuple[str, ...]:
+    """The level ids of a node's scale in its order (none for an unbanded numeric scale)."""
+    scale = framework.scale_of(node)
+    if isinstance(scale, OrdinalScale):
+        return tuple(level.id for level in scale.levels)
+    if isinstance(scale, NumericScale) and scale.levels is not None:
+        return tuple(level.id for level in scale.levels.levels)
+    return ()
+
+
+def _level_codes(framework: Framework, table: ScoreTable, grid: FloatArray) -> IntArray:
+    codes = np.full(grid.shape, -1, dtype=np.int64)
+    indicators = set(table.indicators)
+    for column, node in enumerate(framework.node_ids):
+        names = level_names(framework, node)
+        if not names:
+            continue
+        code_of = {name: index for index, name in enumerate(names)}
+        if node in indicators:
+            fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]
+            codes[:, :, column] = np.asarray(fixed, dtype=np.int64)
+            continue
+        scale = framework.scale_of(node)
+        values = grid[:, :, column]
+        distinct, inverse = np.unique(values, return_inverse=True)
+        mapped = np.array([_code(scale, code_of, value) for value in distinct.tolist()])
+        codes[:, :, column] = mapped[inverse].reshape(values.shape)
+    return codes
+
+
+def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
+    if math.isnan(value):
+        return -1
+    if isinstance(scale, OrdinalScale):
+        return code_of[scale.level_for_score(value).id]
+    level = scale.level_for_value(value)
+    return -1 if level is None else code_of[level.id]
+
+
+def _ranks(scores: FloatArray) -> FloatArray:
+    """Competition ranks among the units per draw and node (1 + units strictly better)."""
+    ranks = np.full(scores.shape, np.nan)
+    for column in range(scores.shape[2]):
+        values = scores[:, :, column]
+        filled = np.where(np.isnan(values), -np.inf, values)
+        better = (filled[:, None, :] > filled[:, :, None]).sum(axis=2)
+        ranks[:, :, column] = np.where(np.isnan(values), np.nan, 1.0 + better)
+    return ranks
+
+
+def indicators_with_data(data: NumericData | None) -> Sequence[str]:
+    """The indicators that have a column in the data."""
+    if data is None:
+        return ()
+    if isinstance(data, Mapping):
+        return tuple(dict.fromkeys(str(i) for row in data.values() for i in row))
+    return tuple(str(i) for i in getattr(data, "indicators", getattr(data, "columns", ())))
