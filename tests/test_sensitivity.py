@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +156,12 @@ def test_every_draw_equals_a_plain_evaluation_with_its_settings(problem: Any, se
                 assert (FOUR.levels[code].id if code >= 0 else None) == (
                     level if expected is not None or framework.node(node).is_indicator else None
                 )
+                others = [plain.judgement(other, node).score for other in units]
+                rank = float(result.ranks[row, u, n])
+                if expected is None:
+                    assert math.isnan(rank)
+                else:
+                    assert rank == 1 + sum(1 for o in others if o is not None and o > expected)
 
 
 def test_the_nominal_verdicts_are_the_case_verdicts() -> None:
@@ -204,6 +210,30 @@ def test_chunking_and_executors_do_not_change_the_result() -> None:
         pooled = sensitivity_case(case, draws=70, seed=5, chunk_size=16, executor=pool)
     assert pooled.to_json() == alone
     assert sensitivity_case(case, draws=70, seed=6, chunk_size=16).to_json() != alone
+
+
+def test_a_process_pool_gives_the_same_json_as_one_process() -> None:
+    """Chunks run in other processes (pickled context, per-chunk seeds) change nothing."""
+    case = load_case(SERANG)
+    alone = sensitivity_case(case, draws=40, seed=2, chunk_size=10).to_json()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = sensitivity_case(case, draws=40, seed=2, chunk_size=10, executor=pool)
+    assert pooled.to_json() == alone
+
+
+def test_a_dask_local_cluster_gives_the_same_json_as_one_process() -> None:
+    """Dask's executor is one more concurrent.futures.Executor: same seed, same JSON."""
+    distributed = pytest.importorskip("distributed", reason="the optional dask extra")
+    case = load_case(SERANG)
+    alone = sensitivity_case(case, draws=40, seed=2, chunk_size=10).to_json()
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        pooled = sensitivity_case(
+            case, draws=40, seed=2, chunk_size=10, executor=client.get_executor()
+        )
+    assert pooled.to_json() == alone
 
 
 def test_table_and_markdown_formats_name_the_nominal_verdict(capsys: Any) -> None:

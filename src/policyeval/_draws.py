@@ -177,17 +177,6 @@ def _aggregators(context: Context, chosen: Mapping[str, Any]) -> Any:
     return {**base, **chosen}
 
 
-def _key(value: Any) -> Any:
-    """A hashable key for a settings value (specs may hold dicts and lists)."""
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _key(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_key(v) for v in value)
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return ("object", id(value))
-
-
 def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
     """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
 
@@ -204,17 +193,31 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     triangulations: dict[Any, Triangulation | None] = {}
     tables: dict[Any, ScoreTable] = {}
     groups: dict[Any, list[int]] = {}
-    settings = [_settings(context, design[row]) for row in range(count)]
-    for row, chosen in enumerate(settings):
-        found_key = (_key(chosen["rules"]), chosen["evidence"], chosen["source"])
+    chosen_for: dict[Any, dict[str, Any]] = {}
+    weights_all = weight_matrix(context, design)
+    # Draws are grouped by their choice indices, not by the settings they stand for.
+    choices = design.astype(np.int64).tolist()
+    rule_columns = _columns(context, ("min_agreement",))
+    found_columns = rule_columns + _columns(context, ("leave_out_evidence", "leave_out_source"))
+    scorer_columns = _columns(context, ("scorer",))
+    aggregator_columns = _columns(context, ("aggregator",))
+    for row in range(count):
+        picked = choices[row]
+        found_key = tuple(picked[column] for column in found_columns)
+        table_key = (found_key, tuple(picked[column] for column in scorer_columns))
+        group_key = (table_key, tuple(picked[column] for column in aggregator_columns))
+        if group_key in groups:
+            groups[group_key].append(row)
+            continue
+        groups[group_key] = [row]
+        chosen = chosen_for[group_key] = _settings(context, design[row])
         if found_key not in triangulations:
             evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
             triangulations[found_key] = (
-                triangulator(evidence, chosen["rules"], found_key[0])
+                triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
                 if context.data is None or evidence.items or evidence.rejected or evidence.sources
                 else None
             )
-        table_key = (found_key, _key(chosen["scorers"]))
         if table_key not in tables:
             tables[table_key] = score(
                 framework,
@@ -223,12 +226,11 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-        groups.setdefault((table_key, _key(chosen["aggregators"])), []).append(row)
-    for (table_key, _), rows in groups.items():
-        table = tables[table_key]
-        aggregators = _aggregators(context, settings[rows[0]]["aggregators"])
+    for group_key, rows in groups.items():
+        table = tables[group_key[0]]
+        aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
         lookup = aggregator_lookup(framework, aggregators)
-        weights = np.stack([settings[row]["weights"] for row in rows])
+        weights = weights_all[rows]
         batched = _batch(framework, table, lookup, weights, context.min_share)
         if batched is None:
             batched = np.stack(
@@ -237,7 +239,7 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                         framework,
                         table,
                         aggregators=aggregators,
-                        weights=settings[row]["weights"],
+                        weights=weights_all[row],
                         min_share=context.min_share,
                     ).scores
                     for row in rows
@@ -246,6 +248,29 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
         scores[rows] = batched
         codes[rows] = _level_codes(framework, table, batched)
     return scores, codes, _ranks(scores)
+
+
+def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
+    return [column for column, item in enumerate(context.inputs) if item.kind in kinds]
+
+
+def weight_matrix(context: Context, design: FloatArray) -> FloatArray:
+    """Every draw's edge weights (draws x edges in edge order), as :func:`_settings` gives them."""
+    weights = np.tile(np.array(context.weights), (design.shape[0], 1))
+    order = edge_order(context.framework)
+    for column, item in enumerate(context.inputs):
+        if item.kind == "weight":
+            edges = list(item.edges)
+            weights[:, edges] = weights[:, edges] * design[:, column : column + 1]
+        elif item.kind == "leave_out_indicator":
+            picked = design[:, column].astype(np.int64)
+            for index, indicator in enumerate(item.choices):
+                if indicator is None:
+                    continue
+                edges = [e for e, (_, child) in enumerate(order) if child == indicator]
+                rows = np.flatnonzero(picked == index)
+                weights[np.ix_(rows, edges)] = 0.0
+    return weights
 
 
 class _Triangulator:
@@ -401,13 +426,21 @@ def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
 
 def _ranks(scores: FloatArray) -> FloatArray:
     """Competition ranks among the units per draw and node (1 + units strictly better)."""
-    ranks = np.full(scores.shape, np.nan)
-    for column in range(scores.shape[2]):
-        values = scores[:, :, column]
-        filled = np.where(np.isnan(values), -np.inf, values)
-        better = (filled[:, None, :] > filled[:, :, None]).sum(axis=2)
-        ranks[:, :, column] = np.where(np.isnan(values), np.nan, 1.0 + better)
-    return ranks
+    draws, units, nodes = scores.shape
+    lines = np.where(np.isnan(scores), -np.inf, scores).transpose(0, 2, 1).reshape(-1, units)
+    order = np.argsort(lines, axis=1, kind="stable")
+    ordered = np.take_along_axis(lines, order, axis=1)
+    # For each sorted place, the last place holding the same value: its count of values <= it.
+    position = np.broadcast_to(np.arange(units), ordered.shape)
+    is_last = np.ones(ordered.shape, dtype=bool)
+    is_last[:, :-1] = ordered[:, :-1] != ordered[:, 1:]
+    last = np.where(is_last, position, units)
+    last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]
+    sorted_ranks = (units - last).astype(np.float64)
+    ranks = np.empty_like(lines)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    ranks = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
+    return np.where(np.isnan(scores), np.nan, ranks)
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:
