@@ -267,9 +267,11 @@ def weight_matrix(context: Context, design: FloatArray) -> FloatArray:
             for index, indicator in enumerate(item.choices):
                 if indicator is None:
                     continue
-                edges = [e for e, (_, child) in enumerate(order) if child == indicator]
+                into = np.array(
+                    [e for e, (_, child) in enumerate(order) if child == indicator], dtype=np.int64
+                )
                 rows = np.flatnonzero(picked == index)
-                weights[np.ix_(rows, edges)] = 0.0
+                weights[np.ix_(rows, into)] = 0.0
     return weights
 
 
@@ -439,8 +441,8 @@ def _ranks(scores: FloatArray) -> FloatArray:
     sorted_ranks = (units - last).astype(np.float64)
     ranks = np.empty_like(lines)
     np.put_along_axis(ranks, order, sorted_ranks, axis=1)
-    ranks = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
-    return np.where(np.isnan(scores), np.nan, ranks)
+    shaped = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
+    return np.where(np.isnan(scores), np.nan, shaped)
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:

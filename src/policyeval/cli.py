@@ -236,6 +236,8 @@ def validate(path: str, lenient: bool) -> None:
         result = _run_case(path, lenient=lenient)
         for lang in LANGUAGES:
             build_report(result, lang=lang)
+        if result.case.sensitivity is not None:
+            _check_sensitivity(result.case)
         case, evaluation = result.case, result.evaluation
         click.echo(
             f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
@@ -256,6 +258,16 @@ def validate(path: str, lenient: bool) -> None:
             click.echo(f"  {problem}", err=True)
         raise _Exit(2)
     click.echo(f"{path}: valid framework")
+
+
+def _check_sensitivity(case: Any) -> None:
+    """Run every declared sensitivity choice once, so a case that validates also runs there."""
+    from policyeval.sensitivity import sensitivity_case
+
+    try:
+        sensitivity_case(case, draws=1)
+    except PolicyEvalError as error:
+        _fail(error)
 
 
 @cli.command("evaluate")

@@ -33,7 +33,7 @@ byte-identical JSON, whatever executor runs the chunks.
 ...     Evidence(id=f"E{i}", unit="u", indicator=node, rating=rating, source=f"s{i}",
 ...              source_category="asn", technique="interview")
 ...     for i, (node, rating) in enumerate(
-...         [("kompetensi", "baik"), ("kompetensi", "cukup_baik"), ("sosialisasi", "baik")]
+...         [("kompetensi", "baik"), ("kompetensi", "cukup_baik"), ("komunikasi_publik", "baik")]
 ...     )
 ... ]
 >>> result = sensitivity(
@@ -536,10 +536,15 @@ def sensitivity(
         inputs=_inputs(framework, uncertainty, evidence, numeric),
         numeric_indicators=tuple(numeric),
     )
-    nominal_design = np.array(
-        [[1.0 if item.continuous else _draws.NOMINAL for item in context.inputs]]
-    ).reshape(1, len(context.inputs))
-    nominal = _draws.run_chunk(context, nominal_design)
+    nominal_row = [1.0 if item.continuous else float(_draws.NOMINAL) for item in context.inputs]
+    # Every aggregator, scorer and threshold choice runs once with the rest nominal, so a choice
+    # that cannot run on this case fails here, before any draw (and in ``validate``).
+    rows = [nominal_row]
+    for column, item in enumerate(context.inputs):
+        if item.kind in ("aggregator", "scorer", "min_agreement"):
+            for index in range(len(item.choices)):
+                rows.append([*nominal_row[:column], float(index), *nominal_row[column + 1 :]])
+    nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
     counts = [min(chunk_size, draws - start) for start in range(0, draws, chunk_size)]
     parts: list[Any] = []
     done = 0
@@ -569,7 +574,7 @@ def sensitivity(
         scores=np.concatenate([part[1] for part in parts]),
         levels=np.concatenate([part[2] for part in parts]),
         ranks=np.concatenate([part[3] for part in parts]),
-        nominal_scores=nominal[0][0],
+        nominal_scores=nominal[0][0],  # the first row is the nominal one
         nominal_levels=nominal[1][0],
         nominal_ranks=nominal[2][0],
     )
