@@ -296,3 +296,41 @@ def test_bad_arguments_are_refused_by_name(options: dict[str, Any], message: str
     case = load_case(SERANG)
     with pytest.raises(InvalidArgument, match=message):
         sensitivity_case(case, **options)
+
+
+def test_asem_draws_with_scorers_and_weights_equal_plain_evaluations() -> None:
+    """On the ASEM data, each draw (a normaliser and +-25 % weights) gives exactly the scores
+    evaluate() gives with that normaliser for the data's indicators and those weights."""
+    from policyeval.case_data import load_case_data
+
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    choices = ({"name": "min_max", "low": 0, "high": 100}, "z_score")
+    uncertainty = Uncertainty(weights={"*": 0.25}, scorers=choices)
+    result = sensitivity_case(case, uncertainty=uncertainty, draws=4, seed=9, chunk_size=2)
+    assert not np.isnan(result.scores).any()  # ASEM is complete after imputation
+    assert len(set(result.design[:, -1].tolist())) == 2  # both normalisers drawn
+    numeric = load_case_data(case.data, case.framework)
+    framework = case.framework
+    order = edge_order(framework)
+    names = [item.name for item in result.inputs]
+    for row in range(result.draws):
+        weights = {edge: framework.weight(*edge) for edge in order}
+        for column, name in enumerate(names):
+            if name.startswith("weight:"):
+                parent, child = name.removeprefix("weight:").split(">")
+                weights[parent, child] *= result.design[row, column]
+        scorer = choices[int(result.design[row, names.index("scorer")])]
+        plain = evaluate(
+            framework,
+            units=result.units,
+            data=numeric.table,
+            scorers=dict.fromkeys(numeric.table.indicators, scorer),
+            weights=[weights[edge] for edge in order],
+            min_share=case.min_share,
+            aggregators={"*": case.aggregator, **case.aggregator_overrides},
+        )
+        for u, unit in enumerate(result.units):
+            for n, node in enumerate(framework.node_ids):
+                expected = plain.judgement(unit, node).score
+                got = float(result.scores[row, u, n])
+                assert (expected is None and math.isnan(got)) or expected == got

@@ -189,6 +189,9 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     nodes = framework.node_ids
     scores = np.full((count, len(context.units), len(nodes)), np.nan)
     codes = np.full(scores.shape, -1, dtype=np.int64)
+    ranks = np.full(scores.shape, np.nan)
+    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
+    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
     triangulator = _Triangulator(context)
     triangulations: dict[Any, Triangulation | None] = {}
     tables: dict[Any, ScoreTable] = {}
@@ -247,7 +250,12 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
             )
         scores[rows] = batched
         codes[rows] = _level_codes(framework, table, batched)
-    return scores, codes, _ranks(scores)
+        # Indicators' scores are the table's in every draw of the group: rank them once.
+        group_ranks = np.empty_like(batched)
+        group_ranks[:, :, inner] = _ranks(batched[:, :, inner])
+        group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
+        ranks[rows] = group_ranks
+    return scores, codes, ranks
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
