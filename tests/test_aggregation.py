@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -180,3 +181,28 @@ def test_power_means_are_ordered_in_p(pair: tuple[list[float], list[float]]) -> 
     results = [a(values, weights) for a in chain]
     for lower, higher in itertools.pairwise(results):
         assert lower <= higher + 1e-9
+
+
+def test_power_means_at_infinity_do_not_compensate() -> None:
+    """generalised(inf) and generalised(-inf) are the maximum and the minimum: not compensatory."""
+    assert generalised(2).compensatory
+    assert not generalised(float("inf")).compensatory
+    assert not generalised(float("-inf")).compensatory
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: bars("at_or_below"), "rules must be a list"),
+        (lambda: bars({"at_or_below": 2, "cap": 3}), "rules must be a list"),
+        (lambda: decision_table("baik"), "rules must be a list"),
+        (lambda: decision_table([([[3, 1]], 1)]), "low <= high"),
+        (lambda: decision_table([(["a"], 1)], levels=[("a", 1)]), "levels must map"),
+        (lambda: decision_table([(["a"], 1)], levels={"a": "high"}), r"levels\['a'\]='high'"),
+    ],
+)
+def test_stricter_table_and_rubric_checks(build: Any, message: str) -> None:
+    """Rubrics and decision tables refuse rules that are not a list, reversed intervals and
+    levels that are not level ids mapped to finite scores."""
+    with pytest.raises(InvalidArgument, match=message):
+        build()

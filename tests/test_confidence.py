@@ -38,3 +38,21 @@ def test_lengths_must_match() -> None:
 def test_reprs() -> None:
     """The repr is the factory call."""
     assert (repr(weakest()), repr(weighted_median())) == ("weakest()", "weighted_median()")
+
+
+@pytest.mark.parametrize(
+    ("confidences", "weights", "message"),
+    [
+        ([C.HIGH], [-1], "weights must be finite and >= 0"),
+        ([C.HIGH], [float("nan")], "weights must be finite"),
+        ([C.HIGH], [True], "weights must be finite"),
+        (["high"], [1], "confidences must be Confidence levels or None"),
+    ],
+)
+def test_confidence_rules_check_their_inputs(
+    confidences: list[object], weights: list[float], message: str
+) -> None:
+    """Both rules refuse bad weights and anything that is not a Confidence level."""
+    for rule in (weakest(), weighted_median()):
+        with pytest.raises(InvalidArgument, match=message):
+            rule(confidences, weights)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policyeval import registry
-from policyeval.testing import check_aggregator, check_rule
+from policyeval.testing import check_aggregator, check_cross_unit_aggregator, check_rule
 
 EXAMPLES = 50
 
@@ -63,9 +63,16 @@ AGGREGATOR_CASES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
 }
 
 
+# Aggregators that rank units against each other have no value for one unit alone, so the
+# per-unit laws do not apply; check_cross_unit_aggregator checks their own.
+CROSS_UNIT = {"copeland"}
+
+
 def _aggregator_cases() -> list[Any]:
     cases = []
     for name in registry.aggregator_names():
+        if name in CROSS_UNIT:
+            continue
         for params, options in AGGREGATOR_CASES.get(name, [({}, {})]):
             shown = ", ".join(f"{key}={value!r}" for key, value in params.items())
             cases.append(pytest.param(name, params, options, id=f"{name}({shown})"))
@@ -85,6 +92,20 @@ def _rule_cases() -> list[Any]:
 def test_every_aggregator_with_parameters_is_registered() -> None:
     """The parameter table names only registered aggregators, so no case is silently dropped."""
     assert set(AGGREGATOR_CASES) <= set(registry.aggregator_names())
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_UNIT))
+@pytest.mark.parametrize("decimal", [False, True], ids=["eighths", "decimals"])
+def test_builtin_cross_unit_aggregator_keeps_the_laws(name: str, decimal: bool) -> None:
+    """Each built-in cross-unit aggregator passes the cross-unit kit, with decimal weights too."""
+    check_cross_unit_aggregator(registry.aggregator(name), decimal=decimal, max_examples=EXAMPLES)
+
+
+def test_cross_unit_aggregators_say_so() -> None:
+    """Only aggregators that declare themselves cross-unit skip the per-unit laws."""
+    for name in registry.aggregator_names():
+        built = registry.aggregator(name, **AGGREGATOR_CASES.get(name, [({}, {})])[0][0])
+        assert getattr(built, "cross_unit", False) == (name in CROSS_UNIT), name
 
 
 @pytest.mark.parametrize(("name", "params", "options"), _aggregator_cases())

@@ -225,7 +225,7 @@ def test_bad_min_share_is_an_invalid_argument() -> None:
 def test_json_follows_the_contract() -> None:
     """The JSON document keeps the contracted keys and values."""
     document = json.loads(evaluate(_framework(), EVIDENCE).to_json())
-    assert document["schema"] == "policyeval.evaluation/2"
+    assert document["schema"] == "policyeval.evaluation/3"
     assert document["framework"] == "hand"
     node = document["units"]["A"]["nodes"]["i2"]
     assert {k: node[k] for k in ("level", "score", "confidence", "status", "evidence")} == {
@@ -237,6 +237,9 @@ def test_json_follows_the_contract() -> None:
     }
     assert document["units"]["B"]["nodes"]["i2"]["level"] is None
     assert document["rejected"] == []
+    # Each node carries its rank among the units, right after the score.
+    assert list(node)[:4] == ["kind", "level", "score", "rank"]
+    assert (node["rank"], document["units"]["B"]["nodes"]["i2"]["rank"]) == (1, None)
 
 
 def test_rejected_rows_are_carried_into_the_output() -> None:

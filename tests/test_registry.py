@@ -15,8 +15,8 @@ from policyeval.framework import AggregatorSpec
 def test_builtin_names() -> None:
     """Every built-in is registered under its documented name."""
     assert registry.aggregator_names() == (
-        "bars", "decision_table", "generalised", "geometric", "harmonic",
-        "majority", "max", "mean", "median", "min",
+        "bars", "copeland", "decision_table", "generalised", "geometric", "harmonic",
+        "majority", "max", "mean", "median", "min", "weighted_median",
     )  # fmt: skip
     assert registry.rule_names() == (
         "agreement", "all_of", "any_of", "cerqual", "coder_agreement", "investigator", "source",
@@ -53,7 +53,7 @@ def test_parameters_reach_the_factory() -> None:
 
 def test_unknown_names_list_the_known_ones() -> None:
     """An unknown name is a LookupError listing what is known."""
-    with pytest.raises(UnknownPluginError, match="known: bars, decision_table"):
+    with pytest.raises(UnknownPluginError, match="known: bars, copeland, decision_table"):
         registry.aggregator("avg")
     with pytest.raises(LookupError, match="unknown triangulation rule 'sorce'"):
         registry.rule("sorce")
@@ -103,3 +103,30 @@ def test_an_error_inside_a_factory_is_not_mistaken_for_bad_parameters() -> None:
         registry.aggregator("test_broken", size=2)
     with pytest.raises(InvalidArgument, match="bad parameters"):
         registry.aggregator("test_broken", colour="red")
+
+
+def test_every_builtin_repr_names_a_registered_aggregator() -> None:
+    """What a built-in's repr shows (its factory name) builds it again, so recorded settings
+    round-trip: weakest_link() and strongest() are names as well as min and max."""
+    params: dict[str, dict[str, Any]] = {
+        "generalised": {"p": 2},
+        "bars": {"rules": [{"at_or_below": 2, "cap": 3}]},
+        "decision_table": {"rules": [{"when": ["*"], "then": 1}]},
+    }
+    builtins = {
+        "bars", "copeland", "decision_table", "generalised", "geometric", "harmonic",
+        "majority", "max", "mean", "median", "min", "strongest", "weakest_link",
+        "weighted_median",
+    }  # fmt: skip
+    for name in builtins:
+        shown = repr(registry.aggregator(name, **params.get(name, {})))
+        if shown.endswith("()"):
+            assert repr(registry.build_aggregator(shown[:-2])) == shown
+    assert repr(registry.build_aggregator("weakest_link")) == "weakest_link()"
+    assert repr(registry.build_aggregator("strongest")) == "strongest()"
+
+
+def test_replace_must_be_a_bool() -> None:
+    """register_* refuse a replace flag that is not True or False."""
+    with pytest.raises(InvalidArgument, match="replace='yes'"):
+        registry.register_aggregator("doc_x", lambda: max, replace="yes")  # type: ignore[arg-type]

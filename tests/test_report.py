@@ -627,6 +627,7 @@ def test_comparison_renderers_show_levels_scores_and_ranks(result: CaseResult) -
     assert "Overall: Programme Good 2.67 (#1) Fair 2.22 (#2)" in lines
     assert "Overall confidence low low" in lines
     assert "Coverage 4/4 indicators, 5 items 4/4 indicators, 6 items" in lines
+    assert [line.split()[0] for line in text.splitlines()[-2:]] == ["Strengths", "Weaknesses"]
     markdown = report.render_comparison_markdown(comparison, lang="id")
     assert "| Keseluruhan: Program | Baik 2.67 (#1) | Cukup 2.22 (#2) |" in markdown
     for table in markdown_tables(markdown):

@@ -22,6 +22,7 @@ from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import Scale
 from policyeval.testing import (
     AGGREGATOR_LAWS,
+    CROSS_UNIT_LAWS,
     LAW_STATEMENTS,
     RULE_LAWS,
     SCORER_LAWS,
@@ -308,7 +309,7 @@ def test_checks_come_in_law_order() -> None:
     """The pairs follow AGGREGATOR_LAWS, RULE_LAWS and SCORER_LAWS, each law stated once."""
     assert [law for law, _ in aggregator_checks(weighted_mean)] == list(AGGREGATOR_LAWS)
     assert [law for law, _ in rule_checks(categories_rule)] == list(RULE_LAWS)
-    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *SCORER_LAWS}
+    assert set(LAW_STATEMENTS) == {*AGGREGATOR_LAWS, *RULE_LAWS, *SCORER_LAWS, *CROSS_UNIT_LAWS}
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None, 3])
@@ -515,14 +516,17 @@ def test_public_names() -> None:
     """policyeval.testing exports exactly these names, sorted."""
     assert policyeval.testing.__all__ == [
         "AGGREGATOR_LAWS",
+        "CROSS_UNIT_LAWS",
         "LAW_STATEMENTS",
         "LOWER_IS_BETTER_SCALE",
         "RULE_LAWS",
         "SCORER_LAWS",
         "aggregator_checks",
         "check_aggregator",
+        "check_cross_unit_aggregator",
         "check_rule",
         "check_scorer",
+        "cross_unit_aggregator_checks",
         "rule_checks",
         "scorer_checks",
         "strategies",

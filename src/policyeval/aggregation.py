@@ -28,9 +28,11 @@ import attrs
 import numpy as np
 
 from policyeval.exceptions import InvalidArgument
+from policyeval.median import checked_lower_median, integer_weights
 
 __all__ = [
     "bars",
+    "copeland",
     "decision_table",
     "generalised",
     "geometric",
@@ -40,6 +42,7 @@ __all__ = [
     "median",
     "strongest",
     "weakest_link",
+    "weighted_median",
 ]
 
 
@@ -70,17 +73,6 @@ def _clamp(result: float, pairs: Sequence[tuple[float, float]]) -> float:
     low = min(v for v, _ in pairs)
     high = max(v for v, _ in pairs)
     return min(max(result, low), high)
-
-
-def _lower_median(pairs: Sequence[tuple[float, float]]) -> float:
-    ordered = sorted(pairs)
-    total = sum(w for _, w in ordered)
-    running = 0.0
-    for value, weight in ordered:
-        running += weight
-        if running >= total / 2 * (1 - 1e-12):
-            return value
-    return ordered[-1][0]
 
 
 def _array_inputs(values: Any, weights: Any) -> tuple[Any, Any, Any]:
@@ -140,7 +132,11 @@ class _Mean:
 @attrs.frozen(repr=False)
 class _Generalised:
     p: float
-    compensatory: bool = attrs.field(default=True, init=False)
+
+    @property
+    def compensatory(self) -> bool:
+        """Power means compensate, except at p = +-inf (the maximum and the minimum)."""
+        return math.isfinite(self.p)
 
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
         pairs = _pairs(values, weights)
@@ -198,7 +194,9 @@ class _Median:
     compensatory: bool = attrs.field(default=False, init=False)
 
     def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
-        return _lower_median(_pairs(values, weights))
+        median = checked_lower_median(_pairs(values, weights))
+        assert median is not None  # _pairs keeps positive weights only, at least one
+        return median
 
     def __repr__(self) -> str:
         return "median()"
@@ -294,10 +292,16 @@ def harmonic() -> _Generalised:
 def median() -> _Median:
     """The weighted lower median: the smallest value whose cumulative weight reaches half.
 
-    Conservative on ties: with two equal halves the lower value wins.
+    Conservative on ties: with two equal halves the lower value wins. This is
+    :func:`policyeval.median.weighted_lower_median`, the median consensus and
+    the ``weighted_median`` confidence rule use, so weights are summed
+    exactly as decimals: 0.1 and 0.2 against 0.3 is an exact tie, as 1 and 2
+    against 3 is. The registry also offers it as ``weighted_median``.
 
     >>> median()([4, 2], [1, 1])
     2.0
+    >>> median()([1, 2, 0], [0.1, 0.2, 0.3]), median()([1, 2, 0], [1, 2, 3])
+    (0.0, 0.0)
     """
     return _Median()
 
@@ -366,6 +370,8 @@ def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     >>> rubric([4, 4, 4, 3], [1, 1, 1, 1])
     3.75
     """
+    if isinstance(rules, str | Mapping) or not isinstance(rules, Sequence):
+        raise InvalidArgument(f"bars: rules must be a list of rules, got rules={rules!r}")
     parsed = []
     for index, rule in enumerate(rules):
         try:
@@ -388,6 +394,149 @@ def bars(rules: Sequence[Mapping[str, float]], *, base: Any = "mean") -> _Bars:
     if not callable(base):
         raise InvalidArgument(f"bars: base must be an aggregator or its name, got base={base!r}")
     return _Bars(tuple(parsed), base)
+
+
+@attrs.frozen(repr=False)
+class _Copeland:
+    compensatory: bool = attrs.field(default=False, init=False)
+    cross_unit: bool = attrs.field(default=True, init=False)
+
+    def __call__(self, values: Sequence[float], weights: Sequence[float], /) -> float:
+        raise InvalidArgument(
+            "copeland() ranks units against each other, so one unit's children alone have no "
+            "Copeland score; aggregate every unit at once with copeland().array(values, weights)"
+        )
+
+    def array(self, values: Any, weights: Any, /) -> list[float]:
+        """The Copeland score of each row (unit) against every other row.
+
+        ``values`` and ``weights`` are units x children; a weight of 0 leaves
+        that child out for that unit (the engine's convention for a missing
+        child). ``weights`` may also be one row shared by every unit.
+        """
+        rows = [[float(value) for value in row] for row in _rows(values, "values")]
+        listed = weights.tolist() if hasattr(weights, "tolist") else weights
+        if isinstance(listed, Sequence) and all(isinstance(w, int | float) for w in listed):
+            listed = [listed]  # one row of weights shared by every unit
+        weight_rows = _rows(listed, "weights")
+        if len(weight_rows) == 1 and len(rows) != 1:
+            weight_rows = weight_rows * len(rows)
+        if len(weight_rows) != len(rows) or any(
+            len(w) != len(v) for w, v in zip(weight_rows, rows, strict=True)
+        ):
+            raise InvalidArgument(
+                f"{self!r}: values and weights must both be units x children, got "
+                f"{len(rows)} rows of values and {len(weight_rows)} rows of weights"
+            )
+        for row, weight_row in zip(rows, weight_rows, strict=True):
+            _pairs(row, weight_row)  # finite values, weights >= 0, one positive per unit
+        width = len(rows[0]) if rows else 0
+        # One weight per child (rows differ only by the zeros of missing children), read as
+        # exact decimals so a pair splitting its weight evenly is an exact tie.
+        shared = [max(float(row[child]) for row in weight_rows) for child in range(width)]
+        scaled = integer_weights(shared)
+        present = [[float(w) > 0 for w in row] for row in weight_rows]
+        fast = _copeland_arrays(rows, present, scaled)
+        return fast if fast is not None else _copeland_pairs(rows, present, scaled)
+
+    def __repr__(self) -> str:
+        return "copeland()"
+
+
+def _copeland_pairs(
+    rows: list[list[float]], present: list[list[bool]], scaled: list[int]
+) -> list[float]:
+    """Copeland scores pair by pair, in exact integer arithmetic: the reference."""
+    width = len(scaled)
+    scores = [0] * len(rows)
+    for first in range(len(rows)):
+        for second in range(first + 1, len(rows)):
+            margin = 0
+            for child in range(width):
+                if not (present[first][child] and present[second][child]):
+                    continue
+                a, b = rows[first][child], rows[second][child]
+                if a > b:
+                    margin += scaled[child]
+                elif a < b:
+                    margin -= scaled[child]
+            if margin:
+                sign = 1 if margin > 0 else -1
+                scores[first] += sign
+                scores[second] -= sign
+    return [float(score) for score in scores]
+
+
+def _copeland_arrays(
+    rows: list[list[float]], present: list[list[bool]], scaled: list[int]
+) -> list[float] | None:
+    """Copeland scores with numpy, unit against all units at once; ``None`` without numpy,
+    or when the integer weights are too large for float64 sums to stay exact."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is installed wherever the array core runs
+        return None
+    if not rows or sum(scaled) >= 2**52:
+        return None
+    grid = np.asarray(rows, dtype=np.float64)
+    mask = np.asarray(present, dtype=bool)
+    child_weights = np.asarray(scaled, dtype=np.float64)
+    scores = np.zeros(len(rows))
+    for unit in range(len(rows)):
+        # +1 where this unit scores higher, -1 lower, 0 on ties or where either lacks the child;
+        # the weighted sums are sums of integers below 2**52, so they are exact.
+        sides = np.where(mask[unit] & mask, np.sign(grid[unit] - grid), 0.0)
+        scores[unit] = np.sign(sides @ child_weights).sum()
+    return [float(score) for score in scores]
+
+
+def _rows(table: Any, name: str) -> list[list[float]]:
+    listed = table.tolist() if hasattr(table, "tolist") else table
+    if not isinstance(listed, Sequence) or not all(isinstance(row, Sequence) for row in listed):
+        raise InvalidArgument(f"copeland(): {name} must be rows (units) of children, got {table!r}")
+    return [list(row) for row in listed]
+
+
+def copeland() -> _Copeland:
+    """Copeland's pairwise method: a unit's wins minus its losses against every other unit.
+
+    For two units, a child *outranks* for the unit scoring higher on it; the
+    unit carrying more than half of the weight of the children both have
+    wins the pair (a child on which they score equal counts half for each,
+    so only the children where they differ decide). A unit's score is the
+    number of pairs it wins minus those it loses, between ``-(n - 1)`` and
+    ``n - 1`` for ``n`` units; the scores add up to 0. This is COINr's
+    ``a_copeland`` (Becker et al., *COINr*, JRC), except that a child
+    missing for either unit of a pair is left out of that pair rather than
+    counted for the second unit.
+
+    The result depends on every unit, so Copeland is a *cross-unit*
+    aggregator: it has no value for one unit alone (calling it on one
+    unit's children raises :class:`~policyeval.exceptions.InvalidArgument`),
+    and works through its ``array`` form, which the engine uses to combine
+    every unit at once. Its scores count pairwise wins, not the children's
+    scale: use it where a ranking is wanted (the index of many units), not
+    where a level is read back. Only the order of each child's values
+    matters, so it needs no normalisation and no child compensates another.
+
+    >>> rank = copeland()
+    >>> rank.array([[3, 3], [2, 2], [1, 3]], [[1, 1]] * 3)
+    [2.0, -1.0, -1.0]
+    >>> rank.array([[3, 3], [2, 2], [1, 3]], [[1, 3]] * 3)  # the second child decides B against C
+    [2.0, -2.0, 0.0]
+    """
+    return _Copeland()
+
+
+def weighted_median() -> _Median:
+    """The weighted lower median, under the name COINr gives it (``a_wmedian``).
+
+    The same aggregator as :func:`median`, which is weighted.
+
+    >>> weighted_median()([4, 2, 1], [0.3, 0.1, 0.2])
+    2.0
+    """
+    return _Median()
 
 
 Condition = float | tuple[float, float] | None
@@ -494,7 +643,22 @@ def decision_table(
     >>> table([4, 4], [1, 1]), table([4, 2], [1, 1]), table([2, 4], [1, 1])
     (4.0, 3.0, 2.0)
     """
+    if levels is not None and not isinstance(levels, Mapping):
+        raise InvalidArgument(
+            f"decision_table: levels must map level ids to scores, got levels={levels!r}"
+        )
     scores = dict(levels or {})
+    for level_id, level_score in scores.items():
+        if not (
+            isinstance(level_id, str)
+            and isinstance(level_score, int | float)
+            and not isinstance(level_score, bool)
+            and math.isfinite(level_score)
+        ):
+            raise InvalidArgument(
+                f"decision_table: levels must map level ids to finite scores, "
+                f"got levels[{level_id!r}]={level_score!r}"
+            )
 
     def score(value: Any, where: str) -> float:
         if isinstance(value, str):
@@ -509,6 +673,8 @@ def decision_table(
             f"decision_table: {where}: expected a score or level id, got {value!r}"
         )
 
+    if isinstance(rules, str | Mapping) or not isinstance(rules, Sequence):
+        raise InvalidArgument(f"decision_table: rules must be a list of rules, got rules={rules!r}")
     parsed = []
     for index, given in enumerate(rules):
         rule: Any = given
@@ -534,7 +700,12 @@ def decision_table(
                     raise InvalidArgument(
                         f"decision_table: {where}: an interval is [low, high], got {condition!r}"
                     )
-                conditions.append((score(condition[0], where), score(condition[1], where)))
+                low, high = score(condition[0], where), score(condition[1], where)
+                if high < low:
+                    raise InvalidArgument(
+                        f"decision_table: {where}: an interval needs low <= high, got {condition!r}"
+                    )
+                conditions.append((low, high))
             else:
                 conditions.append(score(condition, where))
         parsed.append((tuple(conditions), score(rule[1], f"rules[{index}][1]")))

@@ -13,14 +13,19 @@ ignored; with nothing left the result is ``None``.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import attrs
 
 from policyeval.exceptions import InvalidArgument
+from policyeval.median import weighted_lower_median
 from policyeval.protocols import Confidence
 
 __all__ = ["weakest", "weighted_median"]
+
+_LEVELS = tuple(Confidence)
 
 
 def _present(
@@ -30,6 +35,17 @@ def _present(
         raise InvalidArgument(
             f"confidences and weights differ in length: {len(confidences)} != {len(weights)}"
         )
+    for weight in weights:
+        if isinstance(weight, bool) or not (
+            isinstance(weight, numbers.Real) and math.isfinite(weight) and weight >= 0
+        ):
+            raise InvalidArgument(f"weights must be finite and >= 0, got weights={list(weights)!r}")
+    for confidence in confidences:
+        if confidence is not None and not isinstance(confidence, Confidence):
+            raise InvalidArgument(
+                f"confidences must be Confidence levels or None, "
+                f"got confidences={list(confidences)!r}"
+            )
     return [
         (c, float(w)) for c, w in zip(confidences, weights, strict=True) if c is not None and w > 0
     ]
@@ -52,14 +68,11 @@ class _WeightedMedian:
     def __call__(
         self, confidences: Sequence[Confidence | None], weights: Sequence[float], /
     ) -> Confidence | None:
-        present = sorted(_present(confidences, weights), key=lambda pair: pair[0].rank)
-        total = sum(w for _, w in present)
-        running = 0.0
-        for confidence, weight in present:
-            running += weight
-            if running >= total / 2:
-                return confidence
-        return None
+        present = _present(confidences, weights)
+        if not present:
+            return None
+        median = weighted_lower_median([(c.rank, w) for c, w in present])
+        return _LEVELS[int(median)]
 
     def __repr__(self) -> str:
         return "weighted_median()"
@@ -81,7 +94,10 @@ def weighted_median() -> _WeightedMedian:
     """The weighted lower median of the children's confidences.
 
     More forgiving than :func:`weakest`: one weak child among many strong ones
-    does not pull the parent down.
+    does not pull the parent down. The median is
+    :func:`policyeval.median.weighted_lower_median` over the levels' ranks,
+    the one consensus and the ``median`` aggregator use, exact on decimal
+    weights.
 
     >>> from policyeval.protocols import Confidence as C
     >>> weighted_median()([C.HIGH, C.LOW], [1, 1])  # ties go to the lower level

@@ -17,7 +17,9 @@ saying "baik" and two saying "cukup baik" give "cukup baik": the consensus
 never claims more than half of the evidence weight supports. Such an *even
 split* (exactly half the weight at or below the consensus, the rest above
 it) is recorded in :attr:`Consensus.even_split`, and the built-in
-triangulation rules judge it ``contested``.
+triangulation rules judge it ``contested``. The median
+is :func:`policyeval.median.weighted_lower_median`, the one the aggregators
+and confidence rules use (re-exported here), exact on decimal weights.
 
 >>> from policyeval.evidence import Evidence
 >>> from policyeval.scales import Level, OrdinalScale
@@ -44,47 +46,10 @@ import attrs
 
 from policyeval.evidence import Evidence
 from policyeval.exceptions import InvalidArgument, ScaleError
+from policyeval.median import weighted_lower_median
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 
 __all__ = ["Consensus", "consensus", "weighted_lower_median"]
-
-
-def weighted_lower_median(pairs: Sequence[tuple[float, float]]) -> float:
-    """Return the weighted lower median of ``(value, weight)`` pairs.
-
-    This is the smallest value whose cumulative weight (adding the weights of
-    the values up to and including it) reaches half the total weight. When
-    the weight splits exactly in half the lower value wins, which is the
-    conservative choice. Weights must be finite and non-negative with a
-    positive total. The sums are exact, so the result does not depend on the
-    order of the pairs.
-
-    >>> weighted_lower_median([(4, 1), (3, 1)])
-    3.0
-    >>> weighted_lower_median([(4, 2), (3, 1), (1, 0.5)])
-    4.0
-    """
-    if not pairs:
-        raise InvalidArgument("weighted_lower_median needs at least one pair, got pairs=[]")
-    checked: list[tuple[float, Fraction]] = []
-    for index, (value, weight) in enumerate(pairs):
-        if not math.isfinite(value):
-            raise InvalidArgument(f"pairs[{index}]: value must be finite, got value={value!r}")
-        if not (math.isfinite(weight) and weight >= 0):
-            raise InvalidArgument(
-                f"pairs[{index}]: weight must be finite and >= 0, got weight={weight!r}"
-            )
-        checked.append((float(value), Fraction(weight)))
-    total = sum((weight for _, weight in checked), Fraction(0))
-    if total == 0:
-        raise InvalidArgument(f"at least one weight must be positive, got pairs={list(pairs)!r}")
-    checked.sort(key=lambda pair: pair[0])
-    cumulative = Fraction(0)
-    for number, share in checked:
-        cumulative += share
-        if 2 * cumulative >= total:
-            return number
-    return checked[-1][0]
 
 
 @attrs.frozen(kw_only=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._frozen import freeze
 from policyeval.exceptions import InvalidArgument
 
 __all__ = ["ATTRIBUTIONS", "UNSPECIFIED", "Evidence", "Origin", "Source"]
@@ -55,7 +56,8 @@ class Origin:
 
 
 def _extra(value: dict[str, Any] | None) -> dict[str, Any]:
-    return dict(sorted((value or {}).items()))
+    frozen: dict[str, Any] = freeze(dict(sorted((value or {}).items())))
+    return frozen
 
 
 def _optional_float(value: float | None) -> float | None:

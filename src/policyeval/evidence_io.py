@@ -41,6 +41,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._frozen import frozen_dict
 from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
@@ -113,7 +114,7 @@ class EvidenceSet:
 
     items: tuple[Evidence, ...] = ()
     rejected: tuple[Rejection, ...] = ()
-    sources: dict[str, Source] = attrs.field(factory=dict)
+    sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
 
     @property
     def units(self) -> tuple[str, ...]:

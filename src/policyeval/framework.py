@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from policyeval._frozen import FrozenDict, freeze
 from policyeval.exceptions import FrameworkError, Problem
 from policyeval.scales import NumericScale, OrdinalScale, Scale, _str_tuple, _text_map
 
@@ -56,7 +57,12 @@ INDICATOR = "indicator"
 
 
 def _params(value: Mapping[str, Any] | None) -> dict[str, Any]:
-    return dict(sorted((value or {}).items()))
+    frozen: dict[str, Any] = freeze(dict(sorted((value or {}).items())))
+    return frozen
+
+
+def _scales(value: Mapping[str, Scale]) -> dict[str, Scale]:
+    return FrozenDict(value)
 
 
 @attrs.frozen
@@ -136,6 +142,19 @@ class Edge:
     key: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 
+def _frozen_graph(graph: nx.DiGraph) -> nx.DiGraph:
+    """Freeze the structure (networkx) and every node and edge attribute dict (ours), so a
+    cached built-in framework cannot be changed through its graph."""
+    for node, data in list(graph._node.items()):
+        graph._node[node] = FrozenDict(data)
+    for parent, children in graph._adj.items():
+        for child, data in list(children.items()):
+            frozen = FrozenDict(data)
+            children[child] = frozen
+            graph._pred[child][parent] = frozen  # networkx shares one dict per edge
+    return nx.freeze(graph)
+
+
 def _graphs_equal(a: nx.DiGraph, b: nx.DiGraph) -> bool:
     return list(a.nodes(data="node")) == list(b.nodes(data="node")) and list(
         a.edges(data="weight")
@@ -156,7 +175,7 @@ class Framework:
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
     languages: tuple[str, ...] = attrs.field(default=("en",), converter=_str_tuple)
     default_language: str = "en"
-    scales: dict[str, Scale] = attrs.field(factory=dict)
+    scales: dict[str, Scale] = attrs.field(factory=dict, converter=_scales)
     default_scale: str | None = None
     default_aggregator: AggregatorSpec = attrs.field(
         factory=lambda: AggregatorSpec("mean"), converter=_spec
@@ -215,7 +234,7 @@ class Framework:
             graph.add_edge(edge.parent, edge.child, weight=edge.weight)
         return cls(
             id=id,
-            graph=nx.freeze(graph),
+            graph=_frozen_graph(graph),
             title=dict(title or {}),
             description=dict(description or {}),
             languages=tuple(languages),

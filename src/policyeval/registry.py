@@ -17,7 +17,7 @@ True
 >>> aggregator("avg")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, decision_table, ...
+policyeval.exceptions.UnknownPluginError: unknown aggregator 'avg'; known: bars, copeland, ...
 
 Names round-trip: whatever a report or a ``repr`` shows is accepted back.
 A factory's own name is an alias of its short name (``weakest_link`` for
@@ -74,6 +74,7 @@ def _builtin_aggregators() -> dict[str, Factory]:
 
     return {
         "bars": aggregation.bars,
+        "copeland": aggregation.copeland,
         "decision_table": aggregation.decision_table,
         "generalised": aggregation.generalised,
         "geometric": aggregation.geometric,
@@ -83,6 +84,7 @@ def _builtin_aggregators() -> dict[str, Factory]:
         "mean": aggregation.mean,
         "median": aggregation.median,
         "min": aggregation.weakest_link,
+        "weighted_median": aggregation.weighted_median,
     }
 
 
@@ -221,6 +223,8 @@ class _Registry:
             raise InvalidArgument(
                 f"the factory for {self.kind} {name!r} must be callable, got {factory!r}"
             )
+        if not isinstance(replace, bool):
+            raise InvalidArgument(f"replace must be True or False, got replace={replace!r}")
         if name in self._load() and not replace:
             raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
         self._added[name] = factory

@@ -4,7 +4,7 @@ An :class:`Evaluation` holds one :class:`Judgement` per (unit, node). An
 indicator's judgement carries the :class:`~policyeval.protocols.Assessment`
 its triangulation rule made; an inner node's judgement names the children
 and weights it combined. :meth:`Evaluation.explain` walks from any node down
-to the evidence rows behind it, and :meth:`Evaluation.to_json` writes a
+to the evidence rows behind it (the report package draws it), and :meth:`Evaluation.to_json` writes a
 stable, versioned JSON document: identical inputs give byte-identical output.
 """
 
@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+import types
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from policyeval._frozen import freeze, frozen_dict
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
+from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 
 __all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/2"
+SCHEMA = "policyeval.evaluation/3"
 
 
 def _round(number: float | None) -> float | None:
@@ -108,7 +111,9 @@ class Judgement:
 class Explanation:
     """A judgement with the explanations of its children, down to evidence rows.
 
-    ``str(explanation)`` renders it as an indented tree.
+    ``str(explanation)`` renders it as an indented tree;
+    :func:`policyeval.report.render_explanation` words it in the reader's
+    language.
     """
 
     judgement: Judgement
@@ -164,11 +169,11 @@ class Evaluation:
 
     framework: Framework
     units: tuple[str, ...]
-    judgements: dict[tuple[str, str], Judgement]
+    judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
     evidence: tuple[Evidence, ...] = ()
     rejected: tuple[Rejection, ...] = ()
-    sources: dict[str, Source] = attrs.field(factory=dict)
-    settings: dict[str, Any] = attrs.field(factory=dict)
+    sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
+    settings: dict[str, Any] = attrs.field(factory=dict, converter=freeze)
     confidence_rule: ConfidenceRule | None = attrs.field(default=None, eq=False, repr=False)
     min_share: float = 0.5
 
@@ -185,6 +190,53 @@ class Evaluation:
     def level(self, unit: str, node: str) -> str | None:
         """Shorthand for ``judgement(unit, node).level``."""
         return self.judgement(unit, node).level
+
+    def ranks(self, node: str) -> Mapping[str, int | None]:
+        """Each unit's competition rank on ``node`` (1 = highest score; ``None`` = no score).
+
+        Tied scores share the lower rank number and the next is skipped
+        ("1224"), as in COINr; see :mod:`policyeval.ranking`.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> dict(two_unit_result().evaluation.ranks("people"))
+        {'north': 1, 'south': 2}
+        """
+        if node not in self.framework:
+            raise KeyError(f"framework {self.framework.id!r} has no node {node!r}")
+        ranks = competition_ranks([self.judgement(unit, node).score for unit in self.units])
+        return types.MappingProxyType(dict(zip(self.units, ranks, strict=True)))
+
+    def rank(self, unit: str, node: str) -> int | None:
+        """The competition rank of ``unit`` on ``node`` among the evaluation's units.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> two_unit_result().evaluation.rank("south", "money")  # tied with north
+        1
+        """
+        self.judgement(unit, node)  # a KeyError naming both when unknown
+        return self.ranks(node)[unit]
+
+    def strengths_and_weaknesses(
+        self, unit: str, n: int = 3, *, nodes: Sequence[str] | None = None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The ``n`` nodes where ``unit`` ranks best, and the ``n`` where it ranks worst.
+
+        ``nodes`` are the candidates (default: the indicators), compared by
+        the unit's rank among the evaluation's units (COINr's top and
+        bottom indicators by rank). Nodes where every unit ties, or where
+        the unit has no score, are left out; a strength must be in the upper
+        half of the ranking and a weakness in the lower half (see
+        :func:`policyeval.ranking.strengths_and_weaknesses`); strengths come
+        best first, weaknesses worst first. With one unit there are none.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> evaluation = two_unit_result().evaluation
+        >>> evaluation.strengths_and_weaknesses("north"), evaluation.strengths_and_weaknesses("south")
+        ((('staffing',), ()), ((), ('staffing',)))
+        """
+        self.judgement(unit, self.framework.root)  # a KeyError naming the unit when unknown
+        candidates = self.framework.indicators if nodes is None else tuple(nodes)
+        return strengths_and_weaknesses({node: self.ranks(node) for node in candidates}, unit, n)
 
     def for_unit(self, unit: str) -> tuple[Judgement, ...]:
         """The judgements for one unit, in framework declaration order."""
@@ -226,7 +278,10 @@ class Evaluation:
         >>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
         ...                   source="s1", source_category="asn", technique="interview")]
         >>> result = evaluate(fw, items)
-        >>> print(result.explain("u", "kompetensi"))  # doctest: +ELLIPSIS
+        >>> tree = result.explain("u", "kompetensi")
+        >>> tree.judgement.level, [item.id for item in tree.evidence]
+        ('baik', ['E1'])
+        >>> print(tree)  # doctest: +ELLIPSIS
         Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
         ...
           + E1: baik from s1 (asn, interview)
@@ -255,9 +310,18 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (see :meth:`to_json`)."""
+        ranks = {node: self.ranks(node) for node in self.framework.node_ids}
         units: dict[str, Any] = {}
         for unit in self.units:
-            nodes = {node: self.judgement(unit, node).as_dict() for node in self.framework.node_ids}
+            nodes: dict[str, dict[str, Any]] = {}
+            for node in self.framework.node_ids:
+                # The rank goes right after the score it ranks.
+                written = self.judgement(unit, node).as_dict()
+                nodes[node] = {}
+                for key, value in written.items():
+                    nodes[node][key] = value
+                    if key == "score":
+                        nodes[node]["rank"] = ranks[node][unit]
             for node, document in nodes.items():
                 inherited = self.status_from(unit, node)
                 if inherited:
@@ -276,11 +340,11 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/2"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/3"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
-        ``confidence``, ``status``, ``evidence`` (and more: ``status_from``
-        names the child an inner node took its status from, see
-        :meth:`status_from`), and ``rejected``.
+        ``rank`` (among the evaluation's units), ``confidence``, ``status``,
+        ``evidence`` (and more: ``status_from`` names the child an inner node
+        took its status from, see :meth:`status_from`), and ``rejected``.
         """
         return dumps(self.to_dict(), indent=indent)
 
@@ -293,6 +357,7 @@ class Evaluation:
                 "Evaluation.to_frame() needs pandas: pip install 'policyeval[pandas]'"
             ) from None
         records = []
+        ranks = {node: self.ranks(node) for node in self.framework.node_ids}
         for unit in self.units:
             for node in self.framework.node_ids:
                 j = self.judgement(unit, node)
@@ -304,6 +369,7 @@ class Evaluation:
                         "label": self.framework.label(node),
                         "level": j.level,
                         "score": j.score,
+                        "rank": ranks[node][unit],
                         "confidence": None if j.confidence is None else j.confidence.value,
                         "status": j.status.value,
                         "n_evidence": len(j.evidence),

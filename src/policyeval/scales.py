@@ -38,6 +38,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import ScaleError
 
 __all__ = [
@@ -55,10 +56,10 @@ BandMethod = Literal["explicit", "equal_width", "midpoints"]
 
 
 def _text_map(value: Mapping[str, str] | None) -> dict[str, str]:
-    """Copy a language -> text mapping, sorted by language for stable output."""
+    """Copy a language -> text mapping, sorted by language for stable output, read-only."""
     if value is None:
-        return {}
-    return {str(key): str(text) for key, text in sorted(value.items())}
+        return FrozenDict()
+    return FrozenDict({str(key): str(text) for key, text in sorted(value.items())})
 
 
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:

@@ -3,13 +3,14 @@
 Every renderer starts from the same report model (:func:`build_report`),
 assembled once from a :class:`~policyeval.case.CaseResult`, and writes it in
 Indonesian or English (default: the case's language). :func:`compare` lines
-units up side by side with ranks.
+units up side by side with ranks; :func:`render_explanation` draws
+an evaluation's explanation tree down to the evidence rows.
 
 >>> from policyeval.report._examples import two_unit_result
 >>> result = two_unit_result()
 >>> render_html(result) == render_html(result)
 True
->>> print(render_comparison_text(compare([result])).splitlines()[-3])
+>>> print(render_comparison_text(compare([result])).splitlines()[-5])
 Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
 """
 

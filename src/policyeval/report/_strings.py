@@ -214,9 +214,14 @@ _TEXT: dict[str, dict[str, str]] = {
     "case_citation": {"en": "Case", "id": "Kasus"},
     "framework_citation": {"en": "Framework", "id": "Kerangka"},
     "comparison": {"en": "Comparison", "id": "Perbandingan"},
+    "strengths": {"en": "Strengths", "id": "Kekuatan"},
+    "weaknesses": {"en": "Weaknesses", "id": "Kelemahan"},
     "comparison_caption": {
-        "en": "Levels, scores and ranks per dimension and overall (rank 1 is the highest score)",
-        "id": "Tingkat, skor dan peringkat per dimensi dan keseluruhan (peringkat 1 adalah skor tertinggi)",
+        "en": "Levels, scores and ranks per dimension and overall (rank 1 is the highest score), "
+        "then each unit's strengths and weaknesses: the indicators where it ranks best and worst",
+        "id": "Tingkat, skor dan peringkat per dimensi dan keseluruhan (peringkat 1 adalah skor "
+        "tertinggi), lalu kekuatan dan kelemahan tiap unit: indikator dengan peringkat terbaik "
+        "dan terburuk",
     },
     "overall": {"en": "Overall", "id": "Keseluruhan"},
     "overall_confidence": {"en": "Overall confidence", "id": "Keyakinan keseluruhan"},

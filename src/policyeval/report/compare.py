@@ -5,7 +5,9 @@ case with several units, and lines up every unit's judgement on each
 dimension and on the root. Ranks use competition ranking: the highest score
 is rank 1, tied scores share the lower rank number and the next rank is
 skipped ("1224"); a unit without a score on a node has no rank there and
-is listed last.
+is listed last. Each unit also gets its strengths and weaknesses: the
+indicators where it ranks best and worst among the compared units (see
+:mod:`policyeval.ranking`).
 
 >>> competition_ranks([3.0, 4.0, 3.0, None, 2.0])
 (2, 1, 2, None, 4)
@@ -20,34 +22,17 @@ from typing import Any
 
 import attrs
 
-from policyeval.case import CaseResult
 from policyeval.evidence_io import Rejection
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
-from policyeval.results import dumps
+from policyeval.ranking import competition_ranks, strengths_and_weaknesses
+from policyeval.report._input import Reportable, parts
+from policyeval.results import Evaluation, dumps
 from policyeval.scales import Level, NumericScale, OrdinalScale
 
 __all__ = ["SCHEMA", "ComparedUnit", "Comparison", "compare", "competition_ranks"]
 
 SCHEMA = "policyeval.comparison/1"
-
-# Scores are means of level scores: round away float noise before deciding ties.
-_TIE_DIGITS = 9
-
-
-def competition_ranks(scores: Sequence[float | None]) -> tuple[int | None, ...]:
-    """Rank scores high to low; ties share the lower rank number; ``None`` gets no rank.
-
-    >>> competition_ranks([2.6, 2.6000000000000005, 3.0])
-    (2, 2, 1)
-    >>> competition_ranks([None, 1.0])
-    (None, 1)
-    """
-    rounded = [None if score is None else round(score, _TIE_DIGITS) for score in scores]
-    defined = [score for score in rounded if score is not None]
-    return tuple(
-        None if score is None else 1 + sum(other > score for other in defined) for score in rounded
-    )
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +43,8 @@ class ComparedUnit:
     when the same unit id comes from several cases. ``confidences`` holds
     the confidence per compared node; ``indicators_with_evidence`` of
     ``indicators`` had evidence for this unit, from ``evidence`` items, so
-    a missing indicator shows beside the verdict.
+    a missing indicator shows beside the verdict. ``strengths`` and
+    ``weaknesses`` are indicator ids, best and worst first.
     """
 
     key: str
@@ -72,6 +58,8 @@ class ComparedUnit:
     evidence: int = 0
     indicators: int = 0
     indicators_with_evidence: int = 0
+    strengths: tuple[str, ...] = ()
+    weaknesses: tuple[str, ...] = ()
 
     def text(self, lang: str | None = None) -> str:
         """The unit's label in ``lang`` (else any label, else the key)."""
@@ -175,6 +163,8 @@ class Comparison:
                             strict=True,
                         )
                     },
+                    "strengths": list(unit.strengths),
+                    "weaknesses": list(unit.weaknesses),
                 }
                 for unit in self.ranked()
             ],
@@ -189,15 +179,17 @@ class Comparison:
         and, per node, ``level``, ``score``, ``rank`` and ``confidence``
         (``null`` when undefined). ``rejected`` lists the rows the cases did
         not use, each with its ``case``.
+        Each unit also lists its ``strengths`` and ``weaknesses`` (indicator ids).
         """
         return dumps(self.to_dict())
 
 
-def compare(results: Sequence[CaseResult]) -> Comparison:
-    """Line up the units of one or more case results on the dimensions and the root.
+def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
+    """Line up the units of one or more case results or evaluations on the dimensions and the root.
 
     All results must use the same framework. The language is the first
-    case's.
+    case's (for a bare evaluation, its framework's default language).
+    Each unit gets up to ``strengths`` strengths and as many weaknesses, ranked among all the compared units.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> comparison = compare([two_unit_result()])
@@ -206,9 +198,10 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
     """
     if not results:
         raise InvalidArgument("compare needs at least one case result, got results=[]")
-    first = results[0].evaluation.framework
-    for result in results[1:]:
-        framework = result.evaluation.framework
+    given = [parts(result) for result in results]
+    first = given[0][0].framework
+    for evaluation, _ in given[1:]:
+        framework = evaluation.framework
         if (framework.id, framework.version) != (first.id, first.version) or framework.children(
             framework.root
         ) != first.children(first.root):
@@ -217,24 +210,38 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
                 f"framework={framework.id!r} after framework={first.id!r}"
             )
     nodes = (*first.children(first.root), first.root)
-    entries: list[tuple[str, str, dict[str, str], CaseResult]] = []
-    for result in results:
-        labels = {unit.id: unit.label for unit in result.case.units}
-        for unit in result.evaluation.units:
-            entries.append((result.case.id, unit, dict(labels.get(unit, {})), result))
+    entries: list[tuple[str, str, dict[str, str], Evaluation]] = []
+    for evaluation, case_result in given:
+        case = case_result.case if case_result is not None else None
+        labels = {unit.id: unit.label for unit in case.units} if case is not None else {}
+        case_id = case.id if case is not None else evaluation.framework.id
+        for unit in evaluation.units:
+            entries.append((case_id, unit, dict(labels.get(unit, {})), evaluation))
     unit_ids = [unit for _, unit, _, _ in entries]
     keys = [unit if unit_ids.count(unit) == 1 else f"{case}/{unit}" for case, unit, _, _ in entries]
     if len(set(keys)) != len(keys):
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         raise InvalidArgument(f"compare got the same unit twice: duplicates={duplicates!r}")
     judgements = [
-        [result.evaluation.judgement(unit, node) for node in nodes]
-        for _, unit, _, result in entries
+        [evaluation.judgement(unit, node) for node in nodes] for _, unit, _, evaluation in entries
     ]
     ranks_by_node = [
         competition_ranks([row[column].score for row in judgements]) for column in range(len(nodes))
     ]
     indicators = first.indicators
+    indicator_ranks = {
+        node: dict(
+            zip(
+                keys,
+                competition_ranks(
+                    [evaluation.judgement(unit, node).score for _, unit, _, evaluation in entries]
+                ),
+                strict=True,
+            )
+        )
+        for node in first.indicators
+    }
+    sides = {key: strengths_and_weaknesses(indicator_ranks, key, strengths) for key in keys}
     units = tuple(
         ComparedUnit(
             key=key,
@@ -245,24 +252,32 @@ def compare(results: Sequence[CaseResult]) -> Comparison:
             scores=tuple(None if j.score is None else round(j.score, 10) for j in row),
             ranks=tuple(ranks_by_node[column][index] for column in range(len(nodes))),
             confidences=tuple(None if j.confidence is None else j.confidence.value for j in row),
-            evidence=sum(item.unit == unit for item in result.evaluation.evidence),
+            evidence=sum(item.unit == unit for item in evaluation.evidence),
             indicators=len(indicators),
             indicators_with_evidence=sum(
-                bool(result.evaluation.judgement(unit, node).evidence) for node in indicators
+                bool(evaluation.judgement(unit, node).evidence) for node in indicators
             ),
+            strengths=sides[key][0],
+            weaknesses=sides[key][1],
         )
-        for index, (key, (case, unit, label, result), row) in enumerate(
+        for index, (key, (case, unit, label, evaluation), row) in enumerate(
             zip(keys, entries, judgements, strict=True)
         )
     )
     rejected = tuple(
-        (result.case.id, _relative_to(rejection, result.case.path))
-        for result in results
-        for rejection in result.evaluation.rejected
+        (
+            case_result.case.id if case_result is not None else evaluation.framework.id,
+            _relative_to(rejection, case_result.case.path)
+            if case_result is not None
+            else rejection,
+        )
+        for evaluation, case_result in given
+        for rejection in evaluation.rejected
     )
+    first_case = given[0][1]
     return Comparison(
         framework=first,
-        language=results[0].case.language,
+        language=first_case.case.language if first_case is not None else first.default_language,
         nodes=nodes,
         units=units,
         rejected=rejected,

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from policyeval.case import CaseResult
+from policyeval.report._input import Reportable
 from policyeval.report.charts import GraphNode, framework_graph, heatmap, radar_chart
 from policyeval.report.model import Report, UnitReport, build_report
 from policyeval.report.text import comparison_rows
@@ -104,7 +104,7 @@ def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
     return out
 
 
-def render_html(result: CaseResult, *, lang: str | None = None) -> str:
+def render_html(result: Reportable, *, lang: str | None = None) -> str:
     """The full report as one self-contained HTML page (``lang`` defaults to the case's).
 
     >>> from policyeval.report._examples import two_unit_result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from policyeval.case import CaseResult
+from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
@@ -229,7 +229,7 @@ def _comparison_table(comparison: Comparison, lang: str) -> list[str]:
     return table([escape(cell) for cell in header], [[escape(c) for c in row] for row in rows])
 
 
-def render_markdown(result: CaseResult, *, lang: str | None = None) -> str:
+def render_markdown(result: Reportable, *, lang: str | None = None) -> str:
     """The full report as GitHub-flavoured Markdown (``lang`` defaults to the case's).
 
     >>> from policyeval.report._examples import two_unit_result
@@ -346,7 +346,7 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     >>> print(render_comparison_markdown(compare([two_unit_result()]), lang="en"))
     ## Comparison
     <BLANKLINE>
-    *Levels, scores and ranks per dimension and overall (rank 1 is the highest score)*
+    *Levels, scores and ranks per dimension and overall (rank 1 is the highest score), then each unit's strengths and weaknesses: the indicators where it ranks best and worst*
     <BLANKLINE>
     | Node | North | South |
     | --- | --- | --- |
@@ -355,6 +355,8 @@ def render_comparison_markdown(comparison: Comparison, *, lang: str | None = Non
     | Overall: Programme | Good 3.00 (#1) | Fair 2.33 (#2) |
     | Overall confidence | low | very low |
     | Coverage | 3/3 indicators, 4 items | 3/3 indicators, 4 items |
+    | Strengths | Staffing \\| headcount | – |
+    | Weaknesses | – | Staffing \\| headcount |
     <BLANKLINE>
     """
     lang = lang or comparison.language

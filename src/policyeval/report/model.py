@@ -1,9 +1,12 @@
-"""The report model: everything a report shows, assembled once from a case result.
+"""The report model: everything a report shows, assembled once from a result.
 
-:func:`build_report` turns a :class:`~policyeval.case.CaseResult` into a
-:class:`Report` of plain, already-translated values (labels, formatted
-scores, counts, rows), so the text, Markdown and HTML renderers only lay
-them out. Nothing here depends on how a report is drawn.
+:func:`build_report` turns a :class:`~policyeval.case.CaseResult`, or any
+:class:`~policyeval.results.Evaluation` (the case's title, data checks and
+alternatives are then simply absent), into a :class:`Report` of plain,
+already-translated values (labels, formatted scores, counts, rows), so the
+text, Markdown and HTML renderers only lay them out. The method section
+reads the plug-ins recorded in the evaluation's settings; nothing is
+rebuilt from the registry. Nothing here depends on how a report is drawn.
 
 >>> from policyeval.report._examples import two_unit_result
 >>> report = build_report(two_unit_result(), lang="en")
@@ -22,16 +25,16 @@ from pathlib import Path
 
 import attrs
 
-from policyeval.case import CaseResult
+from policyeval.case import Case, CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
 from policyeval.protocols import Status
-from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
+from policyeval.report._input import Reportable, parts
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
 from policyeval.reported import AGREEMENTS
-from policyeval.results import Judgement
+from policyeval.results import Evaluation, Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
 from policyeval.texts import Text, pick_text
 
@@ -259,7 +262,7 @@ class RejectedRow:
 
 @attrs.frozen(kw_only=True)
 class Report:
-    """A case result ready to render in one language (see :func:`build_report`)."""
+    """A result ready to render in one language (see :func:`build_report`)."""
 
     lang: str
     title: str
@@ -410,10 +413,6 @@ def _coder_agreement(
     )
 
 
-def _sources(result: CaseResult) -> Mapping[str, Source]:
-    return result.evaluation.sources
-
-
 def _evidence_view(
     framework: Framework,
     item: Evidence,
@@ -446,10 +445,12 @@ def _evidence_view(
     )
 
 
-def _relative(path: str | None, base: Path) -> str | None:
+def _relative(path: str | None, base: Path | None) -> str | None:
     """A data file's path relative to the case folder, so reports do not depend on where they ran."""
     if path is None:
         return None
+    if base is None:
+        return Path(path).as_posix()
     try:
         return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
     except (ValueError, OSError):
@@ -576,22 +577,23 @@ def _unit_key(unit: str) -> str:
 
 
 def _unit_report(
-    result: CaseResult,
+    evaluation: Evaluation,
+    case_result: CaseResult | None,
     unit: str,
     lang: str,
     threshold: Level | None,
     sources: Mapping[str, Source],
     index: int,
 ) -> UnitReport:
-    framework = result.evaluation.framework
-    evaluation = result.evaluation
-    labels = {item.id: item for item in result.case.units}
+    framework = evaluation.framework
+    case = case_result.case if case_result is not None else None
+    labels = {item.id: item for item in case.units} if case is not None else {}
     root = framework.root
-    named = result.case.categories
+    named = case.categories if case is not None else {}
 
     def category_text(name: str) -> str:
         if name in named:
-            return pick_text(named[name], lang, fallback=result.case.language)
+            return pick_text(named[name], lang, fallback=case.language if case else lang)
         return humanise(name)
 
     items = [item for item in evaluation.evidence if item.unit == unit]
@@ -656,7 +658,11 @@ def _unit_report(
         status=verdict.status_text,
     )
     unit_label = labels[unit].text(lang) if unit in labels else unit
-    reported_summary, reported = _reported_rows(result, unit, rows, by_id, lang)
+    reported_summary, reported = (
+        _reported_rows(case_result, unit, rows, by_id, lang)
+        if case_result is not None
+        else ("", ())
+    )
     return UnitReport(
         id=unit,
         label=unit_label,
@@ -677,8 +683,8 @@ def _unit_report(
             [rows[n] for n in order],
             threshold,
             lang,
-            result.case.recommendations,
-            result.case.language,
+            case.recommendations if case is not None else None,
+            case.language if case is not None else "",
         ),
         reported_summary=reported_summary,
         reported=reported,
@@ -818,62 +824,80 @@ def _verdict(framework: Framework, judgement: Judgement, lang: str) -> tuple[str
     )
 
 
-def _method(result: CaseResult, lang: str) -> tuple[MethodItem, ...]:
-    case = result.case
-    framework = result.evaluation.framework
+def _most_common(choices: Mapping[str, str], first: str | None) -> str:
+    """The choice most nodes share (the first node's on a tie): the default that was set."""
+    counts = Counter(choices.values())
+    if not counts:
+        return ""
+    best = max(counts.values())
+    if first is not None and counts.get(choices.get(first, ""), 0) == best:
+        return choices[first]
+    return next(choice for choice in choices.values() if counts[choice] == best)
+
+
+def _method(evaluation: Evaluation, case: Case | None, lang: str) -> tuple[MethodItem, ...]:
+    """The plug-ins as the evaluation recorded them, with the case's reasons when there is one."""
+    framework = evaluation.framework
+    settings = evaluation.settings
     no_reason = text("no_reason", lang)
+    rules: Mapping[str, str] = settings.get("rules", {})
+    aggregators: Mapping[str, str] = settings.get("aggregators", {})
+    rule = _most_common(rules, next(iter(framework.indicators), None))
 
     def why(value: Text | None) -> str:
+        if case is None:
+            return no_reason
         return pick_text(value, lang, fallback=case.language) or no_reason
 
     rule_details = tuple(
-        (framework.label(node, lang), repr(build_rule(spec)))
-        for node, spec in sorted(case.rule_overrides.items())
+        (framework.label(node, lang), choice) for node, choice in rules.items() if choice != rule
     )
-    aggregator = build_aggregator(
-        case.aggregator if case.aggregator is not None else framework.default_aggregator
-    )
-    used = tuple(
-        (framework.label(node, lang), result.evaluation.judgement(unit, node).aggregator or "")
-        for unit in result.evaluation.units[:1]
-        for node in framework.top_down()
-        if not framework.node(node).is_indicator
-    )
+    order = [node for node in framework.top_down() if not framework.node(node).is_indicator]
+    used = tuple((framework.label(node, lang), aggregators.get(node, "")) for node in order)
     aggregator_details = used if len({choice for _, choice in used}) > 1 else ()
-    share = f"{result.evaluation.min_share:.0%}"
+    share = f"{float(settings.get('min_share', evaluation.min_share)):.0%}"
     return (
         MethodItem(
             title=text("rule", lang),
-            choice=repr(build_rule(case.rule)),
-            why=why(case.rule_why),
+            choice=rule,
+            why=why(case.rule_why if case else None),
             details=rule_details,
         ),
         MethodItem(
             title=text("aggregation_choice", lang),
-            choice=repr(aggregator),
-            why=why(case.aggregation_why) + " " + text("min_share", lang, share=share),
+            choice=_most_common(aggregators, framework.root),
+            why=why(case.aggregation_why if case else None)
+            + " "
+            + text("min_share", lang, share=share),
             details=aggregator_details,
         ),
         MethodItem(
             title=text("confidence_rule", lang),
-            choice=repr(build_confidence_rule(case.confidence)),
-            why=why(case.confidence_why),
+            choice=str(settings.get("confidence", "")),
+            why=why(case.confidence_why if case else None),
         ),
     )
 
 
-def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
-    """Assemble the report model of a case result in ``lang`` (default: the case's language).
+def build_report(result: Reportable, *, lang: str | None = None) -> Report:
+    """Assemble the report model of a case result or an evaluation in ``lang``.
+
+    ``lang`` defaults to the case's language, or for a bare evaluation to
+    its framework's default language. A bare evaluation has no case title
+    (the framework's title stands in), data checks or alternatives.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> report = build_report(two_unit_result(), lang="id")
     >>> report.units[0].verdict_sentence
     'Program: Baik (skor 3.00 pada rentang 1–3), keyakinan rendah, satu sumber (dari Jumlah staf).'
+    >>> bare = build_report(two_unit_result().evaluation)
+    >>> bare.title, bare.units[1].label, bare.checks
+    ('Mini framework', 'south', ())
     """
-    lang = lang or result.case.language
-    case = result.case
-    evaluation = result.evaluation
+    evaluation, case_result = parts(result)
+    case = case_result.case if case_result is not None else None
     framework = evaluation.framework
+    lang = lang or (case.language if case is not None else framework.default_language)
     root_scale = _ordinal(framework.scale_of(framework.root))
     levels: tuple[LevelView, ...] = ()
     if root_scale is not None:
@@ -888,10 +912,10 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
             )
             for index, level in reversed(list(enumerate(ascending)))
         )
-    threshold = _threshold(framework, case.recommend_below)
-    sources = _sources(result)
+    threshold = _threshold(framework, case.recommend_below if case is not None else None)
+    base = case.path if case is not None else None
     units = tuple(
-        _unit_report(result, unit, lang, threshold, sources, index)
+        _unit_report(evaluation, case_result, unit, lang, threshold, evaluation.sources, index)
         for index, unit in enumerate(evaluation.units)
     )
     checks = tuple(
@@ -900,22 +924,25 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
             kind=check.kind,
             passed=check.passed,
             result_text=text("passed" if check.passed else "failed", lang),
-            why=pick_text(check.why, lang, fallback=case.language),
-            tables=tuple(_relative(table, case.path) or table for table in check.tables),
+            why=pick_text(check.why, lang, fallback=case.language if case else lang),
+            tables=tuple(_relative(table, base) or table for table in check.tables),
             findings=tuple(
                 FindingView(
                     message=finding.message,
-                    file=_relative(finding.file, case.path),
+                    file=_relative(finding.file, base),
                     row=finding.row,
                 )
                 for finding in check.findings
             ),
         )
-        for check in sorted(result.data_checks, key=lambda check: check.passed)
+        for check in sorted(
+            case_result.data_checks if case_result is not None else (),
+            key=lambda check: check.passed,
+        )
     )
     rejected = tuple(
         RejectedRow(
-            file=_relative(rejection.file, case.path) or "",
+            file=_relative(rejection.file, base) or "",
             row="" if rejection.row is None else str(rejection.row),
             id=rejection.id or "",
             column=rejection.column or "",
@@ -923,14 +950,20 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
         )
         for rejection in evaluation.rejected
     )
+    framework_title = framework.text(framework.title, lang) or framework.id
+    description = ""
+    if case is not None:
+        description = (
+            case.description.get(lang)
+            or case.description.get(case.language)
+            or next(iter(case.description.values()), "")
+        )
     return Report(
         lang=lang,
-        title=case.title_text(lang),
-        description=case.description.get(lang)
-        or case.description.get(case.language)
-        or next(iter(case.description.values()), ""),
-        period=case.period,
-        framework_title=framework.text(framework.title, lang) or framework.id,
+        title=case.title_text(lang) if case is not None else framework_title,
+        description=description,
+        period=case.period if case is not None else None,
+        framework_title=framework_title,
         framework_id=framework.id,
         root_label=framework.label(framework.root, lang),
         levels=levels,
@@ -942,10 +975,13 @@ def build_report(result: CaseResult, *, lang: str | None = None) -> Report:
         units=units,
         comparison=compare([result]) if len(units) > 1 else None,
         checks=checks,
-        alternatives=_alternatives(result, lang),
-        method=_method(result, lang),
+        alternatives=_alternatives(case_result, lang) if case_result is not None else (),
+        method=_method(evaluation, case, lang),
         rejected=rejected,
-        case_citation=case.citation,
+        case_citation=case.citation if case is not None else None,
         framework_citation=framework.citation,
-        references=_references([case.citation, framework.citation], framework.references),
+        references=_references(
+            [case.citation if case is not None else None, framework.citation],
+            framework.references,
+        ),
     )

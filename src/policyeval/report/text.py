@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policyeval.case import CaseResult
+from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import NodeRow, Report, ReportedRow, build_report, format_score
@@ -98,7 +98,7 @@ def _unit_lines(report: Report, index: int) -> list[str]:
     return lines
 
 
-def render_text(result: CaseResult, *, lang: str | None = None) -> str:
+def render_text(result: Reportable, *, lang: str | None = None) -> str:
     """The framework as an aligned tree with each node's level, score, confidence and status.
 
     One block per unit, then one line each for the data checks and any
@@ -151,8 +151,10 @@ def render_text(result: CaseResult, *, lang: str | None = None) -> str:
 def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a comparison: one row per compared node, one column per unit.
 
-    A cell reads ``level score (#rank)``; the overall row comes next to
-    last, followed by the overall confidence and the evidence coverage.
+    A cell reads ``level score (#rank)``; the overall row comes after the
+    dimensions, followed by the overall confidence, the evidence coverage and
+    each unit's strengths and weaknesses (indicator labels, best and worst
+    first).
     """
     units = comparison.ranked()
     header = [text("node", lang), *(unit.text(lang) for unit in units)]
@@ -197,6 +199,14 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
             ),
         ]
     )
+    for side in ("strengths", "weaknesses"):
+        cells = [text(side, lang)]
+        for unit in units:
+            chosen = getattr(unit, side)
+            cells.append(
+                ", ".join(comparison.node_text(node, lang) for node in chosen) if chosen else "–"
+            )
+        rows.append(cells)
     return header, rows
 
 
@@ -230,6 +240,8 @@ def render_comparison_text(comparison: Comparison, *, lang: str | None = None) -
     Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
     Overall confidence  low                      very low
     Coverage            3/3 indicators, 4 items  3/3 indicators, 4 items
+    Strengths           Staffing | headcount     –
+    Weaknesses          –                        Staffing | headcount
     <BLANKLINE>
     """
     lang = lang or comparison.language

@@ -6,6 +6,8 @@ law of its contract on generated examples and raises :class:`AssertionError`
 naming each broken law with its smallest falsifying example.
 :func:`aggregator_checks`, :func:`rule_checks` and :func:`scorer_checks`
 give one check per law for a parametrised test.
+:func:`check_cross_unit_aggregator` checks aggregators that score units
+against each other (Copeland's method) by their own laws.
 :mod:`policyeval.testing.strategies` holds the hypothesis strategies the
 checks use. The kit needs hypothesis (the ``test`` extra).
 
@@ -17,6 +19,11 @@ True
 """
 
 from policyeval.testing import strategies
+from policyeval.testing._cross_unit_checks import (
+    CROSS_UNIT_LAWS,
+    check_cross_unit_aggregator,
+    cross_unit_aggregator_checks,
+)
 from policyeval.testing._scorer_checks import (
     LOWER_IS_BETTER_SCALE,
     SCORER_LAWS,
@@ -35,14 +42,17 @@ from policyeval.testing.checks import (
 
 __all__ = [
     "AGGREGATOR_LAWS",
+    "CROSS_UNIT_LAWS",
     "LAW_STATEMENTS",
     "LOWER_IS_BETTER_SCALE",
     "RULE_LAWS",
     "SCORER_LAWS",
     "aggregator_checks",
     "check_aggregator",
+    "check_cross_unit_aggregator",
     "check_rule",
     "check_scorer",
+    "cross_unit_aggregator_checks",
     "rule_checks",
     "scorer_checks",
     "strategies",

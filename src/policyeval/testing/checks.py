@@ -97,6 +97,16 @@ LAW_STATEMENTS: Mapping[str, str] = types.MappingProxyType(
         "new_category_never_lowers_status": "adding an item that agrees with the consensus, from a "
         "new source in a new source category, never lowers the status",
         "no_evidence": "no evidence gives status no_evidence and confidence None",
+        "one_score_per_unit": "array(values, weights) returns one finite number per unit",
+        "units_permute": "reordering the units reorders their scores the same way",
+        "children_permute": "permuting the children together with their weights leaves every "
+        "unit's score unchanged",
+        "weights_rescale": "multiplying every weight by the same c > 0 leaves the scores unchanged",
+        "zero_weight_child": "adding a child of weight zero leaves the scores unchanged",
+        "dominance": "a unit as good as another on every child and better on one never scores "
+        "lower than it",
+        "repeatable": "the same call twice gives the same scores, and leaves its arguments "
+        "unchanged",
         "monotone": "within one call, a unit whose value is better in the scale's direction never "
         "scores below a unit whose value is worse",
         "in_range": "every score is finite and lies in the target range (the one given to the "
@@ -110,8 +120,8 @@ LAW_STATEMENTS: Mapping[str, str] = types.MappingProxyType(
         "categories, techniques, dates and investigators come from the agreeing items",
     }
 )
-"""One sentence per law (aggregators, rules and scorers), as the checks state it in their
-failure messages."""
+"""One sentence per law (aggregators, cross-unit aggregators, rules and scorers), as the checks
+state it in their failure messages."""
 
 _Example = TypeVar("_Example")
 _Check = Callable[[], None]

@@ -2,7 +2,9 @@
 
 The strategies make realistic inputs rather than merely valid ones. Weights
 are multiples of 1/8, so sums and rescalings are exact and a failed law is
-never a rounding artefact. Evidence sets draw their sources, categories,
+never a rounding artefact; :func:`decimal_weights` draws the decimal weights
+(0.1, 0.2, 0.3) frameworks write, for plug-ins that promise to read them
+exactly. Evidence sets draw their sources, categories,
 techniques, dates and investigators from small pools, so coincidences (two
 items from one source, a repeated date) happen as they do in field data.
 
@@ -39,6 +41,7 @@ __all__ = [
     "FOUR_LEVEL_SCALE",
     "PERCENT_SCALE",
     "child_values",
+    "decimal_weights",
     "evidence_items",
     "evidence_sets",
     "frameworks",
@@ -142,6 +145,44 @@ def weights(n: int) -> st.SearchStrategy[list[float]]:
     return _weights(n)
 
 
+_DECIMAL_STEPS = 1000  # decimal weights are k/100 for k in 0..1000, that is 0 to 10
+# Shares as people write them: tenths that should add up to one and do not in binary.
+_SHARES = (0.1, 0.2, 0.3, 0.7, 0.15, 0.05)
+
+
+def _decimal_weight(*, positive: bool) -> st.SearchStrategy[float]:
+    return st.one_of(
+        st.sampled_from(_SHARES if positive else (*_SHARES, 0.0)),
+        st.integers(1 if positive else 0, _DECIMAL_STEPS).map(lambda steps: steps / 100),
+    )
+
+
+def decimal_weights(n: int) -> st.SearchStrategy[list[float]]:
+    """Lists of ``n`` decimal weights in ``[0, 10]``, at least one of them positive.
+
+    Weights have at most two decimal places, often shares such as 0.1, 0.2
+    and 0.3, whose binary sums are not exact (``0.1 + 0.2 != 0.3``). Use them
+    to check that a plug-in reads weights as the decimals a framework writes:
+    with weights 0.1 and 0.2 against 0.3, it should decide as it does with 1
+    and 2 against 3.
+
+    >>> from hypothesis import find
+    >>> find(decimal_weights(3), lambda drawn: True)
+    [0.1, 0.1, 0.1]
+    >>> find(decimal_weights(2), lambda drawn: sum(drawn) != drawn[0] + drawn[1] or 0.0 in drawn)
+    [0.1, 0.0]
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise InvalidArgument(f"n must be an integer >= 1, got n={n!r}")
+
+    @st.composite
+    def draw_weights(draw: st.DrawFn) -> list[float]:
+        positive_at = draw(st.integers(0, n - 1))
+        return [draw(_decimal_weight(positive=index == positive_at)) for index in range(n)]
+
+    return draw_weights()
+
+
 def child_values(
     *, domain: tuple[float, float] = (0.0, 10.0), scores: Sequence[float] | None = None
 ) -> st.SearchStrategy[float]:
@@ -176,15 +217,19 @@ def values_and_weights(
     domain: tuple[float, float] = (0.0, 10.0),
     *,
     scores: Sequence[float] | None = None,
+    decimal: bool = False,
 ) -> st.SearchStrategy[tuple[list[float], list[float]]]:
     """Pairs ``(values, weights)`` of equal length, as an aggregator receives them.
 
     Values come from :func:`child_values` (``domain``, or ``scores`` when
-    given); weights from :func:`weights`.
+    given); weights from :func:`weights`, or from :func:`decimal_weights`
+    when ``decimal`` is true.
 
     >>> from hypothesis import find
     >>> find(values_and_weights(min_size=2), lambda pair: len(set(pair[0])) > 1)
     ([0.0, 1.0], [1.0, 1.0])
+    >>> find(values_and_weights(decimal=True), lambda pair: True)
+    ([0.0], [0.1])
     """
     for name, size in (("min_size", min_size), ("max_size", max_size)):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
@@ -195,6 +240,7 @@ def values_and_weights(
         )
     values = child_values(domain=domain, scores=scores)
     sizes = st.integers(min_size, max_size)
+    weights_of = decimal_weights if decimal else _weights
     value_lists = {
         size: st.lists(values, min_size=size, max_size=size)
         for size in range(min_size, max_size + 1)
@@ -203,7 +249,7 @@ def values_and_weights(
     @st.composite
     def draw_pair(draw: st.DrawFn) -> tuple[list[float], list[float]]:
         size = draw(sizes)
-        return draw(value_lists[size]), draw(_weights(size))
+        return draw(value_lists[size]), draw(weights_of(size))
 
     return draw_pair()
 
