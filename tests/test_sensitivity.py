@@ -22,6 +22,7 @@ from policyeval.cli import main
 from policyeval.evidence import Evidence
 from policyeval.exceptions import CaseError, InvalidArgument
 from policyeval.framework import Framework, Node
+from policyeval.ranking import competition_ranks
 from policyeval.scales import Level, OrdinalScale
 from policyeval.sensitivity import (
     Sensitivity,
@@ -156,12 +157,9 @@ def test_every_draw_equals_a_plain_evaluation_with_its_settings(problem: Any, se
                 assert (FOUR.levels[code].id if code >= 0 else None) == (
                     level if expected is not None or framework.node(node).is_indicator else None
                 )
-                others = [plain.judgement(other, node).score for other in units]
+                ranks = competition_ranks([plain.judgement(o, node).score for o in units])
                 rank = float(result.ranks[row, u, n])
-                if expected is None:
-                    assert math.isnan(rank)
-                else:
-                    assert rank == 1 + sum(1 for o in others if o is not None and o > expected)
+                assert math.isnan(rank) if ranks[u] is None else rank == ranks[u]
 
 
 def test_the_nominal_verdicts_are_the_case_verdicts() -> None:

@@ -23,6 +23,7 @@ from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
 from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
+from policyeval.ranking import TIE_DIGITS
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
 from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
@@ -435,9 +436,12 @@ def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
 
 
 def _ranks(scores: FloatArray) -> FloatArray:
-    """Competition ranks among the units per draw and node (1 + units strictly better)."""
+    """Competition ranks among the units per draw and node, as
+    :func:`policyeval.ranking.competition_ranks` gives them (scores rounded to
+    ``TIE_DIGITS`` decimals, then 1 + the units strictly better)."""
     draws, units, nodes = scores.shape
-    lines = np.where(np.isnan(scores), -np.inf, scores).transpose(0, 2, 1).reshape(-1, units)
+    rounded = np.round(np.where(np.isnan(scores), -np.inf, scores), TIE_DIGITS)
+    lines = rounded.transpose(0, 2, 1).reshape(-1, units)
     order = np.argsort(lines, axis=1, kind="stable")
     ordered = np.take_along_axis(lines, order, axis=1)
     # For each sorted place, the last place holding the same value: its count of values <= it.
