@@ -200,6 +200,15 @@ def test_serang_json_is_byte_identical_and_complete(tmp_path: Path) -> None:
     assert max(drivers, key=drivers.get) == "aggregator:root"
 
 
+def test_results_are_read_only() -> None:
+    """A caller cannot change the draws behind the summaries."""
+    result = sensitivity_case(load_case(SERANG), draws=5, seed=0)
+    with pytest.raises(ValueError, match="read-only"):
+        result.scores[0, 0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        result.design[0, 0] = 1.0
+
+
 def test_chunking_and_executors_do_not_change_the_result() -> None:
     """The same seed gives the same JSON in one process and over a thread pool."""
     case = load_case(SERANG)

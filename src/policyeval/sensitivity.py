@@ -284,6 +284,13 @@ def _inputs(
     return tuple(inputs)
 
 
+def _read_only(value: Any) -> Any:
+    # The arrays are built for this result alone, so no copy is needed to freeze them.
+    array = np.asarray(value)
+    array.flags.writeable = False
+    return array
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Sensitivity:
     """The draws of a sensitivity analysis and their summaries.
@@ -299,13 +306,13 @@ class Sensitivity:
     inputs: tuple[_draws.Input, ...]
     seed: int
     chunk_size: int
-    design: FloatArray
-    scores: FloatArray
-    levels: npt.NDArray[np.int64]
-    ranks: FloatArray
-    nominal_scores: FloatArray
-    nominal_levels: npt.NDArray[np.int64]
-    nominal_ranks: FloatArray
+    design: FloatArray = attrs.field(converter=_read_only)
+    scores: FloatArray = attrs.field(converter=_read_only)
+    levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
+    ranks: FloatArray = attrs.field(converter=_read_only)
+    nominal_scores: FloatArray = attrs.field(converter=_read_only)
+    nominal_levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
+    nominal_ranks: FloatArray = attrs.field(converter=_read_only)
 
     @property
     def draws(self) -> int:
