@@ -341,3 +341,17 @@ def test_asem_draws_with_scorers_and_weights_equal_plain_evaluations() -> None:
                 expected = plain.judgement(unit, node).score
                 got = float(result.scores[row, u, n])
                 assert (expected is None and math.isnan(got)) or expected == got
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_the_report_shows_each_verdicts_stability_when_asked(tmp_path: Path, suffix: str) -> None:
+    """`report --stability` adds the stability section in both languages; without it, none."""
+    plain = tmp_path / f"plain{suffix}"
+    assert main(["report", str(SERANG), "-o", str(plain)]) == 0
+    assert "Kestabilan penilaian" not in plain.read_text(encoding="utf-8")
+    for lang, heading in (("id", "Kestabilan penilaian"), ("en", "Stability of the verdicts")):
+        target = tmp_path / f"{lang}{suffix}"
+        arguments = ["report", str(SERANG), "-o", str(target), "--lang", lang]
+        assert main([*arguments, "--stability", "--draws", "40", "--seed", "3"]) == 0
+        page = target.read_text(encoding="utf-8")
+        assert heading in page and "aggregator:root" in page

@@ -304,8 +304,22 @@ def evaluate_command(
 @LENIENT
 @RECOMMEND_BELOW
 @LANG
+@click.option(
+    "--stability",
+    is_flag=True,
+    help="Add a section on how stable each verdict is (runs the case's [sensitivity]).",
+)
+@click.option("--draws", type=click.IntRange(min=1), default=None, help="Draws for --stability.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="Seed for --stability.")
 def report_command(
-    case_dir: str, output: str, lenient: bool, recommend_below: str | None, lang: str | None
+    case_dir: str,
+    output: str,
+    lenient: bool,
+    recommend_below: str | None,
+    lang: str | None,
+    stability: bool,
+    draws: int | None,
+    seed: int,
 ) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
@@ -315,10 +329,18 @@ def report_command(
         click.echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
+    stable = None
+    if stability:
+        from policyeval.sensitivity import sensitivity_case
+
+        try:
+            stable = sensitivity_case(result.case, draws=draws, seed=seed)
+        except PolicyEvalError as error:
+            _fail(error)
     if suffix in (".html", ".htm"):
-        text = report.render_html(result, lang=lang)
+        text = report.render_html(result, lang=lang, stability=stable)
     else:
-        text = report.render_markdown(result, lang=lang)
+        text = report.render_markdown(result, lang=lang, stability=stable)
     _write(text, output)
 
 
