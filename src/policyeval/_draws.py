@@ -24,6 +24,7 @@ from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
 from policyeval.ranking import TIE_DIGITS
+from policyeval.registry import _call_spec
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
 from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
@@ -81,12 +82,15 @@ def sample(context: Context, rng: np.random.Generator, count: int) -> FloatArray
 
 
 def with_threshold(spec: Any, value: float) -> Any:
-    """A rule spec with ``min_agreement`` set on it, or on each rule it combines."""
+    """A rule spec with ``min_agreement`` set on it, or on each rule it combines or wraps."""
     if isinstance(spec, str):
-        return {"name": spec, "min_agreement": value}
+        # A rule written as its repr ("all_of(source_triangulation(...), ...)") is read first.
+        spec = _call_spec(spec, "triangulation rule") if "(" in spec else {"name": spec}
     if isinstance(spec, Mapping):
         if "rules" in spec:
             return {**spec, "rules": [with_threshold(rule, value) for rule in spec["rules"]]}
+        if "base" in spec:
+            return {**spec, "base": with_threshold(spec["base"], value)}
         return {**spec, "min_agreement": value}
     raise TypeError(f"cannot set min_agreement on the rule object {spec!r}")
 
