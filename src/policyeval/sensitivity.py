@@ -98,7 +98,9 @@ class Uncertainty:
     """The uncertain inputs of a sensitivity analysis (see the module docstring).
 
     >>> Uncertainty(weights={"*": 0.25}, aggregators={"root": ("mean", "median")})
-    Uncertainty(weights={'*': 0.25}, aggregators={'root': ('mean', 'median')}, ...)
+    Uncertainty(weights={'*': 0.25}, aggregators={'root': ('mean', 'median')})
+    >>> Uncertainty(min_agreement=[0.4, 0.6], leave_out=["source"])
+    Uncertainty(min_agreement=(0.4, 0.6), leave_out=('source',))
     """
 
     weights: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
@@ -108,8 +110,14 @@ class Uncertainty:
     leave_out: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     def __repr__(self) -> str:
-        shown = [f"weights={dict(self.weights)!r}", f"aggregators={dict(self.aggregators)!r}"]
-        return "Uncertainty(" + ", ".join(shown) + ", ...)"
+        shown = []
+        for name in ("weights", "aggregators", "scorers", "min_agreement", "leave_out"):
+            value = getattr(self, name)
+            if value:
+                shown.append(
+                    f"{name}={dict(value) if name in ('weights', 'aggregators') else value!r}"
+                )
+        return "Uncertainty(" + ", ".join(shown) + ")"
 
     @property
     def empty(self) -> bool:
