@@ -215,9 +215,9 @@ def test_a_missing_file_is_an_error_naming_it(tmp_path: Path) -> None:
 
 
 def test_a_directory_is_not_a_table(tmp_path: Path) -> None:
-    """A folder named like a table is refused like a missing file."""
+    """A folder named like a table is refused: only regular files are read."""
     (tmp_path / "folder.csv").mkdir()
-    with pytest.raises(EvidenceError, match="file not found"):
+    with pytest.raises(EvidenceError, match="not a regular file"):
         read_table(tmp_path / "folder.csv")
 
 

@@ -52,7 +52,7 @@ import numpy.typing as npt
 from policyeval.exceptions import InvalidArgument, PluginContractError, PolicyEvalError
 from policyeval.framework import AggregatorSpec, Framework
 from policyeval.protocols import Aggregator
-from policyeval.registry import build_aggregator
+from policyeval.registry import build_aggregator, describe
 from policyeval.score import ScoreTable
 
 __all__ = [
@@ -268,7 +268,7 @@ def aggregate(
         nodes=nodes,
         scores=table,
         share_present=shares,
-        aggregators={node: repr(lookup(node)) for node in framework.inner_nodes},
+        aggregators={node: describe(lookup(node)) for node in framework.inner_nodes},
         weights=child_weights,
         reachable=reachable,
         min_share=float(min_share),

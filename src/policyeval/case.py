@@ -39,10 +39,18 @@ from policyeval.exceptions import (
     UnknownPluginError,
     did_you_mean,
 )
+from policyeval.files import (
+    OUTSIDE_FOLDER,
+    FileRefused,
+    ParseError,
+    inside,
+    parse_toml,
+    read_bytes,
+)
 from policyeval.framework import Framework
-from policyeval.framework_io import key_locator
+from policyeval.framework_io import key_locator, load_framework
 from policyeval.pipeline import PipelineResult
-from policyeval.registry import build_aggregator, build_confidence_rule, build_rule
+from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.reported import (
     Agreement,
     ReportedVerdict,
@@ -70,6 +78,8 @@ __all__ = [
 ]
 
 CASE_SCHEMA = "policyeval.case/1"
+MAX_CASE_BYTES = 16 * 1024 * 1024
+"""The largest ``case.toml`` read, in bytes: a case file is settings, not data."""
 RESULT_SCHEMA = SCHEMA
 
 _TOP = {
@@ -210,7 +220,7 @@ class AlternativeResult:
             "id": self.alternative.id,
             "node": self.node,
             "over": self.alternative.over,
-            "aggregator": repr(build_aggregator(self.alternative.aggregator)),
+            "aggregator": describe(build_aggregator(self.alternative.aggregator)),
             "why": self.alternative.why,
             "units": {
                 unit: {"level": j.level, "score": None if j.score is None else round(j.score, 10)}
@@ -302,21 +312,25 @@ def _add_ranks(evaluation: Evaluation, document: dict[str, Any]) -> None:
 
 def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError(
-            [
-                Problem(
-                    "no case.toml in this folder (policyeval init FOLDER --framework NAME "
-                    "writes one)",
-                    file=str(file),
-                )
-            ]
-        ) from None
+        text = read_bytes(file, max_bytes=MAX_CASE_BYTES).decode("utf-8")
+    except FileRefused as error:
+        message = (
+            "no case.toml in this folder (policyeval init FOLDER --framework NAME writes one)"
+            if error.args == ("file not found",)
+            else str(error)
+        )
+        raise CaseError([Problem(message, file=str(file))]) from None
     except UnicodeDecodeError as error:
         raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
     try:
-        return tomllib.loads(text), text
+        return parse_toml(text), text
+    except ParseError as error:
+        line = error.line
+        if line is None and error.key is not None:
+            line = key_locator(text)(error.key)
+        raise CaseError(
+            [Problem(error.message, file=str(file), line=line, key=error.key)]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+)", str(error))
         line = int(found.group(1)) if found else None
@@ -474,12 +488,20 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 key="case.framework",
             )
         )
+    elif isinstance(framework_ref, str) and framework_ref in frameworks.available():
+        framework = frameworks.load(framework_ref)
     else:
-        candidate = folder / str(framework_ref)
+        # Anything but a built-in name is a file, which must lie inside the case folder.
+        candidate = inside(folder, str(framework_ref))
         try:
-            framework = frameworks.resolve(
-                str(candidate) if candidate.suffix in (".toml", ".json") else str(framework_ref)
-            )
+            if candidate is None:
+                problems.append(
+                    Problem(OUTSIDE_FOLDER, file=where, key="case.framework", value=framework_ref)
+                )
+            elif candidate.suffix in (".toml", ".json") or candidate.is_file():
+                framework = load_framework(candidate)
+            else:
+                framework = frameworks.resolve(str(framework_ref))  # unknown: lists the names
         except (FrameworkError, UnknownPluginError, LookupError) as error:
             problems.append(
                 Problem(
@@ -517,10 +539,14 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         evidence_name = next(
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
-    evidence_file: Path | None = folder / str(evidence_name)
+    evidence_file = inside(folder, str(evidence_name))
     if "data" in data and "file" not in evidence_table and not (folder / evidence_name).is_file():
         evidence_file = None  # numbers only: no evidence table
-    elif not (folder / evidence_name).is_file():
+    elif evidence_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="evidence.file", value=str(evidence_name))
+        )
+    elif not evidence_file.is_file():
         problems.append(
             Problem(
                 "evidence file not found", file=where, key="evidence.file", value=str(evidence_name)
@@ -529,8 +555,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     sources_name = evidence_table.get("sources")
     if sources_name is None and (folder / "sources.csv").is_file():
         sources_name = "sources.csv"
-    sources_file = folder / str(sources_name) if sources_name else None
-    if sources_file is not None and not sources_file.is_file():
+    sources_file = inside(folder, str(sources_name)) if sources_name else None
+    if sources_name and sources_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="evidence.sources", value=str(sources_name))
+        )
+    elif sources_file is not None and not sources_file.is_file():
         problems.append(
             Problem(
                 "sources file not found",
@@ -664,8 +694,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     reported_table = data.get("reported", {})
     problems += _unknown(reported_table, _REPORTED, "reported.", where)
     reported_name = reported_table.get("file")
-    reported_file = folder / str(reported_name) if reported_name else None
-    if reported_file is not None and not reported_file.is_file():
+    reported_file = inside(folder, str(reported_name)) if reported_name else None
+    if reported_name and reported_file is None:
+        problems.append(
+            Problem(OUTSIDE_FOLDER, file=where, key="reported.file", value=str(reported_name))
+        )
+    elif reported_file is not None and not reported_file.is_file():
         problems.append(
             Problem(
                 "reported verdicts file not found",

@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from policyeval.exceptions import PolicyEvalError, Problem
+from policyeval.files import OUTSIDE_FOLDER, inside
 from policyeval.framework import Framework
 from policyeval.numeric_data import NumericTable, load_numeric_table
 from policyeval.pipeline import (
@@ -141,7 +142,10 @@ def parse_data_sections(
                 )
             )
     file = section.get("file")
-    if not isinstance(file, str) or not (folder / file).is_file():
+    data_file = inside(folder, file) if isinstance(file, str) and file else None
+    if isinstance(file, str) and file and data_file is None:
+        problems.append(Problem(OUTSIDE_FOLDER, file=where, key="data.file", value=file))
+    elif data_file is None or not data_file.is_file():
         problems.append(Problem("data file not found", file=where, key="data.file", value=file))
     unit_column = section.get("unit_column")
     if not isinstance(unit_column, str) or not unit_column:
@@ -230,7 +234,7 @@ def parse_data_sections(
     if problems:
         return None, problems
     spec = DataSpec(
-        file=folder / str(file),
+        file=data_file if data_file is not None else folder / str(file),
         unit_column=str(unit_column),
         groups=groups,
         denominators=denominators,

@@ -8,6 +8,7 @@ an unexpected failure is reported in one line and exits 3.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -33,6 +34,26 @@ LANG = click.option(
 )
 
 
+# Control characters but line feed and tab: a label or excerpt holding ESC or a carriage return
+# must not drive the terminal, so it is shown as an escape such as \x1b instead.
+_TERMINAL_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def visible(text: str) -> str:
+    r"""``text`` safe for a terminal: control characters shown as escapes, never emitted.
+
+    >>> visible("ok\tfine\n\x1b[2Jgone\rback")
+    'ok\tfine\n\\x1b[2Jgone\\rback'
+    """
+    return _TERMINAL_CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+
+
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    click.echo(visible(text), err=err, nl=nl)
+
+
 class _Exit(Exception):
     def __init__(self, code: int) -> None:
         self.code = code
@@ -41,13 +62,11 @@ class _Exit(Exception):
 def _fail(error: Exception) -> NoReturn:
     problems = getattr(error, "problems", None)
     if problems:
-        click.echo(
-            f"error: {len(problems)} problem(s):" if len(problems) > 1 else "error:", err=True
-        )
+        _echo(f"error: {len(problems)} problem(s):" if len(problems) > 1 else "error:", err=True)
         for problem in problems:
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
     else:
-        click.echo(f"error: {error}", err=True)
+        _echo(f"error: {error}", err=True)
     raise _Exit(2)
 
 
@@ -69,7 +88,7 @@ def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
     scale = framework.scale_of(framework.root)
     found = getattr(scale, "find", lambda _: None)(level)
     if found is None:
-        click.echo(
+        _echo(
             f"error: --recommend-below {level!r} is not a level of the framework's scale", err=True
         )
         raise _Exit(2)
@@ -101,16 +120,16 @@ def _echo_rejected(result: CaseResult) -> None:
             )
             if part
         )
-        click.echo(f"  rejected {where} ({row.id or '–'}): {row.reason}")
+        _echo(f"  rejected {where} ({row.id or '–'}): {row.reason}")
 
 
 def _write(text: str, output: str | None) -> None:
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         return
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    _echo(f"wrote {output}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,7 +151,7 @@ def frameworks_list(lang: str | None) -> None:
 
     for name in builtin.available():
         fw = builtin.load(name)
-        click.echo(f"{name:<12} {fw.text(fw.title, lang)}")
+        _echo(f"{name:<12} {fw.text(fw.title, lang)}")
 
 
 @frameworks.command("show")
@@ -212,8 +231,8 @@ def init_command(
     except (PolicyEvalError, LookupError) as error:
         _fail(error)
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
+        _echo(f"wrote {path}")
+    _echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
 
 
 @cli.command()
@@ -239,7 +258,7 @@ def validate(path: str, lenient: bool) -> None:
         if result.case.sensitivity is not None:
             _check_sensitivity(result.case)
         case, evaluation = result.case, result.evaluation
-        click.echo(
+        _echo(
             f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
             f"{len(evaluation.rejected)} rejected rows, {len(result.reported)} reported verdicts, "
             f"{len(case.checks)} data checks"
@@ -253,11 +272,11 @@ def validate(path: str, lenient: bool) -> None:
         return
     problems = framework_io.check_framework_file(target)
     if problems:
-        click.echo(f"error: {len(problems)} problem(s):", err=True)
+        _echo(f"error: {len(problems)} problem(s):", err=True)
         for problem in problems:
-            click.echo(f"  {problem}", err=True)
+            _echo(f"  {problem}", err=True)
         raise _Exit(2)
-    click.echo(f"{path}: valid framework")
+    _echo(f"{path}: valid framework")
 
 
 def _check_sensitivity(case: Any) -> None:
@@ -326,7 +345,7 @@ def report_command(
 
     suffix = Path(output).suffix.casefold()
     if suffix not in (".html", ".htm", ".md", ".markdown"):
-        click.echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
+        _echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
     stable = None
@@ -393,14 +412,14 @@ def explain_command(
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:
-        click.echo(
+        _echo(
             f"error: unknown unit {unit!r}{did_you_mean(unit, evaluation.units)}; "
             f"units are {list(evaluation.units)!r}",
             err=True,
         )
         raise _Exit(2)
     if node is not None and node not in evaluation.framework:
-        click.echo(
+        _echo(
             f"error: unknown node {node!r}{did_you_mean(node, evaluation.framework.node_ids)} "
             f"in framework {evaluation.framework.id!r}",
             err=True,
@@ -408,7 +427,7 @@ def explain_command(
         raise _Exit(2)
     from policyeval.report import render_explanation
 
-    click.echo(render_explanation(evaluation, unit, node, lang=lang or result.case.language))
+    _echo(render_explanation(evaluation, unit, node, lang=lang or result.case.language))
     _echo_rejected(result)
 
 
@@ -420,7 +439,7 @@ def _show_warning(
     file: Any = None,
     line: str | None = None,
 ) -> None:
-    click.echo(f"warning: {message}", err=True)
+    _echo(f"warning: {message}", err=True)
 
 
 def _register_interop() -> None:
@@ -460,7 +479,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except _Exit as stop:
         return stop.code
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        _echo("aborted", err=True)
         return 1
     except click.ClickException as error:
         error.show()
@@ -471,11 +490,11 @@ def _main(argv: Sequence[str] | None) -> int:
         except _Exit as stop:
             return stop.code
     except OSError as error:
-        click.echo(f"error: {error}", err=True)
+        _echo(f"error: {error}", err=True)
         return 2
     except Exception as error:  # never show a traceback to a user
-        click.echo(f"internal error: {type(error).__name__}: {error}", err=True)
-        click.echo("please report this with the command you ran", err=True)
+        _echo(f"internal error: {type(error).__name__}: {error}", err=True)
+        _echo("please report this with the command you ran", err=True)
         return 3
     return 0
 

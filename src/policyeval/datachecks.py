@@ -54,6 +54,7 @@ import attrs
 
 from policyeval.dates import parse_date
 from policyeval.exceptions import DataCheckError, EvidenceError, Problem
+from policyeval.files import OUTSIDE_FOLDER, inside
 from policyeval.tables import (
     Row,
     Table,
@@ -282,8 +283,13 @@ class _Tables:
 
     def get(self, name: str, check: Check) -> Table:
         if name not in self.cache:
+            path = inside(self.base, name)
+            if path is None:
+                raise DataCheckError(
+                    [Problem(f"check {check.id!r}: table {OUTSIDE_FOLDER}", value=name)]
+                )
             try:
-                self.cache[name] = read_table(self.base / name)
+                self.cache[name] = read_table(path)
             except EvidenceError as error:
                 raise DataCheckError(
                     attrs.evolve(p, message=f"check {check.id!r}: {p.message}")

@@ -38,6 +38,7 @@ import attrs
 
 from policyeval.evidence import Evidence, Origin
 from policyeval.exceptions import CaseError, EvidenceError, Problem, ScaleError, did_you_mean
+from policyeval.files import OUTSIDE_FOLDER, inside
 from policyeval.framework import Framework
 from policyeval.scales import Bands, NumericScale, OrdinalScale
 from policyeval.tables import filter_rows, fold_column, parse_number, read_table
@@ -227,7 +228,10 @@ def _derive(
         raise CaseError(
             [Problem(f"{where}: unknown source (not in the sources table)", value=spec.source)]
         )
-    table = read_table(base / spec.table)
+    path = inside(base, spec.table)
+    if path is None:
+        raise CaseError([Problem(f"{where}: table {OUTSIDE_FOLDER}", value=spec.table)])
+    table = read_table(path)
     columns = [fold_column(c) for c in (spec.numerator, spec.denominator) if c]
     # A filter on a missing column would match nothing and silently give 0.
     for column in [*columns, *(fold_column(str(c)) for c in spec.where)]:

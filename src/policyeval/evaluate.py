@@ -36,7 +36,7 @@ from policyeval.evidence_io import EvidenceSet
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.framework import Framework
 from policyeval.protocols import Confidence, ConfidenceRule, Status
-from policyeval.registry import build_aggregator, build_confidence_rule
+from policyeval.registry import build_aggregator, build_confidence_rule, describe
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScorerSpec, ScoreTable, score
@@ -150,7 +150,7 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
     settings: dict[str, Any] = {
         "rules": dict(found.rules) if found is not None else {},
         "aggregators": dict(nodes.aggregators),
-        "confidence": repr(confidence_rule),
+        "confidence": describe(confidence_rule),
         "min_share": nodes.min_share,
     }
     if any(origin == "data" for origin in table.origins.values()) or any(
@@ -362,7 +362,7 @@ def reaggregate(
             node,
             [evaluation.judgement(unit, child) for child in weights],
             list(weights.values()),
-            repr(built),
+            describe(built),
             confidence_rule,
             evaluation.min_share,
             None if np.isnan(numbers[row]) else float(numbers[row]),

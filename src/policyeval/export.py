@@ -18,7 +18,7 @@ import networkx as nx
 
 from policyeval.framework import Framework
 
-__all__ = ["to_graphml", "to_mermaid", "to_tree"]
+__all__ = ["mermaid_text", "one_line", "to_graphml", "to_mermaid", "to_tree"]
 
 _MERMAID_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # Words a Mermaid flowchart reads as syntax when used as a node id.
@@ -55,12 +55,32 @@ def to_graphml(fw: Framework) -> str:
     return "\n".join(nx.generate_graphml(graph)) + "\n"
 
 
-def _mermaid_text(text: str) -> str:
-    """Escape a label for a quoted Mermaid label (entity codes, one line)."""
-    text = " ".join(text.split())
+def mermaid_text(text: str) -> str:
+    """Escape text for a quoted Mermaid label: one line, markup as entity codes.
+
+    Every line break and other control character becomes a space, so a label
+    can never end the label, the diagram or a Markdown code fence around it.
+
+    >>> mermaid_text('a "b"\\n```\\n![x](http://h/i.png) <i>')
+    'a #quot;b#quot; ``` ![x](http://h/i.png) #lt;i#gt;'
+    """
+    text = one_line(text)
     for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(char, code)
     return text
+
+
+# Control characters (C0, DEL, C1) and the line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: control characters and runs of white space become one space.
+
+    >>> one_line("a\\n\\x1b[31mb\\u2028 c ")
+    'a [31mb c'
+    """
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _mermaid_ids(fw: Framework) -> dict[str, str]:
@@ -99,7 +119,7 @@ def to_mermaid(fw: Framework, *, lang: str | None = None) -> str:
     ids = _mermaid_ids(fw)
     lines = ["flowchart TD"]
     for node in fw:
-        label = _mermaid_text(fw.label(node.id, lang))
+        label = mermaid_text(fw.label(node.id, lang))
         shape = '("{}")' if node.is_indicator else '["{}"]'
         lines.append(f"    {ids[node.id]}{shape.format(label)}")
     edges = list(fw.graph.edges(data="weight"))

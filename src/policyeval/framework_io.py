@@ -77,6 +77,7 @@ from policyeval.exceptions import (
     Problem,
     ScaleError,
 )
+from policyeval.files import ParseError, parse_json, parse_toml, read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
@@ -368,7 +369,7 @@ def _check_file(path: str | os.PathLike[str]) -> tuple[Framework | None, list[Pr
         message = f"unsupported framework file suffix {suffix!r}; use .toml or .json"
         return None, [Problem(message, file=source)]
     try:
-        text = Path(source).read_text(encoding="utf-8-sig")
+        text = read_bytes(source).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(f"cannot read the file: {error}", file=source)]
     data, problems = _parse(text, _SUFFIXES[suffix])
@@ -381,15 +382,19 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
     """Parse text; on failure return the parse error with its line."""
     if format == "json":
         try:
-            data = json.loads(text)
+            data = parse_json(text)
         except json.JSONDecodeError as error:
             message = f"invalid JSON: {error.msg} (column {error.colno})"
             return None, [Problem(message, line=error.lineno)]
+        except ParseError as error:
+            return None, [_parse_problem(error, text, format)]
         if not isinstance(data, dict):
             return None, [Problem("a framework file must hold a JSON object", line=1)]
         return data, []
     try:
-        return tomllib.loads(text), []
+        return parse_toml(text), []
+    except ParseError as error:
+        return None, [_parse_problem(error, text, format)]
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
@@ -401,6 +406,13 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
         else:
             problem = Problem(f"invalid TOML: {message}")
         return None, [problem]
+
+
+def _parse_problem(error: ParseError, text: str, format: Format) -> Problem:
+    line = error.line
+    if line is None and error.key is not None:
+        line = key_locator(text, format=format)(error.key)
+    return Problem(error.message, line=line, key=error.key)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -964,7 +976,7 @@ def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
 def _positions(text: str, format: Format) -> dict[str, int]:
     scanner = _Scanner(text)
     # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
-    with contextlib.suppress(IndexError, ValueError):
+    with contextlib.suppress(IndexError, ValueError, RecursionError):
         if format == "json":
             scanner.json_value("")
         else:

@@ -36,8 +36,11 @@ True
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import inspect
+import re
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,6 +57,7 @@ __all__ = [
     "build_scorer",
     "confidence_rule",
     "confidence_rule_names",
+    "describe",
     "register_aggregator",
     "register_confidence_rule",
     "register_rule",
@@ -249,7 +253,9 @@ class _Registry:
             ) from None
         except ValueError:  # a callable without an inspectable signature: the call decides
             pass
-        return factory(**params)
+        built = factory(**params)
+        _remember(built, name, params)
+        return built
 
     def from_spec(self, spec: Any) -> Any:
         if isinstance(spec, AggregatorSpec):
@@ -269,6 +275,70 @@ class _Registry:
         raise InvalidArgument(
             f"a {self.kind} is a name, a mapping with a 'name', or a callable; got {spec!r}"
         )
+
+
+_ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+")
+# Plug-ins built here whose repr shows a memory address, by id, with a weak reference proving
+# the id still belongs to them: they are described by the name and parameters that built them.
+_BUILT_AS: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+
+def _call_text(name: str, params: Mapping[str, Any]) -> str:
+    return f"{name}({', '.join(f'{key}={value!r}' for key, value in sorted(params.items()))})"
+
+
+def _remember(plugin: object, name: str, params: Mapping[str, Any]) -> None:
+    if _ADDRESS.search(repr(plugin)) is None:
+        return
+    try:
+        reference = weakref.ref(plugin)
+    except TypeError:  # not weakly referable: it will be described by its qualified name
+        return
+    for key in [key for key, (ref, _) in _BUILT_AS.items() if ref() is None]:
+        del _BUILT_AS[key]
+    _BUILT_AS[id(plugin)] = (reference, _call_text(name, params))
+
+
+def _qualified(target: Any) -> str:
+    module = getattr(target, "__module__", None) or "?"
+    qualname = getattr(target, "__qualname__", None) or type(target).__qualname__
+    return f"{module}.{qualname}"
+
+
+def describe(plugin: object) -> str:
+    """How results record a plug-in, the same in every run.
+
+    A plug-in whose ``repr`` is stable (every built-in's is the registry call
+    that builds it) is recorded by it; one built from the registry whose
+    ``repr`` shows a memory address, by its registry name and parameters;
+    any other, by its qualified name, never by a memory address.
+
+    >>> describe(aggregator("generalised", p=2))
+    'generalised(p=2.0)'
+    >>> def softmin(values, weights):
+    ...     return min(values)
+    >>> describe(softmin)
+    'policyeval.registry.softmin'
+    >>> register_aggregator("doc_softmin", lambda: softmin, replace=True)
+    >>> describe(aggregator("doc_softmin"))
+    'doc_softmin()'
+    """
+    text = repr(plugin)
+    if _ADDRESS.search(text) is None:
+        return text
+    found = _BUILT_AS.get(id(plugin))
+    if found is not None and found[0]() is plugin:
+        return found[1]
+    if isinstance(plugin, functools.partial):
+        parts = [describe(plugin.func), *map(repr, plugin.args)]
+        parts += [f"{key}={value!r}" for key, value in sorted(plugin.keywords.items())]
+        text = f"functools.partial({', '.join(parts)})"
+        if _ADDRESS.search(text) is None:
+            return text
+        return f"functools.partial({describe(plugin.func)}, ...)"
+    if isinstance(plugin, type) or inspect.isroutine(plugin):
+        return _qualified(plugin)
+    return _qualified(type(plugin))
 
 
 _AGGREGATORS = _Registry(

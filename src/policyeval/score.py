@@ -48,7 +48,7 @@ from policyeval.exceptions import (
 )
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Scorer, Status
-from policyeval.registry import build_aggregator, build_scorer
+from policyeval.registry import build_aggregator, build_scorer, describe
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 from policyeval.scorers import bands, levels
 from policyeval.triangulate import Triangulation
@@ -436,7 +436,7 @@ def score(
         levels=level_of,
         origins=origin_of,
         scorers={
-            indicator: "none" if chosen is None else repr(chosen)
+            indicator: "none" if chosen is None else describe(chosen)
             for indicator, chosen in chosen_scorers.items()
         },
         triangulation=assessments,

@@ -32,6 +32,7 @@ from pathlib import Path
 import attrs
 
 from policyeval.exceptions import EvidenceError, Problem
+from policyeval.files import FileRefused, read_bytes
 
 __all__ = [
     "Row",
@@ -100,15 +101,8 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
     Rows whose cells are all empty are not data and are skipped.
     """
     file = str(path)
-    target = Path(path)
-    if not target.is_file():
-        raise EvidenceError([Problem("file not found", file=file)])
-    suffix = target.suffix.casefold()
-    if suffix in (".xlsx", ".xlsm"):
-        lines, decimal_comma = _read_xlsx(target, file, sheet)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        lines, decimal_comma = _read_csv(target, file)
-    else:
+    suffix = Path(path).suffix.casefold()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
         raise EvidenceError(
             [
                 Problem(
@@ -116,6 +110,14 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
                 )
             ]
         )
+    try:
+        raw = read_bytes(path)
+    except FileRefused as error:
+        raise EvidenceError([Problem(str(error), file=file)]) from None
+    if suffix in (".xlsx", ".xlsm"):
+        lines, decimal_comma = _read_xlsx(raw, file, sheet)
+    else:
+        lines, decimal_comma = _read_csv(raw, file)
     # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
     numbered = [
         (number, values)
@@ -156,8 +158,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
     )
 
 
-def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
-    raw = target.read_bytes()
+def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -177,13 +178,28 @@ def _read_csv(target: Path, file: str) -> tuple[list[list[str]], bool]:
     # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
     unquoted = re.sub(r'"[^"]*"', "", first_line)
     delimiter = max((",", ";", "\t"), key=unquoted.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quoted cell must close, and nothing may follow its closing quote but a
+    # delimiter; otherwise one stray quote would silently swallow every line after it.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    start_line = 1
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
+            start_line = reader.line_num + 1
     except csv.Error as error:
-        raise EvidenceError(
-            [Problem(f"malformed CSV: {error}", file=file, line=reader.line_num)]
-        ) from None
+        # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
+        row, line = len(records) + 1, reader.line_num
+        if "unexpected end of data" in str(error):
+            message = (
+                "unbalanced quote: a quoted cell opened in this row never closes, so it would "
+                "swallow every line after it; close the quote, or double a quote inside a "
+                'quoted cell ("")'
+            )
+            line = start_line
+        else:
+            message = f"malformed CSV: {error}"
+        raise EvidenceError([Problem(message, file=file, row=row, line=line)]) from None
     return records, delimiter == ";"
 
 
@@ -201,7 +217,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(target: Path, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
+def _read_xlsx(raw: bytes, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
     try:
         import openpyxl
     except ImportError:
@@ -213,7 +229,7 @@ def _read_xlsx(target: Path, file: str, sheet: str | None) -> tuple[list[list[st
             ]
         ) from None
     try:
-        workbook = openpyxl.load_workbook(target, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
         raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
     try:

@@ -39,7 +39,7 @@ from policyeval.exceptions import (
 )
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, TriangulationRule
-from policyeval.registry import build_rule
+from policyeval.registry import build_rule, describe
 from policyeval.scales import OrdinalScale
 
 __all__ = ["RuleSpec", "Triangulation", "triangulate"]
@@ -125,7 +125,7 @@ def triangulate(
         evidence=tuple(items),
         rejected=tuple(rejected),
         sources=dict(sources),
-        rules={indicator: repr(rule_for(indicator)) for indicator in framework.indicators},
+        rules={indicator: describe(rule_for(indicator)) for indicator in framework.indicators},
     )
 
 

@@ -72,6 +72,7 @@ from policyeval.consensus import Consensus, consensus
 from policyeval.evidence import Evidence
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.protocols import Assessment, Confidence, Status, TriangulationRule
+from policyeval.registry import describe
 from policyeval.scales import Scale
 
 __all__ = [
@@ -724,7 +725,7 @@ class _Combined:
     rules: tuple[TriangulationRule, ...]
 
     def __repr__(self) -> str:
-        return f"{self.mode}({', '.join(repr(rule) for rule in self.rules)})"
+        return f"{self.mode}({', '.join(describe(rule) for rule in self.rules)})"
 
     def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
         results = [rule(evidence, scale) for rule in self.rules]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from policyeval.exceptions import InteropError, Problem
+from policyeval.files import FileRefused, read_bytes
 from policyeval.interop.coded import CodedProject, CodedSegment
 from policyeval.interop.mapping import Code
 from policyeval.tables import _read_csv, _read_xlsx, fold_column
@@ -38,10 +39,15 @@ def read_segment_table(
     if not target.is_file():
         raise InteropError("no such file", file=file)
     suffix = target.suffix.casefold()
-    if suffix in (".xlsx", ".xlsm"):
-        lines, _ = _read_xlsx(target, file, sheet)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        lines, _ = _read_csv(target, file)
+    if suffix in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
+        try:
+            raw = read_bytes(target)
+        except FileRefused as error:
+            raise InteropError(str(error), file=file) from None
+        if suffix in (".xlsx", ".xlsm"):
+            lines, _ = _read_xlsx(raw, file, sheet)
+        else:
+            lines, _ = _read_csv(raw, file)
     else:
         raise InteropError(f"unsupported table format {suffix!r}; use .csv or .xlsx", file=file)
     numbered = [

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from policyeval.export import mermaid_text, one_line
 from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
@@ -32,7 +33,7 @@ def escape(value: object) -> str:
     >>> escape("a | b *c*\\nd")
     'a \\\\| b \\\\*c\\\\* d'
     """
-    escaped = _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    escaped = _SPECIAL.sub(r"\\\1", one_line(str(value)))
     return "\\" + escaped if escaped.startswith(("#", "+", "-", "=")) else escaped
 
 
@@ -50,11 +51,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _code(value: str) -> str:
-    return "`" + value.replace("`", "'").replace("|", "\\|") + "`" if value else ""
-
-
-def _mermaid_text(value: str) -> str:
-    return value.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return "`" + one_line(value).replace("`", "'").replace("|", "\\|") + "`" if value else ""
 
 
 def mermaid(unit: UnitReport) -> list[str]:
@@ -72,9 +69,7 @@ def mermaid(unit: UnitReport) -> list[str]:
     lines = ["```mermaid", "flowchart TD"]
     for row in unit.nodes:
         label = (
-            _mermaid_text(row.label)
-            + "<br/>"
-            + _mermaid_text(f"{row.level_text} · {row.score_text}")
+            mermaid_text(row.label) + "<br/>" + mermaid_text(f"{row.level_text} · {row.score_text}")
         )
         lines.append(f'    {ids[row.id]}["{label}"]')
     for row in unit.nodes:
