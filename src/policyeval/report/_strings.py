@@ -38,6 +38,18 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{node}: score {score} on {minimum}–{maximum}, confidence {confidence}, {status}.",
         "id": "{node}: skor {score} pada rentang {minimum}–{maximum}, keyakinan {confidence}, {status}.",
     },
+    "stability": {"en": "Stability of the verdicts", "id": "Kestabilan penilaian"},
+    "stability_intro": {
+        "en": "{draws} evaluations (seed {seed}) with the inputs the case declares uncertain drawn at random: the share of draws that give the nominal verdict, every level reached, the median score and rank with their 5–95 % intervals, and the input that explains most of the score's variance (first-order index).",
+        "id": "{draws} evaluasi (seed {seed}) dengan masukan yang dinyatakan tidak pasti oleh kasus diambil secara acak: proporsi hasil yang memberi penilaian nominal, setiap tingkat yang muncul, median skor dan peringkat dengan interval 5–95 %, serta masukan yang paling menjelaskan variasi skor (indeks orde pertama).",
+    },
+    "stability_nominal": {"en": "Nominal verdict", "id": "Penilaian nominal"},
+    "stability_share": {"en": "Share", "id": "Proporsi"},
+    "stability_levels": {"en": "Levels across draws", "id": "Tingkat di semua evaluasi"},
+    "stability_score": {"en": "Score [5–95 %]", "id": "Skor [5–95 %]"},
+    "stability_rank": {"en": "Rank [5–95 %]", "id": "Peringkat [5–95 %]"},
+    "stability_driver": {"en": "Main driver", "id": "Pendorong utama"},
+    "stability_none": {"en": "undefined", "id": "tidak terdefinisi"},
     "dimensions": {"en": "Dimensions", "id": "Dimensi"},
     "dimension": {"en": "Dimension", "id": "Dimensi"},
     "dimensions_caption": {
