@@ -281,6 +281,8 @@ def validate(path: str, lenient: bool, lang: str | None) -> None:
         result = _run_case(path, lenient=lenient)
         for lang in LANGUAGES:
             build_report(result, lang=lang)
+        if result.case.sensitivity is not None:
+            _check_sensitivity(result.case)
         case, evaluation = result.case, result.evaluation
         _echo(
             _say(
@@ -306,6 +308,16 @@ def validate(path: str, lenient: bool, lang: str | None) -> None:
             _echo(f"  {_in_language(problem)}", err=True)
         raise _Exit(2)
     _echo(_say("cli.valid_framework", file=path))
+
+
+def _check_sensitivity(case: Any) -> None:
+    """Run every declared sensitivity choice once, so a case that validates also runs there."""
+    from policyeval.sensitivity import sensitivity_case
+
+    try:
+        sensitivity_case(case, draws=1)
+    except PolicyEvalError as error:
+        _fail(error)
 
 
 @cli.command("evaluate")
@@ -342,8 +354,22 @@ def evaluate_command(
 @LENIENT
 @RECOMMEND_BELOW
 @LANG
+@click.option(
+    "--stability",
+    is_flag=True,
+    help="Add a section on how stable each verdict is (runs the case's [sensitivity]).",
+)
+@click.option("--draws", type=click.IntRange(min=1), default=None, help="Draws for --stability.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="Seed for --stability.")
 def report_command(
-    case_dir: str, output: str, lenient: bool, recommend_below: str | None, lang: str | None
+    case_dir: str,
+    output: str,
+    lenient: bool,
+    recommend_below: str | None,
+    lang: str | None,
+    stability: bool,
+    draws: int | None,
+    seed: int,
 ) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
@@ -353,10 +379,18 @@ def report_command(
         _echo(_say("cli.error", message=_say("cli.output_suffix", output=repr(output))), err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
+    stable = None
+    if stability:
+        from policyeval.sensitivity import sensitivity_case
+
+        try:
+            stable = sensitivity_case(result.case, draws=draws, seed=seed)
+        except PolicyEvalError as error:
+            _fail(error)
     if suffix in (".html", ".htm"):
-        text = report.render_html(result, lang=lang)
+        text = report.render_html(result, lang=lang, stability=stable)
     else:
-        text = report.render_markdown(result, lang=lang)
+        text = report.render_markdown(result, lang=lang, stability=stable)
     _write(text, output)
 
 
@@ -445,7 +479,15 @@ def _register_interop() -> None:
     cli.add_command(dexi_group)
 
 
+def _register_sensitivity() -> None:
+    # the sensitivity command lives in its own module
+    from policyeval._sensitivity_cli import sensitivity_command
+
+    cli.add_command(sensitivity_command)
+
+
 _register_interop()
+_register_sensitivity()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
