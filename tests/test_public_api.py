@@ -41,11 +41,13 @@ PUBLIC = {
     "ScoreTable",
     "Scorer",
     "ScoringError",
+    "Sensitivity",
     "Source",
     "NodeScores",
     "Triangulation",
     "Status",
     "TriangulationRule",
+    "Uncertainty",
     "UnknownPluginError",
     "__version__",
     "aggregator",
@@ -66,6 +68,8 @@ PUBLIC = {
     "run_case",
     "save_framework",
     "scorer",
+    "sensitivity",
+    "sensitivity_case",
 }
 
 

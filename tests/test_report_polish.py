@@ -76,3 +76,29 @@ def test_radar_ring_labels_stay_clear_of_the_data_points() -> None:
     for lx, ly in labels:
         assert min(((lx - dx) ** 2 + (ly - dy) ** 2) ** 0.5 for dx, dy in dots) > 12
     assert svg.index('class="ticks"') > svg.index('class="values"')
+
+
+def test_the_text_tree_draws_a_shared_indicator_under_each_parent(tmp_path: Path) -> None:
+    """In the text report's tree 'Staff' appears under 'Inputs' and again under 'Outputs'."""
+    import re
+
+    from policyeval.report import render_text
+
+    (tmp_path / "shared.toml").write_text(
+        dumps_framework(_shared_framework(), format="toml"), encoding="utf-8"
+    )
+    (tmp_path / "case.toml").write_text(
+        'schema = "policyeval.case/1"\n[case]\nid = "c"\nframework = "shared.toml"\n'
+        '[[units]]\nid = "u"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "evidence.csv").write_text(
+        "id,indicator,rating,source,technique\nE1,staff,good,s1,interview\n",
+        encoding="utf-8",
+    )
+    result = evaluate_case(tmp_path)
+    tree = [row.id for row in build_report(result, lang="en").units[0].tree]
+    assert tree == ["programme", "inputs", "staff", "money", "outputs", "staff"]
+    lines = render_text(result, lang="en").splitlines()
+    branches = [found.group() for line in lines if (found := re.match(r"[│ ]*[├└]─ \w+", line))]
+    assert branches == ["├─ Inputs", "│  ├─ Staff", "│  └─ Money", "└─ Outputs", "   └─ Staff"]

@@ -51,6 +51,7 @@ from policyeval.reported import Agreement, ReportedVerdict, compare_reported, lo
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 from policyeval.score import ScoreTable
+from policyeval.sensitivity import Sensitivity, Uncertainty, sensitivity, sensitivity_case
 from policyeval.triangulate import Triangulation
 
 try:
@@ -96,10 +97,12 @@ __all__ = [
     "ScoreTable",
     "Scorer",
     "ScoringError",
+    "Sensitivity",
     "Source",
     "Status",
     "Triangulation",
     "TriangulationRule",
+    "Uncertainty",
     "UnknownPluginError",
     "__version__",
     "aggregator",
@@ -120,4 +123,6 @@ __all__ = [
     "run_case",
     "save_framework",
     "scorer",
+    "sensitivity",
+    "sensitivity_case",
 ]

@@ -61,6 +61,7 @@ from policyeval.reported import (
 )
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
 from policyeval.score import scoring_problems
+from policyeval.sensitivity import Uncertainty, parse_uncertainty
 from policyeval.texts import Text, text_problem
 
 __all__ = [
@@ -96,6 +97,7 @@ _TOP = {
     "pipeline",
     "scoring",
     "reported",
+    "sensitivity",
 }
 _CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
 _EVIDENCE = {"file", "sources", "lenient", "sheet"}
@@ -189,6 +191,8 @@ class Case:
     weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
     reported_file: Path | None = None
     reported_why: Text | None = None
+    sensitivity: Uncertainty | None = None
+    sensitivity_draws: int = 1000
 
     @property
     def file(self) -> str:
@@ -763,6 +767,14 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                         value=derivation.indicator,
                     )
                 )
+    sensitivity, sensitivity_draws, sensitivity_problems = parse_uncertainty(
+        data.get("sensitivity", {}),
+        file=where,
+        framework=framework,
+        rules={"*": rule, **rule_overrides} if rule_overrides else rule,
+        has_data=data_spec is not None,
+    )
+    problems += sensitivity_problems
     if problems:
         locate = key_locator(text)
         raise CaseError(
@@ -805,6 +817,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         weights=weights,
         reported_file=reported_file,
         reported_why=reported_table.get("why"),
+        sensitivity=sensitivity if "sensitivity" in data else None,
+        sensitivity_draws=sensitivity_draws,
     )
 
 

@@ -7,6 +7,7 @@ an unexpected failure is reported in one line and exits 3.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import sys
@@ -20,18 +21,41 @@ import click
 
 from policyeval import __version__
 from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
+from policyeval.locales import LANGUAGES, message, translate
 
 if TYPE_CHECKING:
     from policyeval.case import CaseResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("language", default=None)
+"""The ``--lang`` of the running command: the language of its messages (English when not given)."""
+
+
+def _choose_language(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
+    _LANGUAGE.set(value)
+    return value
+
+
 LANG = click.option(
     "--lang",
-    type=click.Choice(["id", "en"]),
+    type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of labels and text (default: the case's or framework's language).",
+    callback=_choose_language,
+    help="Language of labels, text and messages (default: the case's or framework's language).",
 )
+
+
+def _say(key: str, **values: Any) -> str:
+    """The catalogue message ``key`` in the command's language."""
+    return message(key, _LANGUAGE.get(), **values)
+
+
+def _in_language(text: object) -> str:
+    """An English message of policyeval (a problem, a rejection reason) in the command's language."""
+    return translate(str(text), _LANGUAGE.get())
 
 
 # Control characters but line feed and tab: a label or excerpt holding ESC or a carriage return
@@ -62,11 +86,14 @@ class _Exit(Exception):
 def _fail(error: Exception) -> NoReturn:
     problems = getattr(error, "problems", None)
     if problems:
-        _echo(f"error: {len(problems)} problem(s):" if len(problems) > 1 else "error:", err=True)
+        if len(problems) > 1:
+            _echo(_say("cli.errors", count=len(problems)), err=True)
+        else:
+            _echo(_say("cli.error", message="").rstrip(), err=True)
         for problem in problems:
-            _echo(f"  {problem}", err=True)
+            _echo(f"  {_in_language(problem)}", err=True)
     else:
-        _echo(f"error: {error}", err=True)
+        _echo(_say("cli.error", message=_in_language(error)), err=True)
     raise _Exit(2)
 
 
@@ -88,9 +115,7 @@ def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
     scale = framework.scale_of(framework.root)
     found = getattr(scale, "find", lambda _: None)(level)
     if found is None:
-        _echo(
-            f"error: --recommend-below {level!r} is not a level of the framework's scale", err=True
-        )
+        _echo(_say("cli.error", message=_say("cli.recommend_below", level=repr(level))), err=True)
         raise _Exit(2)
     return attrs.evolve(result, case=attrs.evolve(result.case, recommend_below=found.id))
 
@@ -116,11 +141,12 @@ def _echo_rejected(result: CaseResult) -> None:
             part
             for part in (
                 os.path.relpath(row.file, result.case.path) if row.file else "",
-                "" if row.row is None else f"row {row.row}",
+                "" if row.row is None else _say("location.row", row=row.row),
             )
             if part
         )
-        _echo(f"  rejected {where} ({row.id or '–'}): {row.reason}")
+        reason = _in_language(row.reason)
+        _echo("  " + _say("cli.rejected", where=where, id=row.id or "–", reason=reason))
 
 
 def _write(text: str, output: str | None) -> None:
@@ -129,7 +155,7 @@ def _write(text: str, output: str | None) -> None:
         return
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(text, encoding="utf-8")
-    _echo(f"wrote {output}", err=True)
+    _echo(_say("cli.wrote", file=output), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -231,14 +257,15 @@ def init_command(
     except (PolicyEvalError, LookupError) as error:
         _fail(error)
     for path in written:
-        _echo(f"wrote {path}")
-    _echo(f"next: fill sources.csv and the evidence, then `policyeval validate {folder}`")
+        _echo(_say("cli.wrote", file=path))
+    _echo(_say("cli.init_next", folder=folder))
 
 
 @cli.command()
 @click.argument("path", type=click.Path())
 @LENIENT
-def validate(path: str, lenient: bool) -> None:
+@LANG
+def validate(path: str, lenient: bool, lang: str | None) -> None:
     """Validate a framework file, or a case directory with its evidence.
 
     A case is run as ``evaluate`` and ``report`` would run it, so a case
@@ -247,7 +274,6 @@ def validate(path: str, lenient: bool) -> None:
     """
     from policyeval import framework_io
     from policyeval.report import build_report
-    from policyeval.report._strings import LANGUAGES
 
     target = Path(path)
     framework_file = target.suffix.casefold() in (".toml", ".json") and target.name != "case.toml"
@@ -255,13 +281,20 @@ def validate(path: str, lenient: bool) -> None:
         result = _run_case(path, lenient=lenient)
         for lang in LANGUAGES:
             build_report(result, lang=lang)
+        if result.case.sensitivity is not None:
+            _check_sensitivity(result.case)
         case, evaluation = result.case, result.evaluation
         _echo(
-            f"{case.file}: valid case; {len(evaluation.evidence)} evidence items, "
-            f"{len(evaluation.rejected)} rejected rows, {len(result.reported)} reported verdicts, "
-            f"{len(case.checks)} data checks"
+            _say(
+                "cli.valid_case",
+                file=case.file,
+                items=len(evaluation.evidence),
+                rejected=len(evaluation.rejected),
+                reported=len(result.reported),
+                checks=len(case.checks),
+            )
             + (
-                f", {len(evaluation.units)} units with numeric data"
+                _say("cli.numeric_units", units=len(evaluation.units))
                 if case.data is not None
                 else ""
             )
@@ -270,11 +303,21 @@ def validate(path: str, lenient: bool) -> None:
         return
     problems = framework_io.check_framework_file(target)
     if problems:
-        _echo(f"error: {len(problems)} problem(s):", err=True)
+        _echo(_say("cli.errors", count=len(problems)), err=True)
         for problem in problems:
-            _echo(f"  {problem}", err=True)
+            _echo(f"  {_in_language(problem)}", err=True)
         raise _Exit(2)
-    _echo(f"{path}: valid framework")
+    _echo(_say("cli.valid_framework", file=path))
+
+
+def _check_sensitivity(case: Any) -> None:
+    """Run every declared sensitivity choice once, so a case that validates also runs there."""
+    from policyeval.sensitivity import sensitivity_case
+
+    try:
+        sensitivity_case(case, draws=1)
+    except PolicyEvalError as error:
+        _fail(error)
 
 
 @cli.command("evaluate")
@@ -311,21 +354,43 @@ def evaluate_command(
 @LENIENT
 @RECOMMEND_BELOW
 @LANG
+@click.option(
+    "--stability",
+    is_flag=True,
+    help="Add a section on how stable each verdict is (runs the case's [sensitivity]).",
+)
+@click.option("--draws", type=click.IntRange(min=1), default=None, help="Draws for --stability.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="Seed for --stability.")
 def report_command(
-    case_dir: str, output: str, lenient: bool, recommend_below: str | None, lang: str | None
+    case_dir: str,
+    output: str,
+    lenient: bool,
+    recommend_below: str | None,
+    lang: str | None,
+    stability: bool,
+    draws: int | None,
+    seed: int,
 ) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
 
     suffix = Path(output).suffix.casefold()
     if suffix not in (".html", ".htm", ".md", ".markdown"):
-        _echo(f"error: -o/--output must end in .html or .md, got {output!r}", err=True)
+        _echo(_say("cli.error", message=_say("cli.output_suffix", output=repr(output))), err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
+    stable = None
+    if stability:
+        from policyeval.sensitivity import sensitivity_case
+
+        try:
+            stable = sensitivity_case(result.case, draws=draws, seed=seed)
+        except PolicyEvalError as error:
+            _fail(error)
     if suffix in (".html", ".htm"):
-        text = report.render_html(result, lang=lang)
+        text = report.render_html(result, lang=lang, stability=stable)
     else:
-        text = report.render_markdown(result, lang=lang)
+        text = report.render_markdown(result, lang=lang, stability=stable)
     _write(text, output)
 
 
@@ -378,18 +443,16 @@ def explain_command(
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:
-        _echo(
-            f"error: unknown unit {unit!r}{did_you_mean(unit, evaluation.units)}; "
-            f"units are {list(evaluation.units)!r}",
-            err=True,
-        )
+        hint = _in_language(did_you_mean(unit, evaluation.units))
+        found = _say("cli.unknown_unit", unit=repr(unit), hint=hint, units=list(evaluation.units))
+        _echo(_say("cli.error", message=found), err=True)
         raise _Exit(2)
     if node is not None and node not in evaluation.framework:
-        _echo(
-            f"error: unknown node {node!r}{did_you_mean(node, evaluation.framework.node_ids)} "
-            f"in framework {evaluation.framework.id!r}",
-            err=True,
+        hint = _in_language(did_you_mean(node, evaluation.framework.node_ids))
+        found = _say(
+            "cli.unknown_node", node=repr(node), hint=hint, framework=repr(evaluation.framework.id)
         )
+        _echo(_say("cli.error", message=found), err=True)
         raise _Exit(2)
     from policyeval.report import render_explanation
 
@@ -405,7 +468,7 @@ def _show_warning(
     file: Any = None,
     line: str | None = None,
 ) -> None:
-    _echo(f"warning: {message}", err=True)
+    _echo(_say("cli.warning", message=_in_language(message)), err=True)
 
 
 def _register_interop() -> None:
@@ -416,11 +479,20 @@ def _register_interop() -> None:
     cli.add_command(dexi_group)
 
 
+def _register_sensitivity() -> None:
+    # the sensitivity command lives in its own module
+    from policyeval._sensitivity_cli import sensitivity_command
+
+    cli.add_command(sensitivity_command)
+
+
 _register_interop()
+_register_sensitivity()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
+    _LANGUAGE.set(None)
     with warnings.catch_warnings():
         warnings.simplefilter("always", PolicyEvalWarning)
         warnings.showwarning = _show_warning
@@ -448,7 +520,7 @@ def _main(argv: Sequence[str] | None) -> int:
         except _Exit as stop:
             return stop.code
     except OSError as error:
-        _echo(f"error: {error}", err=True)
+        _echo(_say("cli.error", message=str(error)), err=True)
         return 2
     except Exception as error:  # never show a traceback to a user
         _echo(f"internal error: {type(error).__name__}: {error}", err=True)

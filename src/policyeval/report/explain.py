@@ -30,12 +30,13 @@ from collections.abc import Mapping
 
 from policyeval.consensus import consensus
 from policyeval.evidence import Evidence
+from policyeval.locales import message
 from policyeval.protocols import Status
 from policyeval.report._strings import humanise, technique_text, text
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 
-__all__ = ["render_explanation"]
+__all__ = ["indicator_reason", "render_explanation"]
 
 
 def _percent(share: float) -> str:
@@ -126,6 +127,19 @@ def _indicator_line(
     return "; ".join(parts) + f" — {text(f'status.{judgement.status.value}', lang)}"
 
 
+def indicator_reason(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
+    """How an indicator's evidence was triangulated, in ``lang``: the line ``explain`` shows.
+
+    >>> from policyeval.report._examples import two_unit_result
+    >>> evaluation = two_unit_result().evaluation
+    >>> indicator_reason(evaluation, evaluation.judgement("north", "skills"), "id")
+    '2 dari 2 butir (100%) sejalan pada ...'
+    """
+    by_id = {item.id: item for item in evaluation.evidence if item.unit == judgement.unit}
+    items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
+    return _indicator_line(evaluation, judgement, items, lang)
+
+
 def _inner_line(evaluation: Evaluation, judgement: Judgement, lang: str) -> str:
     children = [evaluation.judgement(judgement.unit, child) for child in judgement.children]
     if judgement.score is None:
@@ -164,7 +178,11 @@ def _evidence_line(evaluation: Evaluation, item: Evidence, agrees: bool, lang: s
         else f"{item.value:g}"
     )
     name = source.name if source is not None and source.name else item.source
-    where = f" @ {item.origin}" if item.origin else ""
+    where = ""
+    if item.origin:
+        where = f" @ {item.origin.file or '?'}"
+        if item.origin.row is not None:
+            where += ": " + message("location.row", lang, row=item.origin.row)
     line = (
         f"{'+' if agrees else '-'} {item.id}{where} ({said}): {name}, {humanise(item.category)}, "
         f"{technique_text(item.technique, lang)}"

@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -22,7 +22,11 @@ from markupsafe import Markup
 from policyeval.report._input import Reportable
 from policyeval.report.charts import GraphNode, framework_graph, heatmap, radar_chart
 from policyeval.report.model import Report, UnitReport, build_report
+from policyeval.report.stability import stability_rows
 from policyeval.report.text import comparison_rows
+
+if TYPE_CHECKING:
+    from policyeval.sensitivity import Sensitivity
 
 __all__ = ["render_html"]
 
@@ -110,8 +114,13 @@ def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
     return out
 
 
-def render_html(result: Reportable, *, lang: str | None = None) -> str:
+def render_html(
+    result: Reportable, *, lang: str | None = None, stability: Sensitivity | None = None
+) -> str:
     """The full report as one self-contained HTML page (``lang`` defaults to the case's).
+
+    With ``stability`` (a :func:`policyeval.sensitivity.sensitivity_case`
+    result) the page gains a section on how stable each verdict is.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> page = render_html(two_unit_result(), lang="id")
@@ -130,6 +139,12 @@ def render_html(result: Reportable, *, lang: str | None = None) -> str:
             comparison_rows(report.comparison, report.lang)
             if report.comparison is not None
             else None
+        ),
+        "stability": stability_rows(stability, report.lang) if stability is not None else None,
+        "stability_intro": (
+            report.t("stability_intro", draws=stability.draws, seed=stability.seed)
+            if stability is not None
+            else ""
         ),
     }
     return _environment().get_template("report.html.j2").render(context)

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from policyeval.export import mermaid_text, one_line
 from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
+from policyeval.report.stability import stability_rows
 from policyeval.report.text import comparison_rows, rejected_lines
+
+if TYPE_CHECKING:
+    from policyeval.sensitivity import Sensitivity
 
 __all__ = ["escape", "mermaid", "render_comparison_markdown", "render_markdown", "table"]
 
@@ -226,8 +231,48 @@ def _comparison_table(comparison: Comparison, lang: str) -> list[str]:
     return table([escape(cell) for cell in header], [[escape(c) for c in row] for row in rows])
 
 
-def render_markdown(result: Reportable, *, lang: str | None = None) -> str:
+def _stability_section(stability: Sensitivity, lang: str, several: bool) -> list[str]:
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
+
+    rows = stability_rows(stability, lang)
+    out = [f"## {t('stability')}", ""]
+    out += [escape(t("stability_intro", draws=stability.draws, seed=stability.seed)), ""]
+    out += table(
+        [
+            *([t("unit")] if several else []),
+            t("node"),
+            t("stability_nominal"),
+            t("stability_share"),
+            t("stability_levels"),
+            t("stability_score"),
+            *([t("stability_rank")] if several else []),
+            t("stability_driver"),
+        ],
+        [
+            [
+                *([escape(row.unit)] if several else []),
+                escape(row.label),
+                escape(row.nominal),
+                row.share,
+                escape(row.levels),
+                row.score,
+                *([row.rank] if several else []),
+                _code(row.driver) if row.driver != "–" else row.driver,
+            ]
+            for row in rows
+        ],
+    )
+    return [*out, ""]
+
+
+def render_markdown(
+    result: Reportable, *, lang: str | None = None, stability: Sensitivity | None = None
+) -> str:
     """The full report as GitHub-flavoured Markdown (``lang`` defaults to the case's).
+
+    With ``stability`` (a :func:`policyeval.sensitivity.sensitivity_case`
+    result) the report gains a section on how stable each verdict is.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> md = render_markdown(two_unit_result(), lang="id")
@@ -260,6 +305,8 @@ def render_markdown(result: Reportable, *, lang: str | None = None) -> str:
         if several:
             out += [f"## {t('unit')}: {escape(unit.label)}", ""]
         out += _unit_sections(report, unit, 3 if several else 2)
+    if stability is not None:
+        out += _stability_section(stability, report.lang, several)
     out += [f"## {t('aggregation')}", "", escape(t("aggregation_note")), ""]
     if report.alternatives:
         verdict_headers = (

@@ -28,11 +28,13 @@ import attrs
 from policyeval.case import Case, CaseResult
 from policyeval.evidence import Evidence, Source
 from policyeval.framework import Framework
+from policyeval.locales import translate
 from policyeval.protocols import Status
 from policyeval.report._input import Reportable, parts
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
+from policyeval.report.explain import indicator_reason
 from policyeval.reported import AGREEMENTS
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
@@ -201,6 +203,8 @@ class UnitReport:
     recommendations: tuple[Recommendation, ...]
     reported_summary: str = ""
     reported: tuple[ReportedRow, ...] = ()
+    tree: tuple[NodeRow, ...] = ()
+    """Every node under each of its parents, in preorder, with the depth of that path."""
 
 
 @attrs.frozen(kw_only=True)
@@ -712,11 +716,26 @@ def _unit_report(
         ),
         reported_summary=reported_summary,
         reported=reported,
+        tree=_tree(framework, rows),
     )
 
 
+def _tree(framework: Framework, rows: Mapping[str, NodeRow]) -> tuple[NodeRow, ...]:
+    """The rows as a tree: a node shared by several parents is drawn under each of them."""
+    out: list[NodeRow] = []
+
+    def walk(node: str, depth: int) -> None:
+        row = rows[node]
+        out.append(row if row.depth == depth else attrs.evolve(row, depth=depth))
+        for child in framework.children(node):
+            walk(child, depth + 1)
+
+    walk(framework.root, 0)
+    return tuple(out)
+
+
 def _reason(
-    framework: Framework,
+    evaluation: Evaluation,
     judgement: Judgement,
     items: Mapping[str, Evidence],
     rows: Mapping[str, NodeRow],
@@ -724,6 +743,7 @@ def _reason(
     lang: str,
 ) -> str:
     """Why the evidence-based verdict differs from the study's: the rows and rule, or the children."""
+    framework = evaluation.framework
     if agreement == "no_evidence":
         return text("reason_no_evidence", lang)
     if agreement != "differs":
@@ -735,7 +755,7 @@ def _reason(
             else item_id
             for item_id in judgement.evidence
         )
-        return f"{text('reason_rows', lang, rows=listed)}; {judgement.explanation}"
+        return f"{text('reason_rows', lang, rows=listed)}; {indicator_reason(evaluation, judgement, lang)}"
     children = ", ".join(
         f"{rows[child].label} {rows[child].level_text} ({rows[child].score_text})"
         for child in judgement.children
@@ -783,7 +803,7 @@ def _reported_rows(
                 agreement_text=text(f"agreement.{row.agreement}", lang),
                 citation=row.reported.citation,
                 reason=_reason(
-                    framework,
+                    result.evaluation,
                     result.evaluation.judgement(unit, row.node),
                     items,
                     rows,
@@ -952,7 +972,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
             tables=tuple(_relative(table, base) or table for table in check.tables),
             findings=tuple(
                 FindingView(
-                    message=finding.message,
+                    message=translate(finding.message, lang),
                     file=_relative(finding.file, base),
                     row=finding.row,
                 )
@@ -970,7 +990,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
             row="" if rejection.row is None else str(rejection.row),
             id=rejection.id or "",
             column=rejection.column or "",
-            reason=rejection.reason,
+            reason=translate(rejection.reason, lang),
         )
         for rejection in evaluation.rejected
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from policyeval.locales import translate
 from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
@@ -77,7 +78,7 @@ def _unit_lines(report: Report, index: int) -> list[str]:
             row.status_text,
             str(row.evidence) if row.kind == "indicator" else "",
         ]
-        for label, row in zip(_tree_labels(unit.nodes), unit.nodes, strict=True)
+        for label, row in zip(_tree_labels(unit.tree), unit.tree, strict=True)
     ]
     lines = [f"{report.t('unit')}: {unit.label}", unit.verdict_sentence, "", *_table(header, rows)]
     if unit.reported:
@@ -222,7 +223,7 @@ def rejected_lines(comparison: Comparison, lang: str) -> list[str]:
             file=row.file or "",
             row="–" if row.row is None else row.row,
             id=row.id or "–",
-            reason=row.reason,
+            reason=translate(row.reason, lang),
         )
         for case, row in comparison.rejected
     ]

@@ -1,0 +1,185 @@
+"""The message catalogues: one TOML file per language, editable without Python.
+
+Each ``<lang>.toml`` beside this module holds every word policyeval shows a
+user that is not data: report text (``[text]``), technique names
+(``[technique]``) and the messages of rejected rows, data checks and the
+command line (``[message]``). English is the source language: a message is
+written in English where it is raised (so ``str()`` of an exception stays
+English for Python users) and :func:`translate` renders it in another
+language by recognising it against the English ``[message]`` templates and
+filling the same placeholders into the target template; :func:`recognise`
+gives the message id and its values.
+
+>>> message("cli.valid_case", "id", file="case.toml", items=3, rejected=1, reported=0, checks=2)
+'case.toml: kasus valid; 3 butir bukti, 1 baris ditolak, 0 putusan studi, 2 pemeriksaan data'
+>>> translate("missing value", "id")
+'nilai kosong'
+>>> translate("unknown indicator (did you mean 'kepemimpinan'?) (not in framework 'agustino')", "id")
+"indikator tidak dikenal (maksud Anda 'kepemimpinan'?) (tidak ada dalam kerangka 'agustino')"
+>>> translate("something no catalogue knows", "id")
+'something no catalogue knows'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["LANGUAGES", "catalogue", "message", "placeholders", "recognise", "translate"]
+
+LANGUAGES: tuple[str, ...] = tuple(
+    sorted(
+        entry.name.removesuffix(".toml")
+        for entry in resources.files(__name__).iterdir()
+        if entry.name.endswith(".toml")
+    )
+)
+"""The languages with a catalogue file here (``en``, ``id``); English is the source and the fallback."""
+
+
+@functools.cache
+def catalogue(lang: str) -> Mapping[str, Mapping[str, str]]:
+    """The catalogue of ``lang`` as read-only tables (``text``, ``technique``, ``message``).
+
+    >>> catalogue("id")["technique"]["interview"]
+    'wawancara'
+    """
+    if lang not in LANGUAGES:
+        raise LookupError(f"no catalogue for lang={lang!r}; languages are {', '.join(LANGUAGES)}")
+    raw = tomllib.loads(resources.files(__name__).joinpath(f"{lang}.toml").read_text("utf-8"))
+    return MappingProxyType(
+        {
+            name: MappingProxyType({str(k): str(v) for k, v in table.items()})
+            for name, table in raw.items()
+            if isinstance(table, dict)
+        }
+    )
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{names}`` a template fills in.
+
+    >>> sorted(placeholders("{n} of {total}"))
+    ['n', 'total']
+    """
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def message(key: str, lang: str | None, /, **values: Any) -> str:
+    """The ``[message]`` ``key`` in ``lang`` (English when missing), filled with ``values``.
+
+    >>> message("cli.rejected", "en", where="evidence.csv: row 4", id="e4", reason="missing value")
+    'rejected evidence.csv: row 4 (e4): missing value'
+    """
+    table = catalogue(lang if lang in LANGUAGES else "en")["message"]
+    template = table.get(key) or catalogue("en")["message"][key]
+    return template.format(**values)
+
+
+_PLACEHOLDER_PATTERNS = {
+    # a file or function name has no spaces
+    "file": r"(?P<{name}>\S+)",
+    "function": r"(?P<{name}>\S+)",
+    "table": r"(?P<{name}>\S+)",
+    # an appended hint is empty or starts with a space or "; ", never inside the value before it
+    "hint": r"(?P<{name}>(?:[ ;].*?)?)",
+    "missing": r"(?P<{name}>(?:[ ;].*?)?)",
+    "where": r"(?P<{name}>(?:[ ;].*?)?)",
+}
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each English template as a regular expression, the most literal text (most specific) first."""
+    found = []
+    for key, template in catalogue("en")["message"].items():
+        if key.startswith(("cli.", "location.")):
+            continue  # lines written directly in the language, never recognised in English text
+        pattern, literals = "", 0
+        for literal, name, _, _ in string.Formatter().parse(template):
+            literals += len(literal)
+            pattern += re.escape(literal)
+            if name:
+                pattern += _PLACEHOLDER_PATTERNS.get(name, "(?P<{name}>.*?)").format(name=name)
+        found.append((-literals, key, re.compile(pattern + r"\Z", re.DOTALL)))
+    return tuple((key, pattern) for _, key, pattern in sorted(found))
+
+
+def translate(text: str, lang: str | None) -> str:
+    """An English message of policyeval rendered in ``lang``; unknown text is returned unchanged.
+
+    A message is recognised whole, or as parts joined by ``"; "`` (a row with
+    several problems), or as ``...: message`` after a location, and a trailing
+    `` (got ...)`` is kept. Filled-in values are translated too when they are
+    themselves messages (a "did you mean" hint, a date error).
+
+    >>> translate("date: not a date: write it as 2024-08-17, 17/08/2024, 17-08-2024 or 17 Agustus 2024 (got 'x')", "id")
+    "date: bukan tanggal: tulis sebagai 2024-08-17, 17/08/2024, 17-08-2024 atau 17 Agustus 2024 (isian 'x')"
+    """
+    if not lang or lang == "en" or lang not in LANGUAGES or not text:
+        return text
+    return _translate(text, lang)[0]
+
+
+def _translate(text: str, lang: str) -> tuple[str, bool]:
+    """``text`` in ``lang``, and whether a message was recognised in it."""
+    whole = _match(text, lang)
+    if whole is not None:
+        return whole, True
+    parts = _SEVERAL.split(text)
+    if len(parts) > 1:
+        # the problems of one row, each "key: message"; a message that itself holds
+        # "; word: " (a list of choices) is not split, as its parts are not all messages
+        translated = [_translate(part, lang) for part in parts]
+        if all(recognised for _, recognised in translated):
+            return "; ".join(part for part, _ in translated), True
+    got = _GOT.search(text)
+    if got:
+        before, recognised = _translate(text[: got.start()], lang)
+        return before + message("got", lang, value=got.group(1)), recognised
+    head, colon, rest = text.partition(": ")
+    if colon:
+        row = _ROW.fullmatch(head)
+        if row:
+            head = message("location.row", lang, row=row.group(1))
+        after, recognised = _translate(rest, lang)
+        return head + colon + after, recognised
+    return text, False
+
+
+_SEVERAL = re.compile(r"; (?=[\w.\[\]]+: )")
+"""Where the problems of one row are joined: before the next ``key: ``."""
+_ROW = re.compile(r"row (\d+)")
+_GOT = re.compile(r" \(got (.*)\)\Z", re.DOTALL)
+
+
+def recognise(text: str) -> tuple[str, dict[str, str]] | None:
+    """The message id and filled-in values of a whole English message, or ``None``.
+
+    >>> recognise("duplicate id (first at row 3)")
+    ('row.duplicate_id', {'row': '3'})
+    >>> recognise("row 3: id: missing value") is None  # a located message: see translate()
+    True
+    """
+    for key, pattern in _patterns():
+        found = pattern.match(text)
+        if found:
+            return key, found.groupdict()
+    return None
+
+
+def _match(text: str, lang: str) -> str | None:
+    recognised = recognise(text)
+    if recognised is None:
+        return None
+    key, values = recognised
+    # a filled-in value may itself be a message (a hint, a date error, a check's side)
+    return message(
+        key, lang, **{name: _match(value, lang) or value for name, value in values.items()}
+    )
