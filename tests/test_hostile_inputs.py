@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import csv_text, make_framework
+from policyeval import frameworks
 from policyeval.cli import main
 from policyeval.evidence_io import load_evidence
 from policyeval.exceptions import EvidenceError
@@ -452,15 +453,17 @@ def test_newlines_in_labels_cannot_leave_the_mermaid_fence() -> None:
 def test_markdown_report_keeps_hostile_text_inline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Excerpts and ids with line breaks, fences and control characters never start a line of
-    the Markdown report, and never reach the terminal raw."""
-    evidence = GOOD_EVIDENCE.replace(
+    """Excerpts with line breaks, fences and control characters never start a line of the
+    Markdown report, and never reach the terminal raw (ids holding them are refused outright)."""
+    evidence = GOOD_EVIDENCE.replace("technique\n", "technique,excerpt\n").replace(
         "E1,kompetensi,baik,s1,interview",
-        'E1,kompetensi,baik,"s1\n```\n![x](https://attacker.example/p.png)\x1b[2J",interview',
+        'E1,kompetensi,baik,s1,interview,"x\n```\n![x](https://attacker.example/p.png)\x1b[2J"',
     )
+    evidence = evidence.replace("s2,documentation", "s2,documentation,")
     case = _case(tmp_path / "case", evidence)
     code, out, err = _run(capsys, "evaluate", "--format", "markdown", str(case))
     assert code == 0, err
+    assert "attacker.example" in out
     assert "\x1b" not in out
     fences = [line for line in out.splitlines() if line.startswith("```")]
     assert len(fences) % 2 == 0
@@ -540,3 +543,332 @@ def test_case_toml_refuses_numbers_outside_float_range(
     code, _, err = _run(capsys, "validate", str(case))
     assert code == 2
     assert "case.toml:" in err and "too small to tell from 0" in err
+
+
+# --- 5. ids: NFC-normalised, invisible and control characters refused --------------------------
+
+HIDDEN_CHARACTERS = {
+    "zero-width space": "\u200b",
+    "zero-width joiner": "\u200d",
+    "right-to-left mark": "\u200f",
+    "byte-order mark": "\ufeff",
+    "soft hyphen": "\u00ad",
+    "NUL": "\x00",
+    "ESC": "\x1b",
+    "BEL": "\x07",
+}
+
+
+@pytest.mark.parametrize("column", ["id", "indicator", "unit", "source"])
+@pytest.mark.parametrize("hidden", HIDDEN_CHARACTERS.values(), ids=list(HIDDEN_CHARACTERS))
+def test_ids_with_invisible_or_control_characters_are_located_errors(
+    tmp_path: Path, column: str, hidden: str
+) -> None:
+    """An evidence id, indicator, unit or source holding an invisible or control character is
+    refused with its file, row and column, and the value shown escaped."""
+    cells = {"id": "E1", "indicator": "kompetensi", "unit": "kota", "source": "s1"}
+    cells[column] = cells[column][:1] + hidden + cells[column][1:]
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        f"{cells['id']},{cells['unit']},{cells['indicator']},baik,{cells['source']},interview\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EvidenceError) as caught:
+        load_evidence(path, frameworks.load("agustino"))
+    message = str(caught.value)
+    assert f"{path}" in message and "row 2" in message and column in message
+    assert "invisible or control character" in message
+    assert ascii(hidden) in message
+    assert hidden not in message
+
+
+def test_hidden_character_rows_are_rejected_not_dropped_in_lenient_mode(tmp_path: Path) -> None:
+    """In lenient mode the row with a hidden character is rejected with its reason; the rest is used."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        "E1,kota,kompetensi,baik,s1,interview\n"
+        "E\u200b1,kota,kompetensi,baik,s2,interview\n",
+        encoding="utf-8",
+    )
+    found = load_evidence(path, frameworks.load("agustino"), lenient=True)
+    assert [item.id for item in found.items] == ["E1"]
+    assert len(found.rejected) == 1
+    assert "invisible or control character" in str(found.rejected[0])
+
+
+def test_ids_are_nfc_normalised_so_look_alike_spellings_meet(tmp_path: Path) -> None:
+    """A decomposed accent in the evidence table matches the composed unit id of the case and the
+    sources table, and the loaded ids are in NFC."""
+    sources = tmp_path / "sources.csv"
+    sources.write_text("id,technique\nsumb\u00e9r,interview\n", encoding="utf-8")
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source\nCafe\u0301,kote\u0301,kompetensi,baik,sumbe\u0301r\n",
+        encoding="utf-8",
+    )
+    from policyeval.evidence_io import load_sources
+
+    found = load_evidence(
+        path,
+        frameworks.load("agustino"),
+        sources=load_sources(sources)[0],
+        units=["kot\u00e9"],
+    )
+    (item,) = found.items
+    assert (item.id, item.unit, item.source) == ("Caf\u00e9", "kot\u00e9", "sumb\u00e9r")
+
+
+def test_full_width_look_alikes_stay_distinct_ids(tmp_path: Path) -> None:
+    """NFC keeps full-width letters as written: they are visible, distinct ids, not silently merged."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id,unit,indicator,rating,source,technique\n"
+        "E1,kota,kompetensi,baik,s1,interview\n"
+        "\uff25\uff11,kota,kompetensi,baik,s2,interview\n",
+        encoding="utf-8",
+    )
+    found = load_evidence(path, frameworks.load("agustino"))
+    assert [item.id for item in found.items] == ["E1", "\uff25\uff11"]
+
+
+def test_source_table_ids_with_hidden_characters_are_located_errors(tmp_path: Path) -> None:
+    """A sources table id with a NUL byte is refused with its file, row and column."""
+    from policyeval.evidence_io import load_sources
+
+    path = tmp_path / "sources.csv"
+    path.write_text("id,technique\ns\x001,interview\n", encoding="utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert f"{path}" in message and "row 2" in message and "'s\\x001'" in message
+
+
+@pytest.mark.parametrize("key", ["id", "parent"])
+def test_framework_node_ids_with_hidden_characters_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    """A node id or parent holding a zero-width character is refused with the file, line and key."""
+    from policyeval.framework_io import dumps_framework
+
+    text = dumps_framework(make_framework(), format="toml")
+    needle = f'{key} = "komunikasi"'
+    assert needle in text
+    path = tmp_path / "fw.toml"
+    path.write_text(text.replace(needle, f'{key} = "komu\\u200bnikasi"', 1), encoding="utf-8")
+    code, _, err = _run(capsys, "validate", str(path))
+    assert code == 2
+    assert f"{path}:" in err and "invisible or control character" in err
+    assert "'\\u200b'" in err and "ZERO WIDTH SPACE" in err
+
+
+def test_framework_node_ids_are_nfc_normalised(tmp_path: Path) -> None:
+    """A node id written decomposed is loaded composed, and parents written either way meet it."""
+    from policyeval.framework_io import dumps_framework, load_framework
+
+    text = dumps_framework(make_framework(), format="toml")
+    text = text.replace('id = "komunikasi"', 'id = "komunikase\u0301"', 1)
+    text = text.replace('parent = "komunikasi"', 'parent = "komunikas\u00e9"')
+    path = tmp_path / "fw.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_framework(path)
+    assert "komunikas\u00e9" in loaded
+    assert "komunikase\u0301" not in loaded
+
+
+def test_case_unit_ids_with_control_characters_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A unit id in case.toml holding ESC is a located error with exit 2, in validate and evaluate."""
+    case = _case(tmp_path / "case", GOOD_EVIDENCE, CASE_TOML.replace('"kota"', '"ko\\u001bta"'))
+    for command in ("validate", "evaluate"):
+        code, out, err = _run(capsys, command, str(case))
+        assert code == 2
+        assert "case.toml:" in err and "units[0].id" in err and "'ko\\x1bta'" in err
+        assert "\x1b" not in err + out
+
+
+# --- 3. bounded work: linear in the input -------------------------------------------------------
+
+
+def test_framework_depth_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Depths of every node of a 2,000-deep chain are right and cost one topological sort."""
+    import networkx as nx
+
+    from policyeval.framework import Framework, Node
+
+    nodes = [Node("n0", "root", label={"en": "n0"})]
+    nodes += [
+        Node(f"n{i}", "dimension", label={"en": f"n{i}"}, parents=(f"n{i - 1}",))
+        for i in range(1, 2000)
+    ]
+    nodes.append(Node("leaf", "indicator", label={"en": "leaf"}, parents=("n1999",)))
+    chain = Framework.build(
+        id="chain",
+        nodes=nodes,
+        scales=list(FRAMEWORK.scales.values()),
+        default_scale=FRAMEWORK.default_scale,
+        title={"en": "Chain"},
+    )
+    sorts = []
+    original = nx.topological_sort
+
+    def counting(graph: object) -> object:
+        sorts.append(graph)
+        return original(graph)
+
+    monkeypatch.setattr(nx, "topological_sort", counting)
+    assert [chain.depth(f"n{i}") for i in range(2000)] == list(range(2000))
+    assert chain.depth("leaf") == 2000
+    assert len(sorts) == 1
+    with pytest.raises(KeyError, match="no node 'nowhere'"):
+        chain.depth("nowhere")
+
+
+def test_consensus_compares_each_item_only_with_its_own_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dropping exact repeats among n items sharing one id costs about n equality checks, not
+    n squared, and still drops exactly the repeats."""
+    from policyeval.consensus import consensus
+    from policyeval.evidence import Evidence
+
+    scale = FRAMEWORK.scale_of("kejelasan")
+    assert scale is not None
+    level = scale.levels[0].id  # type: ignore[union-attr]
+    items = [
+        Evidence(
+            id="E",  # one id shared by items that differ: the case that was quadratic
+            unit="u",
+            indicator="kejelasan",
+            rating=level,
+            source=f"s{i}",
+            technique="interview",
+        )
+        for i in range(2000)
+    ]
+    calls = 0
+    original = Evidence.__eq__
+
+    def counting(self: Evidence, other: object) -> bool:
+        nonlocal calls
+        calls += 1
+        return original(self, other)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Evidence, "__eq__", counting)
+    found = consensus(items + items[:10], scale)
+    assert len(found.evidence) == 2000
+    assert calls <= 2 * len(items)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"plain"', '"esc\\"aped \\\\ \\u00e9"', "'lit\\eral'", '"""multi\nline"""'],
+    ids=["plain", "escapes", "literal", "multiline"],
+)
+def test_key_locator_reads_every_kind_of_string(value: str) -> None:
+    """The line locator, which moves by whole tokens, still finds keys after each string kind."""
+    from policyeval.framework_io import key_locator
+
+    text = f"[case]\nid = {value}  # comment\nnext = 1\n\n[[units]]\nid = 'a'\n"
+    locate = key_locator(text)
+    extra = value.count("\n")
+    assert locate("case.next") == 3 + extra
+    assert locate("units[0].id") == 6 + extra
+
+
+def _workbook(path: Path, records: list[list[object]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for record in records:
+        workbook.active.append(record)
+    workbook.save(path)
+    return path
+
+
+def _rezip(path: Path, change: dict[str, bytes]) -> None:
+    """Rewrite a workbook with some members replaced or added."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members.update(change)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+EVIDENCE_HEADER: list[object] = ["id", "unit", "indicator", "rating", "source", "technique"]
+
+
+def _evidence_records(count: int) -> list[list[object]]:
+    return [EVIDENCE_HEADER] + [
+        [f"E{i}", "kota", "kompetensi", "baik", f"s{i}", "interview"] for i in range(count)
+    ]
+
+
+def test_xlsx_zip_bombs_are_refused_before_opening(tmp_path: Path) -> None:
+    """A workbook member compressed far beyond what spreadsheets do is refused, by name."""
+    path = _workbook(tmp_path / "bomb.xlsx", _evidence_records(2))
+    _rezip(path, {"xl/padding.xml": b" " * (20 * 2**20)})
+    with pytest.raises(EvidenceError, match=r"'xl/padding.xml' is compressed \d+ to 1") as caught:
+        read_table(path)
+    assert str(path) in str(caught.value)
+
+
+def test_xlsx_uncompressed_size_limit_can_be_raised(tmp_path: Path) -> None:
+    """The uncompressed size limit refuses a workbook, and raising it reads the same workbook."""
+    from policyeval.tables import TableLimits
+
+    path = _workbook(tmp_path / "e.xlsx", _evidence_records(3))
+    with pytest.raises(EvidenceError, match=r"unpacks to .* more than the limit of 1000"):
+        read_table(path, limits=TableLimits(uncompressed_bytes=1000))
+    assert len(read_table(path, limits=TableLimits(uncompressed_bytes=10**9)).rows) == 3
+
+
+def test_xlsx_header_is_checked_before_the_rows(tmp_path: Path) -> None:
+    """A missing column is reported from the header alone: the row limit, which reading the rows
+    would hit first, is never reached."""
+    from policyeval.tables import TableLimits
+
+    records = [
+        [cell for cell in record if cell != "source"][:4] for record in _evidence_records(50)
+    ]
+    path = _workbook(tmp_path / "e.xlsx", records)
+    with pytest.raises(EvidenceError) as caught:
+        load_evidence(path, FRAMEWORK, limits=TableLimits(rows=10))
+    message = str(caught.value)
+    assert "missing required column" in message and "source" in message
+    assert "data rows" not in message
+    with pytest.raises(EvidenceError, match="more than 10 data rows"):
+        read_table(path, limits=TableLimits(rows=10))
+
+
+def test_xlsx_cells_beyond_the_column_limit_are_located_errors(tmp_path: Path) -> None:
+    """One far cell is refused with its row; the sheet is not padded to reach it."""
+    records = _evidence_records(3)
+    far: list[object] = [None] * 300
+    far[299] = "x"
+    records.append(far)
+    path = _workbook(tmp_path / "e.xlsx", records)
+    with pytest.raises(EvidenceError, match="beyond column 200") as caught:
+        read_table(path)
+    assert "row 5" in str(caught.value)
+
+
+def test_xlsx_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
+    """A sheet declaring A1:XFD1048576 is read by its real cells: rows keep their own width and
+    no padded rows appear."""
+    import re
+    import zipfile
+
+    path = _workbook(tmp_path / "e.xlsx", _evidence_records(3))
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<dimension" in sheet
+    sheet = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', sheet)
+    _rezip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
+    table = read_table(path)
+    assert table.columns == tuple(EVIDENCE_HEADER)
+    assert [row.number for row in table.rows] == [2, 3, 4]

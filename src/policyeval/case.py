@@ -49,6 +49,7 @@ from policyeval.files import (
 )
 from policyeval.framework import Framework
 from policyeval.framework_io import key_locator, load_framework
+from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.reported import (
@@ -518,7 +519,14 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             problems.append(Problem("each unit needs an id", file=where, key=f"units[{index}].id"))
             continue
         problems += _unknown(entry, {"id", "label"}, f"units[{index}].", where)
-        units.append(Unit(str(entry["id"]), _texts(entry.get("label"))))
+        unit_id = str(entry["id"])
+        id_problem = identifier_problem(unit_id)
+        if id_problem is not None:
+            problems.append(
+                Problem(id_problem, file=where, key=f"units[{index}].id", value=unit_id)
+            )
+            continue
+        units.append(Unit(normalise_identifier(unit_id), _texts(entry.get("label"))))
     data_spec, data_problems = parse_data_sections(
         data, folder=folder, framework=framework, where=where
     )

@@ -46,8 +46,9 @@ from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
+from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.tables import Row, Table, number_hint, parse_number, read_table
+from policyeval.tables import Row, Table, TableLimits, number_hint, parse_number, read_table
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -189,6 +190,16 @@ def load_sources(
                 (Problem("missing value", file=table.file, row=row.number, key="id"), None)
             )
             continue
+        id_problem = identifier_problem(source_id)
+        if id_problem is not None:
+            problems.append(
+                (
+                    Problem(id_problem, file=table.file, row=row.number, key="id", value=source_id),
+                    source_id,
+                )
+            )
+            continue
+        source_id = normalise_identifier(source_id)
         if source_id in first_row:
             problems.append(
                 (
@@ -229,15 +240,23 @@ def load_evidence(
     units: Sequence[str] | None = None,
     lenient: bool = False,
     sheet: str | None = None,
+    limits: TableLimits | None = None,
 ) -> EvidenceSet:
     """Read an evidence table (CSV or XLSX) and validate it against ``framework``.
 
     ``sources`` (from :func:`load_sources`) supply each source's category and
     technique when the row leaves them empty; when given, every row's source
     must be in it. ``default_unit`` is used for rows without a ``unit``;
-    ``units``, when given, lists the units a row may name.
+    ``units``, when given, lists the units a row may name. ``limits`` raise
+    the size limits of :class:`~policyeval.tables.TableLimits`; the header
+    is checked before any data row is read.
     """
-    table = read_table(path, sheet=sheet)
+    table = read_table(
+        path,
+        sheet=sheet,
+        check_header=lambda header: _check_columns(header, sources, default_unit),
+        limits=limits,
+    )
     return evidence_from_rows(
         table, framework, sources=sources, default_unit=default_unit, units=units, lenient=lenient
     )
@@ -367,12 +386,24 @@ def _row_to_evidence(
                 "58.4, quote the cell, or save the file with ';' between columns)"
             )
         bad("row", message, row.values["__overflow__"])
-    row_id = row.get("id")
-    if row_id is None:
+
+    def identifier(column: str) -> str | None:
+        text = row.get(column)
+        if text is None:
+            return None
+        problem = identifier_problem(text)
+        if problem is not None:
+            bad(column, problem, text)
+            return None
+        return normalise_identifier(text)
+
+    row_id = identifier("id")
+    if row_id is None and row.get("id") is None:
         bad("id", "missing value")
-    unit = row.get("unit") or default_unit
+    unit = identifier("unit") if row.get("unit") is not None else default_unit
     if unit is None:
-        bad("unit", "missing value, and no default unit")
+        if row.get("unit") is None:
+            bad("unit", "missing value, and no default unit")
     elif units is not None and unit not in units:
         bad(
             "unit",
@@ -380,10 +411,11 @@ def _row_to_evidence(
             unit,
         )
 
-    indicator = row.get("indicator")
+    indicator = identifier("indicator")
     scale = None
     if indicator is None:
-        bad("indicator", "missing value")
+        if row.get("indicator") is None:
+            bad("indicator", "missing value")
     elif indicator not in framework:
         bad(
             "indicator",
@@ -447,10 +479,11 @@ def _row_to_evidence(
                         value_text,
                     )
 
-    source_id = row.get("source")
+    source_id = identifier("source")
     source = None
     if source_id is None:
-        bad("source", "missing value")
+        if row.get("source") is None:
+            bad("source", "missing value")
     elif sources is not None:
         source = sources.get(source_id)
         if source is None:

@@ -185,6 +185,9 @@ class Framework:
     references: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     attributes: dict[str, Any] = attrs.field(factory=dict, converter=_params)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
+    # Longest-path depths, computed once on first use: the graph is frozen, and a report asks
+    # for the depth of every node, so sorting the graph per call would make it quadratic.
+    _depths: Mapping[str, int] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @classmethod
     def build(
@@ -320,15 +323,23 @@ class Framework:
         return tuple(nx.dfs_preorder_nodes(self.graph, self.root))
 
     def depth(self, node_id: str) -> int:
-        """The length of the longest path from the root to the node."""
-        longest: dict[str, int] = {}
-        for current in nx.topological_sort(self.graph):
-            longest[current] = max(
-                (longest[p] + 1 for p in self.graph.predecessors(current)), default=0
-            )
-            if current == node_id:
-                return longest[current]
-        raise KeyError(f"framework {self.id!r} has no node {node_id!r}")
+        """The length of the longest path from the root to the node.
+
+        All depths are computed in one linear pass the first time and kept.
+        """
+        depths = self._depths
+        if depths is None:
+            longest: dict[str, int] = {}
+            for current in nx.topological_sort(self.graph):
+                longest[current] = max(
+                    (longest[p] + 1 for p in self.graph.predecessors(current)), default=0
+                )
+            depths = FrozenDict(longest)
+            object.__setattr__(self, "_depths", depths)
+        try:
+            return depths[node_id]
+        except KeyError:
+            raise KeyError(f"framework {self.id!r} has no node {node_id!r}") from None
 
     def indicators_under(self, node_id: str) -> tuple[str, ...]:
         """The indicators reachable from a node (itself, for an indicator)."""

@@ -79,6 +79,7 @@ from policyeval.exceptions import (
 )
 from policyeval.files import ParseError, parse_json, parse_toml, read_bytes
 from policyeval.framework import AggregatorSpec, Edge, Framework, Node
+from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
 __all__ = [
@@ -521,6 +522,29 @@ class _Reader:
         self.wrong_type("a string", _join(key, name), value)
         return None
 
+    def identifier(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
+        value = self.string(table, name, key)
+        if value is None:
+            return None
+        problem = identifier_problem(value)
+        if problem is not None:
+            self.report(problem, _join(key, name), value)
+            return None
+        return normalise_identifier(value)
+
+    def identifiers(self, table: Mapping[str, Any], name: str, key: str) -> list[str] | None:
+        values = self.strings(table, name, key)
+        if values is None:
+            return None
+        kept = []
+        for index, value in enumerate(values):
+            problem = identifier_problem(value)
+            if problem is not None:
+                self.report(problem, f"{_join(key, name)}[{index}]", value)
+            else:
+                kept.append(normalise_identifier(value))
+        return kept
+
     def choice(
         self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]
     ) -> str | None:
@@ -902,14 +926,17 @@ class _Reader:
         if "parent" in table and "parents" in table:
             self.report("give either 'parent' or 'parents', not both", _join(key, "parents"))
         elif "parent" in table:
-            parent = self.string(table, "parent", key)
+            parent = self.identifier(table, "parent", key)
             parents = [] if parent is None else [parent]
             self.singular.add(key)
         else:
-            parents = self.strings(table, "parents", key) or []
+            parents = self.identifiers(table, "parents", key) or []
         weight = self.number(table, "weight", key)
+        node_id = self.identifier(table, "id", key)
+        if node_id is None and isinstance(table.get("id"), str):
+            return None  # a refused id is reported; a node named '' would only add noise
         return Node(
-            self.string(table, "id", key) or "",
+            node_id or "",
             self.string(table, "kind", key) or "",
             label=self.text(table, "label", key),
             description=self.text(table, "description", key),
@@ -927,8 +954,8 @@ class _Reader:
         if table is None:
             return None
         self.keys(table, key, _EDGE_KEYS, _EDGE_REQUIRED)
-        parent = self.string(table, "parent", key)
-        child = self.string(table, "child", key)
+        parent = self.identifier(table, "parent", key)
+        child = self.identifier(table, "child", key)
         weight = self.number(table, "weight", key)
         if parent is None or child is None or weight is None:
             return None
@@ -984,6 +1011,17 @@ def _positions(text: str, format: Format) -> dict[str, int]:
     return scanner.positions
 
 
+# The scanner moves by whole tokens matched with these, never one character per Python step,
+# so locating keys stays fast on files of many megabytes.
+_QUOTED = {
+    '"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
+    "'": re.compile(r"'[^']*'"),
+}
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_SCALARS: dict[str, re.Pattern[str]] = {}
+
+
 class _Scanner:
     """Walks TOML or JSON text and records the line where each key path starts."""
 
@@ -1008,15 +1046,9 @@ class _Scanner:
 
     def skip(self, *, newlines: bool) -> None:
         """Skip spaces, comments (TOML) and, when asked, newlines."""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char in " \t\r" or (newlines and char == "\n"):
-                self.advance()
-            elif char == "#":
-                end = self.text.find("\n", self.pos)
-                self.advance((len(self.text) if end < 0 else end) - self.pos)
-            else:
-                return
+        found = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.pos)
+        assert found is not None  # a starred group always matches
+        self.advance(found.end() - self.pos)
 
     def string(self, *, json_text: bool = False) -> str:
         """Consume a TOML or JSON string and return its value."""
@@ -1029,20 +1061,24 @@ class _Scanner:
                 self.advance(end + 3 - self.pos)
                 return ""
         quote = self.text[self.pos]
-        self.advance()
-        while self.text[self.pos] != quote:
-            self.advance(2 if quote == '"' and self.text[self.pos] == "\\" else 1)
-        self.advance()
+        found = _QUOTED[quote].match(self.text, self.pos)
+        if found is None:
+            raise ValueError("unterminated string")
+        self.advance(found.end() - self.pos)
         raw = self.text[start : self.pos]
-        if quote == "'":
+        if quote == "'" or "\\" not in raw:
             return raw[1:-1]
         if json_text:
             return cast(str, json.loads(raw))
         return cast(str, tomllib.loads(f"k = {raw}")["k"])
 
     def scalar(self, stops: str) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] not in stops:
-            self.advance()
+        pattern = _SCALARS.get(stops)
+        if pattern is None:
+            pattern = _SCALARS[stops] = re.compile(f"[^{re.escape(stops)}]*")
+        found = pattern.match(self.text, self.pos)
+        assert found is not None  # a starred class always matches
+        self.advance(found.end() - self.pos)
 
     # --- TOML ---
 

@@ -26,8 +26,10 @@ import io
 import math
 import os
 import re
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -37,6 +39,7 @@ from policyeval.files import FileRefused, read_bytes
 __all__ = [
     "Row",
     "Table",
+    "TableLimits",
     "filter_rows",
     "fold_column",
     "number_hint",
@@ -93,13 +96,46 @@ class Table:
         return column in self.columns
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Table:
+@attrs.frozen
+class TableLimits:
+    """How much a table may hold, checked before its content is read.
+
+    The defaults fit a national case (every district of Indonesia, many
+    items each); raise them for bigger tables, e.g.
+    ``read_table(path, limits=TableLimits(rows=20_000_000))``. For XLSX the
+    zip members are measured before the workbook is opened: their total
+    uncompressed size and the compression ratio of each member (a zip bomb
+    compresses far beyond what spreadsheets do), then rows and columns are
+    counted as the sheet is read, the header first.
+
+    >>> TableLimits()
+    TableLimits(rows=5000000, columns=200, uncompressed_bytes=1073741824, compression_ratio=100.0)
+    """
+
+    rows: int = 5_000_000
+    columns: int = 200
+    uncompressed_bytes: int = 2**30
+    compression_ratio: float = 100.0
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    check_header: Callable[[Table], Sequence[Problem]] | None = None,
+    limits: TableLimits | None = None,
+) -> Table:
     """Read a CSV or XLSX table.
 
     Raises :class:`~policyeval.exceptions.EvidenceError` naming the file when
-    it is missing, not valid UTF-8, empty, or has duplicate column names.
-    Rows whose cells are all empty are not data and are skipped.
+    it is missing, not valid UTF-8, empty, has duplicate column names, or
+    exceeds its :class:`TableLimits`. ``check_header`` is called with the
+    table as read so far (its header, no rows) before any data row is read,
+    so a missing column is reported at once however long the sheet; the
+    problems it returns are raised. Rows whose cells are all empty are not
+    data and are skipped.
     """
+    limits = limits or TableLimits()
     file = str(path)
     suffix = Path(path).suffix.casefold()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
@@ -114,21 +150,44 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> Tab
         raw = read_bytes(path)
     except FileRefused as error:
         raise EvidenceError([Problem(str(error), file=file)]) from None
+    lines: Iterable[list[str]]
     if suffix in (".xlsx", ".xlsm"):
-        lines, decimal_comma = _read_xlsx(raw, file, sheet)
+        lines, decimal_comma = _read_xlsx(raw, file, sheet, limits)
     else:
         lines, decimal_comma = _read_csv(raw, file)
     # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
-    numbered = [
+    numbered_lines = (
         (number, values)
         for number, values in enumerate(lines, start=1)
         if any(cell.strip() for cell in values)
-    ]
-    if not numbered:
+    )
+    first = next(numbered_lines, None)
+    if first is None:
         raise EvidenceError([Problem("the table has no header row", file=file)])
-    header_row, header = numbered[0]
-    records = numbered[1:]
+    header_row, header = first
     columns = tuple(fold_column(name) for name in header)
+    if check_header is not None:
+        headers = tuple(
+            name.strip() for name, column in zip(header, columns, strict=True) if column
+        )
+        found = check_header(
+            Table(file, tuple(c for c in columns if c), (), decimal_comma, header_row, headers)
+        )
+        if found:
+            raise EvidenceError(found)
+    records: list[tuple[int, list[str]]] = []
+    for number, values in numbered_lines:
+        if len(records) >= limits.rows:
+            raise EvidenceError(
+                [
+                    Problem(
+                        f"more than {limits.rows} data rows (raise TableLimits.rows to read it)",
+                        file=file,
+                        row=number,
+                    )
+                ]
+            )
+        records.append((number, values))
     problems = []
     for index, column in enumerate(columns):
         if not column:
@@ -217,7 +276,43 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(raw: bytes, file: str, sheet: str | None) -> tuple[list[list[str]], bool]:
+def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
+    """Measure the zip members of a workbook before anything decompresses them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+    total = sum(member.file_size for member in members)
+    if total > limits.uncompressed_bytes:
+        raise EvidenceError(
+            [
+                Problem(
+                    f"the workbook unpacks to {total} bytes, more than the limit of "
+                    f"{limits.uncompressed_bytes} (raise TableLimits.uncompressed_bytes to read it)",
+                    file=file,
+                )
+            ]
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        # Tiny members compress oddly without being dangerous.
+        if member.file_size > 2**20 and ratio > limits.compression_ratio:
+            raise EvidenceError(
+                [
+                    Problem(
+                        f"workbook part {member.filename!r} is compressed {ratio:.0f} to 1, more "
+                        f"than the limit of {limits.compression_ratio:g} (raise "
+                        "TableLimits.compression_ratio to read it)",
+                        file=file,
+                    )
+                ]
+            )
+
+
+def _read_xlsx(
+    raw: bytes, file: str, sheet: str | None, limits: TableLimits
+) -> tuple[Iterator[list[str]], bool]:
     try:
         import openpyxl
     except ImportError:
@@ -228,22 +323,58 @@ def _read_xlsx(raw: bytes, file: str, sheet: str | None) -> tuple[list[list[str]
                 )
             ]
         ) from None
+    _check_zip(raw, file, limits)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
         raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+    if sheet is not None and sheet not in workbook.sheetnames:
+        workbook.close()
+        raise EvidenceError(
+            [Problem(f"no sheet {sheet!r}; sheets are {workbook.sheetnames!r}", file=file)]
+        )
+    return _xlsx_rows(workbook, sheet, file, limits), False
+
+
+def _xlsx_rows(
+    workbook: Any, sheet: str | None, file: str, limits: TableLimits
+) -> Iterator[list[str]]:
+    """The sheet's rows, read one at a time, so the header is checked before the rest is read."""
     try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise EvidenceError(
-                [Problem(f"no sheet {sheet!r}; sheets are {workbook.sheetnames!r}", file=file)]
-            )
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        records = [
-            [_cell_text(cell) for cell in row] for row in worksheet.iter_rows(values_only=True)
-        ]
+        # The declared dimension (A1:XFD1048576) is not trusted: openpyxl would pad every row
+        # to it. Without it, each row is as wide as its own last cell.
+        worksheet.reset_dimensions()
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if len(row) > limits.columns and any(v is not None for v in row[limits.columns :]):
+                raise EvidenceError(
+                    [
+                        Problem(
+                            f"a cell beyond column {limits.columns} (raise TableLimits.columns "
+                            "to read it)",
+                            file=file,
+                            row=number,
+                        )
+                    ]
+                )
+            if number > limits.rows + 1 and any(v is not None for v in row):
+                raise EvidenceError(
+                    [
+                        Problem(
+                            f"more than {limits.rows} data rows (raise TableLimits.rows to read "
+                            "it)",
+                            file=file,
+                            row=number,
+                        )
+                    ]
+                )
+            yield [_cell_text(cell) for cell in row]
+    except EvidenceError:
+        raise
+    except Exception as error:  # openpyxl raises many unrelated types for broken sheets
+        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
     finally:
         workbook.close()
-    return records, False
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

@@ -21,7 +21,7 @@ from policyeval.exceptions import InteropError, Problem
 from policyeval.files import FileRefused, read_bytes
 from policyeval.interop.coded import CodedProject, CodedSegment
 from policyeval.interop.mapping import Code
-from policyeval.tables import _read_csv, _read_xlsx, fold_column
+from policyeval.tables import TableLimits, _read_csv, _read_xlsx, fold_column
 
 __all__ = ["read_qualcoder", "read_segment_table"]
 
@@ -45,7 +45,8 @@ def read_segment_table(
         except FileRefused as error:
             raise InteropError(str(error), file=file) from None
         if suffix in (".xlsx", ".xlsm"):
-            lines, _ = _read_xlsx(raw, file, sheet)
+            rows, _ = _read_xlsx(raw, file, sheet, TableLimits())
+            lines = list(rows)
         else:
             lines, _ = _read_csv(raw, file)
     else:
