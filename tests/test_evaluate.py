@@ -16,6 +16,7 @@ from policyeval.evidence_io import EvidenceSet, Rejection
 from policyeval.exceptions import EvidenceError, InvalidArgument, PluginContractError
 from policyeval.framework import Framework, Node
 from policyeval.protocols import Assessment, Confidence, Status
+from policyeval.report import render_tree
 from policyeval.scales import Level, OrdinalScale
 
 FOUR = OrdinalScale(
@@ -273,7 +274,7 @@ def test_output_is_byte_identical_whatever_the_evidence_order(rng: random.Random
 
 def test_explain_walks_down_to_the_evidence_rows() -> None:
     """The explanation tree names every node below and every evidence row, agreeing ones marked '+'."""
-    text = str(evaluate(_framework(), EVIDENCE).explain("A", lang="en"))
+    text = render_tree(evaluate(_framework(), EVIDENCE).explain("A", lang="en"))
     assert text.splitlines()[0].startswith("Prog [prog]: cukup_baik (score 2.75")
     assert "  + E3: cukup_baik from s1 (asn, interview)" in text
     assert "  - E4: kurang_baik from s3 (asn, interview)" in text

@@ -10,6 +10,7 @@ import pytest
 from policyeval import evaluate, frameworks
 from policyeval.cli import main
 from policyeval.evidence import Evidence
+from policyeval.report import render_tree
 
 AGUSTINO = frameworks.load("agustino")
 
@@ -50,7 +51,7 @@ def test_json_and_explain_say_where_an_inherited_status_comes_from() -> None:
     assert nodes["program"]["status_from"] == "regulasi"
     assert nodes["regulasi"]["status_from"] == "regulasi_turunan"
     assert "status_from" not in nodes["kompetensi"]
-    text = str(result.explain("u", lang="en"))
+    text = render_tree(result.explain("u", lang="en"))
     assert (
         "status contested inherited from its weakest part: "
         "Derivative regulation [regulasi_turunan] via Regulation [regulasi]"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -111,7 +111,8 @@ class Judgement:
 class Explanation:
     """A judgement with the explanations of its children, down to evidence rows.
 
-    ``str(explanation)`` renders it as an indented tree;
+    Results do not render themselves: :func:`policyeval.report.render_tree`
+    draws it as an indented tree, and
     :func:`policyeval.report.render_explanation` words it in the reader's
     language.
     """
@@ -121,39 +122,6 @@ class Explanation:
     children: tuple[Explanation, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     status_from: tuple[str, ...] = ()
-
-    def lines(self, indent: int = 0) -> Iterator[str]:
-        """The rendered tree, one line at a time."""
-        j = self.judgement
-        pad = "  " * indent
-        confidence = j.confidence.value if j.confidence else "-"
-        score = "-" if j.score is None else f"{j.score:.2f}"
-        yield (
-            f"{pad}{self.label} [{j.node}]: {j.level or 'undefined'} "
-            f"(score {score}, {j.status.value}, confidence {confidence})"
-        )
-        yield f"{pad}  {j.explanation}"
-        if self.status_from:
-            yield (
-                f"{pad}  status {j.status.value} inherited from its weakest part: "
-                + " via ".join(reversed(self.status_from))
-            )
-        agreeing = set(j.assessment.agreeing) if j.assessment else set()
-        for item in self.evidence:
-            mark = "+" if item.id in agreeing else "-"
-            said = item.rating if item.rating is not None else item.value
-            where = f" @ {item.origin}" if item.origin else ""
-            yield (
-                f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
-                f"({item.category}, {item.technique})"
-                + (f": {item.excerpt}" if item.excerpt else "")
-                + (f" [{item.citation}]" if item.citation else "")
-            )
-        for child in self.children:
-            yield from child.lines(indent + 1)
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
 
 
 @attrs.frozen(kw_only=True)
@@ -281,10 +249,8 @@ class Evaluation:
         >>> tree = result.explain("u", "kompetensi")
         >>> tree.judgement.level, [item.id for item in tree.evidence]
         ('baik', ['E1'])
-        >>> print(tree)  # doctest: +ELLIPSIS
-        Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
-        ...
-          + E1: baik from s1 (asn, interview)
+        >>> tree.children, tree.judgement.status.value
+        ((), 'single_source')
         """
         node = node or self.framework.root
         by_id = {item.id: item for item in self.evidence if item.unit == unit}

@@ -15,7 +15,7 @@ Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
 """
 
 from policyeval.report.compare import ComparedUnit, Comparison, compare, competition_ranks
-from policyeval.report.explain import render_explanation
+from policyeval.report.explain import render_explanation, render_tree
 from policyeval.report.html import render_html
 from policyeval.report.markdown import render_comparison_markdown, render_markdown
 from policyeval.report.model import Report, build_report
@@ -34,4 +34,5 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_text",
+    "render_tree",
 ]

@@ -26,17 +26,17 @@ Orang [people]: Cukup (skor 1.67, diperdebatkan, keyakinan sangat rendah)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from policyeval.consensus import consensus
 from policyeval.evidence import Evidence
 from policyeval.locales import message
 from policyeval.protocols import Status
 from policyeval.report._strings import humanise, technique_text, text
-from policyeval.results import Evaluation, Judgement
+from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 
-__all__ = ["indicator_reason", "render_explanation"]
+__all__ = ["indicator_reason", "render_explanation", "render_tree"]
 
 
 def _percent(share: float) -> str:
@@ -243,3 +243,51 @@ def render_explanation(
 
     walk(node, 0)
     return "\n".join(lines)
+
+
+def render_tree(explanation: Explanation) -> str:
+    """An explanation as an indented, language-neutral tree with node ids and evidence rows.
+
+    Agreeing evidence rows are marked ``+``, the others ``-``.
+
+    >>> from policyeval import evaluate, frameworks
+    >>> from policyeval.evidence import Evidence
+    >>> items = [Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
+    ...                   source="s1", source_category="asn", technique="interview")]
+    >>> tree = evaluate(frameworks.load("agustino"), items).explain("u", "kompetensi")
+    >>> print(render_tree(tree))  # doctest: +ELLIPSIS
+    Kompetensi [kompetensi]: baik (score 4.00, single_source, confidence low)
+    ...
+      + E1: baik from s1 (asn, interview)
+    """
+    return "\n".join(_tree_lines(explanation, 0))
+
+
+def _tree_lines(explanation: Explanation, indent: int) -> Iterator[str]:
+    j = explanation.judgement
+    pad = "  " * indent
+    confidence = j.confidence.value if j.confidence else "-"
+    score = "-" if j.score is None else f"{j.score:.2f}"
+    yield (
+        f"{pad}{explanation.label} [{j.node}]: {j.level or 'undefined'} "
+        f"(score {score}, {j.status.value}, confidence {confidence})"
+    )
+    yield f"{pad}  {j.explanation}"
+    if explanation.status_from:
+        yield (
+            f"{pad}  status {j.status.value} inherited from its weakest part: "
+            + " via ".join(reversed(explanation.status_from))
+        )
+    agreeing = set(j.assessment.agreeing) if j.assessment else set()
+    for item in explanation.evidence:
+        mark = "+" if item.id in agreeing else "-"
+        said = item.rating if item.rating is not None else item.value
+        where = f" @ {item.origin}" if item.origin else ""
+        yield (
+            f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
+            f"({item.category}, {item.technique})"
+            + (f": {item.excerpt}" if item.excerpt else "")
+            + (f" [{item.citation}]" if item.citation else "")
+        )
+    for child in explanation.children:
+        yield from _tree_lines(child, indent + 1)
