@@ -41,7 +41,6 @@ are recorded in :attr:`NodeScores.reachable`.
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -49,6 +48,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from policyeval._arrays import arrays_equal, frozen_mapping, read_only
 from policyeval.exceptions import InvalidArgument, PluginContractError, PolicyEvalError
 from policyeval.framework import AggregatorSpec, Framework
 from policyeval.protocols import Aggregator
@@ -74,20 +74,6 @@ AggregatorLike = Aggregator | str | Mapping[str, Any] | AggregatorSpec
 WeightsLike = Mapping[tuple[str, str], float] | Sequence[float] | FloatArray
 
 
-def _frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value))
-
-
-def _read_only(value: Any) -> FloatArray:
-    array = np.array(value, dtype=np.float64, copy=True)
-    array.flags.writeable = False
-    return array
-
-
-def _arrays_equal(a: FloatArray, b: FloatArray) -> bool:
-    return bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
-
-
 @attrs.frozen(kw_only=True)
 class NodeScores:
     """Every node's score for every unit, with the choices that made them.
@@ -106,13 +92,13 @@ class NodeScores:
     framework: Framework = attrs.field(eq=False, repr=False)
     units: tuple[str, ...]
     nodes: tuple[str, ...]
-    scores: FloatArray = attrs.field(converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal))
+    scores: FloatArray = attrs.field(converter=read_only, eq=attrs.cmp_using(eq=arrays_equal))
     share_present: FloatArray = attrs.field(
-        converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal)
+        converter=read_only, eq=attrs.cmp_using(eq=arrays_equal)
     )
-    aggregators: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
-    weights: Mapping[str, tuple[float, ...]] = attrs.field(converter=_frozen_mapping)
-    reachable: Mapping[tuple[str, str], tuple[float, ...]] = attrs.field(converter=_frozen_mapping)
+    aggregators: Mapping[str, str] = attrs.field(converter=frozen_mapping)
+    weights: Mapping[str, tuple[float, ...]] = attrs.field(converter=frozen_mapping)
+    reachable: Mapping[tuple[str, str], tuple[float, ...]] = attrs.field(converter=frozen_mapping)
     min_share: float
     table: ScoreTable = attrs.field(eq=False, repr=False)
 

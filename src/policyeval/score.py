@@ -39,6 +39,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from policyeval._arrays import arrays_equal, frozen_mapping, read_only
 from policyeval.exceptions import (
     InvalidArgument,
     PluginContractError,
@@ -68,20 +69,6 @@ ScorerSpec = Scorer | str | Mapping[str, Any]
 NumericData = Mapping[str, Mapping[str, float | None]] | Any
 """Per-unit numbers: ``{unit: {indicator: value}}``, or a table with ``units``,
 ``indicators`` and a ``values`` array (units x indicators, ``nan`` = missing)."""
-
-
-def _frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value))
-
-
-def _read_only(value: Any) -> FloatArray:
-    array = np.array(value, dtype=np.float64, copy=True)
-    array.flags.writeable = False
-    return array
-
-
-def _arrays_equal(a: FloatArray, b: FloatArray) -> bool:
-    return bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
 
 
 class _Cells(Mapping[tuple[str, str], str | None]):
@@ -142,11 +129,11 @@ class ScoreTable:
     framework: Framework = attrs.field(eq=False, repr=False)
     units: tuple[str, ...]
     indicators: tuple[str, ...]
-    scores: FloatArray = attrs.field(converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal))
-    values: FloatArray = attrs.field(converter=_read_only, eq=attrs.cmp_using(eq=_arrays_equal))
+    scores: FloatArray = attrs.field(converter=read_only, eq=attrs.cmp_using(eq=arrays_equal))
+    values: FloatArray = attrs.field(converter=read_only, eq=attrs.cmp_using(eq=arrays_equal))
     levels: Mapping[tuple[str, str], str | None] = attrs.field(converter=_cells_or_frozen)
     origins: Mapping[tuple[str, str], str | None] = attrs.field(converter=_cells_or_frozen)
-    scorers: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
+    scorers: Mapping[str, str] = attrs.field(converter=frozen_mapping)
     triangulation: Triangulation | None = attrs.field(default=None, eq=False, repr=False)
 
     def _index(self, unit: str, indicator: str) -> tuple[int, int]:
