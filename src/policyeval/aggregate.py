@@ -141,14 +141,12 @@ def edge_weights(
     """
     order = edge_order(framework)
     chosen = {edge: framework.weight(*edge) for edge in order}
-    if weights is None:
-        pass
-    elif isinstance(weights, Mapping):
+    if isinstance(weights, Mapping):
         unknown = sorted(str(edge) for edge in weights if edge not in chosen)
         if unknown:
             raise InvalidArgument(f"weights name edges the framework does not have: {unknown}")
         chosen.update(weights)
-    else:
+    elif weights is not None:
         given = np.asarray(weights, dtype=np.float64)
         if given.shape != (len(order),):
             raise InvalidArgument(

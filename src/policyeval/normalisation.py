@@ -148,6 +148,19 @@ def _ranks(values: FloatArray, present: npt.NDArray[np.bool_]) -> FloatArray:
     return result
 
 
+def _spread(
+    name: str, values: FloatArray, present: npt.NDArray[np.bool_]
+) -> tuple[float, float, float]:
+    """The smallest and largest present values and the span between them, refusing a constant."""
+    smallest, largest = float(values[present].min()), float(values[present].max())
+    if smallest == largest:
+        raise InvalidArgument(
+            f"{name} needs at least two different values, got {int(present.sum())} equal to "
+            f"{smallest!r}"
+        )
+    return smallest, largest, _span(name, smallest, largest)
+
+
 def _span(name: str, low: float, high: float) -> float:
     """``high - low``, refusing a difference too large for floating point."""
     with np.errstate(over="ignore"):
@@ -176,14 +189,8 @@ class _MinMax:
         present = ~np.isnan(x)
         if not present.any():
             return x
-        smallest, largest = x[present].min(), x[present].max()
-        if smallest == largest:
-            raise InvalidArgument(
-                f"{self!r} needs at least two different values, got {int(present.sum())} equal to "
-                f"{float(smallest)!r}"
-            )
+        smallest, _, span = _spread(repr(self), x, present)
         # COINr's order of operations, then a clip so rounding never leaves [low, high].
-        span = _span(repr(self), smallest, largest)
         scaled = (x - smallest) / span * (self.high - self.low) + self.low
         return _finish(repr(self), x, np.clip(scaled, self.low, self.high), present)
 
@@ -276,13 +283,7 @@ class _DistanceToMax:
         present = ~np.isnan(x)
         if not present.any():
             return x
-        smallest, largest = x[present].min(), x[present].max()
-        if smallest == largest:
-            raise InvalidArgument(
-                f"{self!r} needs at least two different values, got all equal to "
-                f"{float(smallest)!r}"
-            )
-        span = _span(repr(self), smallest, largest)
+        _, largest, span = _spread(repr(self), x, present)
         result = 1 - (largest - x) / span
         return _finish(repr(self), x, np.clip(result, 0.0, 1.0), present)
 
