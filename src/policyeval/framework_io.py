@@ -83,6 +83,7 @@ from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
 __all__ = [
+    "MAX_FRAMEWORK_BYTES",
     "SCHEMA_ID",
     "check_framework_file",
     "dumps_framework",
@@ -99,6 +100,12 @@ Format = Literal["toml", "json"]
 
 SCHEMA_ID = "policyeval.framework/1"
 """The value of the ``schema`` key of every framework file this version writes."""
+
+MAX_FRAMEWORK_BYTES = 64 * 1024 * 1024
+"""The default largest framework file read, in bytes (64 MiB: some 400,000 nodes).
+
+Raise it with ``max_bytes``, ``framework_bytes`` in a case's ``[limits]``,
+or ``--limit framework_bytes=N`` on the command line."""
 
 _SUFFIXES: dict[str, Format] = {".toml": "toml", ".json": "json"}
 
@@ -175,12 +182,15 @@ def framework_schema() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
-def load_framework(path: str | os.PathLike[str]) -> Framework:
+def load_framework(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FRAMEWORK_BYTES
+) -> Framework:
     """Read a framework file (``.toml`` or ``.json``, chosen by suffix).
 
     Raises :class:`~policyeval.exceptions.FrameworkError` listing every
     problem of the file, each with the file name, line and key path.
-    ``Framework.source`` is set to the path.
+    ``Framework.source`` is set to the path. A file larger than
+    ``max_bytes`` is refused before it is read.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -189,7 +199,7 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
     ...
     policyeval.exceptions.FrameworkError: ...fw.yaml: unsupported framework file suffix '.yaml'; use .toml or .json
     """
-    framework, problems = _check_file(path)
+    framework, problems = _check_file(path, max_bytes)
     if problems or framework is None:
         raise FrameworkError(problems)
     return framework
@@ -325,7 +335,9 @@ def save_framework(fw: Framework, path: str | os.PathLike[str]) -> None:
     Path(path).write_text(dumps_framework(fw, format=_SUFFIXES[suffix]), encoding="utf-8")
 
 
-def check_framework_file(path: str | os.PathLike[str]) -> list[Problem]:
+def check_framework_file(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FRAMEWORK_BYTES
+) -> list[Problem]:
     """Every problem of a framework file, in file order (empty when the file is valid).
 
     Never raises for bad content: unreadable files, parse errors, unknown
@@ -342,7 +354,7 @@ def check_framework_file(path: str | os.PathLike[str]) -> list[Problem]:
     broken.toml:3: nodes[0].label: node '' has no label in the default language 'en'
     broken.toml:4: nodes[0].id: must be a string, not a number (got 3)
     """
-    framework, problems = _check_file(path)
+    framework, problems = _check_file(path, max_bytes)
     if framework is not None and not problems:
         # A numeric indicator whose raw values would reach a parent on another scale cannot be
         # evaluated, so a file declaring one (without a scorer) is not valid either.
@@ -363,16 +375,23 @@ def _check_format(format: str) -> None:
         raise InvalidArgument(f"format must be 'toml' or 'json', got format={format!r}")
 
 
-def _check_file(path: str | os.PathLike[str]) -> tuple[Framework | None, list[Problem]]:
+def _check_file(
+    path: str | os.PathLike[str], max_bytes: int
+) -> tuple[Framework | None, list[Problem]]:
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
     if suffix not in _SUFFIXES:
         message = f"unsupported framework file suffix {suffix!r}; use .toml or .json"
         return None, [Problem(message, file=source)]
     try:
-        text = read_bytes(source).decode("utf-8-sig")
+        text = read_bytes(source, max_bytes=max_bytes).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(f"cannot read the file: {error}", file=source)]
+        message = str(error)
+        if "limit" in message:
+            message += (
+                " (raise it with --limit framework_bytes=N, or the same key in the case's [limits])"
+            )
+        return None, [Problem(f"cannot read the file: {message}", file=source)]
     data, problems = _parse(text, _SUFFIXES[suffix])
     if data is None:
         return None, [attrs.evolve(problem, file=source) for problem in problems]
