@@ -662,7 +662,7 @@ def load_case(
         problem for problem in problems[shape_problems:] if _section(problem.key) not in broken
     ]
     if problems:
-        locate = key_locator(text)
+        locate = key_locator(text, keys=[problem.key for problem in problems])
         raise CaseError(
             attrs.evolve(p, line=p.line if p.line is not None else locate(p.key)) for p in problems
         )

@@ -54,6 +54,7 @@ policyeval.exceptions.FrameworkError: 3 problems:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import difflib
 import json
@@ -61,7 +62,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -462,12 +463,16 @@ def _collect(
         framework = None
     elif framework is not None:
         framework = attrs.evolve(framework, source=source)
-    positions = _positions(text, format) if text is not None else {}
+    locate = (
+        key_locator(text, format=format, keys=[problem.key for problem in problems])
+        if text is not None
+        else (lambda key: None)
+    )
     located = [
         attrs.evolve(
             problem,
             file=source,
-            line=problem.line if problem.line is not None else _line_of(positions, problem.key),
+            line=problem.line if problem.line is not None else locate(problem.key),
         )
         for problem in problems
     ]
@@ -994,23 +999,61 @@ class _Reader:
 # --- locating key paths in the text ----------------------------------------------------------
 
 
-def key_locator(text: str, *, format: Format = "toml") -> Callable[[str | None], int | None]:
+def key_locator(
+    text: str, *, format: Format = "toml", keys: Iterable[str | None] | None = None
+) -> Callable[[str | None], int | None]:
     """A function from a key path (``checks[3].kind``) to its line in ``text``.
 
     Keys not in the text resolve to their nearest enclosing key; ``None``
     when nothing encloses them. Other TOML and JSON files of the project
-    (such as ``case.toml``) use it to point errors at lines.
+    (such as ``case.toml``) use it to point errors at lines. The text is
+    scanned once, linearly, on the first question; naming the ``keys`` to
+    be asked lets the scan pass over the tables that hold none of them
+    without recording their keys (another key is still found, by a second
+    scan).
 
     >>> locate = key_locator('[case]\\nid = "x"\\n\\n[[units]]\\nid = "a"\\n')
     >>> locate("units[0].id"), locate("units[0].label"), locate("nowhere")
     (5, 4, None)
     """
-    positions = _positions(text, format)
-    return lambda key: _line_of(positions, key)
+    return _Locator(text, format, None if keys is None else _enclosing(keys))
 
 
-def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
-    """The line of a key path, else of its nearest enclosing key that is in the text."""
+def _enclosing(keys: Iterable[str | None]) -> set[str]:
+    """Every key path given and every path enclosing one (``a.b[1].c``: ``a.b[1]``, ``a.b``, ``a``)."""
+    found = {""}
+    for key in keys:
+        while key:
+            found.add(key)
+            part = _LAST_PART.search(key)
+            key = key[: part.start()] if part else ""
+    return found
+
+
+class _Locator:
+    """Key path -> line. The text is scanned once, on the first question, for the offset of
+    each key; offsets become lines by bisecting the offsets of the line breaks, found once."""
+
+    def __init__(self, text: str, format: Format, wanted: set[str] | None) -> None:
+        self.text, self.format, self.wanted = text, format, wanted
+        self.offsets: dict[str, int] | None = None
+        self.breaks: list[int] | None = None
+
+    def __call__(self, key: str | None) -> int | None:
+        if self.wanted is not None and key not in self.wanted and key:
+            self.wanted, self.offsets = None, None  # a key nobody announced: scan everything
+        if self.offsets is None:
+            self.offsets = _positions(self.text, self.format, self.wanted)
+        offset = _offset_of(self.offsets, key)
+        if offset is None:
+            return None
+        if self.breaks is None:
+            self.breaks = [found.start() for found in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self.breaks, offset) + 1
+
+
+def _offset_of(positions: Mapping[str, int], key: str | None) -> int | None:
+    """The offset of a key path, else of its nearest enclosing key that is in the text."""
     while key:
         if key in positions:
             return positions[key]
@@ -1019,8 +1062,9 @@ def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
     return None
 
 
-def _positions(text: str, format: Format) -> dict[str, int]:
-    scanner = _Scanner(text)
+def _positions(text: str, format: Format, wanted: set[str] | None = None) -> dict[str, int]:
+    """The offset in ``text`` where each key path starts (each in ``wanted``, when given)."""
+    scanner = _Scanner(text, wanted)
     # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
     with contextlib.suppress(IndexError, ValueError, RecursionError):
         if format == "json":
@@ -1037,21 +1081,42 @@ _QUOTED = {
     "'": re.compile(r"'[^']*'"),
 }
 _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+# Fast paths for the statements most files are made of: ``key = "text"`` or ``key = 1`` on one
+# line, the same pair inside an inline table, and ``"key": "text"`` or ``"key": 1`` in JSON.
+_SIMPLE_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*"(?!")|'[^'\n]*'(?!')|[-+0-9A-Za-z_.:]+)"""
+_TOML_PAIR = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*=[ \t]*{_SIMPLE_VALUE}[ \t]*")
+_TOML_FAST = re.compile(
+    r"(?:[ \t\r\n]+|#[^\n]*)*"
+    r"(?:\[\[(?P<array>[A-Za-z0-9_-]+)\]\]|\[(?P<table>[A-Za-z0-9_-]+)\]"
+    rf"|(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:{_SIMPLE_VALUE}"
+    rf"|\{{(?P<inline>[ \t]*(?:{_TOML_PAIR.pattern},[ \t]*)*(?:{_TOML_PAIR.pattern})?)\}}))"
+    r"[ \t\r]*(?:#[^\n]*)?(?=\n|\Z)"
+)
+# A run of simple key lines (no header), passed over when their table holds no wanted key.
+_TOML_RUN = re.compile(
+    rf"(?:(?:[ \t\r\n]+|#[^\n]*)*[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:{_SIMPLE_VALUE}"
+    rf"|\{{[ \t]*(?:{_TOML_PAIR.pattern},[ \t]*)*(?:{_TOML_PAIR.pattern})?\}})"
+    r"[ \t\r]*(?:#[^\n]*)?(?=\n|\Z))*"
+)
+_JSON_MEMBER = re.compile(
+    r'"([^"\\\n]*)"[ \t\r\n]*:[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)'
+)
 _BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 _SCALARS: dict[str, re.Pattern[str]] = {}
 
 
 class _Scanner:
-    """Walks TOML or JSON text and records the line where each key path starts."""
+    """Walks TOML or JSON text and records the offset where each key path starts."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, wanted: set[str] | None = None) -> None:
         self.text = text
         self.pos = 0
-        self.line = 1
         self.positions: dict[str, int] = {}
+        self.wanted = wanted
 
     def mark(self, path: str) -> None:
-        self.positions.setdefault(path, self.line)
+        if self.wanted is None or path in self.wanted:
+            self.positions.setdefault(path, self.pos)
 
     def peek(self, literal: str = "") -> bool | str:
         if literal:
@@ -1059,8 +1124,6 @@ class _Scanner:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def advance(self, count: int = 1) -> None:
-        chunk = self.text[self.pos : self.pos + count]
-        self.line += chunk.count("\n")
         self.pos += count
 
     def skip(self, *, newlines: bool) -> None:
@@ -1130,7 +1193,38 @@ class _Scanner:
                     path = f"{path}[{arrays[path] - 1}]"
             return path
 
+        text, positions, fast, wanted = self.text, self.positions, _TOML_FAST.match, self.wanted
         while True:
+            # Most lines are simple: a bare key with a one-line value, or a one-word header.
+            found = fast(text, self.pos)
+            while found is not None:
+                key = found["key"]
+                if key is not None and wanted is not None and table not in wanted:
+                    # A table holding no wanted key: pass over its simple lines in one step.
+                    run = _TOML_RUN.match(text, self.pos)
+                    self.pos = max(run.end() if run else 0, found.end())
+                elif key is not None:
+                    path = f"{table}.{key}" if table else key
+                    positions.setdefault(path, found.start("key"))
+                    inline = found["inline"]
+                    if inline:
+                        base = found.start("inline")
+                        for pair in _TOML_PAIR.finditer(inline):
+                            positions.setdefault(f"{path}.{pair[1]}", base + pair.start(1))
+                    self.pos = found.end()
+                elif found["array"] is not None:
+                    name = found["array"]
+                    arrays[name] = arrays.get(name, 0) + 1
+                    table = f"{name}[{arrays[name] - 1}]"
+                    positions.setdefault(name, found.start("array"))
+                    positions.setdefault(table, found.start("array"))
+                    self.pos = found.end()
+                else:
+                    name = found["table"]
+                    table = f"{name}[{arrays[name] - 1}]" if name in arrays else name
+                    positions.setdefault(table, found.start("table"))
+                    self.pos = found.end()
+                found = fast(text, self.pos)
             self.skip(newlines=True)
             if self.pos >= len(self.text):
                 return
@@ -1181,6 +1275,13 @@ class _Scanner:
                 if self.peek() == "}":
                     self.advance()
                     return
+                found = _TOML_PAIR.match(self.text, self.pos)
+                if found is not None:
+                    self.mark(_join(path, found.group(1)))
+                    self.pos = found.end()
+                    if self.peek() == ",":
+                        self.advance()
+                    continue
                 sub = path
                 for part in self.toml_key():
                     sub = _join(sub, part)
@@ -1210,6 +1311,11 @@ class _Scanner:
                     return
                 if self.peek() == ",":
                     self.advance()
+                    continue
+                found = _JSON_MEMBER.match(self.text, self.pos)
+                if found is not None:
+                    self.mark(_join(path, found.group(1)))
+                    self.pos = found.end()
                     continue
                 name = self.string(json_text=True)
                 self.mark(_join(path, name))

@@ -91,7 +91,11 @@ def schema_problems(
     if not problems:
         return []
     locate: Callable[[str | None], int | None] = (
-        key_locator(text, format="json" if json_text else "toml")
+        key_locator(
+            text,
+            format="json" if json_text else "toml",
+            keys=[problem.key for problem in problems],
+        )
         if text is not None
         else lambda key: None
     )
