@@ -6,11 +6,14 @@ structure: a ``[framework]`` table, ``[[scales]]`` with their
 is documented in ``docs/reference/framework-format.rst`` and described by a
 JSON Schema shipped with the package (:func:`framework_schema`).
 
-Reading a file collects every problem before raising: parse errors, unknown
-keys (typos), wrong types, missing keys, and everything
+Reading a file checks it in two steps, each collecting every problem before
+raising: first its shape against the JSON Schema with ``jsonschema`` (unknown
+keys, typos caught with a "did you mean", wrong types, missing keys, values
+out of range), then, for a file of the right shape, its meaning: everything
 :meth:`~policyeval.framework.Framework.build` reports (duplicate ids,
-dangling parents, cycles, bad weights ...). Each problem names the file, the
-line and the key path, so a user fixes a file in one pass.
+dangling parents, cycles, several roots ...). Each problem names the file,
+the line and the key path. A typo is reported alone, without the problems of
+meaning it would cause.
 
 Writing is canonical: defaults are left out, numbers that are whole are
 written as integers, and equal frameworks give byte-identical text, so
@@ -46,10 +49,13 @@ True
 >>> loads_framework(text.replace("parent =", "parnet ="), source="tiny.toml")
 Traceback (most recent call last):
 ...
-policyeval.exceptions.FrameworkError: 3 problems:
+policyeval.exceptions.FrameworkError: tiny.toml:21: nodes[1].parnet: unknown key 'parnet' (did you mean 'parent'?)
+>>> loads_framework(text.replace('parent = "all"', 'parent = "al"'), source="tiny.toml")
+Traceback (most recent call last):
+...
+policyeval.exceptions.FrameworkError: 2 problems:
   - tiny.toml:14: nodes[0].kind: inner node 'all' (kind 'root') has no children
-  - tiny.toml:17: nodes[1].parents: several roots: 'all', 'a'; node 'a' has no parent
-  - tiny.toml:21: nodes[1].parnet: unknown key 'parnet' (did you mean 'parent'?)
+  - tiny.toml:21: nodes[1].parent: dangling edge: node 'a' names an unknown parent (got 'al')
 """
 
 from __future__ import annotations
@@ -249,7 +255,7 @@ def framework_from_dict(
     ... }, source="one.toml")
     Traceback (most recent call last):
     ...
-    policyeval.exceptions.FrameworkError: one.toml: nodes[1].weight: weight must be a finite number >= 0 (got -1.0)
+    policyeval.exceptions.FrameworkError: one.toml: nodes[1].weight: must be a number >= 0 (got -1)
     """
     _check_format(format)
     framework, problems = _collect(data, source=source, text=text, format=format)
@@ -352,7 +358,6 @@ def check_framework_file(
     >>> for problem in check_framework_file(target):
     ...     print(str(problem).replace(str(target), "broken.toml"))
     broken.toml:3: nodes[0].kind: missing required key 'kind'
-    broken.toml:3: nodes[0].label: node '' has no label in the default language 'en'
     broken.toml:4: nodes[0].id: must be a string, not a number (got 3)
     """
     framework, problems = _check_file(path, max_bytes)
@@ -447,6 +452,12 @@ def _collect(
     data: Mapping[str, Any], *, source: str | None, text: str | None, format: Format
 ) -> tuple[Framework | None, list[Problem]]:
     """Check and build; return the framework (when valid) and every located problem."""
+    from policyeval.schemas import schema_problems
+
+    # The schema checks every key's name and type; the reader below checks meaning only.
+    shape = schema_problems(data, "framework", file=source, text=text, json_text=format == "json")
+    if shape:
+        return None, shape
     reader = _Reader(format)
     parts = reader.read(data)
     problems = list(reader.problems)

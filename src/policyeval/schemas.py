@@ -65,7 +65,22 @@ def case_schema() -> dict[str, Any]:
 def _validator(kind: Format) -> jsonschema.protocols.Validator:
     schema = json.loads(_schema_text(kind))
     validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)
+    # Following a $ref costs more than the check it leads to, on every node of a large file:
+    # the schemas refer only to their own $defs, without cycles, so the refs are put in place.
+    return validator_class(_inline(schema, schema.get("$defs", {})))
+
+
+def _inline(schema: Any, definitions: Mapping[str, Any]) -> Any:
+    """``schema`` with every local ``{"$ref": "#/$defs/name"}`` replaced by its definition."""
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        target = definitions[str(schema["$ref"]).removeprefix("#/$defs/")]
+        rest = {key: value for key, value in schema.items() if key != "$ref"}
+        return {**_inline(target, definitions), **_inline(rest, definitions)}
+    return {key: _inline(value, definitions) for key, value in schema.items()}
 
 
 def schema_problems(
@@ -172,7 +187,7 @@ class _Describer:
     def expected(self, schema: Mapping[str, Any]) -> str:
         schema = self.resolve(schema)
         if "x-expected" in schema:
-            return str(schema["x-expected"])
+            return str(schema["x-expected"]).replace("{table}", self.table_word)
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             return " or ".join(self.types.get(str(name), str(name)) for name in types)
@@ -202,8 +217,9 @@ class _Describer:
             return [self.wrong_type(error, schema)]
         if validator == "additionalProperties":
             allowed = sorted(schema.get("properties", {}))
+            where = str(schema.get("x-where", ""))
             return [
-                self.unknown(str(name), allowed, _key([*error.absolute_path, name]))
+                self.unknown(str(name), allowed, _key([*error.absolute_path, name]), where)
                 for name in instance
                 if name not in allowed
             ]
@@ -237,10 +253,10 @@ class _Describer:
             return f"must be {word} in [{low:g}, {high:g}]"
         return f"must be {word} >= {low:g}"
 
-    def unknown(self, name: str, allowed: list[str], key: str) -> Problem:
+    def unknown(self, name: str, allowed: list[str], key: str, where: str) -> Problem:
         hint = did_you_mean(name, allowed)
         if self.kind == "framework":
-            return Problem(f"unknown key {name!r}{hint}", key=key)
+            return Problem(f"unknown key {name!r}{where}{hint}", key=key)
         return Problem(f"unknown key{hint} (allowed: {', '.join(allowed)})", key=key)
 
     def branches(self, error: ValidationError, schema: Mapping[str, Any]) -> list[Problem]:
