@@ -317,13 +317,6 @@ def _no_such_folder(folder: Path) -> Problem:
     return Problem(f"no such folder{hint}", file=str(folder))
 
 
-def _text_table(
-    report: Mapping[str, Any], name: str, what: str, file: str, problems: list[Problem]
-) -> dict[str, Text]:
-    """A ``[report.NAME]`` table of ``what = text`` (its shape checked by the schema)."""
-    return dict(report.get(name, {}))
-
-
 def _section(key: str | None) -> str:
     """The top-level section of a key path: ``aggregation`` for ``aggregation.nodes.x``."""
     return re.split(r"[.\[]", key or "", maxsplit=1)[0]
@@ -614,8 +607,8 @@ def load_case(
                 )
             )
 
-    recommendations = _text_table(report, "recommendations", "node id", where, problems)
-    categories = _text_table(report, "categories", "source category", where, problems)
+    recommendations: dict[str, Text] = dict(report.get("recommendations", {}))
+    categories: dict[str, Text] = dict(report.get("categories", {}))
     for node in recommendations:
         key = f"report.recommendations.{node}"
         if framework is not None and node not in framework:

@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import difflib
 import json
 import math
 import os
@@ -115,59 +114,6 @@ Raise it with ``max_bytes``, ``framework_bytes`` in a case's ``[limits]``,
 or ``--limit framework_bytes=N`` on the command line."""
 
 _SUFFIXES: dict[str, Format] = {".toml": "toml", ".json": "json"}
-
-# The keys each table accepts, in the order they are written, and those it needs.
-_TOP_KEYS = ("schema", "framework", "scales", "nodes", "edges")
-_TOP_REQUIRED = ("framework", "nodes")
-_FRAMEWORK_KEYS = (
-    "id",
-    "version",
-    "default_language",
-    "languages",
-    "default_scale",
-    "default_aggregator",
-    "citation",
-    "references",
-    "title",
-    "description",
-    "attributes",
-)
-_FRAMEWORK_REQUIRED = ("id",)
-_SCALE_REQUIRED = ("id", "kind")
-_ORDINAL_KEYS = ("id", "kind", "label", "description", "bands", "levels")
-_ORDINAL_REQUIRED = ("id", "kind", "levels")
-_NUMERIC_KEYS = (
-    "id",
-    "kind",
-    "label",
-    "description",
-    "minimum",
-    "maximum",
-    "unit",
-    "direction",
-    "bands",
-)
-_LEVEL_KEYS = ("id", "score", "label", "description")
-_LEVEL_REQUIRED = ("id", "score")
-_BANDS_KEYS = ("method", "ties", "cuts", "levels", "low", "high")
-_NUMERIC_BANDS_KEYS = ("scale", *_BANDS_KEYS)
-_NUMERIC_BANDS_REQUIRED = ("scale",)
-_NODE_KEYS = (
-    "id",
-    "kind",
-    "label",
-    "description",
-    "parent",
-    "parents",
-    "weight",
-    "scale",
-    "aggregator",
-    "recommendation",
-    "attributes",
-)
-_NODE_REQUIRED = ("id", "kind")
-_EDGE_KEYS = ("parent", "child", "weight")
-_EDGE_REQUIRED = ("parent", "child", "weight")
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LAST_PART = re.compile(r'(\[(?:\d+|"(?:[^"\\]|\\.)*")\]|\.[A-Za-z0-9_-]+)$')
@@ -495,67 +441,25 @@ def _under(key: str, prefix: str) -> bool:
     return key == prefix or key.startswith((f"{prefix}.", f"{prefix}["))
 
 
-def _describe(value: Any, table_word: str = "table") -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Mapping):
-        return f"a {table_word}"
-    return type(value).__name__
-
-
 class _Reader:
     """Turns parsed file content into the arguments of ``Framework.build``, noting problems."""
 
     def __init__(self, format: Format) -> None:
         self.format = format
-        self.table_word = "table" if format == "toml" else "object"
         self.problems: list[Problem] = []
         # Node key paths whose file says ``parent = "x"`` rather than ``parents = [...]``.
         self.singular: set[str] = set()
 
-    # --- small checks ---
+    # --- reading values: their names and types are the schema's, checked before the reader ---
 
     def report(self, message: str, key: str, value: Any = UNSET) -> None:
         self.problems.append(Problem(message, key=key, value=value))
 
-    def wrong_type(self, expected: str, key: str, value: Any) -> None:
-        self.report(f"must be {expected}, not {_describe(value, self.table_word)}", key, value)
-
-    def table(self, value: Any, key: str) -> Mapping[str, Any] | None:
-        if isinstance(value, Mapping):
-            return value
-        self.wrong_type(f"a {self.table_word}", key, value)
-        return None
-
-    def keys(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        allowed: Sequence[str],
-        required: Sequence[str],
-        where: str = "",
-    ) -> None:
-        for name in table:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.report(f"unknown key {name!r}{where}{hint}", _join(key, name))
-        for name in required:
-            if name not in table:
-                self.report(f"missing required key {name!r}", _join(key, name))
+    def table(self, value: Any, key: str) -> Mapping[str, Any]:
+        return cast(Mapping[str, Any], value)
 
     def string(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
-        value = table.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        self.wrong_type("a string", _join(key, name), value)
-        return None
+        return cast(str | None, table.get(name))
 
     def identifier(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
         value = self.string(table, name, key)
@@ -580,26 +484,12 @@ class _Reader:
                 kept.append(normalise_identifier(value))
         return kept
 
-    def choice(
-        self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]
-    ) -> str | None:
-        value = self.string(table, name, key)
-        if value is not None and value not in choices:
-            options = ", ".join(repr(choice) for choice in choices)
-            self.report(f"must be one of {options}", _join(key, name), value)
-            return None
-        return value
-
     def number(self, table: Mapping[str, Any], name: str, key: str) -> float | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        self.wrong_type("a number", _join(key, name), value)
-        return None
+        return None if value is None else float(value)
 
     def finite(self, table: Mapping[str, Any], name: str, key: str) -> float | None:
+        # TOML's inf and nan are numbers to the schema, not to a scale.
         value = self.number(table, name, key)
         if value is not None and not math.isfinite(value):
             self.report("must be a finite number", _join(key, name), value)
@@ -607,95 +497,42 @@ class _Reader:
         return value
 
     def text(self, table: Mapping[str, Any], name: str, key: str) -> dict[str, str]:
-        value = table.get(name)
-        if value is None:
-            return {}
-        if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
-            return dict(value)
-        self.wrong_type(f"a {self.table_word} of language code to text", _join(key, name), value)
-        return {}
+        return dict(table.get(name) or {})
 
     def strings(self, table: Mapping[str, Any], name: str, key: str) -> list[str] | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            self.wrong_type("an array of strings", _join(key, name), value)
-            return None
-        good = True
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                self.wrong_type("a string", f"{_join(key, name)}[{index}]", item)
-                good = False
-        return value if good else None
+        return None if value is None else list(value)
 
     def numbers(self, table: Mapping[str, Any], name: str, key: str) -> list[float] | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            self.wrong_type("an array of numbers", _join(key, name), value)
-            return None
-        out: list[float] = []
-        for index, item in enumerate(value):
-            if not isinstance(item, int | float) or isinstance(item, bool):
-                self.wrong_type("a number", f"{_join(key, name)}[{index}]", item)
-            else:
-                out.append(float(item))
-        return out if len(out) == len(value) else None
+        return None if value is None else [float(item) for item in value]
 
     def free(self, table: Mapping[str, Any], name: str, key: str) -> dict[str, Any]:
-        value = table.get(name)
-        if value is None:
-            return {}
-        if isinstance(value, Mapping):
-            return dict(value)
-        self.wrong_type(f"a {self.table_word}", _join(key, name), value)
-        return {}
+        return dict(table.get(name) or {})
 
     def aggregator(self, table: Mapping[str, Any], name: str, key: str) -> AggregatorSpec | None:
         value = table.get(name)
-        where = _join(key, name)
         if value is None:
             return None
-        if isinstance(value, str) and value:
+        if isinstance(value, str):
             return AggregatorSpec(value)
-        if isinstance(value, Mapping):
-            spec_name = value.get("name")
-            if isinstance(spec_name, str) and spec_name:
-                return AggregatorSpec(spec_name, {k: v for k, v in value.items() if k != "name"})
-            if "name" not in value:
-                self.report("missing required key 'name'", _join(where, "name"))
-            else:
-                self.wrong_type("a non-empty string", _join(where, "name"), spec_name)
-            return None
-        self.wrong_type(f"an aggregator name or a {self.table_word} with a 'name'", where, value)
-        return None
+        return AggregatorSpec(value["name"], {k: v for k, v in value.items() if k != "name"})
 
     def array(
         self, table: Mapping[str, Any], name: str, key: str
     ) -> Iterator[tuple[int, str, Any]]:
-        value = table.get(name)
-        if value is None:
-            return
-        if not isinstance(value, list):
-            self.wrong_type(f"an array of {self.table_word}s", _join(key, name), value)
-            return
-        for index, item in enumerate(value):
+        for index, item in enumerate(table.get(name) or ()):
             yield index, f"{_join(key, name)}[{index}]", item
 
     # --- the file ---
 
     def read(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        self.keys(data, "", _TOP_KEYS, _TOP_REQUIRED)
         schema = data.get("schema")
         if schema is not None and schema != SCHEMA_ID:
             self.report(f"unsupported schema; this version reads {SCHEMA_ID!r}", "schema", schema)
         head: Mapping[str, Any] = {}
         if "framework" in data:
-            head = self.table(data["framework"], "framework") or {}
-            if isinstance(data["framework"], Mapping):
-                self.keys(head, "framework", _FRAMEWORK_KEYS, _FRAMEWORK_REQUIRED)
+            head = self.table(data["framework"], "framework")
         languages = self.strings(head, "languages", "framework")
         default_language = self.string(head, "default_language", "framework")
         if languages is None:
@@ -736,20 +573,11 @@ class _Reader:
         pending: list[tuple[int, str, Mapping[str, Any]]] = []
         for index, key, item in self.array(data, "scales", ""):
             table = self.table(item, key)
-            scale_id = None if table is None else self.string(table, "id", key)
+            scale_id = self.string(table, "id", key)
             # A broken scale keeps its place (so key paths stay right) as a bare numeric scale.
             placeholder = NumericScale(scale_id or f"\0{key}")
-            if table is None:
-                scales.append(placeholder)
-                continue
             count = len(self.problems)
-            kind = self.choice(table, "kind", key, ("ordinal", "numeric"))
-            if kind is None:
-                self.keys(table, key, _ORDINAL_KEYS + _NUMERIC_KEYS, _SCALE_REQUIRED)
-                scales.append(placeholder)
-                broken.add(placeholder.id)
-                continue
-            if kind == "numeric":
+            if self.string(table, "kind", key) == "numeric":
                 numeric_kind.add(placeholder.id)
                 pending.append((index, key, table))
                 scales.append(placeholder)
@@ -771,19 +599,13 @@ class _Reader:
         self, table: Mapping[str, Any], key: str, scale_id: str
     ) -> OrdinalScale | None:
         count = len(self.problems)
-        self.keys(table, key, _ORDINAL_KEYS, _ORDINAL_REQUIRED, " for an ordinal scale")
         label = self.text(table, "label", key)
         description = self.text(table, "description", key)
         levels: list[Level] = []
         ids: dict[str, str] = {}
         scores: dict[float, str] = {}
-        if "levels" in table and not table["levels"]:
-            self.report("an ordinal scale needs at least one level", _join(key, "levels"))
         for _, level_key, item in self.array(table, "levels", key):
             level_table = self.table(item, level_key)
-            if level_table is None:
-                continue
-            self.keys(level_table, level_key, _LEVEL_KEYS, _LEVEL_REQUIRED)
             level_id = self.string(level_table, "id", level_key)
             score = self.finite(level_table, "score", level_key)
             if level_id is not None and level_id in ids:
@@ -816,9 +638,6 @@ class _Reader:
         if "bands" in table:
             bands_key = _join(key, "bands")
             bands_table = self.table(table["bands"], bands_key)
-            if bands_table is None:
-                return None
-            self.keys(bands_table, bands_key, _BANDS_KEYS, ())
             ascending = sorted(levels, key=lambda level: level.score)
             bands = self.bands(
                 bands_table,
@@ -843,7 +662,6 @@ class _Reader:
         numeric_kind: set[str],
     ) -> NumericScale | None:
         count = len(self.problems)
-        self.keys(table, key, _NUMERIC_KEYS, _SCALE_REQUIRED, " for a numeric scale")
         scale_id = self.string(table, "id", key) or ""
         minimum = self.finite(table, "minimum", key)
         maximum = self.finite(table, "maximum", key)
@@ -855,14 +673,13 @@ class _Reader:
             "minimum": minimum,
             "maximum": maximum,
             "unit": self.string(table, "unit", key),
-            "direction": self.choice(table, "direction", key, ("higher", "lower")) or "higher",
+            "direction": self.string(table, "direction", key) or "higher",
             "label": self.text(table, "label", key),
             "description": self.text(table, "description", key),
         }
         bands_key = _join(key, "bands")
         bands_table = self.table(table["bands"], bands_key) if "bands" in table else None
         if bands_table is not None:
-            self.keys(bands_table, bands_key, _NUMERIC_BANDS_KEYS, _NUMERIC_BANDS_REQUIRED)
             target = self.string(bands_table, "scale", bands_key)
             scale_key = _join(bands_key, "scale")
             if target is None or target in broken:
@@ -897,10 +714,10 @@ class _Reader:
         """Read a ``bands`` table; ``ascending`` are the target levels, lowest score first."""
         count = len(self.problems)
         cuts = self.numbers(bands, "cuts", bands_key)
-        method = self.choice(bands, "method", bands_key, ("explicit", "equal_width", "midpoints"))
+        method = self.string(bands, "method", bands_key)
         if method is None:
             method = "explicit" if "cuts" in bands else "midpoints"
-        ties = self.choice(bands, "ties", bands_key, ("down", "up")) or "down"
+        ties = self.string(bands, "ties", bands_key) or "down"
         low = self.finite(bands, "low", bands_key)
         high = self.finite(bands, "high", bands_key)
         known = {level.id: level for level in ascending}
@@ -954,13 +771,8 @@ class _Reader:
 
     def node(self, item: Any, key: str) -> Node | None:
         table = self.table(item, key)
-        if table is None:
-            return None
-        self.keys(table, key, _NODE_KEYS, _NODE_REQUIRED)
         parents: list[str] = []
-        if "parent" in table and "parents" in table:
-            self.report("give either 'parent' or 'parents', not both", _join(key, "parents"))
-        elif "parent" in table:
+        if "parent" in table:
             parent = self.identifier(table, "parent", key)
             parents = [] if parent is None else [parent]
             self.singular.add(key)
@@ -986,9 +798,6 @@ class _Reader:
 
     def edge(self, item: Any, key: str) -> Edge | None:
         table = self.table(item, key)
-        if table is None:
-            return None
-        self.keys(table, key, _EDGE_KEYS, _EDGE_REQUIRED)
         parent = self.identifier(table, "parent", key)
         child = self.identifier(table, "child", key)
         weight = self.number(table, "weight", key)
