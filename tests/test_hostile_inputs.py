@@ -947,6 +947,8 @@ for _name, _toml in {
 for _name, _extra in {
     "lenient is a string": '[evidence]\nlenient = "no"\n',
     "min_share is a boolean": "[aggregation]\nmin_share = true\n",
+    "min_share is nan": "[aggregation]\nmin_share = nan\n",
+    "a weight of inf": "[aggregation.weights]\nprogram = { kelembagaan = inf }\n",
     "min_share below float range": "[aggregation]\nmin_share = 1e-400\n",
     "weights is a number": "[aggregation]\nweights = 3\n",
     "a weight of 400 digits": "[aggregation.weights]\nprogram = { kelembagaan = 1"

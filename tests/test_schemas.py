@@ -4,6 +4,8 @@ jsonschema, and every departure located by file, line and key."""
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +14,17 @@ from typing import Any
 import jsonschema
 import pytest
 import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policyeval import frameworks
 from policyeval.cli import main
-from policyeval.framework_io import dumps_framework, framework_schema, key_locator
+from policyeval.framework_io import (
+    dumps_framework,
+    framework_schema,
+    framework_to_dict,
+    key_locator,
+)
 from policyeval.scaffold import init_case
 from policyeval.schemas import case_schema, schema_problems
 
@@ -231,6 +240,23 @@ def test_wrong_types_are_reported_in_the_chosen_language(
     assert "aggregation.default.name: kunci wajib 'name' tidak ada" in err
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[aggregation]\nmin_share = nan\n", "aggregation.min_share"),
+        ("[aggregation.weights]\nprogram = { kelembagaan = inf }\n", "aggregation.weights.program"),
+        ("[limits]\ncompression_ratio = inf\n", "limits.compression_ratio"),
+        ("[sensitivity]\nmin_agreement = [0.5, -inf]\n", "sensitivity.min_agreement[1]"),
+    ],
+)
+def test_nan_and_infinity_are_refused_wherever_a_case_takes_a_number(toml: str, key: str) -> None:
+    """NaN passes every bound of a schema (each comparison with it is false), so a case file's
+    non-finite numbers are refused by name."""
+    (problem,) = schema_problems(tomllib.loads(toml), "case", file="case.toml", text=toml)
+    assert problem.key is not None and problem.key.startswith(key)
+    assert problem.message == "must be a finite number"
+
+
 def test_a_plugin_of_the_wrong_shape_names_what_a_plugin_is() -> None:
     """A number where a plug-in goes says what a plug-in spec may be."""
     (problem,) = schema_problems(
@@ -289,3 +315,82 @@ def test_the_locator_finds_each_key_on_its_own_line_with_or_without_announced_ke
             assert last in lines[line - 1] or lines[line - 1].lstrip().startswith("["), key
         announced = key_locator(text, format=format, keys=[key, "nowhere.else"])  # type: ignore[arg-type]
         assert announced(key) == line
+
+
+# --- any value anywhere: a located problem or a result, never a crash ---------------------------
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.dictionaries(st.sampled_from(["name", "id", "en", "x"]), st.integers(0, 3), max_size=2),
+)
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*path, index))
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+_AGUSTINO = framework_to_dict(frameworks.load("agustino"))
+_AGUSTINO_PATHS = list(_paths(_AGUSTINO))[1:]
+_SERANG = tomllib.loads((ROOT / "examples" / "serang_2024" / "case.toml").read_text("utf-8"))
+_SERANG_PATHS = list(_paths(_SERANG))[1:]
+
+
+@settings(max_examples=60)
+@given(path=st.sampled_from(_AGUSTINO_PATHS), value=_ANY_VALUE)
+def test_any_value_anywhere_in_a_framework_is_a_problem_or_a_framework(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    """Replacing any part of a framework file by any value gives located problems or a framework,
+    never another exception: the reader only sees what the schema let through."""
+    from policyeval.exceptions import FrameworkError
+    from policyeval.framework_io import framework_from_dict
+
+    try:
+        framework_from_dict(_replace(_AGUSTINO, path, value), source="fw.json")
+    except FrameworkError as error:
+        assert all(problem.file == "fw.json" for problem in error.problems)
+
+
+@settings(max_examples=60)
+@given(path=st.sampled_from(_SERANG_PATHS), value=_ANY_VALUE)
+def test_any_value_anywhere_in_a_case_file_is_a_problem_or_a_case(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    """Replacing any part of the Serang case file by any value TOML can hold gives located
+    problems or a loaded case, never another exception."""
+    from policyeval.case import load_case
+    from policyeval.exceptions import PolicyEvalError
+
+    data = _replace(_SERANG, path, value)
+    try:
+        text = tomli_w.dumps(data)
+    except (TypeError, ValueError):
+        return  # None, or a float TOML cannot write: no case file holds it
+    with tempfile.TemporaryDirectory() as folder:
+        case = Path(folder) / "case"
+        shutil.copytree(ROOT / "examples" / "serang_2024", case)
+        (case / "case.toml").write_text(text, encoding="utf-8")
+        try:
+            load_case(case)
+        except PolicyEvalError as error:
+            problems = getattr(error, "problems", ())
+            assert problems and all(p.file == str(case / "case.toml") for p in problems)

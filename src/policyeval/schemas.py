@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Literal, cast
 
@@ -103,6 +103,8 @@ def schema_problems(
     problems: list[Problem] = []
     for error in validator.iter_errors(data):
         problems.extend(describe(error))
+    if kind == "case":
+        problems.extend(_non_finite(data))
     if not problems:
         return []
     locate: Callable[[str | None], int | None] = (
@@ -128,6 +130,20 @@ def schema_problems(
         located.values(),
         key=lambda p: (math.inf if p.line is None else p.line, p.key or ""),
     )
+
+
+def _non_finite(data: Any) -> Iterator[Problem]:
+    """TOML's ``nan`` and ``inf`` pass a schema's bounds (every comparison with NaN is false), and
+    no setting of a case means them: each is a problem at its key."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            yield Problem("must be a finite number", key=_key(path), value=value)
+        elif isinstance(value, Mapping):
+            stack.extend(((*path, name), item) for name, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
 
 
 def _key(path: Iterable[Any]) -> str:
