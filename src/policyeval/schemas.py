@@ -5,9 +5,11 @@ The package ships ``schema/case.schema.json`` (``case.toml``) and
 against its schema first: wrong types, unknown keys, missing keys and
 values outside a fixed set or range are found there, each turned into a
 :class:`~policyeval.exceptions.Problem` naming the file, the line and the
-key path, in the words the rest of policyeval uses. Only a file that fits
-its schema reaches the semantic checks in code (framework ids, levels,
-plug-in parameters, paths).
+key path, in the words the rest of policyeval uses. Only what fits the
+schema reaches the checks of meaning in code (framework ids, levels, plug-in
+parameters, paths): a whole framework file, or each section of a case file.
+A case file's ``nan`` and ``inf`` are refused here too, as they pass every
+bound a schema sets.
 
 >>> sorted(case_schema()["properties"])[:4]
 ['aggregation', 'case', 'checks', 'data']
