@@ -284,6 +284,65 @@ def test_a_framework_file_of_the_wrong_shape_is_refused_before_its_meaning(
     assert text.splitlines()[problem.line - 1 if problem.line else 0].startswith("kind")
 
 
+def _subschemas(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _subschemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _subschemas(value)
+
+
+def test_every_choice_of_forms_in_the_schemas_says_what_it_expects() -> None:
+    """Each anyOf or oneOf names the forms it takes (x-expected) or its whole message
+    (x-message), so a value that fits no form gets a readable problem."""
+    for schema in (case_schema(), framework_schema()):
+        for node in _subschemas(schema):
+            if "anyOf" in node or "oneOf" in node:
+                assert "x-expected" in node or "x-message" in node, node
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        (
+            'parent = "program"',
+            'parent = "program"\nparents = ["program"]',
+            "parents",
+            "give either 'parent' or 'parents', not both",
+        ),
+        ('languages = ["id", "en"]', 'languages = "id"', "framework.languages", "must be an array"),
+        ('default_scale = "agustino4"', "default_scale = 4", "framework.default_scale", "a string"),
+    ],
+)
+def test_framework_files_of_the_wrong_shape_are_located(
+    tmp_path: Path, old: str, new: str, key: str, message: str
+) -> None:
+    """Parent and parents together, or keys of the wrong type, are located schema problems."""
+    from policyeval.framework_io import check_framework_file
+
+    text = dumps_framework(frameworks.load("agustino"), format="toml")
+    assert old in text, old
+    path = tmp_path / "fw.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    (problem,) = check_framework_file(path)
+    assert problem.key is not None and problem.key.endswith(key)
+    assert message in problem.message and problem.line is not None
+
+
+def test_a_parent_listed_twice_is_a_schema_problem() -> None:
+    """``parents`` lists each parent once."""
+    from policyeval.exceptions import FrameworkError
+    from policyeval.framework_io import framework_from_dict
+
+    data = framework_to_dict(frameworks.load("agustino"))
+    node = next(node for node in data["nodes"] if "parent" in node)
+    node["parents"] = [node.pop("parent")] * 2
+    with pytest.raises(FrameworkError, match="must not list an item twice"):
+        framework_from_dict(data)
+
+
 # --- the key locator ---------------------------------------------------------------------------
 
 
