@@ -453,3 +453,18 @@ def test_any_value_anywhere_in_a_case_file_is_a_problem_or_a_case(
         except PolicyEvalError as error:
             problems = getattr(error, "problems", ())
             assert problems and all(p.file == str(case / "case.toml") for p in problems)
+
+
+def test_a_refused_data_section_adds_no_problems_of_its_own(tmp_path: Path) -> None:
+    """A numbers-only case whose [data] has a wrong type gets that one problem, not also "declare
+    at least one [[units]] entry" or "evidence file not found"."""
+    from policyeval.case import load_case
+    from policyeval.exceptions import CaseError
+
+    (tmp_path / "case.toml").write_text(
+        '[case]\nframework = "agustino"\n[data]\nfile = "data.csv"\nunit_column = 5\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CaseError) as caught:
+        load_case(tmp_path)
+    assert [problem.key for problem in caught.value.problems] == ["data.unit_column"]

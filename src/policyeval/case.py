@@ -380,6 +380,8 @@ def load_case(
     # sections the schema found well formed, so one pass still reports every problem.
     problems = schema_problems(data, "case", file=where, text=text)
     broken = {_section(problem.key) for problem in problems}
+    # A numbers-only case needs no units or evidence file, even when its [data] is refused.
+    numbers_only = "data" in data
     data = {name: value for name, value in data.items() if name not in broken}
     shape_problems = len(problems)
     chosen = {**data.get("limits", {}), **(limits or {})}
@@ -434,7 +436,7 @@ def load_case(
         data, folder=folder, framework=framework, where=where
     )
     problems += data_problems
-    if not units and "data" not in data:
+    if not units and not numbers_only:
         problems.append(Problem("declare at least one [[units]] entry", file=where, key="units"))
     unit_ids = [unit.id for unit in units]
     for index, unit_id in enumerate(unit_ids):
@@ -450,7 +452,7 @@ def load_case(
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
     evidence_file = inside(folder, str(evidence_name))
-    if "data" in data and "file" not in evidence_table and not (folder / evidence_name).is_file():
+    if numbers_only and "file" not in evidence_table and not (folder / evidence_name).is_file():
         evidence_file = None  # numbers only: no evidence table
     elif evidence_file is None:
         problems.append(
