@@ -468,3 +468,19 @@ def test_a_refused_data_section_adds_no_problems_of_its_own(tmp_path: Path) -> N
     with pytest.raises(CaseError) as caught:
         load_case(tmp_path)
     assert [problem.key for problem in caught.value.problems] == ["data.unit_column"]
+
+
+@pytest.mark.parametrize(
+    "filler",
+    [" \n" * 200, "# note\n" * 200, " " * 5000 + "\n", "\t\r\n" * 200],
+    ids=["blank lines", "comments", "spaces", "tabs and carriage returns"],
+)
+def test_the_locator_passes_long_blank_runs_before_a_complex_line(filler: str) -> None:
+    """Blank lines, comments or spaces before a line that no fast path matches are passed over
+    once, not retried in every way of splitting them (which would never finish)."""
+    text = f"[a]\n{filler}b = [1, {{ c = 2 }}]\nd = 3\n"
+    lines = text.splitlines()
+    for keys in (None, ["a.b", "a.d"]):
+        locate = key_locator(text, keys=keys)
+        assert lines[locate("a.b") - 1].startswith("b = ")  # type: ignore[operator]
+        assert lines[locate("a.d") - 1] == "d = 3"  # type: ignore[operator]

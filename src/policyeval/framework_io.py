@@ -903,20 +903,22 @@ _QUOTED = {
 _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
 # Fast paths for the statements most files are made of: ``key = "text"`` or ``key = 1`` on one
 # line, the same pair inside an inline table, and ``"key": "text"`` or ``"key": 1`` in JSON.
-_SIMPLE_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*"(?!")|'[^'\n]*'(?!')|[-+0-9A-Za-z_.:]+)"""
-_TOML_PAIR = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*=[ \t]*{_SIMPLE_VALUE}[ \t]*")
+# Possessive quantifiers (*+, ++) never give back what they matched: a line that fails a fast
+# path fails at once, however many blank lines or spaces stand before it, instead of trying
+# every way to split them.
+_SIMPLE_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*+"(?!")|'[^'\n]*+'(?!')|[-+0-9A-Za-z_.:]++)"""
+_BLANKS = r"(?:[ \t\r\n]|#[^\n]*+)*+"
+_TOML_PAIR = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*+=[ \t]*+{_SIMPLE_VALUE}[ \t]*+")
+_INLINE = rf"\{{[ \t]*+(?:{_TOML_PAIR.pattern},[ \t]*+)*+(?:{_TOML_PAIR.pattern})?\}}"
+_LINE_END = r"[ \t\r]*+(?:#[^\n]*+)?(?=\n|\Z)"
 _TOML_FAST = re.compile(
-    r"(?:[ \t\r\n]+|#[^\n]*)*"
-    r"(?:\[\[(?P<array>[A-Za-z0-9_-]+)\]\]|\[(?P<table>[A-Za-z0-9_-]+)\]"
-    rf"|(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:{_SIMPLE_VALUE}"
-    rf"|\{{(?P<inline>[ \t]*(?:{_TOML_PAIR.pattern},[ \t]*)*(?:{_TOML_PAIR.pattern})?)\}}))"
-    r"[ \t\r]*(?:#[^\n]*)?(?=\n|\Z)"
+    _BLANKS + r"(?:\[\[(?P<array>[A-Za-z0-9_-]+)\]\]|\[(?P<table>[A-Za-z0-9_-]+)\]"
+    rf"|(?P<key>[A-Za-z0-9_-]+)[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|(?P<inline>{_INLINE})))"
+    + _LINE_END
 )
 # A run of simple key lines (no header), passed over when their table holds no wanted key.
 _TOML_RUN = re.compile(
-    rf"(?:(?:[ \t\r\n]+|#[^\n]*)*[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:{_SIMPLE_VALUE}"
-    rf"|\{{[ \t]*(?:{_TOML_PAIR.pattern},[ \t]*)*(?:{_TOML_PAIR.pattern})?\}})"
-    r"[ \t\r]*(?:#[^\n]*)?(?=\n|\Z))*"
+    rf"(?:{_BLANKS}[A-Za-z0-9_-]+[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|{_INLINE}){_LINE_END})*+"
 )
 _JSON_MEMBER = re.compile(
     r'"([^"\\\n]*)"[ \t\r\n]*:[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)'
