@@ -12,6 +12,7 @@ goes through :func:`policyeval.aggregate.aggregate` draw by draw.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
+from policyeval.aggregation import _Mean
 from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
@@ -53,9 +55,13 @@ class Input:
         return self.kind == "weight"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Context:
-    """Everything a chunk needs, fixed for the whole analysis (picklable)."""
+    """Everything a chunk needs, fixed for the whole analysis (picklable).
+
+    Compared by identity, so each process keeps its caches (triangulations,
+    score tables) per context it was given.
+    """
 
     framework: Framework
     evidence: EvidenceSet
@@ -182,24 +188,89 @@ def _aggregators(context: Context, chosen: Mapping[str, Any]) -> Any:
     return {**base, **chosen}
 
 
-def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
+class _Cache:
+    """What chunks of one analysis share within a process: triangulations and score tables
+    by choice indices, and the framework's shape. Only ever holds results that are
+    the same for every chunk, so it changes no draw."""
+
+    def __init__(self, context: Context) -> None:
+        framework = context.framework
+        nodes = framework.node_ids
+        self.node_ids = nodes
+        self.position = {node: index for index, node in enumerate(nodes)}
+        self.inner = [
+            index for index, node in enumerate(nodes) if not framework.node(node).is_indicator
+        ]
+        self.leaves = [
+            index for index, node in enumerate(nodes) if framework.node(node).is_indicator
+        ]
+        # As slices when the columns are contiguous: numpy writes those many times faster.
+        self.inner_at = _index(self.inner)
+        self.leaves_at = _index(self.leaves)
+        self.bottom_up = [
+            node for node in framework.bottom_up() if not framework.node(node).is_indicator
+        ]
+        self.first_edge: dict[str, int] = {}
+        start = 0
+        for parent in framework.inner_nodes:
+            self.first_edge[parent] = start
+            start += len(framework.children(parent))
+        self.triangulator = _Triangulator(context)
+        self.triangulations: dict[Any, Triangulation | None] = {}
+        self.tables: dict[Any, ScoreTable] = {}
+        self.lookups: dict[Any, Callable[[str], Aggregator]] = {}
+        self.level_columns = [
+            (column, node, level_names(framework, node))
+            for column, node in enumerate(nodes)
+            if level_names(framework, node)
+        ]
+
+
+def _index(positions: Sequence[int]) -> slice | list[int]:
+    """``positions`` as a slice when they are a run of consecutive columns."""
+    if positions and list(positions) == list(range(positions[0], positions[-1] + 1)):
+        return slice(positions[0], positions[-1] + 1)
+    return list(positions)
+
+
+_CACHES: weakref.WeakKeyDictionary[Context, _Cache] = weakref.WeakKeyDictionary()
+
+
+def _cache(context: Context) -> _Cache:
+    found = _CACHES.get(context)
+    if found is None:
+        found = _CACHES[context] = _Cache(context)
+    return found
+
+
+def run_chunk(
+    context: Context,
+    design: FloatArray,
+    out: tuple[FloatArray, IntArray, FloatArray] | None = None,
+) -> tuple[FloatArray, IntArray, FloatArray]:
     """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
 
     Level codes index the node's scale levels (in the scale's order); ``-1`` means
     no level. Ranks are competition ranks among the units (1 = best), ``nan``
-    where the node is undefined.
+    where the node is undefined. ``out`` are arrays of that shape to fill
+    (the level codes are not written when no node has levels).
     """
     framework = context.framework
+    cache = _cache(context)
     count = design.shape[0]
     nodes = framework.node_ids
-    scores = np.full((count, len(context.units), len(nodes)), np.nan)
-    codes = np.full(scores.shape, -1, dtype=np.int64)
-    ranks = np.full(scores.shape, np.nan)
-    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
-    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
-    triangulator = _Triangulator(context)
-    triangulations: dict[Any, Triangulation | None] = {}
-    tables: dict[Any, ScoreTable] = {}
+    shape = (count, len(context.units), len(nodes))
+    # Every draw belongs to exactly one group below, which fills its rows.
+    scores = np.empty(shape) if out is None else out[0]
+    ranks = np.empty(shape) if out is None else out[2]
+    codes: IntArray
+    if not cache.level_columns:
+        # No node has levels: one read-only -1 stands for every cell.
+        codes = np.broadcast_to(np.int64(-1), shape)
+    else:
+        codes = np.empty(shape, dtype=np.int64) if out is None else out[1]
+    inner, leaves = cache.inner, cache.leaves
+    triangulations, tables = cache.triangulations, cache.tables
     groups: dict[Any, list[int]] = {}
     chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
@@ -222,7 +293,7 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
         if found_key not in triangulations:
             evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
             triangulations[found_key] = (
-                triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
+                cache.triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
                 if context.data is None or evidence.items or evidence.rejected or evidence.sources
                 else None
             )
@@ -234,33 +305,115 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    for group_key, rows in groups.items():
+    # Each group gives its draws' inner nodes and its table's indicators; the chunk's arrays are
+    # then written once, column block by column block.
+    inner_values = np.empty((count, len(context.units), len(inner)))
+    group_of = np.empty(count, dtype=np.int64)
+    leaf_scores = []
+    for number, (group_key, rows) in enumerate(groups.items()):
         table = tables[group_key[0]]
         aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
-        lookup = aggregator_lookup(framework, aggregators)
+        lookup_key = group_key[1]
+        if lookup_key not in cache.lookups:
+            cache.lookups[lookup_key] = aggregator_lookup(framework, aggregators)
+        lookup = cache.lookups[lookup_key]
         weights = weights_all[rows]
-        batched = _batch(framework, table, lookup, weights, context.min_share)
-        if batched is None:
-            batched = np.stack(
-                [
-                    aggregate(
-                        framework,
-                        table,
-                        aggregators=aggregators,
-                        weights=weights_all[row],
-                        min_share=context.min_share,
-                    ).scores
-                    for row in rows
-                ]
+        found = _mean_tree(cache, framework, table, lookup, weights, context.min_share)
+        if found is None:
+            batched = _batch(framework, table, lookup, weights, context.min_share)
+            if batched is None:
+                batched = np.stack(
+                    [
+                        aggregate(
+                            framework,
+                            table,
+                            aggregators=aggregators,
+                            weights=weights_all[row],
+                            min_share=context.min_share,
+                        ).scores
+                        for row in rows
+                    ]
+                )
+            found = batched[:, :, inner]
+            # Indicators' scores are the table's in every draw of the group.
+            leaf_scores.append(batched[0][:, leaves])
+        else:
+            leaf_scores.append(_leaf_columns(cache, table))
+        inner_values[rows] = found
+        group_of[rows] = number
+    leaf_block = np.stack(leaf_scores)
+    inner_at, leaves_at = cache.inner_at, cache.leaves_at
+    scores[:, :, inner_at] = inner_values
+    scores[:, :, leaves_at] = leaf_block[group_of]
+    ranks[:, :, inner_at] = _ranks(inner_values)
+    # Indicators are ranked once per group.
+    ranks[:, :, leaves_at] = _ranks(leaf_block)[group_of]
+    if cache.level_columns:
+        for group_key, rows in groups.items():
+            codes[rows] = _level_codes(
+                framework, tables[group_key[0]], scores[rows], cache.level_columns
             )
-        scores[rows] = batched
-        codes[rows] = _level_codes(framework, table, batched)
-        # Indicators' scores are the table's in every draw of the group: rank them once.
-        group_ranks = np.empty_like(batched)
-        group_ranks[:, :, inner] = _ranks(batched[:, :, inner])
-        group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
-        ranks[rows] = group_ranks
     return scores, codes, ranks
+
+
+def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
+    """The table's scores as units x indicators in the framework's indicator order."""
+    columns = {indicator: column for column, indicator in enumerate(table.indicators)}
+    leaf_ids = [cache.node_ids[position] for position in cache.leaves]
+    return table.scores[:, [columns[indicator] for indicator in leaf_ids]]
+
+
+def _mean_tree(
+    cache: _Cache,
+    framework: Framework,
+    table: ScoreTable,
+    lookup: Callable[[str], Aggregator],
+    weights: FloatArray,
+    min_share: float,
+) -> FloatArray | None:
+    """The inner nodes (in ``cache.inner`` order) for every draw and unit, when every inner
+    node takes the weighted mean of children that all have a score, with positive weights;
+    ``None`` otherwise.
+
+    The arithmetic is the mean's array form, done on draws x units at once
+    (weights summed child by child, products added child by child, the
+    result kept within the children's range), so each draw gives the bits a
+    plain ``aggregate`` gives.
+    """
+    if not 0 <= min_share <= 1 or not bool((weights > 0).all()):
+        return None
+    if set(table.indicators) != set(framework.indicators):
+        return None
+    if any(type(lookup(node)) is not _Mean for node in cache.bottom_up):
+        return None
+    table_scores = table.scores
+    if bool(np.isnan(table_scores).any()):
+        return None
+    draws, units = weights.shape[0], len(table.units)
+    # Indicators are the same in every draw: one units-long column each, broadcast over draws.
+    values: dict[str, FloatArray] = {
+        indicator: table_scores[:, column] for column, indicator in enumerate(table.indicators)
+    }
+    for node in cache.bottom_up:
+        children = framework.children(node)
+        first = cache.first_edge[node]
+        products = np.zeros((draws, units))
+        totals = np.zeros(draws)
+        low = np.full(units, np.inf)
+        high = np.full(units, -np.inf)
+        for offset, child in enumerate(children):
+            child_values = values[child]
+            child_weights = weights[:, first + offset]
+            products += child_values * child_weights[:, None]
+            totals += child_weights
+            low = np.minimum(low, child_values)
+            high = np.maximum(high, child_values)
+        values[node] = np.minimum(np.maximum(products / totals[:, None], low), high)
+    node_ids = framework.node_ids
+    inner = np.empty((draws, units, len(cache.inner)))
+    for column, position in enumerate(cache.inner):
+        inner[:, :, column] = values[node_ids[position]]
+    return inner
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
@@ -410,13 +563,15 @@ def level_names(framework: Framework, node: str) -> tuple[str, ...]:
     return ()
 
 
-def _level_codes(framework: Framework, table: ScoreTable, grid: FloatArray) -> IntArray:
+def _level_codes(
+    framework: Framework,
+    table: ScoreTable,
+    grid: FloatArray,
+    columns: Sequence[tuple[int, str, tuple[str, ...]]],
+) -> IntArray:
     codes = np.full(grid.shape, -1, dtype=np.int64)
     indicators = set(table.indicators)
-    for column, node in enumerate(framework.node_ids):
-        names = level_names(framework, node)
-        if not names:
-            continue
+    for column, node, names in columns:
         code_of = {name: index for index, name in enumerate(names)}
         if node in indicators:
             fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]

@@ -77,6 +77,7 @@ __all__ = [
     "LEAVE_OUT",
     "Sensitivity",
     "Uncertainty",
+    "case_arguments",
     "correlation_ratio",
     "sensitivity",
     "sensitivity_case",
@@ -370,27 +371,56 @@ class Sensitivity:
         """A JSON-ready document: the inputs, and per unit and node the level
         shares, the nominal verdict's share, the score and rank medians with
         their 5-95 % intervals, and each input's sensitivity index."""
+        framework = self.framework
+        nodes_ids = framework.node_ids
+        count = len(self.units) * len(nodes_ids)
+        # Every summary is computed for all (unit, node) cells at once, with the arithmetic
+        # the per-cell functions use, so the numbers are theirs to the bit.
+        score_columns = _columns(self.scores)
+        scores = _summaries(score_columns, self.nominal_scores.reshape(-1))
+        ranks = _summaries(_columns(self.ranks), self.nominal_ranks.reshape(-1))
+        shares = self._all_level_shares()
+        inner = [
+            column for column, node in enumerate(nodes_ids) if not framework.node(node).is_indicator
+        ]
+        cells = np.array(
+            [row * len(nodes_ids) + column for row in range(len(self.units)) for column in inner],
+            dtype=np.int64,
+        )
+        moments = _Moments(score_columns[cells])
+        indices = {
+            item.name: dict(
+                zip(
+                    cells.tolist(),
+                    moments.correlation_ratios(
+                        self.design[:, position], bins=BINS if item.continuous else None
+                    ),
+                    strict=True,
+                )
+            )
+            for position, item in enumerate(self.inputs)
+        }
         units: dict[str, Any] = {}
         for row, unit in enumerate(self.units):
             nodes: dict[str, Any] = {}
-            for column, node in enumerate(self.framework.node_ids):
+            for column, node in enumerate(nodes_ids):
+                cell = row * len(nodes_ids) + column
                 nominal = self.nominal_level(unit, node)
-                shares = self.level_shares(unit, node)
+                found = shares[cell]
                 entry: dict[str, Any] = {
                     "nominal": nominal,
-                    "nominal_share": _round(shares.get(nominal or "none", 0.0)),
-                    "levels": {key: _round(value) for key, value in shares.items()},
-                    "score": _summary(
-                        self.scores[:, row, column], self.nominal_scores[row, column]
-                    ),
-                    "rank": _summary(self.ranks[:, row, column], self.nominal_ranks[row, column]),
+                    "nominal_share": _round(found.get(nominal or "none", 0.0)),
+                    "levels": {key: _round(value) for key, value in found.items()},
+                    "score": scores[cell],
+                    "rank": ranks[cell],
                 }
-                if not self.framework.node(node).is_indicator:
+                if not framework.node(node).is_indicator:
                     entry["sensitivity"] = {
-                        item.name: _round(self.index(unit, node, item.name)) for item in self.inputs
+                        item.name: _round(indices[item.name][cell]) for item in self.inputs
                     }
                 nodes[node] = entry
             units[unit] = {"nodes": nodes}
+        assert len(shares) == count
         return {
             "draws": self.draws,
             "seed": self.seed,
@@ -399,6 +429,38 @@ class Sensitivity:
             "inputs": [_describe(item) for item in self.inputs],
             "units": units,
         }
+
+    def _all_level_shares(self) -> list[dict[str, float]]:
+        """:meth:`level_shares` of every (unit, node) cell, unit-major."""
+        framework = self.framework
+        nodes_ids = framework.node_ids
+        draws = max(self.draws, 1)
+        by_node: list[list[dict[str, float]]] = []
+        for column, node in enumerate(nodes_ids):
+            names = _draws.level_names(framework, node)
+            codes = self.levels[:, :, column]
+            if codes.strides[0] == 0 and codes.size and int(codes.flat[0]) == -1:
+                by_node.append([{"none": 1.0} if self.draws else {}] * len(self.units))
+                continue
+            # counts[k, unit]: the draws giving code k - 1 (k = 0: no level).
+            counts = np.stack([(codes == code).sum(axis=0) for code in range(-1, len(names))])
+            found = counts / draws
+            cells = []
+            for row in range(len(self.units)):
+                shares: dict[str, float] = {
+                    name: float(found[index + 1, row])
+                    for index, name in enumerate(names)
+                    if found[index + 1, row]
+                }
+                if found[0, row]:
+                    shares["none"] = float(found[0, row])
+                cells.append(shares)
+            by_node.append(cells)
+        return [
+            by_node[column][row]
+            for row in range(len(self.units))
+            for column in range(len(nodes_ids))
+        ]
 
     def to_json(self) -> str:
         """Deterministic JSON: the same inputs and seed give the same bytes."""
@@ -437,6 +499,86 @@ def _summary(values: FloatArray, nominal: float) -> dict[str, Any]:
         "p95": _round(high),
         "defined_share": _round(defined.size / values.size),
     }
+
+
+def _columns(values: FloatArray) -> FloatArray:
+    """A draws x units x nodes array as (unit, node) cells x draws, each cell's draws contiguous."""
+    draws = values.shape[0]
+    return np.ascontiguousarray(values.reshape(draws, -1).T)
+
+
+def _summaries(columns: FloatArray, nominal: FloatArray) -> list[dict[str, Any]]:
+    """:func:`_summary` of every row of ``columns`` (cells x draws)."""
+    complete = ~np.isnan(columns).any(axis=1)
+    found: dict[int, list[float]] = {}
+    rows = np.flatnonzero(complete)
+    if rows.size and columns.shape[1]:
+        # Along the contiguous last axis numpy sorts and interpolates each row as it would alone.
+        quantiles = np.percentile(columns[rows], [5, 50, 95], axis=1).T.tolist()
+        found = dict(zip(rows.tolist(), quantiles, strict=True))
+    summaries = []
+    for row in range(columns.shape[0]):
+        if row not in found:
+            summaries.append(_summary(columns[row], float(nominal[row])))
+            continue
+        low, middle, high = found[row]
+        summaries.append(
+            {
+                "nominal": _round(float(nominal[row])),
+                "median": _round(middle),
+                "p5": _round(low),
+                "p95": _round(high),
+                "defined_share": 1.0,
+            }
+        )
+    return summaries
+
+
+class _Moments:
+    """:func:`correlation_ratio` of any input with every row of ``columns`` (cells x draws).
+
+    Rows without ``nan`` share each input's grouping and are done together,
+    with the same sums in the same order as one call would do them; the
+    moments that do not depend on the input are computed once."""
+
+    def __init__(self, columns: FloatArray) -> None:
+        self.columns = columns
+        complete = ~np.isnan(columns).any(axis=1)
+        self.partial = np.flatnonzero(~complete).tolist()
+        self.rows = np.flatnonzero(complete)
+        y = columns[self.rows]
+        self.mean = y.mean(axis=1)
+        self.total = ((y - self.mean[:, None]) ** 2).sum(axis=1)
+        self.varies = (self.total > 1e-12 * np.maximum(1.0, (y**2).sum(axis=1))).tolist()
+        self.flat_y = y.ravel()
+        self.offsets = np.arange(self.rows.size, dtype=np.int64)[:, None]
+
+    def correlation_ratios(self, x: FloatArray, *, bins: int | None) -> list[float | None]:
+        columns, rows = self.columns, self.rows
+        results: list[float | None] = [None] * columns.shape[0]
+        for row in self.partial:
+            results[row] = correlation_ratio(x, columns[row], bins=bins)
+        if not rows.size or columns.shape[1] < 2:
+            return results
+        x = np.asarray(x)
+        if bins is not None:
+            low, high = float(x.min()), float(x.max())
+            width = (high - low) / bins or 1.0
+            groups = np.minimum(((x - low) / width).astype(np.int64), bins - 1)
+        else:
+            groups = x.astype(np.int64) - int(x.min())
+        counts = np.bincount(groups)
+        size = counts.size
+        # One bincount over all rows: each row's draws are added in draw order, as alone.
+        flat = (self.offsets * size + groups[None, :]).ravel()
+        sums = np.bincount(flat, weights=self.flat_y, minlength=rows.size * size)
+        used = counts > 0
+        means = sums.reshape(-1, size)[:, used] / counts[used]
+        between = (counts[used] * (means - self.mean[:, None]) ** 2).sum(axis=1)
+        ratios = np.minimum(1.0, np.maximum(0.0, between / np.where(self.varies, self.total, 1.0)))
+        for row, ratio, keep in zip(rows.tolist(), ratios.tolist(), self.varies, strict=True):
+            results[row] = ratio if keep else None
+        return results
 
 
 def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) -> float | None:
@@ -478,11 +620,16 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     return min(1.0, max(0.0, between / total))
 
 
+def _sample(context: _draws.Context, seed: int, index: int, count: int) -> FloatArray:
+    """Chunk ``index``'s design, from its own generator (so any executor draws the same)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    return _draws.sample(context, rng, count)
+
+
 def _chunk(
     context: _draws.Context, seed: int, index: int, count: int
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
-    design = _draws.sample(context, rng, count)
+    design = _sample(context, seed, index, count)
     return (design, *_draws.run_chunk(context, design))
 
 
@@ -560,35 +707,50 @@ def sensitivity(
             for index in range(len(item.choices)):
                 rows.append([*nominal_row[:column], float(index), *nominal_row[column + 1 :]])
     nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
-    counts = [min(chunk_size, draws - start) for start in range(0, draws, chunk_size)]
-    parts: list[Any] = []
-    done = 0
+    starts = list(range(0, draws, chunk_size))
+    shape = (draws, len(context.units), len(framework.node_ids))
+    design = np.empty((draws, len(context.inputs)))
+    scores, ranks = np.empty(shape), np.empty(shape)
+    # Level codes only when some node has levels; otherwise one read-only -1 (see run_chunk).
+    has_levels = nominal[1].strides != (0, 0, 0)
+    codes: npt.NDArray[np.int64] = (
+        np.empty(shape, dtype=np.int64) if has_levels else np.broadcast_to(np.int64(-1), shape)
+    )
     if executor is None:
-        for index, count in enumerate(counts):
-            parts.append(_chunk(context, seed, index, count))
-            done += count
+        # Each chunk writes straight into its chunk_rows of the result.
+        for index, start in enumerate(starts):
+            chunk_rows = slice(start, min(start + chunk_size, draws))
+            design[chunk_rows] = _sample(context, seed, index, chunk_rows.stop - start)
+            _draws.run_chunk(
+                context,
+                design[chunk_rows],
+                out=(scores[chunk_rows], codes[chunk_rows], ranks[chunk_rows]),
+            )
             if progress is not None:
-                progress(done, draws)
+                progress(chunk_rows.stop, draws)
     else:
         futures = [
-            executor.submit(_chunk, context, seed, index, count)
-            for index, count in enumerate(counts)
+            executor.submit(_chunk, context, seed, index, min(chunk_size, draws - start))
+            for index, start in enumerate(starts)
         ]
-        for future, count in zip(futures, counts, strict=True):
-            parts.append(future.result())
-            done += count
+        for future, start in zip(futures, starts, strict=True):
+            part = future.result()
+            chunk_rows = slice(start, start + part[0].shape[0])
+            design[chunk_rows], scores[chunk_rows], ranks[chunk_rows] = part[0], part[1], part[3]
+            if has_levels:
+                codes[chunk_rows] = part[2]
             if progress is not None:
-                progress(done, draws)
+                progress(chunk_rows.stop, draws)
     return Sensitivity(
         framework=framework,
         units=tuple(units),
         inputs=context.inputs,
         seed=seed,
         chunk_size=chunk_size,
-        design=np.concatenate([part[0] for part in parts]),
-        scores=np.concatenate([part[1] for part in parts]),
-        levels=np.concatenate([part[2] for part in parts]),
-        ranks=np.concatenate([part[3] for part in parts]),
+        design=design,
+        scores=scores,
+        levels=codes,
+        ranks=ranks,
         nominal_scores=nominal[0][0],  # the first row is the nominal one
         nominal_levels=nominal[1][0],
         nominal_ranks=nominal[2][0],
@@ -616,14 +778,29 @@ def sensitivity_case(
     ``uncertainty`` and ``draws`` override the case's; the nominal settings
     are the case's own (rule, aggregators, scorers, weights, units).
     """
-    from policyeval.case import load_case_evidence
-    from policyeval.case_data import load_case_data
-
     chosen = uncertainty if uncertainty is not None else case.sensitivity
     if chosen is None:
         raise InvalidArgument(
             f"case {case.file} declares no [sensitivity] section and no uncertainty was given"
         )
+    return sensitivity(
+        case.framework,
+        uncertainty=chosen,
+        draws=draws if draws is not None else case.sensitivity_draws,
+        seed=seed,
+        executor=executor,
+        chunk_size=chunk_size,
+        progress=progress,
+        **case_arguments(case),
+    )
+
+
+def case_arguments(case: Case) -> dict[str, Any]:
+    """The nominal settings of a loaded case as :func:`sensitivity`'s keyword arguments
+    (its evidence and data read from their files)."""
+    from policyeval.case import load_case_evidence
+    from policyeval.case_data import load_case_data
+
     evidence = load_case_evidence(case)
     numeric = load_case_data(case.data, case.framework) if case.data is not None else None
     units = [unit.id for unit in case.units]
@@ -637,23 +814,16 @@ def sensitivity_case(
         aggregators = dict(case.aggregator_overrides)
         if case.aggregator is not None:
             aggregators["*"] = case.aggregator
-    return sensitivity(
-        case.framework,
-        evidence,
-        uncertainty=chosen,
-        draws=draws if draws is not None else case.sensitivity_draws,
-        seed=seed,
-        rules=rules,
-        aggregators=aggregators,
-        units=units,
-        min_share=case.min_share,
-        data=numeric.table if numeric is not None else None,
-        scorers=case.scorers or None,
-        weights=case.weights or None,
-        executor=executor,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
+    return {
+        "evidence": evidence,
+        "rules": rules,
+        "aggregators": aggregators,
+        "units": units,
+        "min_share": case.min_share,
+        "data": numeric.table if numeric is not None else None,
+        "scorers": case.scorers or None,
+        "weights": case.weights or None,
+    }
 
 
 def parse_uncertainty(
