@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import attrs
 import click
 
-from policyeval import __version__
 from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
 from policyeval.locales import LANGUAGES, message, translate
 
@@ -158,8 +157,25 @@ def _write(text: str, output: str | None) -> None:
     _echo(_say("cli.wrote", file=output), err=True)
 
 
+def _show_version(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    # Read only when asked: the version lookup is slow to import on every command.
+    if not value or context.resilient_parsing:
+        return
+    import policyeval
+
+    click.echo(f"policyeval, version {policyeval.__version__}")
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="policyeval")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Evaluate public programmes with explicit, testable evaluation frameworks."""
 
@@ -336,15 +352,17 @@ def evaluate_command(
     case_dir: str, fmt: str, lenient: bool, lang: str | None, output: str | None
 ) -> None:
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
-    from policyeval import report
-
     result = _run_case(case_dir, lenient=lenient)
     if fmt == "json":
         text = result.to_json()
-    elif fmt == "markdown":
-        text = report.render_markdown(result, lang=lang)
     else:
-        text = report.render_text(result, lang=lang)
+        # The report package (and its template engine) is imported only for the text formats.
+        from policyeval import report
+
+        if fmt == "markdown":
+            text = report.render_markdown(result, lang=lang)
+        else:
+            text = report.render_text(result, lang=lang)
     _write(text, output)
 
 
