@@ -243,32 +243,70 @@ def _cache(context: Context) -> _Cache:
     return found
 
 
-def run_chunk(
-    context: Context,
-    design: FloatArray,
-    out: tuple[FloatArray, IntArray, FloatArray] | None = None,
-) -> tuple[FloatArray, IntArray, FloatArray]:
+@attrs.frozen(kw_only=True)
+class Parts:
+    """A chunk's draws, kept compact: only the inner nodes vary from draw to draw.
+
+    ``inner_scores`` and ``inner_ranks`` are draws x units x inner nodes
+    (the framework's inner nodes in node order); draw ``d``'s indicators
+    are ``leaf_scores[groups[d]]`` and ``leaf_ranks[groups[d]]`` (tables x
+    units x indicators, in node order); ``codes`` are the draws' level codes
+    (draws x units x nodes), ``None`` when no node has levels.
+    """
+
+    inner_scores: FloatArray
+    inner_ranks: FloatArray
+    groups: IntArray
+    leaf_scores: FloatArray
+    leaf_ranks: FloatArray
+    codes: IntArray | None
+
+
+def node_columns(framework: Framework) -> tuple[list[int], list[int]]:
+    """The columns of the inner nodes and of the indicators, in node order."""
+    nodes = framework.node_ids
+    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
+    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
+    return inner, leaves
+
+
+def assemble(
+    framework: Framework, inner_values: FloatArray, leaf_values: FloatArray, groups: IntArray
+) -> FloatArray:
+    """Draws x units x nodes from the inner nodes' values and the indicators' tables."""
+    inner, leaves = node_columns(framework)
+    grid = np.empty((*inner_values.shape[:2], len(framework.node_ids)))
+    grid[:, :, _index(inner)] = inner_values
+    grid[:, :, _index(leaves)] = leaf_values[groups]
+    return grid
+
+
+def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
     """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
 
     Level codes index the node's scale levels (in the scale's order); ``-1`` means
     no level. Ranks are competition ranks among the units (1 = best), ``nan``
-    where the node is undefined. ``out`` are arrays of that shape to fill
-    (the level codes are not written when no node has levels).
+    where the node is undefined.
     """
+    parts = run_parts(context, design)
+    framework = context.framework
+    scores = assemble(framework, parts.inner_scores, parts.leaf_scores, parts.groups)
+    ranks = assemble(framework, parts.inner_ranks, parts.leaf_ranks, parts.groups)
+    codes = parts.codes
+    if codes is None:
+        codes = np.broadcast_to(np.int64(-1), scores.shape)
+    return scores, codes, ranks
+
+
+def run_parts(
+    context: Context, design: FloatArray, out: tuple[FloatArray, FloatArray] | None = None
+) -> Parts:
+    """The draws in ``design``, kept compact (see :class:`Parts`); ``out`` are the arrays to
+    write the inner nodes' scores and ranks into."""
     framework = context.framework
     cache = _cache(context)
     count = design.shape[0]
-    nodes = framework.node_ids
-    shape = (count, len(context.units), len(nodes))
-    # Every draw belongs to exactly one group below, which fills its rows.
-    scores = np.empty(shape) if out is None else out[0]
-    ranks = np.empty(shape) if out is None else out[2]
-    codes: IntArray
-    if not cache.level_columns:
-        # No node has levels: one read-only -1 stands for every cell.
-        codes = np.broadcast_to(np.int64(-1), shape)
-    else:
-        codes = np.empty(shape, dtype=np.int64) if out is None else out[1]
+    inner_shape = (count, len(context.units), len(cache.inner))
     inner, leaves = cache.inner, cache.leaves
     triangulations, tables = cache.triangulations, cache.tables
     groups: dict[Any, list[int]] = {}
@@ -305,9 +343,8 @@ def run_chunk(
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    # Each group gives its draws' inner nodes and its table's indicators; the chunk's arrays are
-    # then written once, column block by column block.
-    inner_values = np.empty((count, len(context.units), len(inner)))
+    # Each group gives its draws' inner nodes and its table's indicators.
+    inner_values = np.empty(inner_shape) if out is None else out[0]
     group_of = np.empty(count, dtype=np.int64)
     leaf_scores = []
     for number, (group_key, rows) in enumerate(groups.items()):
@@ -342,18 +379,23 @@ def run_chunk(
         inner_values[rows] = found
         group_of[rows] = number
     leaf_block = np.stack(leaf_scores)
-    inner_at, leaves_at = cache.inner_at, cache.leaves_at
-    scores[:, :, inner_at] = inner_values
-    scores[:, :, leaves_at] = leaf_block[group_of]
-    ranks[:, :, inner_at] = _ranks(inner_values)
-    # Indicators are ranked once per group.
-    ranks[:, :, leaves_at] = _ranks(leaf_block)[group_of]
+    inner_ranks = np.empty(inner_shape) if out is None else out[1]
+    inner_ranks[...] = _ranks(inner_values)
+    codes = None
     if cache.level_columns:
-        for group_key, rows in groups.items():
-            codes[rows] = _level_codes(
-                framework, tables[group_key[0]], scores[rows], cache.level_columns
-            )
-    return scores, codes, ranks
+        codes = np.empty((count, len(context.units), len(framework.node_ids)), dtype=np.int64)
+        for number, (group_key, rows) in enumerate(groups.items()):
+            grid = assemble(framework, inner_values[rows], leaf_block, np.full(len(rows), number))
+            codes[rows] = _level_codes(framework, tables[group_key[0]], grid, cache.level_columns)
+    return Parts(
+        inner_scores=inner_values,
+        inner_ranks=inner_ranks,
+        groups=group_of,
+        leaf_scores=leaf_block,
+        # Indicators are ranked once per table.
+        leaf_ranks=_ranks(leaf_block),
+        codes=codes,
+    )
 
 
 def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
@@ -601,7 +643,8 @@ def _ranks(scores: FloatArray) -> FloatArray:
     draws, units, nodes = scores.shape
     rounded = np.round(np.where(np.isnan(scores), -np.inf, scores), TIE_DIGITS)
     lines = rounded.transpose(0, 2, 1).reshape(-1, units)
-    order = np.argsort(lines, axis=1, kind="stable")
+    # Any sort order of ties will do: a rank depends only on the value (see below).
+    order = np.argsort(lines, axis=1)
     ordered = np.take_along_axis(lines, order, axis=1)
     # For each sorted place, the last place holding the same value: its count of values <= it.
     position = np.broadcast_to(np.arange(units), ordered.shape)

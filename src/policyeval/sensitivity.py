@@ -307,7 +307,10 @@ class Sensitivity:
     ``scores``, ``levels`` (codes into :func:`level_names`, ``-1`` = none)
     and ``ranks`` are draws x units x nodes arrays; ``design`` is draws x
     inputs (weight multipliers, or choice indices). ``nominal_*`` hold the
-    verdicts under the nominal settings.
+    verdicts under the nominal settings. Built by :func:`sensitivity`, which
+    keeps the draws compact (only the inner nodes differ from draw to draw;
+    each draw's indicators are one of a few score tables): ``scores`` and
+    ``ranks`` are assembled on first use.
     """
 
     framework: Framework
@@ -316,17 +319,38 @@ class Sensitivity:
     seed: int
     chunk_size: int
     design: FloatArray = attrs.field(converter=_read_only)
-    scores: FloatArray = attrs.field(converter=_read_only)
+    inner_scores: FloatArray = attrs.field(converter=_read_only, repr=False)
+    inner_ranks: FloatArray = attrs.field(converter=_read_only, repr=False)
+    tables: npt.NDArray[np.int64] = attrs.field(converter=_read_only, repr=False)
+    table_scores: FloatArray = attrs.field(converter=_read_only, repr=False)
+    table_ranks: FloatArray = attrs.field(converter=_read_only, repr=False)
     levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
-    ranks: FloatArray = attrs.field(converter=_read_only)
     nominal_scores: FloatArray = attrs.field(converter=_read_only)
     nominal_levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
     nominal_ranks: FloatArray = attrs.field(converter=_read_only)
+    _assembled: dict[str, FloatArray] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+    @property
+    def scores(self) -> FloatArray:
+        """Every draw's score for every unit and node (draws x units x nodes, read-only)."""
+        return self._assemble("scores", self.inner_scores, self.table_scores)
+
+    @property
+    def ranks(self) -> FloatArray:
+        """Every draw's competition rank for every unit and node (``nan`` where undefined)."""
+        return self._assemble("ranks", self.inner_ranks, self.table_ranks)
+
+    def _assemble(self, name: str, inner: FloatArray, tables: FloatArray) -> FloatArray:
+        if name not in self._assembled:
+            self._assembled[name] = _read_only(
+                _draws.assemble(self.framework, inner, tables, self.tables)
+            )
+        return self._assembled[name]
 
     @property
     def draws(self) -> int:
         """The number of draws."""
-        return int(self.scores.shape[0])
+        return int(self.design.shape[0])
 
     def _at(self, unit: str, node: str) -> tuple[int, int]:
         try:
@@ -628,9 +652,9 @@ def _sample(context: _draws.Context, seed: int, index: int, count: int) -> Float
 
 def _chunk(
     context: _draws.Context, seed: int, index: int, count: int
-) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
+) -> tuple[FloatArray, _draws.Parts]:
     design = _sample(context, seed, index, count)
-    return (design, *_draws.run_chunk(context, design))
+    return design, _draws.run_parts(context, design)
 
 
 def sensitivity(
@@ -708,23 +732,23 @@ def sensitivity(
                 rows.append([*nominal_row[:column], float(index), *nominal_row[column + 1 :]])
     nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
     starts = list(range(0, draws, chunk_size))
-    shape = (draws, len(context.units), len(framework.node_ids))
+    inner_columns, _ = _draws.node_columns(framework)
+    inner_shape = (draws, len(context.units), len(inner_columns))
     design = np.empty((draws, len(context.inputs)))
-    scores, ranks = np.empty(shape), np.empty(shape)
-    # Level codes only when some node has levels; otherwise one read-only -1 (see run_chunk).
-    has_levels = nominal[1].strides != (0, 0, 0)
-    codes: npt.NDArray[np.int64] = (
-        np.empty(shape, dtype=np.int64) if has_levels else np.broadcast_to(np.int64(-1), shape)
-    )
+    inner_scores, inner_ranks = np.empty(inner_shape), np.empty(inner_shape)
+    groups = np.empty(draws, dtype=np.int64)
+    parts: list[_draws.Parts] = []
     if executor is None:
-        # Each chunk writes straight into its chunk_rows of the result.
+        # Each chunk writes its inner nodes straight into its rows of the result.
         for index, start in enumerate(starts):
             chunk_rows = slice(start, min(start + chunk_size, draws))
             design[chunk_rows] = _sample(context, seed, index, chunk_rows.stop - start)
-            _draws.run_chunk(
-                context,
-                design[chunk_rows],
-                out=(scores[chunk_rows], codes[chunk_rows], ranks[chunk_rows]),
+            parts.append(
+                _draws.run_parts(
+                    context,
+                    design[chunk_rows],
+                    out=(inner_scores[chunk_rows], inner_ranks[chunk_rows]),
+                )
             )
             if progress is not None:
                 progress(chunk_rows.stop, draws)
@@ -734,13 +758,24 @@ def sensitivity(
             for index, start in enumerate(starts)
         ]
         for future, start in zip(futures, starts, strict=True):
-            part = future.result()
-            chunk_rows = slice(start, start + part[0].shape[0])
-            design[chunk_rows], scores[chunk_rows], ranks[chunk_rows] = part[0], part[1], part[3]
-            if has_levels:
-                codes[chunk_rows] = part[2]
+            chunk_design, part = future.result()
+            chunk_rows = slice(start, start + chunk_design.shape[0])
+            design[chunk_rows] = chunk_design
+            inner_scores[chunk_rows], inner_ranks[chunk_rows] = part.inner_scores, part.inner_ranks
+            parts.append(part)
             if progress is not None:
                 progress(chunk_rows.stop, draws)
+    # Each chunk's tables follow the ones before, so a draw's table index counts them.
+    offset = 0
+    for start, part in zip(starts, parts, strict=True):
+        groups[start : start + part.groups.shape[0]] = part.groups + offset
+        offset += part.leaf_scores.shape[0]
+    shape = (draws, len(context.units), len(framework.node_ids))
+    codes: npt.NDArray[np.int64] = (
+        np.broadcast_to(np.int64(-1), shape)  # no node has levels
+        if parts[0].codes is None
+        else np.concatenate([part.codes for part in parts if part.codes is not None])
+    )
     return Sensitivity(
         framework=framework,
         units=tuple(units),
@@ -748,9 +783,12 @@ def sensitivity(
         seed=seed,
         chunk_size=chunk_size,
         design=design,
-        scores=scores,
+        inner_scores=inner_scores,
+        inner_ranks=inner_ranks,
+        tables=groups,
+        table_scores=np.concatenate([part.leaf_scores for part in parts]),
+        table_ranks=np.concatenate([part.leaf_ranks for part in parts]),
         levels=codes,
-        ranks=ranks,
         nominal_scores=nominal[0][0],  # the first row is the nominal one
         nominal_levels=nominal[1][0],
         nominal_ranks=nominal[2][0],
