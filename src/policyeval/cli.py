@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import attrs
 import click
@@ -167,7 +167,29 @@ def _show_version(context: click.Context, parameter: click.Parameter, value: boo
     context.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top-level group: the commands kept in modules of their own are imported only
+    when one of them runs or the commands are listed, so other commands start faster."""
+
+    elsewhere: ClassVar[dict[str, tuple[str, str]]] = {
+        "dexi": ("policyeval.interop.commands", "dexi_group"),
+        "import": ("policyeval.interop.commands", "import_group"),
+        "sensitivity": ("policyeval._sensitivity_cli", "sensitivity_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.elsewhere})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.elsewhere and cmd_name not in self.commands:
+            import importlib
+
+            module, attribute = self.elsewhere[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -487,25 +509,6 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     _echo(_say("cli.warning", message=_in_language(message)), err=True)
-
-
-def _register_interop() -> None:
-    # the import and dexi commands live in their own module
-    from policyeval.interop.commands import dexi_group, import_group
-
-    cli.add_command(import_group)
-    cli.add_command(dexi_group)
-
-
-def _register_sensitivity() -> None:
-    # the sensitivity command lives in its own module
-    from policyeval._sensitivity_cli import sensitivity_command
-
-    cli.add_command(sensitivity_command)
-
-
-_register_interop()
-_register_sensitivity()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
