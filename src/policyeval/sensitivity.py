@@ -347,6 +347,16 @@ class Sensitivity:
             )
         return self._assembled[name]
 
+    def _cells(self, inner: FloatArray, tables: FloatArray) -> FloatArray:
+        """``scores`` or ``ranks`` as (unit, node) cells x draws, each cell's draws contiguous,
+        built from the compact draws."""
+        inner_columns, leaf_columns = _draws.node_columns(self.framework)
+        units, nodes = len(self.units), len(self.framework.node_ids)
+        cells = np.empty((units, nodes, self.draws))
+        cells[:, inner_columns, :] = inner.transpose(1, 2, 0)
+        cells[:, leaf_columns, :] = tables.transpose(1, 2, 0)[:, :, self.tables]
+        return cells.reshape(units * nodes, self.draws)
+
     @property
     def draws(self) -> int:
         """The number of draws."""
@@ -400,9 +410,11 @@ class Sensitivity:
         count = len(self.units) * len(nodes_ids)
         # Every summary is computed for all (unit, node) cells at once, with the arithmetic
         # the per-cell functions use, so the numbers are theirs to the bit.
-        score_columns = _columns(self.scores)
+        score_columns = self._cells(self.inner_scores, self.table_scores)
         scores = _summaries(score_columns, self.nominal_scores.reshape(-1))
-        ranks = _summaries(_columns(self.ranks), self.nominal_ranks.reshape(-1))
+        ranks = _summaries(
+            self._cells(self.inner_ranks, self.table_ranks), self.nominal_ranks.reshape(-1)
+        )
         shares = self._all_level_shares()
         inner = [
             column for column, node in enumerate(nodes_ids) if not framework.node(node).is_indicator
@@ -525,12 +537,6 @@ def _summary(values: FloatArray, nominal: float) -> dict[str, Any]:
     }
 
 
-def _columns(values: FloatArray) -> FloatArray:
-    """A draws x units x nodes array as (unit, node) cells x draws, each cell's draws contiguous."""
-    draws = values.shape[0]
-    return np.ascontiguousarray(values.reshape(draws, -1).T)
-
-
 def _summaries(columns: FloatArray, nominal: FloatArray) -> list[dict[str, Any]]:
     """:func:`_summary` of every row of ``columns`` (cells x draws)."""
     complete = ~np.isnan(columns).any(axis=1)
@@ -538,7 +544,8 @@ def _summaries(columns: FloatArray, nominal: FloatArray) -> list[dict[str, Any]]
     rows = np.flatnonzero(complete)
     if rows.size and columns.shape[1]:
         # Along the contiguous last axis numpy sorts and interpolates each row as it would alone.
-        quantiles = np.percentile(columns[rows], [5, 50, 95], axis=1).T.tolist()
+        chosen = columns if rows.size == columns.shape[0] else columns[rows]
+        quantiles = np.percentile(chosen, [5, 50, 95], axis=1).T.tolist()
         found = dict(zip(rows.tolist(), quantiles, strict=True))
     summaries = []
     for row in range(columns.shape[0]):
@@ -570,7 +577,7 @@ class _Moments:
         complete = ~np.isnan(columns).any(axis=1)
         self.partial = np.flatnonzero(~complete).tolist()
         self.rows = np.flatnonzero(complete)
-        y = columns[self.rows]
+        y = columns if self.rows.size == columns.shape[0] else columns[self.rows]
         self.mean = y.mean(axis=1)
         self.total = ((y - self.mean[:, None]) ** 2).sum(axis=1)
         self.varies = (self.total > 1e-12 * np.maximum(1.0, (y**2).sum(axis=1))).tolist()
