@@ -355,3 +355,20 @@ def test_the_report_shows_each_verdicts_stability_when_asked(tmp_path: Path, suf
         assert main([*arguments, "--stability", "--draws", "40", "--seed", "3"]) == 0
         page = target.read_text(encoding="utf-8")
         assert heading in page and "aggregator:root" in page
+
+
+def test_the_draw_caches_do_not_outlive_their_analysis() -> None:
+    """Triangulations and score tables are shared by the chunks of one analysis only: running
+    more analyses leaves no more caches behind."""
+    import gc
+
+    from policyeval import _draws
+
+    case = load_case(SERANG)
+    sensitivity_case(case, draws=5, seed=0)
+    gc.collect()
+    before = len(_draws._CACHES)
+    for seed in range(3):
+        sensitivity_case(case, draws=5, seed=seed)
+    gc.collect()
+    assert len(_draws._CACHES) == before

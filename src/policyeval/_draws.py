@@ -491,31 +491,34 @@ class _Triangulator:
     """
 
     def __init__(self, context: Context) -> None:
-        self.context = context
+        # What it needs of the context, not the context: the per-context caches hold this
+        # object, and a reference back would keep every context (and its data) alive.
+        self.framework, self.evidence = context.framework, context.evidence
+        self.units = context.units
         self.cells: dict[tuple[str, str], list[Any]] = {}
-        for item in context.evidence.items:
+        for item in self.evidence.items:
             self.cells.setdefault((item.unit, item.indicator), []).append(item)
         self.assessed: dict[Any, Any] = {}
         self.rules: dict[Any, Callable[[str], Any]] = {}
         self.full: dict[Any, Triangulation] = {}
 
     def __call__(self, evidence: EvidenceSet, rules: Any, rules_key: Any) -> Triangulation:
-        context, framework = self.context, self.context.framework
+        framework = self.framework
         if rules_key not in self.full:
             # The full evidence goes through triangulate itself, which checks the evidence.
             self.full[rules_key] = triangulate(
-                framework, context.evidence, rules=rules, units=context.units
+                framework, self.evidence, rules=rules, units=self.units
             )
             self.rules[rules_key] = rule_lookup(framework, rules)
         full = self.full[rules_key]
-        if evidence is context.evidence:
+        if evidence is self.evidence:
             return full
         kept = {item.id for item in evidence.items}
         rule_for = self.rules[rules_key]
         assessments = dict(full.assessments)
         for (unit, indicator), items in self.cells.items():
             dropped = tuple(item.id for item in items if item.id not in kept)
-            if not dropped or unit not in context.units:
+            if not dropped or unit not in self.units:
                 continue
             key = (rules_key, unit, indicator, dropped)
             if key not in self.assessed:
