@@ -205,8 +205,8 @@ class _Cache:
             index for index, node in enumerate(nodes) if framework.node(node).is_indicator
         ]
         # As slices when the columns are contiguous: numpy writes those many times faster.
-        self.inner_at = _index(self.inner)
-        self.leaves_at = _index(self.leaves)
+        self.inner_at = columns_at(self.inner)
+        self.leaves_at = columns_at(self.leaves)
         self.bottom_up = [
             node for node in framework.bottom_up() if not framework.node(node).is_indicator
         ]
@@ -226,7 +226,7 @@ class _Cache:
         ]
 
 
-def _index(positions: Sequence[int]) -> slice | list[int]:
+def columns_at(positions: Sequence[int]) -> slice | list[int]:
     """``positions`` as a slice when they are a run of consecutive columns."""
     if positions and list(positions) == list(range(positions[0], positions[-1] + 1)):
         return slice(positions[0], positions[-1] + 1)
@@ -276,8 +276,8 @@ def assemble(
     """Draws x units x nodes from the inner nodes' values and the indicators' tables."""
     inner, leaves = node_columns(framework)
     grid = np.empty((*inner_values.shape[:2], len(framework.node_ids)))
-    grid[:, :, _index(inner)] = inner_values
-    grid[:, :, _index(leaves)] = leaf_values[groups]
+    grid[:, :, columns_at(inner)] = inner_values
+    grid[:, :, columns_at(leaves)] = leaf_values[groups]
     return grid
 
 

@@ -353,8 +353,8 @@ class Sensitivity:
         inner_columns, leaf_columns = _draws.node_columns(self.framework)
         units, nodes = len(self.units), len(self.framework.node_ids)
         cells = np.empty((units, nodes, self.draws))
-        cells[:, inner_columns, :] = inner.transpose(1, 2, 0)
-        cells[:, leaf_columns, :] = tables.transpose(1, 2, 0)[:, :, self.tables]
+        cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(1, 2, 0)
+        cells[:, _draws.columns_at(leaf_columns), :] = tables.transpose(1, 2, 0)[:, :, self.tables]
         return cells.reshape(units * nodes, self.draws)
 
     @property
