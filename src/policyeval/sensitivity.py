@@ -354,7 +354,7 @@ class Sensitivity:
         units, nodes = len(self.units), len(self.framework.node_ids)
         cells = np.empty((units, nodes, self.draws))
         cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(1, 2, 0)
-        cells[:, _draws.columns_at(leaf_columns), :] = tables.transpose(1, 2, 0)[:, :, self.tables]
+        cells[:, _draws.columns_at(leaf_columns), :] = tables[self.tables].transpose(1, 2, 0)
         return cells.reshape(units * nodes, self.draws)
 
     @property
