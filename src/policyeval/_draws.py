@@ -644,22 +644,23 @@ def _ranks(scores: FloatArray) -> FloatArray:
     :func:`policyeval.ranking.competition_ranks` gives them (scores rounded to
     ``TIE_DIGITS`` decimals, then 1 + the units strictly better)."""
     draws, units, nodes = scores.shape
-    rounded = np.round(np.where(np.isnan(scores), -np.inf, scores), TIE_DIGITS)
+    missing = np.isnan(scores)
+    has_missing = bool(missing.any())
+    rounded = np.round(np.where(missing, -np.inf, scores) if has_missing else scores, TIE_DIGITS)
     lines = rounded.transpose(0, 2, 1).reshape(-1, units)
     # Any sort order of ties will do: a rank depends only on the value (see below).
     order = np.argsort(lines, axis=1)
     ordered = np.take_along_axis(lines, order, axis=1)
     # For each sorted place, the last place holding the same value: its count of values <= it.
-    position = np.broadcast_to(np.arange(units), ordered.shape)
-    is_last = np.ones(ordered.shape, dtype=bool)
-    is_last[:, :-1] = ordered[:, :-1] != ordered[:, 1:]
-    last = np.where(is_last, position, units)
+    is_last = np.empty(ordered.shape, dtype=bool)
+    is_last[:, -1] = True
+    np.not_equal(ordered[:, :-1], ordered[:, 1:], out=is_last[:, :-1])
+    last = np.where(is_last, np.arange(units), units)
     last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]
-    sorted_ranks = (units - last).astype(np.float64)
     ranks = np.empty_like(lines)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    np.put_along_axis(ranks, order, units - last, axis=1)
     shaped = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
-    return np.where(np.isnan(scores), np.nan, shaped)
+    return np.where(missing, np.nan, shaped) if has_missing else shaped
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:
