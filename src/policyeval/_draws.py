@@ -1,12 +1,20 @@
 """The draw engine behind :func:`policyeval.sensitivity.sensitivity`.
 
 A chunk of draws is sampled from its own generator, then evaluated stage by
-stage with caches: draws that share a triangulation (same threshold, same
-evidence left out) triangulate once, draws that also share a scorer score
-once, and draws that also share their aggregators are aggregated together,
-all weight draws at once, with the aggregators' array forms. A group whose
-aggregators have no array form (or decide by position, or compare units)
-goes through :func:`policyeval.aggregate.aggregate` draw by draw.
+stage with caches kept per analysis and process: draws that share a
+triangulation (same threshold, same evidence left out) triangulate once,
+draws that also share a scorer score once, and draws that also share their
+aggregators are aggregated together, all weight draws at once. When every
+inner node takes the weighted mean and every score is defined, a group is
+aggregated on draws x units arrays with the mean's own arithmetic; otherwise
+with the aggregators' array forms, and a group whose aggregators have no
+array form (or decide by position, or compare units) goes through
+:func:`policyeval.aggregate.aggregate` draw by draw. Every path gives the
+bits a plain evaluation gives.
+
+A chunk's result is kept compact (:class:`Parts`): only the inner nodes
+change from draw to draw; the indicators' scores are one of the chunk's few
+score tables.
 """
 
 from __future__ import annotations
@@ -198,15 +206,7 @@ class _Cache:
         nodes = framework.node_ids
         self.node_ids = nodes
         self.position = {node: index for index, node in enumerate(nodes)}
-        self.inner = [
-            index for index, node in enumerate(nodes) if not framework.node(node).is_indicator
-        ]
-        self.leaves = [
-            index for index, node in enumerate(nodes) if framework.node(node).is_indicator
-        ]
-        # As slices when the columns are contiguous: numpy writes those many times faster.
-        self.inner_at = columns_at(self.inner)
-        self.leaves_at = columns_at(self.leaves)
+        self.inner, self.leaves = node_columns(framework)
         self.bottom_up = [
             node for node in framework.bottom_up() if not framework.node(node).is_indicator
         ]
@@ -227,7 +227,8 @@ class _Cache:
 
 
 def columns_at(positions: Sequence[int]) -> slice | list[int]:
-    """``positions`` as a slice when they are a run of consecutive columns."""
+    """``positions`` as a slice when they are a run of consecutive columns (numpy writes a
+    slice of columns many times faster than a list of them)."""
     if positions and list(positions) == list(range(positions[0], positions[-1] + 1)):
         return slice(positions[0], positions[-1] + 1)
     return list(positions)
