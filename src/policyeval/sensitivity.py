@@ -581,8 +581,8 @@ class _Moments:
         self.mean = y.mean(axis=1)
         self.total = ((y - self.mean[:, None]) ** 2).sum(axis=1)
         self.varies = (self.total > 1e-12 * np.maximum(1.0, (y**2).sum(axis=1))).tolist()
-        self.flat_y = y.ravel()
-        self.offsets = np.arange(self.rows.size, dtype=np.int64)[:, None]
+        # Draws x rows: a block of draws sums row by row, each cell in draw order (as bincount).
+        self.by_draw = np.ascontiguousarray(y.T)
 
     def correlation_ratios(self, x: FloatArray, *, bins: int | None) -> list[float | None]:
         columns, rows = self.columns, self.rows
@@ -599,12 +599,20 @@ class _Moments:
         else:
             groups = x.astype(np.int64) - int(x.min())
         counts = np.bincount(groups)
-        size = counts.size
-        # One bincount over all rows: each row's draws are added in draw order, as alone.
-        flat = (self.offsets * size + groups[None, :]).ravel()
-        sums = np.bincount(flat, weights=self.flat_y, minlength=rows.size * size)
+        # The draws of each group, in draw order, summed for every row at once: the same
+        # additions in the same order as the one-cell bincount.
+        order = np.argsort(groups, kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        ordered = self.by_draw[order]
         used = counts > 0
-        means = sums.reshape(-1, size)[:, used] / counts[used]
+        sums = np.stack(
+            [
+                ordered[bounds[group] : bounds[group + 1]].sum(axis=0)
+                for group in np.flatnonzero(used)
+            ],
+            axis=1,
+        )
+        means = sums / counts[used]
         between = (counts[used] * (means - self.mean[:, None]) ** 2).sum(axis=1)
         ratios = np.minimum(1.0, np.maximum(0.0, between / np.where(self.varies, self.total, 1.0)))
         for row, ratio, keep in zip(rows.tolist(), ratios.tolist(), self.varies, strict=True):
