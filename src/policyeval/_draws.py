@@ -12,6 +12,7 @@ goes through :func:`policyeval.aggregate.aggregate` draw by draw.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -197,9 +198,11 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     ranks = np.full(scores.shape, np.nan)
     inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
     leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
-    triangulator = _Triangulator(context)
-    triangulations: dict[Any, Triangulation | None] = {}
-    tables: dict[Any, ScoreTable] = {}
+    # Chunks of one analysis in one process share their triangulations and score tables.
+    cache = _cache_for(context)
+    triangulator: _Triangulator = cache.setdefault("triangulator", _Triangulator(context))
+    triangulations: dict[Any, Triangulation | None] = cache.setdefault("triangulations", {})
+    tables: dict[Any, ScoreTable] = cache.setdefault("tables", {})
     groups: dict[Any, list[int]] = {}
     chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
@@ -261,6 +264,19 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
         group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
         ranks[rows] = group_ranks
     return scores, codes, ranks
+
+
+_CACHES: dict[int, dict[str, Any]] = {}
+
+
+def _cache_for(context: Context) -> dict[str, Any]:
+    """The stage caches of ``context``, dropped when the context is."""
+    key = id(context)
+    found = _CACHES.get(key)
+    if found is None:
+        found = _CACHES[key] = {}
+        weakref.finalize(context, _CACHES.pop, key, None)
+    return found
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
