@@ -25,7 +25,7 @@ from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
 from policyeval.ranking import TIE_DIGITS
-from policyeval.registry import _call_spec
+from policyeval.registry import _call_spec, build_scorer
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
 from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
@@ -157,7 +157,9 @@ def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
                 base = dict(scorers) if isinstance(scorers, Mapping) else {}
                 if scorers is not None and not isinstance(scorers, Mapping):
                     base["*"] = scorers
-                scorers = {**base, **dict.fromkeys(context.numeric_indicators, choice)}
+                # Built once, so the indicators share one scorer and are scored as one block.
+                built = build_scorer(choice)
+                scorers = {**base, **dict.fromkeys(context.numeric_indicators, built)}
         elif item.kind == "min_agreement":
             rules = rules_with(rules, choice)
         elif item.kind == "threshold":
@@ -173,7 +175,11 @@ def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
         "rules": rules,
         "scorers": scorers,
         "aggregators": aggregators,
-        "data": dict(context.prepared).get((prepared[0], prepared[1]), context.data),
+        "data": (
+            context.data
+            if prepared == [NOMINAL, NOMINAL]
+            else dict(context.prepared)[prepared[0], prepared[1]]
+        ),
         "evidence": left_out.get("leave_out_evidence"),
         "source": left_out.get("leave_out_source"),
     }
@@ -278,32 +284,52 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    for group_key, rows in groups.items():
-        table = tables[group_key[0]]
-        aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
+    # Draws sharing their aggregators are aggregated together whatever their score tables
+    # (scorer, imputation, treatment, evidence): each row starts from its own table's scores.
+    merged: dict[Any, list[Any]] = {}
+    for group_key in groups:
+        merged.setdefault(group_key[1], []).append(group_key)
+    for members in merged.values():
+        aggregators = _aggregators(context, chosen_for[members[0]]["aggregators"])
         lookup = aggregator_lookup(framework, aggregators)
-        weights = weights_all[rows]
-        batched = _batch(framework, table, lookup, weights, context.min_share)
-        if batched is None:
-            batched = np.stack(
+        rows = [row for member in members for row in groups[member]]
+        member_tables = [tables[member[0]] for member in members]
+        first = member_tables[0]
+        batched = None
+        if all(t.indicators == first.indicators and t.units == first.units for t in member_tables):
+            starts = np.concatenate(
                 [
-                    aggregate(
-                        framework,
-                        table,
-                        aggregators=aggregators,
-                        weights=weights_all[row],
-                        min_share=context.min_share,
-                    ).scores
-                    for row in rows
+                    np.broadcast_to(table.scores, (len(groups[member]), *table.scores.shape))
+                    for member, table in zip(members, member_tables, strict=True)
                 ]
             )
-        scores[rows] = batched
-        codes[rows] = _level_codes(framework, table, batched)
-        # Indicators' scores are the table's in every draw of the group: rank them once.
-        group_ranks = np.empty_like(batched)
-        group_ranks[:, :, inner] = _ranks(batched[:, :, inner])
-        group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
-        ranks[rows] = group_ranks
+            batched = _batch(framework, first, lookup, weights_all[rows], context.min_share, starts)
+        offset = 0
+        for member, table in zip(members, member_tables, strict=True):
+            member_rows = groups[member]
+            if batched is None:
+                part = np.stack(
+                    [
+                        aggregate(
+                            framework,
+                            table,
+                            aggregators=aggregators,
+                            weights=weights_all[row],
+                            min_share=context.min_share,
+                        ).scores
+                        for row in member_rows
+                    ]
+                )
+            else:
+                part = batched[offset : offset + len(member_rows)]
+            offset += len(member_rows)
+            scores[member_rows] = part
+            codes[member_rows] = _level_codes(framework, table, part)
+            # Indicators' scores are the table's in every draw of the member: rank them once.
+            ranks[np.ix_(member_rows, range(len(context.units)), leaves)] = _ranks(
+                part[:1, :, leaves]
+            )
+        ranks[np.ix_(rows, range(len(context.units)), inner)] = _ranks(scores[rows][:, :, inner])
     return scores, codes, ranks
 
 
@@ -413,8 +439,12 @@ def _batch(
     lookup: Callable[[str], Aggregator],
     weights: FloatArray,
     min_share: float,
+    starts: FloatArray | None = None,
 ) -> FloatArray | None:
     """Every node for every draw and unit, many weight draws at once; ``None`` to fall back.
+
+    ``starts`` (draws x units x the table's indicators) gives each draw its own
+    indicator scores; by default every draw starts from ``table``'s.
 
     The arithmetic follows :func:`policyeval.aggregate.combine` row by row
     (weights summed child by child, the array form called on the defined
@@ -429,7 +459,9 @@ def _batch(
     position = {node: index for index, node in enumerate(nodes)}
     grid = np.full((draws, units, len(nodes)), np.nan)
     for column, indicator in enumerate(table.indicators):
-        grid[:, :, position[indicator]] = table.scores[:, column]
+        grid[:, :, position[indicator]] = (
+            table.scores[:, column] if starts is None else starts[:, :, column]
+        )
     start = 0
     first_edge: dict[str, int] = {}
     for parent in framework.inner_nodes:
