@@ -108,18 +108,15 @@ def prepare(
     """The table after the pipeline with each pair of choices, by choice indices.
 
     An empty ``imputations`` (``treatments``) keeps the pipeline's own step,
-    written with the index ``-1``; the pair ``(-1, -1)`` (the nominal data) is
-    left out. Raises :class:`~policyeval.exceptions.InvalidArgument` naming
+    written with the index ``-1``. Raises :class:`~policyeval.exceptions.InvalidArgument` naming
     the choices when a pipeline fails or drops one of ``units``.
     """
     from policyeval.exceptions import InvalidArgument
 
     prepared = []
-    imputation_options = [NOMINAL, *range(len(imputations))] if imputations else [NOMINAL]
-    treatment_options = [NOMINAL, *range(len(treatments))] if treatments else [NOMINAL]
+    imputation_options = range(len(imputations)) if imputations else [NOMINAL]
+    treatment_options = range(len(treatments)) if treatments else [NOMINAL]
     for imputation, treatment in itertools.product(imputation_options, treatment_options):
-        if imputation == NOMINAL and treatment == NOMINAL:
-            continue
         steps = list(pipeline.steps)
         if imputation != NOMINAL:
             steps = _with_step(steps, "impute", step_for("imputation", imputations[imputation]))

@@ -472,17 +472,11 @@ def sensitivity(
         )
     nominal_row = [_nominal_value(item) for item in context.inputs]
     # Every aggregator, scorer and threshold choice runs once with the rest nominal, so a choice
-    # that cannot run on this case fails here, before any draw (and in ``validate``).
+    # that cannot run on this case fails here, before any draw (and in ``validate``); every
+    # imputation and treatment pair has run in ``prepare`` already.
     rows = [nominal_row]
     for column, item in enumerate(context.inputs):
-        if item.kind in (
-            "aggregator",
-            "scorer",
-            "min_agreement",
-            "threshold",
-            "imputation",
-            "treatment",
-        ):
+        if item.kind in ("aggregator", "scorer", "min_agreement", "threshold"):
             for index in range(len(item.choices)):
                 rows.append([*nominal_row[:column], float(index), *nominal_row[column + 1 :]])
     nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
