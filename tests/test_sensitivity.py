@@ -597,3 +597,59 @@ def test_asem_sensitivity_section_varies_the_pipeline(tmp_path: Path, capsys: An
     assert main(["validate", str(folder)]) == 2
     error = capsys.readouterr().err
     assert "sensitivity.imputation[0]" in error and "not one of data.groups" in error
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "label"),
+    [
+        ("en", "What drives each verdict", "aggregator at programme level"),
+        ("id", "Apa yang mendorong setiap penilaian", "agregator pada tingkat program"),
+    ],
+)
+def test_the_stability_section_charts_what_drives_each_verdict(
+    tmp_path: Path, lang: str, heading: str, label: str
+) -> None:
+    """Both reports show the driver chart in the report's language: the programme's main input
+    in words with its index, as an SVG with a text alternative (HTML) or text bars (Markdown);
+    the same run gives the same bytes."""
+    pages = {}
+    for suffix in (".html", ".md"):
+        target = tmp_path / f"report{suffix}"
+        arguments = ["report", str(SERANG), "-o", str(target), "--lang", lang, "--stability"]
+        assert main([*arguments, "--draws", "60", "--seed", "2"]) == 0
+        pages[suffix] = target.read_text(encoding="utf-8")
+        assert main([*arguments, "--draws", "60", "--seed", "2"]) == 0
+        assert target.read_text(encoding="utf-8") == pages[suffix]
+    html, markdown = pages[".html"], pages[".md"]
+    assert f'<h3 id="stability-drivers">{heading}</h3>' in html
+    chart = html[html.index('aria-labelledby="drivers-kota-serang-title') :]
+    chart = chart[: chart.index("</svg>")]
+    description = chart[chart.index("<desc") : chart.index("</desc>")]
+    assert label in description and label in chart
+    assert chart.count('class="bar"') >= 1 and 'class="total"' not in chart
+    assert f"### {heading}" in markdown
+    row = next(line for line in markdown.splitlines() if label in line)
+    assert "█" in row
+
+
+def test_a_saltelli_report_shows_total_indices(tmp_path: Path) -> None:
+    """With the Saltelli design the report says so and draws each input's total index too."""
+    target = tmp_path / "report.html"
+    arguments = ["report", str(SERANG), "-o", str(target), "--lang", "en", "--stability"]
+    assert main([*arguments, "--design", "saltelli", "--draws", "4"]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert "Saltelli design (base sample 4" in page
+    assert 'class="total"' in page and "· total " in page
+    markdown = tmp_path / "report.md"
+    assert main([*arguments[:2], "-o", str(markdown), *arguments[4:], "--design", "saltelli",
+                 "--draws", "4"]) == 0  # fmt: skip
+    assert "| Total index |" in markdown.read_text(encoding="utf-8")
+
+
+def test_the_epsilon_squared_index_does_not_reward_many_choices() -> None:
+    """An input with as many choices as draws, unrelated to the score, gets no index at all,
+    where the plain correlation ratio would give it one."""
+    rng = np.random.default_rng(1)
+    choice = np.arange(200) % 100
+    noise = rng.normal(size=200)
+    assert correlation_ratio(choice.astype(float), noise) == pytest.approx(0.0, abs=0.05)

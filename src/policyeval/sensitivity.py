@@ -323,9 +323,13 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     equal-width bins of ``x`` (a continuous input), and the variance of the
     group means, weighted by group size, is divided by the total variance.
     For independent uniform draws this estimates the first-order Sobol'
-    index; with ``g`` groups and ``n`` draws it is biased upwards by about
-    ``(g - 1) / n``. Draws where ``y`` is ``nan`` are left out; ``None``
-    when ``y`` does not vary.
+    index. The plain ratio is biased upwards by about ``(g - 1) / n`` with
+    ``g`` groups and ``n`` draws (an input with many choices, such as
+    leaving out one of many evidence items, would look influential on few
+    draws), so the between-group sum of squares is corrected by ``g - 1``
+    times the within-group mean square (epsilon-squared) and the result
+    clipped at 0. Draws where ``y`` is ``nan`` are left out; ``None`` when
+    ``y`` does not vary or there are no more draws than groups.
 
     >>> x = np.array([0.0, 0.0, 1.0, 1.0])
     >>> correlation_ratio(x, np.array([1.0, 1.0, 3.0, 3.0]))
@@ -351,7 +355,11 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     used = counts > 0
     means = sums[used] / counts[used]
     between = float((counts[used] * (means - y.mean()) ** 2).sum())
-    return min(1.0, max(0.0, between / total))
+    found = int(used.sum())
+    if y.size <= found:
+        return None
+    within = max(total - between, 0.0) / (y.size - found)
+    return min(1.0, max(0.0, (between - (found - 1) * within) / total))
 
 
 def _chunk(
