@@ -193,14 +193,24 @@ def sobol_indices(outputs: FloatArray, *, inputs: int) -> tuple[FloatArray, Floa
     safe = np.where(usable, variance, 1.0)
     first = np.full((inputs, *tail), np.nan)
     total = np.full((inputs, *tail), np.nan)
+    complete = bool(defined.all())
     for j in range(inputs):
         ab = scaled[j + 1 :: step]
-        rows = a_defined & b_defined & defined[j + 1 :: step]
-        used = rows.sum(axis=0)
+        if complete:
+            # Every draw defined (the usual case): plain means over the base rows.
+            used = np.full(tail, a.shape[0])
+            difference = ab - a
+            first_sum = (b * difference).sum(axis=0)
+            total_sum = 0.5 * (difference * difference).sum(axis=0)
+        else:
+            # Undefined values are 0 in ``scaled``; the mask keeps only complete triples.
+            rows = a_defined & b_defined & defined[j + 1 :: step]
+            used = rows.sum(axis=0)
+            difference = (ab - a) * rows
+            first_sum = (b * difference).sum(axis=0)
+            total_sum = 0.5 * (difference * difference).sum(axis=0)
         ok = usable & (used > 0)
         divisor = np.where(ok, used * safe, 1.0)
-        first[j] = np.where(ok, np.where(rows, b * (ab - a), 0.0).sum(axis=0) / divisor, np.nan)
-        total[j] = np.where(
-            ok, 0.5 * np.where(rows, (a - ab) ** 2, 0.0).sum(axis=0) / divisor, np.nan
-        )
+        first[j] = np.where(ok, first_sum / divisor, np.nan)
+        total[j] = np.where(ok, total_sum / divisor, np.nan)
     return first, total
