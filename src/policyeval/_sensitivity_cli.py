@@ -100,7 +100,12 @@ def render(result: Sensitivity, *, markdown: bool = False) -> str:
     rows = []
     for unit, entry in document["units"].items():
         for node, cell in entry["nodes"].items():
-            indices = {k: v for k, v in cell.get("sensitivity", {}).items() if v is not None}
+            # The total index when the design gives one (it includes interactions).
+            indices = {
+                k: v
+                for k, v in cell.get("total", cell.get("sensitivity", {})).items()
+                if v is not None
+            }
             driver = max(indices, key=lambda k: (indices[k], k)) if indices else ""
             rows.append(
                 [

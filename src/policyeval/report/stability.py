@@ -67,7 +67,12 @@ def stability_rows(result: Sensitivity, lang: str) -> list[StabilityRow]:
                 found = getattr(scale, "find", lambda _: None)(level)
                 return str(found.text(lang)) if found is not None else level
 
-            indices = {k: v for k, v in cell.get("sensitivity", {}).items() if v is not None}
+            # The total index when the design gives one (it includes interactions).
+            indices = {
+                k: v
+                for k, v in cell.get("total", cell.get("sensitivity", {})).items()
+                if v is not None
+            }
             driver = max(indices, key=lambda k: (indices[k], k)) if indices else ""
             rows.append(
                 StabilityRow(
