@@ -158,6 +158,21 @@ def test_serang_saltelli_json_is_the_same_on_one_worker_and_in_pools() -> None:
     assert max(totals, key=totals.__getitem__) == "aggregator:root"
 
 
+def test_a_dask_local_cluster_gives_the_same_saltelli_json_as_one_process() -> None:
+    """The Saltelli rows split over Dask's executor give the one-process JSON."""
+    distributed = pytest.importorskip("distributed", reason="the optional dask extra")
+    case = load_case(SERANG)
+    alone = sensitivity_case(case, draws=4, seed=2, design="saltelli").to_json()
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        pooled = sensitivity_case(
+            case, draws=4, seed=2, chunk_size=25, design="saltelli", executor=client.get_executor()
+        )
+    assert pooled.to_json() == alone
+
+
 def test_the_cli_runs_a_saltelli_design(tmp_path: Path, capsys: Any) -> None:
     """`policyeval sensitivity --design saltelli` reports the design; a draws count that is not
     a power of two is a located error, not a traceback."""

@@ -549,6 +549,13 @@ def test_asem_draws_with_imputation_and_treatment_equal_plain_evaluations() -> N
                 assert (expected is None and math.isnan(got)) or expected == got
 
 
+def test_a_pipeline_choice_that_drops_units_is_refused_by_name() -> None:
+    """Without imputation, ASEM's screen step drops units; the error names the choice and them."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    with pytest.raises(InvalidArgument, match=r"imputation='none' drops units \['BGD'"):
+        sensitivity_case(case, uncertainty=Uncertainty(imputation=("none",)), draws=2)
+
+
 def test_imputation_and_treatment_need_the_table_as_read() -> None:
     """Through the API, varying the pipeline needs raw_data and pipeline; the error says so."""
     from policyeval import frameworks
