@@ -355,11 +355,28 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     used = counts > 0
     means = sums[used] / counts[used]
     between = float((counts[used] * (means - y.mean()) ** 2).sum())
-    found = int(used.sum())
-    if y.size <= found:
-        return None
-    within = max(total - between, 0.0) / (y.size - found)
-    return min(1.0, max(0.0, (between - (found - 1) * within) / total))
+    corrected = epsilon_squared(between, total, groups=int(used.sum()), draws=y.size)
+    return None if math.isnan(corrected) else corrected
+
+
+def epsilon_squared(between: Any, total: Any, *, groups: Any, draws: Any) -> Any:
+    """The correlation ratio ``between / total`` corrected for its bias, clipped to [0, 1].
+
+    ``between`` and ``total`` are the between-group and total sums of
+    squares of ``draws`` values in ``groups`` non-empty groups (numbers or
+    arrays of them); ``nan`` where there are no more draws than groups. One
+    formula for every caller that computes the sums its own way.
+
+    >>> epsilon_squared(4.0, 4.0, groups=2, draws=4), epsilon_squared(0.0, 4.0, groups=2, draws=4)
+    (1.0, 0.0)
+    """
+    between, total = np.asarray(between, dtype=np.float64), np.asarray(total, dtype=np.float64)
+    spare = np.asarray(draws) - np.asarray(groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.maximum(total - between, 0.0) / np.where(spare > 0, spare, 1)
+        value = (between - (np.asarray(groups) - 1) * within) / np.where(total > 0, total, 1.0)
+    result = np.where(spare > 0, np.minimum(1.0, np.maximum(0.0, value)), np.nan)
+    return float(result) if result.ndim == 0 else result
 
 
 def _chunk(
