@@ -17,9 +17,11 @@ with the uncertain inputs of an :class:`Uncertainty` sampled at random
 - ``scorers``: the indicators with numbers in the data use one scorer
   (normaliser) drawn from a set;
 - ``imputation`` and ``treatment``: the data pipeline's imputation and
-  outlier treatment, each drawn from a set of the built-in choices (see
-  :mod:`policyeval._pipeline_choices`; needs the table as read and the
-  pipeline: ``raw_data`` and ``pipeline``);
+  outlier treatment, each drawn from a set of the built-in choices, written
+  as in a case's ``[pipeline]`` (``"mean"``, ``"median"``, ``{"method":
+  "mean", "group": ...}``; a treatment's name or ``{"name": ..., ...}``;
+  ``"none"``); needs the table as read and the pipeline (``raw_data`` and
+  ``pipeline``);
 - ``min_agreement``: the triangulation rule's agreement threshold, drawn from
   a set of values (for combined rules, set on every rule combined);
 - ``thresholds``: any threshold parameter of the rules by name, each drawn

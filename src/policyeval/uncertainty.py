@@ -35,23 +35,33 @@ def _frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return types.MappingProxyType(dict(value))
 
 
+def _frozen_lists(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only mapping whose list values become tuples (immutable all the way down)."""
+    return types.MappingProxyType(
+        {key: tuple(item) if isinstance(item, list) else item for key, item in value.items()}
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Uncertainty:
-    """The uncertain inputs of a sensitivity analysis (see the module docstring).
+    """The uncertain inputs of a sensitivity analysis (each field is described in
+    :mod:`policyeval.sensitivity` and, as a case file's keys, in the case format reference).
 
     >>> Uncertainty(weights={"*": 0.25}, aggregators={"root": ("mean", "median")})
     Uncertainty(weights={'*': 0.25}, aggregators={'root': ('mean', 'median')})
     >>> Uncertainty(min_agreement=[0.4, 0.6], leave_out=["source"])
     Uncertainty(min_agreement=(0.4, 0.6), leave_out=('source',))
+    >>> Uncertainty(dirichlet={"dimension": 50}, thresholds={"contested_below": [0.4, 0.5]})
+    Uncertainty(dirichlet={'dimension': 50}, thresholds={'contested_below': (0.4, 0.5)})
     """
 
     weights: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
-    aggregators: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, converter=_frozen)
+    aggregators: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, converter=_frozen_lists)
     scorers: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
     min_agreement: tuple[float, ...] = attrs.field(default=(), converter=tuple)
     leave_out: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     dirichlet: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
-    thresholds: Mapping[str, tuple[float, ...]] = attrs.field(factory=dict, converter=_frozen)
+    thresholds: Mapping[str, tuple[float, ...]] = attrs.field(factory=dict, converter=_frozen_lists)
     imputation: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
     treatment: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
 
