@@ -304,6 +304,7 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                 ]
             )
             batched = _batch(framework, first, lookup, weights_all[rows], context.min_share, starts)
+        parts = []
         offset = 0
         for member, table in zip(members, member_tables, strict=True):
             member_rows = groups[member]
@@ -323,13 +324,22 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
             else:
                 part = batched[offset : offset + len(member_rows)]
             offset += len(member_rows)
-            scores[member_rows] = part
-            codes[member_rows] = _level_codes(framework, table, part)
+            parts.append(part)
+        # The members' rows follow each other in ``rows``: fill the group, then write it once.
+        group_scores = batched if batched is not None else np.concatenate(parts)
+        group_codes = np.empty(group_scores.shape, dtype=np.int64)
+        group_ranks = np.empty_like(group_scores)
+        group_ranks[:, :, inner] = _ranks(group_scores[:, :, inner])
+        offset = 0
+        for part, table in zip(parts, member_tables, strict=True):
+            span = slice(offset, offset + part.shape[0])
+            group_codes[span] = _level_codes(framework, table, part)
             # Indicators' scores are the table's in every draw of the member: rank them once.
-            ranks[np.ix_(member_rows, range(len(context.units)), leaves)] = _ranks(
-                part[:1, :, leaves]
-            )
-        ranks[np.ix_(rows, range(len(context.units)), inner)] = _ranks(scores[rows][:, :, inner])
+            group_ranks[span, :, leaves] = _ranks(part[:1, :, leaves])
+            offset = span.stop
+        scores[rows] = group_scores
+        codes[rows] = group_codes
+        ranks[rows] = group_ranks
     return scores, codes, ranks
 
 
