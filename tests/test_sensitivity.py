@@ -586,6 +586,7 @@ def test_asem_sensitivity_section_varies_the_pipeline(tmp_path: Path, capsys: An
     folder = tmp_path / "asem"
     shutil.copytree(Path(__file__).parent.parent / "examples" / "asem_coinr", folder)
     text = (folder / "case.toml").read_text(encoding="utf-8")
+    text = text[: text.index("\n[sensitivity]")]  # replaced by the section below
     section = (
         '\n[sensitivity]\ndraws = 4\ndesign = "saltelli"\ndirichlet = { pillar = 50 }\n'
         'imputation = [{ method = "mean", group = "EurAsia_group" }, "median"]\n'
@@ -660,3 +661,15 @@ def test_the_epsilon_squared_index_does_not_reward_many_choices() -> None:
     choice = np.arange(200) % 100
     noise = rng.normal(size=200)
     assert correlation_ratio(choice.astype(float), noise) == pytest.approx(0.0, abs=0.05)
+
+
+def test_the_asem_example_declares_coinrs_sensitivity_specs() -> None:
+    """The ASEM case varies what COINr's sensitivity vignette varies: winmax 1-5 of the default
+    treatment, min-max 1-100 or z-scores (10, 2), and the arithmetic or geometric mean."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    result = sensitivity_case(case, draws=20, seed=1)
+    described = {item["name"]: item["choices"] for item in json.loads(result.to_json())["inputs"]}
+    assert described["aggregator:*"] == ["mean()", "geometric()"]
+    assert [choice.count("winmax=") for choice in described["treatment"]] == [1] * 5
+    assert "winmax=1," in described["treatment"][0] and "winmax=5," in described["treatment"][4]
+    assert described["scorer"] == ["min_max(low=1.0, high=100.0)", "z_score(mean=10.0, sd=2.0)"]
