@@ -12,10 +12,13 @@ choice). Two designs are built in:
   SALib's order, and :func:`sobol_indices` estimates the indices from the
   draws' outputs.
 
-Both map a point of the unit cube onto the inputs the same way
-(:func:`from_unit_cube`): a weight multiplier uniformly in its range, a
-choice by cutting ``[0, 1)`` into equal parts, a Dirichlet variate through
-the gamma distribution's quantile function.
+Both give every input the same distribution: a weight multiplier uniform in
+its range, a choice uniform among its options, a Dirichlet weight's gamma
+variate (the variates of a node's edges, divided by their sum, are
+Dirichlet). Monte Carlo draws them from a generator; the Saltelli design maps
+its points of the unit cube onto them (:func:`from_unit_cube`: cutting
+``[0, 1)`` into equal parts for a choice, the gamma quantile function for a
+variate).
 
 >>> from policyeval._draws import Input
 >>> inputs = [Input(name="w", kind="weight", low=0.5, high=1.5),
