@@ -190,7 +190,11 @@ def rules_with(rules: Any, value: float, parameter: str = "min_agreement") -> An
     if rules is None:
         return with_threshold("source", value, parameter)
     if isinstance(rules, Mapping) and "name" not in rules:
-        return {key: with_threshold(spec, value, parameter) for key, spec in rules.items()}
+        # Rules by indicator: set on each rule that takes the parameter; at least one must.
+        changed = {key: _with_parameter(spec, parameter, value) for key, spec in rules.items()}
+        if all(spec is None for spec in changed.values()):
+            raise TypeError(f"no rule in {dict(rules)!r} takes the parameter {parameter!r}")
+        return {key: rules[key] if spec is None else spec for key, spec in changed.items()}
     return with_threshold(rules, value, parameter)
 
 
