@@ -575,6 +575,11 @@ def test_imputation_and_treatment_need_the_table_as_read() -> None:
 
 
 BAD_SECTIONS += [
+    (
+        "min_agreement = [0.4]\nthresholds = { min_agreement = [0.5] }",
+        "sensitivity.thresholds.min_agreement",
+        "declared twice",
+    ),
     ("dirichlet = { root = 0 }", "sensitivity.dirichlet.root", "must be a positive number"),
     ("dirichlet = -2", "sensitivity.dirichlet", "must be a positive number"),
     ('design = "latin"', "sensitivity.design", "must be one of"),

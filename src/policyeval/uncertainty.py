@@ -217,6 +217,14 @@ def _threshold_problems(
     problems: list[Problem] = []
     nominal = rules if rules is not None else "source"
     valid: dict[str, list[float]] = {}
+    if uncertainty.min_agreement and "min_agreement" in uncertainty.thresholds:
+        problems.append(
+            Problem(
+                f"declared twice: use {prefix}min_agreement or this, not both",
+                file=file,
+                key=f"{prefix}thresholds.min_agreement",
+            )
+        )
     for parameter, values in uncertainty.thresholds.items():
         key = f"{prefix}thresholds.{parameter}"
         if isinstance(values, str | Mapping) or not isinstance(values, Sequence) or not values:
