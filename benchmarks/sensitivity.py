@@ -16,6 +16,9 @@ target the target and the ratio to it (above 1 = target met). Figures:
   same arithmetic per draw (weights drawn, weighted means up the levels, ranks) on the two
   normalised tables computed once; the ratio is numpy's rate over policyeval's (at most 2 is
   the target). ``ua_asem_numpy_no_ranks_draws_per_s`` is the same loop without the ranks.
+- ``ua_asem_treatment_draws_per_s``: the same with the imputation (the group mean or median,
+  the overall mean or median) and the outlier treatment (COINr's default with winmax 5 or 3,
+  a log transform, none) also drawn per draw; each pipeline runs once, before the draws.
 - ``serang_sensitivity_draws_per_s``: the Serang case's own ``[sensitivity]`` section
   (weights, aggregators at the root, thresholds, leaving out evidence items and sources).
 - ``dex_alternatives_per_s``: :func:`policyeval.interop.dexi_codes.evaluate_dexi_codes` on a
@@ -27,8 +30,8 @@ target the target and the ratio to it (above 1 = target met). Figures:
   json`` in a fresh interpreter (the median of several runs); ``serang_cold_cpu_s`` its
   processor time (user + system), steadier than the wall time on a busy machine.
 
-Targets (issue 12): 12,600 ASEM draws/s, within 2x of numpy; 4.5 million DEX alternatives/s;
-Serang cold at most 0.3 s.
+Targets (issue 12): 12,600 ASEM draws/s, within 2x of numpy; 1,300 ASEM draws/s with imputation
+and treatment varying; 4.5 million DEX alternatives/s; Serang cold at most 0.3 s.
 """
 
 from __future__ import annotations
@@ -57,10 +60,23 @@ ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "examples" / "asem_coinr"
 SERANG = ROOT / "examples" / "serang_2024"
 MIN_MAX = {"name": "min_max", "low": 0, "high": 100}
+IMPUTATIONS = (
+    {"method": "mean", "group": "EurAsia_group"},
+    {"method": "median", "group": "EurAsia_group"},
+    "mean",
+    "median",
+)
+TREATMENTS = (
+    {"name": "coinr_default", "winmax": 5},
+    {"name": "coinr_default", "winmax": 3},
+    "log_transform",
+    "none",
+)
 #: figure -> (target, True when higher is better)
 TARGETS = {
     "ua_asem_draws_per_s": (12_600, True),
     "ua_asem_numpy_ratio": (2.0, False),
+    "ua_asem_treatment_draws_per_s": (1_300, True),
     "dex_alternatives_per_s": (4_500_000, True),
     "serang_cold_s": (0.3, False),
 }
@@ -115,7 +131,14 @@ def policyeval_rate(
     chosen = uncertainty if uncertainty is not None else case.sensitivity
     assert chosen is not None
     start = time.perf_counter()
-    result = sensitivity(case.framework, uncertainty=chosen, draws=draws, seed=1, **arguments)
+    result = sensitivity(
+        case.framework,
+        uncertainty=chosen,
+        draws=draws,
+        seed=1,
+        design=case.sensitivity_design,
+        **arguments,
+    )
     rate = draws / (time.perf_counter() - start)
     start = time.perf_counter()
     sensitivity_case(case, uncertainty=uncertainty, draws=draws, seed=1)
@@ -189,6 +212,12 @@ def main() -> None:
     draws = options.draws or (200 if options.quick else 2000)
     uncertainty = Uncertainty(weights={"*": 0.25}, scorers=(MIN_MAX, "z_score"))
     ours, with_files, summary = policyeval_rate(ASEM, uncertainty, draws)
+    treated = Uncertainty(
+        weights={"*": 0.25},
+        scorers=(MIN_MAX, "z_score"),
+        imputation=IMPUTATIONS,
+        treatment=TREATMENTS,
+    )
     reference = statistics.median(numpy_loop(draws, seed) for seed in range(3))
     dex, dex_scalar = dex_rates(100_000 if options.quick else 1_000_000, seed=0)
     cold, cold_processor = serang_cold(3 if options.quick else 7)
@@ -199,6 +228,7 @@ def main() -> None:
         "ua_asem_numpy_draws_per_s": round(reference, 1),
         "ua_asem_numpy_ratio": round(reference / ours, 2),
         "ua_asem_numpy_no_ranks_draws_per_s": round(numpy_loop(draws, 0, with_ranks=False), 1),
+        "ua_asem_treatment_draws_per_s": round(policyeval_rate(ASEM, treated, draws)[0], 1),
         "serang_sensitivity_draws_per_s": round(policyeval_rate(SERANG, None, draws)[0], 1),
         "dex_alternatives_per_s": round(dex),
         "dex_scalar_alternatives_per_s": round(dex_scalar),

@@ -245,6 +245,18 @@ class _Registry:
             raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
         self._added[name] = factory
 
+    def factory(self, name: str) -> Factory | None:
+        """The factory registered as ``name`` (or its alias), loaded; ``None`` if unknown."""
+        builtin = self._added.get(name) or self._builtin_factories().get(name)
+        if builtin is not None:  # found without scanning the entry points, as in build()
+            return builtin
+        factories = self._load()
+        found = factories.get(name, factories.get(self.aliases.get(name, "")))
+        if found is None or callable(found):
+            return found
+        loaded: Factory = found.load()  # an entry point
+        return loaded
+
     def build(self, name: str, params: Mapping[str, Any]) -> Any:
         # Built-in and added names win over entry points (see _load), so they are found without
         # scanning the installed distributions.
@@ -382,6 +394,11 @@ def rule(name: str, **params: Any) -> TriangulationRule:
     """
     built: TriangulationRule = _RULES.build(name, params)
     return built
+
+
+def _rule_factory(name: str) -> Factory | None:
+    """The factory of the triangulation rule ``name``, unbuilt (``None`` if unknown)."""
+    return _RULES.factory(name)
 
 
 def confidence_rule(name: str, **params: Any) -> ConfidenceRule:
