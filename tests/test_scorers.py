@@ -11,7 +11,12 @@ import pytest
 
 from policyeval import evaluate
 from policyeval.evidence import Evidence
-from policyeval.exceptions import PluginContractError, ScoringError, UnknownPluginError
+from policyeval.exceptions import (
+    InvalidArgument,
+    PluginContractError,
+    ScoringError,
+    UnknownPluginError,
+)
 from policyeval.framework import Framework, Node
 from policyeval.registry import build_scorer, scorer, scorer_names
 from policyeval.scales import Level, NumericScale, OrdinalScale
@@ -338,3 +343,73 @@ def test_a_score_table_records_each_cell_level_and_origin_as_a_read_only_mapping
         table.levels["u3", "a"]
     with pytest.raises(TypeError):
         table.levels["u1", "a"] = "baik"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("built", "values", "scale", "message"),
+    [
+        (
+            levels(),
+            [4.0, 1.0],
+            PERCENT_SCALE,
+            r"levels\(\) scores ordinal scales, got scale 'percent'",
+        ),
+        (
+            bands(),
+            [40.0, 1.0],
+            FOUR_LEVEL_SCALE,
+            r"bands\(\) scores numeric scales with bands, got 'four_levels'",
+        ),
+        (
+            levels(),
+            [[4.0, 1.0]],
+            FOUR_LEVEL_SCALE,
+            r"one number per unit \(2 units\), got shape \(1, 2\)",
+        ),
+        (
+            bands(),
+            [40.0, float("inf")],
+            PERCENT_SCALE,
+            r"values must be finite or nan, got \[40.0, inf\]",
+        ),
+    ],
+)
+def test_a_built_in_scorer_refuses_the_wrong_scale_or_shape(
+    built: Any, values: list[Any], scale: Any, message: str
+) -> None:
+    """levels() reads ordinal scales, bands() banded numeric ones; both want one finite number
+    (or nan) per unit, and say what they got."""
+    with pytest.raises(InvalidArgument, match=message):
+        built(values, scale, units=("a", "b"))
+
+
+def test_a_built_in_scorer_has_no_range_on_a_scale_it_does_not_read() -> None:
+    """range_for is the scale's level scores where the scorer reads it, else None."""
+    assert levels().range_for(FOUR_LEVEL_SCALE) == (1.0, 4.0)
+    assert levels().range_for(PERCENT_SCALE) is None
+    assert bands().range_for(PERCENT_SCALE) == (1.0, 4.0)
+    assert bands().range_for(FOUR_LEVEL_SCALE) is None
+
+
+def test_a_normalised_scorer_checks_the_block_it_scores() -> None:
+    """The array form takes one column per scale and finite numbers, naming the normaliser."""
+    min_max = build_scorer({"name": "min_max", "low": 1, "high": 4})
+    block = np.array([[0.0, 10.0], [5.0, 20.0]])
+    scored = min_max.columns(block, [PERCENT_SCALE, PERCENT_SCALE], units=("a", "b"))
+    assert scored.tolist() == [[1.0, 1.0], [4.0, 4.0]]
+    with pytest.raises(
+        InvalidArgument, match=r"min_max\(low=1.0, high=4.0\): values must be one row"
+    ):
+        min_max.columns(block, [PERCENT_SCALE], units=("a", "b"))
+    with pytest.raises(InvalidArgument, match="values must be finite or nan"):
+        min_max.columns(block + np.inf, [PERCENT_SCALE, PERCENT_SCALE], units=("a", "b"))
+
+
+def test_an_unknown_normaliser_is_refused_with_the_known_ones() -> None:
+    """normalised() names the unknown normaliser and lists the known ones."""
+    from policyeval.scorers import normalised
+
+    with pytest.raises(
+        InvalidArgument, match=r"unknown normaliser name='minmax'; known: .*min_max"
+    ):
+        normalised("minmax")
