@@ -386,3 +386,125 @@ def test_a_selection_without_codes_is_listed_as_unmapped(
     summary = _summary(write_qdpx(tmp_path / "p.qdpx", codings=codings), mapping_file)
     assert summary["selections"] == 6
     assert {"selection": "sel-6", "source": "Interview 2.txt", "code": None} in summary["unmapped"]
+
+
+# --- mapping files and segment tables: every problem located ---------------------------------
+
+
+def test_a_mapping_file_that_cannot_be_read_names_the_file(tmp_path: Path) -> None:
+    """A missing mapping file, or one that is not TOML, is refused naming the file."""
+    with pytest.raises(InteropError, match="cannot read the mapping file: No such file"):
+        load_mapping(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[mapping\n", encoding="utf-8")
+    with pytest.raises(InteropError, match=r"broken\.toml: not valid TOML"):
+        load_mapping(broken)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"mapping": "agustino"}, r"\[mapping\] must be a table"),
+        ({"mapping": {}, "codes": {"A": {"indicator": "kompetensi"}}}, "name the framework"),
+        ({"mapping": {"framework": "agustin"}}, "cannot load the framework: .*'agustin'"),
+        (
+            {"mapping": {"framework": "agustino", "framwork": "x"}, "code": {}},
+            r"m.toml: code: unknown table.*\n.*mapping.framwork: unknown key \(did you mean "
+            r"'framework'\?\).*\n.*codes: give at least one code",
+        ),
+        (
+            {"mapping": {"framework": "agustino"}, "codes": {"A": "kompetensi"}},
+            r"codes.A: expected \{ indicator = .*\(got 'kompetensi'\)",
+        ),
+        (
+            {
+                "mapping": {"framework": "agustino"},
+                "codes": {"A": {"indicator": "kompetensi", "levle": "baik"}},
+            },
+            r"codes.A.levle: unknown key \(expected indicator and level\)",
+        ),
+    ],
+)
+def test_mapping_problems_name_the_file_and_key(data: dict[str, object], message: str) -> None:
+    """A mapping that is not a table, names no framework or a missing one, or has unknown
+    tables, keys or codes that are not tables, is refused naming the key."""
+    with pytest.raises(InteropError, match=message):
+        mapping_from_dict(data, file="m.toml")
+
+
+def test_a_mapping_may_name_a_framework_file_beside_it(tmp_path: Path) -> None:
+    """framework = "fw.toml" is read next to the mapping file and recorded as an absolute path."""
+    (tmp_path / "fw.toml").write_text(
+        main_output(["frameworks", "show", "agustino", "--format", "toml"]), encoding="utf-8"
+    )
+    mapping = mapping_from_dict(
+        {"mapping": {"framework": "fw.toml"}, "codes": {"A": {"indicator": "kompetensi"}}},
+        file=str(tmp_path / "m.toml"),
+    )
+    assert mapping.framework.id == "agustino"
+    assert mapping.framework_ref == str((tmp_path / "fw.toml").resolve())
+
+
+def main_output(argv: list[str]) -> str:
+    """What the command line prints for ``argv`` (which must succeed)."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
+
+
+def test_a_code_name_shared_by_two_codes_must_be_given_by_path(tmp_path: Path) -> None:
+    """A mapping key matching two codes' names is refused, listing both paths."""
+    rows = [["File", "Coded", "Category", "Codename"]]
+    rows += [["a", "one", "Staff", "Skills"], ["a", "two", "Leaders", "Skills"]]
+    project = read_qualcoder(_write_csv(tmp_path / "q.csv", rows))
+    mapping = mapping_from_dict(
+        {"mapping": {"framework": "agustino"}, "codes": {"Skills": {"indicator": "kompetensi"}}}
+    )
+    with pytest.raises(
+        InteropError, match=r"codes.Skills: the name is shared by 2 codes .*use the path"
+    ):
+        map_segments(project, mapping)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("q.csv", ",,\n , \n", "q.csv: the table has no header row"),
+        ("q.ods", "File,Coded,Codename\n", r"unsupported table format '.ods'; use .csv or .xlsx"),
+        ("q.csv", "Coded,Codename\nx,y\n", r"q.csv: row 1: missing column 'File' or 'Case'"),
+        ("q.csv", "File,Coded,Codename\na,text,\n", r"q.csv: row 2: codename: missing value"),
+    ],
+)
+def test_a_qualcoder_table_problem_is_located(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    """Empty tables, other formats, missing columns and empty code names are refused with the
+    file and row."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InteropError, match=message):
+        read_qualcoder(path)
+
+
+def test_a_segment_table_that_is_not_a_file_is_refused(tmp_path: Path) -> None:
+    """A missing export is "no such file"; a FIFO named like one is refused without blocking."""
+    with pytest.raises(InteropError, match="no such file"):
+        read_qualcoder(tmp_path / "missing.csv")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.csv")
+        with pytest.raises(InteropError, match=r"no such file|not a regular file"):
+            read_qualcoder(tmp_path / "pipe.csv")
+
+
+def test_a_taguette_export_missing_columns_lists_each(tmp_path: Path) -> None:
+    """A Taguette table without its required columns names every missing one."""
+    path = _write_csv(tmp_path / "t.csv", [["id", "document"], ["1", "d"]])
+    with pytest.raises(InteropError) as caught:
+        read_taguette(path)
+    text = str(caught.value)
+    assert "row 1: tag: missing required column" in text
+    assert "row 1: content: missing required column" in text
