@@ -3,6 +3,8 @@ composing to exactly what evaluate() wrote before the split."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -161,3 +163,109 @@ def test_stage_results_are_read_only() -> None:
         nodes.scores[0, 0] = 1.0
     with pytest.raises(TypeError):
         nodes.weights["layanan"] = (1.0, 1.0)  # type: ignore[index]
+
+
+# --- the aggregate stage: arguments checked, array forms checked against the scalar form ------
+
+
+def _mini_scores() -> Any:
+    from conftest import make_framework
+
+    framework = make_framework()
+    data = {
+        "a": {"kejelasan": 4.0, "konsistensi": 2.0, "kompetensi": 3.0, "realisasi": 95.0},
+        "b": {"kejelasan": 1.0, "konsistensi": 1.0, "kompetensi": 2.0, "realisasi": 60.0},
+    }
+    return framework, score(framework, data=data)
+
+
+def test_node_scores_answer_per_unit_and_node() -> None:
+    """score() and column() read the aggregated scores; an unknown unit or node is a KeyError."""
+    framework, table = _mini_scores()
+    nodes = aggregate(framework, table)
+    assert nodes.score("a", "komunikasi") == 3.0
+    assert nodes.column("komunikasi").tolist() == [3.0, 1.0]
+    assert nodes.score("b", "sumber_daya") == 2.0
+    with pytest.raises(KeyError, match="no score for unit='c', node='komunikasi'"):
+        nodes.score("c", "komunikasi")
+    with pytest.raises(KeyError, match="no score for unit='a', node='komunikas'"):
+        nodes.score("a", "komunikas")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"aggregators": {"kejelasan": "min"}},
+            r"aggregators name nodes that do not aggregate: \['kejelasan'\]",
+        ),
+        ({"min_share": 1.5}, r"min_share must be a number in \[0, 1\], got min_share=1.5"),
+        ({"min_share": "half"}, "got min_share='half'"),
+    ],
+)
+def test_bad_aggregate_arguments_are_refused(arguments: dict[str, Any], message: str) -> None:
+    """Aggregators for indicators and a share outside [0, 1] raise InvalidArgument."""
+    framework, table = _mini_scores()
+    with pytest.raises(InvalidArgument, match=message):
+        aggregate(framework, table, **arguments)
+
+
+def test_scores_of_another_framework_are_refused() -> None:
+    """A score table whose indicators are not the framework's, in order, is refused."""
+    framework, _ = _mini_scores()
+    other = load_framework(EXAMPLE)
+    table = score(other, triangulate(other, golden_cases.example_evidence()))
+    with pytest.raises(InvalidArgument, match="scores must have one column per indicator"):
+        aggregate(framework, table)
+
+
+class _ArrayMean:
+    """A mean whose array form is broken in one way, to show the scalar form takes over."""
+
+    def __init__(self, broken: str, *, cross_unit: bool = False) -> None:
+        self.broken, self.cross_unit, self.calls = broken, cross_unit, 0
+
+    def __call__(self, values: Any, weights: Any) -> float:
+        self.calls += 1
+        return float(np.average(values, weights=weights))
+
+    def array(self, values: Any, weights: Any) -> Any:
+        if self.broken == "raises":
+            raise ArithmeticError("no array today")
+        return np.zeros(1)  # the wrong shape
+
+    def __repr__(self) -> str:
+        return f"array_mean(broken={self.broken!r})"
+
+
+@pytest.mark.parametrize("broken", ["raises", "shape"])
+def test_an_array_form_that_fails_gives_way_to_the_scalar_calls(broken: str) -> None:
+    """When an aggregator's array form raises or returns the wrong shape, each unit is
+    aggregated by the scalar form, with the same results as a plain mean."""
+    framework, table = _mini_scores()
+    chosen = _ArrayMean(broken)
+    nodes = aggregate(framework, table, aggregators={"komunikasi": chosen})
+    assert chosen.calls == 2
+    assert (
+        nodes.column("komunikasi").tolist()
+        == aggregate(framework, table).column("komunikasi").tolist()
+    )
+
+
+def test_a_cross_unit_aggregator_whose_array_form_fails_names_the_node() -> None:
+    """An aggregator comparing units has no scalar fallback: its failure names the node."""
+    framework, table = _mini_scores()
+    chosen = _ArrayMean("raises", cross_unit=True)
+    with pytest.raises(PluginContractError, match=r"failed for node='komunikasi': no array today"):
+        aggregate(framework, table, aggregators={"komunikasi": chosen})
+
+
+def test_a_contract_error_raised_by_an_aggregator_passes_through_unchanged() -> None:
+    """An aggregator may raise PluginContractError itself; its message is kept as it is."""
+    framework, table = _mini_scores()
+
+    def strict(values: Any, weights: Any) -> float:
+        raise PluginContractError("strict wants three children")
+
+    with pytest.raises(PluginContractError, match=r"^strict wants three children$"):
+        aggregate(framework, table, aggregators={"komunikasi": strict})
