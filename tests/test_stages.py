@@ -13,8 +13,9 @@ from policyeval import evaluate, frameworks
 from policyeval.aggregate import aggregate, edge_order, edge_weights
 from policyeval.evaluate import judge
 from policyeval.evidence import Evidence
-from policyeval.exceptions import InvalidArgument, PluginContractError
+from policyeval.exceptions import EvidenceError, InvalidArgument, PluginContractError
 from policyeval.framework_io import load_framework
+from policyeval.protocols import Assessment
 from policyeval.score import score
 from policyeval.triangulate import triangulate
 
@@ -269,3 +270,108 @@ def test_a_contract_error_raised_by_an_aggregator_passes_through_unchanged() -> 
 
     with pytest.raises(PluginContractError, match=r"^strict wants three children$"):
         aggregate(framework, table, aggregators={"komunikasi": strict})
+
+
+# --- the triangulate stage: evidence checked, rules held to their contract --------------------
+
+
+def _item(item_id: str, indicator: str = "kompetensi", unit: str = "u") -> Evidence:
+    return Evidence(
+        id=item_id,
+        unit=unit,
+        indicator=indicator,
+        rating="baik",
+        source="s",
+        source_category="asn",
+        technique="interview",
+    )
+
+
+def test_a_triangulation_answers_per_unit_and_indicator() -> None:
+    """assessment() reads one cell; an unknown unit or indicator is a KeyError naming both."""
+    found = triangulate(frameworks.load("agustino"), [_item("E1")])
+    assert found.assessment("u", "kompetensi").evidence == ("E1",)
+    with pytest.raises(KeyError, match="no assessment for unit='v', indicator='kompetensi'"):
+        found.assessment("v", "kompetensi")
+
+
+@pytest.mark.parametrize(
+    ("items", "arguments", "message"),
+    [
+        (
+            [_item("E1", unit="w")],
+            {"units": ["u"]},
+            r"evidence names units not in units=\['u'\]: \['w'\]",
+        ),
+        (
+            [_item("E1")],
+            {"rules": {"kepemimpinan_x": "source"}},
+            r"rules name nodes that are not indicators",
+        ),
+        ([_item("E1"), _item("E1")], {}, r"duplicate evidence id \(got 'E1'\)"),
+        (
+            [_item("E1", indicator="kompetensy")],
+            {},
+            r"evidence 'E1': unknown indicator \(got 'kompetensy'\)",
+        ),
+        (
+            [_item("E1", indicator="sumber_daya_aparatur")],
+            {},
+            r"evidence 'E1': 'sumber_daya_aparatur' is not an indicator",
+        ),
+    ],
+)
+def test_evidence_and_rules_that_do_not_fit_the_framework_are_refused(
+    items: list[Evidence], arguments: dict[str, Any], message: str
+) -> None:
+    """Units outside `units`, rules for non-indicators, duplicate ids, unknown indicators and
+    evidence on inner nodes are refused, naming the value."""
+    with pytest.raises((InvalidArgument, EvidenceError), match=message):
+        triangulate(frameworks.load("agustino"), items, **arguments)
+
+
+def _returning(assessment: Any) -> Any:
+    def rule(evidence: Any, scale: Any) -> Any:
+        return assessment(evidence) if callable(assessment) else assessment
+
+    return rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            _returning("baik"),
+            r"returned str for unit='u', indicator='kompetensi'; expected a policyeval",
+        ),
+        (
+            _returning(Assessment(rating="baik", evidence=("E9",))),
+            r"cites evidence it was not given for unit='u', indicator='kompetensi': \['E9'\]",
+        ),
+        (
+            _returning(lambda items: Assessment(rating="bagus", evidence=("E1",))),
+            r"returned rating 'bagus' .* not a level of scale",
+        ),
+        (
+            _returning(Assessment(rating="baik")),
+            "lists no evidence .* although it was given 1 items",
+        ),
+    ],
+)
+def test_a_rule_breaking_its_contract_is_named_with_unit_and_indicator(
+    rule: Any, message: str
+) -> None:
+    """A rule returning something else than an Assessment, citing evidence it was not given, a
+    rating off the scale, or no evidence at all, is a PluginContractError."""
+    with pytest.raises(PluginContractError, match=message):
+        triangulate(frameworks.load("agustino"), [_item("E1")], rules=rule)
+
+
+def test_a_contract_error_raised_by_a_rule_passes_through_unchanged() -> None:
+    """A rule may raise PluginContractError itself; its message is kept as it is."""
+
+    def strict(evidence: Any, scale: Any) -> Any:
+        raise PluginContractError("strict rule wants two sources")
+
+    with pytest.raises(PluginContractError, match=r"^strict rule wants two sources$"):
+        triangulate(frameworks.load("agustino"), [_item("E1")], rules=strict)
