@@ -180,6 +180,14 @@ def test_a_spec_of_another_type_is_refused_saying_what_a_spec_is() -> None:
         registry.build_aggregator(5)
 
 
+@pytest.fixture
+def scratch_registries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plug-ins registered by a test are forgotten after it, so no other test sees them."""
+    for kind in (registry._AGGREGATORS, registry._RULES, registry._CONFIDENCE, registry._SCORERS):
+        monkeypatch.setattr(kind, "_added", dict(kind._added))
+
+
+@pytest.mark.usefixtures("scratch_registries")
 def test_rules_confidence_rules_and_scorers_can_be_registered_by_name() -> None:
     """Each kind of plug-in has its register function; the name then builds it."""
     rule_factory = registry._RULES.build("source", {}).__class__
@@ -201,6 +209,7 @@ def _smallest(values: Any, weights: Any) -> Any:
     return min(values)
 
 
+@pytest.mark.usefixtures("scratch_registries")
 def test_describe_never_records_a_memory_address() -> None:
     """A partial over an object printed with its address, and a plug-in that cannot be weakly
     referenced, are described by qualified names."""
@@ -217,3 +226,9 @@ def test_describe_never_records_a_memory_address() -> None:
     built = registry.aggregator("test_listed")
     assert " at 0x" in repr(built)
     assert registry.describe(built) == "builtins.list"
+
+
+def test_registrations_in_a_scratch_registry_do_not_outlive_the_test() -> None:
+    """The names registered under scratch_registries are gone afterwards."""
+    assert "test_levels_again" not in registry.scorer_names()
+    assert "test_listed" not in registry.aggregator_names()
