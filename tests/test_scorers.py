@@ -413,3 +413,78 @@ def test_an_unknown_normaliser_is_refused_with_the_known_ones() -> None:
         InvalidArgument, match=r"unknown normaliser name='minmax'; known: .*min_max"
     ):
         normalised("minmax")
+
+
+def _crashing(values: Any, scale: Any, /, *, units: Any) -> Any:
+    raise ZeroDivisionError("scale has no width")
+
+
+def _wordy(values: Any, scale: Any, /, *, units: Any) -> Any:
+    return ["high"] * len(values)
+
+
+def _single(values: Any, scale: Any, /, *, units: Any) -> Any:
+    return [1.0]
+
+
+def _infinite(values: Any, scale: Any, /, *, units: Any) -> Any:
+    out = np.asarray(values, dtype=float).copy()
+    out[~np.isnan(out)] = np.inf
+    return out
+
+
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        (_crashing, "raised ZeroDivisionError('scale has no width')"),
+        (_wordy, "not numbers"),
+        (_single, "not one number per unit"),
+        (_infinite, "not finite"),
+    ],
+)
+def test_the_kit_says_how_a_scorer_failed_to_score(broken: Any, said: str) -> None:
+    """A scorer that raises something other than InvalidArgument, returns words, the wrong
+    number of scores or infinities fails, and the message says which and for which column."""
+    checks = dict(scorer_checks(broken, scales=NUMERIC_SCALES, sizes=(2, 4), max_examples=20))
+    failures = []
+    for check in checks.values():
+        try:
+            check()
+        except AssertionError as error:
+            failures.append(str(error))
+    assert failures and any(said in failure and "scale=" in failure for failure in failures)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"scorer": "levels"}, "scorer must be callable, got scorer='levels'"),
+        ({"scales": []}, r"scales must be a non-empty list of scales, got scales=\[\]"),
+        ({"scales": ["percent"]}, "scales must be a non-empty list of scales"),
+        ({"target": (0, "top")}, r"target must be \(low, high\), got target=\(0, 'top'\)"),
+        ({"target": 5}, r"target must be \(low, high\), got target=5"),
+        ({"target": (1, 0)}, r"target must have low <= high, got target=\(1, 0\)"),
+        ({"sizes": (0, 3)}, r"sizes must be \(min, max\) with 1 <= min <= max, got \(0, 3\)"),
+        ({"sizes": [1, 3]}, r"got \[1, 3\]"),
+    ],
+)
+def test_the_scorer_kit_refuses_bad_options_naming_them(
+    options: dict[str, Any], message: str
+) -> None:
+    """scorer_checks checks its own arguments: a callable, real scales, a (low, high) target
+    with low <= high, and sizes (min, max) with 1 <= min <= max."""
+    arguments: dict[str, Any] = {"scorer": levels(), **options}
+    scorer_arg = arguments.pop("scorer")
+    with pytest.raises(InvalidArgument, match=message):
+        scorer_checks(scorer_arg, **arguments)
+
+
+def test_a_target_is_the_range_every_score_must_lie_in() -> None:
+    """With target=(1, 4), levels() keeps the in_range law on the four-level scale; with a
+    narrower target it breaks it."""
+    dict(scorer_checks(levels(), scales=[FOUR_LEVEL_SCALE], target=(1, 4), max_examples=20))[
+        "in_range"
+    ]()
+    narrow = scorer_checks(levels(), scales=[FOUR_LEVEL_SCALE], target=(2, 3), max_examples=20)
+    with pytest.raises(AssertionError, match="breaks law 'in_range'"):
+        dict(narrow)["in_range"]()
