@@ -508,3 +508,42 @@ def test_a_taguette_export_missing_columns_lists_each(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "row 1: tag: missing required column" in text
     assert "row 1: content: missing required column" in text
+
+
+def test_encrypted_members_are_refused_before_any_is_read(tmp_path: Path) -> None:
+    """A member flagged as encrypted is refused by name; nothing is decrypted or read."""
+    path = tmp_path / "locked.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project_xml())
+        archive.writestr("sources/s1.txt", b"ciphertext")
+    # zipfile cannot write encrypted members: set the "encrypted" flag in the central directory.
+    data = bytearray(path.read_bytes())
+    entry = data.rindex(b"PK\x01\x02")  # the last central entry is sources/s1.txt
+    assert data[entry + 46 : entry + 46 + 14] == b"sources/s1.txt"
+    data[entry + 8] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(InteropError, match=r"refused: member 'sources/s1\.txt' is encrypted"):
+        read_refi_qda(path)
+
+
+def test_the_total_unpacked_size_is_bounded(tmp_path: Path) -> None:
+    """Members that are each small but together exceed the total limit are refused."""
+    archive = write_qdpx(tmp_path / "p.qdpx")
+    with pytest.raises(InteropError, match="the members expand to more than 100 bytes"):
+        read_refi_qda(archive, limits={"total": 100})
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<!DOCTYPE p [<!ENTITY e "x">]><p>&e;</p>',
+        '<!DOCTYPE p [<!ENTITY e SYSTEM "file:///etc/passwd">]><p>&e;</p>',
+        '<!DOCTYPE p SYSTEM "http://example.org/p.dtd"><p/>',
+    ],
+)
+def test_entities_and_external_references_are_refused_with_their_dtd(xml: str) -> None:
+    """Entities and external resources can only come with a DTD, which is refused outright."""
+    from policyeval.interop._safe import parse_xml
+
+    with pytest.raises(InteropError, match=r"p\.qde: refused: the XML declares a DTD"):
+        parse_xml(xml, file="p.qde")
