@@ -502,3 +502,37 @@ def test_evaluation_options_and_attribute_ids_are_checked() -> None:
         InvalidArgument, match=r"unknown attribute attribute_id='VAN'; known: \['CAR'"
     ):
         CAR.attribute("VAN")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"<DEXi><ATTRIBUTE><NAME>x</NAME>{_SCALE_AB}</ATTRIBUTE>"
+            f"<ATTRIBUTE><NAME>y</NAME>{_SCALE_AB}</ATTRIBUTE></DEXi>",
+            r"m\.dxi: a framework has one root; the model has 2 top attributes \['x', 'y'\]",
+        ),
+        (
+            _model(_SCALE_AB, "", _SCALE_AB),
+            r"m\.dxi: attribute 'x': an aggregate attribute without a decision table",
+        ),
+    ],
+)
+def test_a_model_that_is_no_framework_is_refused_saying_why(text: str, message: str) -> None:
+    """Several top attributes, or an aggregate without a decision table, cannot become a
+    framework; the file and attribute are named."""
+    with pytest.raises(InteropError, match=message):
+        dexi_to_framework(reads_dexi(text, file="m.dxi"))
+
+
+def test_a_descending_scale_scores_its_first_value_highest() -> None:
+    """DEXi's ORDER DESC lists the best value first: it gets the highest level score."""
+    descending = _SCALE_AB.replace("<SCALE>", "<SCALE><ORDER>DESC</ORDER>")
+    model = reads_dexi(
+        _model(descending, "<FUNCTION><LOW>01</LOW></FUNCTION>", _SCALE_AB), file="m.dxi"
+    )
+    framework = dexi_to_framework(model)
+    top = framework.scales["x.scale"]
+    assert {level.id: level.score for level in top.levels} == {"a": 2.0, "b": 1.0}
+    inputs = framework.scales["y.scale"]
+    assert {level.id: level.score for level in inputs.levels} == {"a": 1.0, "b": 2.0}
