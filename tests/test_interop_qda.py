@@ -547,3 +547,67 @@ def test_entities_and_external_references_are_refused_with_their_dtd(xml: str) -
 
     with pytest.raises(InteropError, match=r"p\.qde: refused: the XML declares a DTD"):
         parse_xml(xml, file="p.qde")
+
+
+def _coded_rows(tmp_path: Path) -> Path:
+    """A QualCoder export without a Case column, from two files whose names slug alike."""
+    return _write_csv(
+        tmp_path / "q.csv",
+        [
+            ["File", "Coded", "Codename"],
+            ["Interview 1.txt", "staff are skilled", "Skills"],
+            ["interview_1.txt", "skills vary", "Skills"],
+        ],
+    )
+
+
+def test_segments_outside_any_case_need_a_unit_from_the_mapping(tmp_path: Path) -> None:
+    """Without a Case column, the mapping must name the unit; with one, every row gets it and
+    sources whose names slug alike get distinct ids."""
+    project = read_qualcoder(_coded_rows(tmp_path))
+    codes = {"Skills": {"indicator": "kompetensi", "level": "baik"}}
+    without_unit = mapping_from_dict({"mapping": {"framework": "agustino"}, "codes": codes})
+    with pytest.raises(InteropError, match="sources that belong to no case need a unit"):
+        map_segments(project, without_unit)
+    with_unit = mapping_from_dict(
+        {"mapping": {"framework": "agustino", "unit": "kota-a"}, "codes": codes}
+    )
+    result = map_segments(project, with_unit)
+    assert {row["unit"] for row in result.evidence} == {"kota-a"}
+    assert [row["source"] for row in result.evidence] == ["interview_1_txt", "interview_1_txt_2"]
+
+
+def test_a_written_case_carries_a_copy_of_a_framework_file_from_outside(tmp_path: Path) -> None:
+    """A case may only read files inside its folder: when the mapping names a framework file
+    elsewhere, the case gets a copy of it and case.toml names the copy; the case loads."""
+    framework_file = tmp_path / "fw.toml"
+    framework_file.write_text(
+        main_output(["frameworks", "show", "agustino", "--format", "toml"]), encoding="utf-8"
+    )
+    mapping = mapping_from_dict(
+        {
+            "mapping": {"framework": "fw.toml", "unit": "kota-a"},
+            "codes": {"Skills": {"indicator": "kompetensi", "level": "baik"}},
+        },
+        file=str(tmp_path / "m.toml"),
+    )
+    result = map_segments(read_qualcoder(_coded_rows(tmp_path)), mapping)
+    written = write_case(result, tmp_path / "case", mapping)
+    assert [path.name for path in written] == [
+        "evidence.csv",
+        "sources.csv",
+        "fw.toml",
+        "case.toml",
+    ]
+    text = (tmp_path / "case" / "case.toml").read_text(encoding="utf-8")
+    assert 'framework = "fw.toml"' in text
+    assert (tmp_path / "case" / "fw.toml").read_bytes() == framework_file.read_bytes()
+    assert load_case(tmp_path / "case").framework.id == "agustino"
+    for name in ("case.toml", "evidence.csv", "sources.csv"):
+        (tmp_path / "case" / name).unlink()
+    (tmp_path / "case" / "fw.toml").write_text("# mine\n", encoding="utf-8")
+    with pytest.raises(InteropError, match=r"refusing to replace .*fw\.toml"):
+        write_case(result, tmp_path / "case", mapping)
+    assert sorted(os.listdir(tmp_path / "case")) == ["fw.toml"]
+    assert write_case(result, tmp_path / "case", mapping, overwrite=True)[2].name == "fw.toml"
+    assert (tmp_path / "case" / "fw.toml").read_bytes() == framework_file.read_bytes()
