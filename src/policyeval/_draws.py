@@ -1,17 +1,26 @@
 """The draw engine behind :func:`policyeval.sensitivity.sensitivity`.
 
 A chunk of draws is sampled from its own generator, then evaluated stage by
-stage with caches: draws that share a triangulation (same threshold, same
-evidence left out) triangulate once, draws that also share a scorer score
-once, and draws that also share their aggregators are aggregated together,
-all weight draws at once, with the aggregators' array forms. A group whose
-aggregators have no array form (or decide by position, or compare units)
-goes through :func:`policyeval.aggregate.aggregate` draw by draw.
+stage with caches kept per analysis and process: draws that share a
+triangulation (same threshold, same evidence left out) triangulate once,
+draws that also share a scorer score once, and draws that also share their
+aggregators are aggregated together, all weight draws at once. When every
+inner node takes the weighted mean and every score is defined, a group is
+aggregated on draws x units arrays with the mean's own arithmetic; otherwise
+with the aggregators' array forms, and a group whose aggregators have no
+array form (or decide by position, or compare units) goes through
+:func:`policyeval.aggregate.aggregate` draw by draw. Every path gives the
+bits a plain evaluation gives.
+
+A chunk's result is kept compact (:class:`Parts`): only the inner nodes
+change from draw to draw; the indicators' scores are one of the chunk's few
+score tables.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,11 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
+from policyeval.aggregation import _Mean
 from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
 from policyeval.ranking import TIE_DIGITS
-from policyeval.registry import _call_spec
+from policyeval.registry import _call_spec, build_scorer
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
 from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
@@ -37,7 +47,10 @@ NOMINAL = -1  # a choice index meaning "the nominal setting"
 
 @attrs.frozen(kw_only=True)
 class Input:
-    """One uncertain input: a weight multiplier (``low``..``high``) or a choice among ``choices``."""
+    """One uncertain input: a weight multiplier (``low``..``high``), a Dirichlet
+    weight's gamma variate (``shape``, for the edges under ``nodes[0]``), or a
+    choice among ``choices`` (for a ``threshold``, of the rule parameter
+    ``parameter``)."""
 
     name: str
     kind: str
@@ -46,16 +59,22 @@ class Input:
     choices: tuple[Any, ...] = ()
     edges: tuple[int, ...] = ()
     nodes: tuple[str, ...] = ()
+    parameter: str = ""
+    shape: float = 0.0
 
     @property
     def continuous(self) -> bool:
         """Whether the input is sampled from a range (a weight) rather than a set."""
-        return self.kind == "weight"
+        return self.kind in ("weight", "dirichlet")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Context:
-    """Everything a chunk needs, fixed for the whole analysis (picklable)."""
+    """Everything a chunk needs, fixed for the whole analysis (picklable).
+
+    Compared by identity, so each process keeps its caches (triangulations,
+    score tables) per context it was given.
+    """
 
     framework: Framework
     evidence: EvidenceSet
@@ -68,44 +87,78 @@ class Context:
     min_share: float
     inputs: tuple[Input, ...]
     numeric_indicators: tuple[str, ...]
+    # The data prepared with each (imputation, treatment) choice pair, by choice indices.
+    prepared: tuple[tuple[tuple[int, int], NumericData], ...] = ()
 
 
 def sample(context: Context, rng: np.random.Generator, count: int) -> FloatArray:
-    """A ``count`` x inputs design: weight multipliers, or choice indices as floats."""
-    design = np.empty((count, len(context.inputs)))
-    for column, item in enumerate(context.inputs):
-        if item.continuous:
-            design[:, column] = rng.uniform(item.low, item.high, size=count)
-        else:
-            design[:, column] = rng.integers(0, len(item.choices), size=count)
-    return design
+    """A ``count`` x inputs Monte Carlo design (see :func:`policyeval.sampling.montecarlo`)."""
+    from policyeval.sampling import montecarlo
+
+    return montecarlo(context.inputs, rng, count)
 
 
-def with_threshold(spec: Any, value: float) -> Any:
-    """A rule spec with ``min_agreement`` set on it, or on each rule it combines or wraps."""
+def with_threshold(spec: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """A rule spec with ``parameter`` set to ``value`` on it, and on each rule it combines or
+    wraps whose factory takes that parameter.
+
+    Raises :class:`TypeError` when no rule in the spec takes the parameter.
+    """
+    changed = _with_parameter(spec, parameter, value)
+    if changed is None:
+        raise TypeError(f"no rule in {spec!r} takes the parameter {parameter!r}")
+    return changed
+
+
+def _with_parameter(spec: Any, parameter: str, value: float) -> Any:
     if isinstance(spec, str):
         # A rule written as its repr ("all_of(source_triangulation(...), ...)") is read first.
         spec = _call_spec(spec, "triangulation rule") if "(" in spec else {"name": spec}
-    if isinstance(spec, Mapping):
-        if "rules" in spec:
-            return {**spec, "rules": [with_threshold(rule, value) for rule in spec["rules"]]}
-        if "base" in spec:
-            return {**spec, "base": with_threshold(spec["base"], value)}
-        return {**spec, "min_agreement": value}
-    raise TypeError(f"cannot set min_agreement on the rule object {spec!r}")
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"cannot set {parameter} on the rule object {spec!r}")
+    result: dict[str, Any] = dict(spec)
+    found = False
+    if "rules" in spec and not isinstance(spec["rules"], str | Mapping):
+        parts = [_with_parameter(rule, parameter, value) for rule in spec["rules"]]
+        found = any(part is not None for part in parts)
+        result["rules"] = [
+            rule if part is None else part for rule, part in zip(spec["rules"], parts, strict=True)
+        ]
+    if "base" in spec:
+        base = _with_parameter(spec["base"], parameter, value)
+        if base is not None:
+            result["base"], found = base, True
+    if parameter in _parameters(spec.get("name")):
+        result[parameter], found = value, True
+    return result if found else None
+
+
+def _parameters(name: Any) -> frozenset[str]:
+    """The keyword parameters of the registered rule factory ``name`` (none if unknown)."""
+    import inspect
+
+    from policyeval.registry import _rule_factory
+
+    factory = _rule_factory(str(name))
+    if factory is None:  # an unknown name is reported when the rule is built
+        return frozenset()
+    try:
+        return frozenset(inspect.signature(factory).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
 
 
 def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
     """The evaluation settings of one draw (``row`` of the design)."""
-    weights = np.array(context.weights)
+    weights = weight_matrix(context, np.asarray(row, dtype=np.float64)[None, :])[0]
     rules = context.rules
     scorers = context.scorers
     aggregators: dict[str, Any] = {}
     left_out: dict[str, Any] = {}
+    prepared = [NOMINAL, NOMINAL]
     for column, item in enumerate(context.inputs):
         value = float(row[column])
-        if item.kind == "weight":
-            weights[list(item.edges)] = weights[list(item.edges)] * value
+        if item.continuous:
             continue
         if int(value) == NOMINAL:
             continue
@@ -117,33 +170,45 @@ def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
                 base = dict(scorers) if isinstance(scorers, Mapping) else {}
                 if scorers is not None and not isinstance(scorers, Mapping):
                     base["*"] = scorers
-                scorers = {**base, **dict.fromkeys(context.numeric_indicators, choice)}
+                # Built once, so the indicators share one scorer and are scored as one block.
+                built = build_scorer(choice)
+                scorers = {**base, **dict.fromkeys(context.numeric_indicators, built)}
         elif item.kind == "min_agreement":
-            rules = _rules_with(rules, choice)
+            rules = rules_with(rules, choice)
+        elif item.kind == "threshold":
+            rules = rules_with(rules, choice, item.parameter)
+        elif item.kind == "imputation":
+            prepared[0] = int(value)
+        elif item.kind == "treatment":
+            prepared[1] = int(value)
         elif item.kind.startswith("leave_out_"):
             left_out[item.kind] = choice
-    indicator = left_out.get("leave_out_indicator")
-    if indicator is not None:
-        order = edge_order(context.framework)
-        for index, (_, child) in enumerate(order):
-            if child == indicator:
-                weights[index] = 0.0
     return {
         "weights": weights,
         "rules": rules,
         "scorers": scorers,
         "aggregators": aggregators,
+        "data": (
+            context.data
+            if prepared == [NOMINAL, NOMINAL]
+            else dict(context.prepared)[prepared[0], prepared[1]]
+        ),
         "evidence": left_out.get("leave_out_evidence"),
         "source": left_out.get("leave_out_source"),
     }
 
 
-def _rules_with(rules: Any, value: float) -> Any:
+def rules_with(rules: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """The nominal rules (one spec, or specs by indicator) with ``parameter`` set to ``value``."""
     if rules is None:
-        return with_threshold("source", value)
+        return with_threshold("source", value, parameter)
     if isinstance(rules, Mapping) and "name" not in rules:
-        return {key: with_threshold(spec, value) for key, spec in rules.items()}
-    return with_threshold(rules, value)
+        # Rules by indicator: set on each rule that takes the parameter; at least one must.
+        changed = {key: _with_parameter(spec, parameter, value) for key, spec in rules.items()}
+        if all(spec is None for spec in changed.values()):
+            raise TypeError(f"no rule in {dict(rules)!r} takes the parameter {parameter!r}")
+        return {key: rules[key] if spec is None else spec for key, spec in changed.items()}
+    return with_threshold(rules, value, parameter)
 
 
 def draw_settings(context: Context, row: FloatArray) -> dict[str, Any]:
@@ -158,7 +223,7 @@ def draw_settings(context: Context, row: FloatArray) -> dict[str, Any]:
         "aggregators": _aggregators(context, chosen["aggregators"]),
         "units": context.units,
         "min_share": context.min_share,
-        "data": context.data,
+        "data": chosen["data"],
         "scorers": chosen["scorers"],
         "weights": chosen["weights"],
     }
@@ -182,6 +247,92 @@ def _aggregators(context: Context, chosen: Mapping[str, Any]) -> Any:
     return {**base, **chosen}
 
 
+class _Cache:
+    """What chunks of one analysis share within a process: triangulations and score tables
+    by choice indices, and the framework's shape. Only ever holds results that are
+    the same for every chunk, so it changes no draw."""
+
+    def __init__(self, context: Context) -> None:
+        framework = context.framework
+        nodes = framework.node_ids
+        self.node_ids = nodes
+        self.position = {node: index for index, node in enumerate(nodes)}
+        self.inner, self.leaves = node_columns(framework)
+        self.bottom_up = [
+            node for node in framework.bottom_up() if not framework.node(node).is_indicator
+        ]
+        self.first_edge: dict[str, int] = {}
+        start = 0
+        for parent in framework.inner_nodes:
+            self.first_edge[parent] = start
+            start += len(framework.children(parent))
+        self.triangulator = _Triangulator(context)
+        self.triangulations: dict[Any, Triangulation | None] = {}
+        self.tables: dict[Any, ScoreTable] = {}
+        self.lookups: dict[Any, Callable[[str], Aggregator]] = {}
+        self.level_columns = [
+            (column, node, level_names(framework, node))
+            for column, node in enumerate(nodes)
+            if level_names(framework, node)
+        ]
+
+
+def columns_at(positions: Sequence[int]) -> slice | list[int]:
+    """``positions`` as a slice when they are a run of consecutive columns (numpy writes a
+    slice of columns many times faster than a list of them)."""
+    if positions and list(positions) == list(range(positions[0], positions[-1] + 1)):
+        return slice(positions[0], positions[-1] + 1)
+    return list(positions)
+
+
+_CACHES: weakref.WeakKeyDictionary[Context, _Cache] = weakref.WeakKeyDictionary()
+
+
+def _cache(context: Context) -> _Cache:
+    found = _CACHES.get(context)
+    if found is None:
+        found = _CACHES[context] = _Cache(context)
+    return found
+
+
+@attrs.frozen(kw_only=True)
+class Parts:
+    """A chunk's draws, kept compact: only the inner nodes vary from draw to draw.
+
+    ``inner_scores`` and ``inner_ranks`` are draws x units x inner nodes
+    (the framework's inner nodes in node order); draw ``d``'s indicators
+    are ``leaf_scores[groups[d]]`` and ``leaf_ranks[groups[d]]`` (tables x
+    units x indicators, in node order); ``codes`` are the draws' level codes
+    (draws x units x nodes), ``None`` when no node has levels.
+    """
+
+    inner_scores: FloatArray
+    inner_ranks: FloatArray
+    groups: IntArray
+    leaf_scores: FloatArray
+    leaf_ranks: FloatArray
+    codes: IntArray | None
+
+
+def node_columns(framework: Framework) -> tuple[list[int], list[int]]:
+    """The columns of the inner nodes and of the indicators, in node order."""
+    nodes = framework.node_ids
+    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
+    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
+    return inner, leaves
+
+
+def assemble(
+    framework: Framework, inner_values: FloatArray, leaf_values: FloatArray, groups: IntArray
+) -> FloatArray:
+    """Draws x units x nodes from the inner nodes' values and the indicators' tables."""
+    inner, leaves = node_columns(framework)
+    grid = np.empty((*inner_values.shape[:2], len(framework.node_ids)))
+    grid[:, :, columns_at(inner)] = inner_values
+    grid[:, :, columns_at(leaves)] = leaf_values[groups]
+    return grid
+
+
 def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
     """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
 
@@ -189,25 +340,35 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     no level. Ranks are competition ranks among the units (1 = best), ``nan``
     where the node is undefined.
     """
+    parts = run_parts(context, design)
     framework = context.framework
+    scores = assemble(framework, parts.inner_scores, parts.leaf_scores, parts.groups)
+    ranks = assemble(framework, parts.inner_ranks, parts.leaf_ranks, parts.groups)
+    codes = parts.codes
+    if codes is None:
+        codes = np.broadcast_to(np.int64(-1), scores.shape)
+    return scores, codes, ranks
+
+
+def run_parts(
+    context: Context, design: FloatArray, out: tuple[FloatArray, FloatArray] | None = None
+) -> Parts:
+    """The draws in ``design``, kept compact (see :class:`Parts`); ``out`` are the arrays to
+    write the inner nodes' scores and ranks into."""
+    framework = context.framework
+    cache = _cache(context)
     count = design.shape[0]
-    nodes = framework.node_ids
-    scores = np.full((count, len(context.units), len(nodes)), np.nan)
-    codes = np.full(scores.shape, -1, dtype=np.int64)
-    ranks = np.full(scores.shape, np.nan)
-    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
-    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
-    triangulator = _Triangulator(context)
-    triangulations: dict[Any, Triangulation | None] = {}
-    tables: dict[Any, ScoreTable] = {}
+    inner_shape = (count, len(context.units), len(cache.inner))
+    inner, leaves = cache.inner, cache.leaves
+    triangulations, tables = cache.triangulations, cache.tables
     groups: dict[Any, list[int]] = {}
     chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
     # Draws are grouped by their choice indices, not by the settings they stand for.
     choices = design.astype(np.int64).tolist()
-    rule_columns = _columns(context, ("min_agreement",))
+    rule_columns = _columns(context, ("min_agreement", "threshold"))
     found_columns = rule_columns + _columns(context, ("leave_out_evidence", "leave_out_source"))
-    scorer_columns = _columns(context, ("scorer",))
+    scorer_columns = _columns(context, ("scorer", "imputation", "treatment"))
     aggregator_columns = _columns(context, ("aggregator",))
     for row in range(count):
         picked = choices[row]
@@ -222,7 +383,7 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
         if found_key not in triangulations:
             evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
             triangulations[found_key] = (
-                triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
+                cache.triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
                 if context.data is None or evidence.items or evidence.rejected or evidence.sources
                 else None
             )
@@ -230,37 +391,123 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
             tables[table_key] = score(
                 framework,
                 triangulations[found_key],
-                context.data,
+                chosen["data"],
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    for group_key, rows in groups.items():
+    # Each group gives its draws' inner nodes and its table's indicators.
+    inner_values = np.empty(inner_shape) if out is None else out[0]
+    group_of = np.empty(count, dtype=np.int64)
+    leaf_scores = []
+    for number, (group_key, rows) in enumerate(groups.items()):
         table = tables[group_key[0]]
         aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
-        lookup = aggregator_lookup(framework, aggregators)
+        lookup_key = group_key[1]
+        if lookup_key not in cache.lookups:
+            cache.lookups[lookup_key] = aggregator_lookup(framework, aggregators)
+        lookup = cache.lookups[lookup_key]
         weights = weights_all[rows]
-        batched = _batch(framework, table, lookup, weights, context.min_share)
-        if batched is None:
-            batched = np.stack(
-                [
-                    aggregate(
-                        framework,
-                        table,
-                        aggregators=aggregators,
-                        weights=weights_all[row],
-                        min_share=context.min_share,
-                    ).scores
-                    for row in rows
-                ]
-            )
-        scores[rows] = batched
-        codes[rows] = _level_codes(framework, table, batched)
-        # Indicators' scores are the table's in every draw of the group: rank them once.
-        group_ranks = np.empty_like(batched)
-        group_ranks[:, :, inner] = _ranks(batched[:, :, inner])
-        group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
-        ranks[rows] = group_ranks
-    return scores, codes, ranks
+        found = _mean_tree(cache, framework, table, lookup, weights, context.min_share)
+        if found is None:
+            batched = _batch(framework, table, lookup, weights, context.min_share)
+            if batched is None:
+                batched = np.stack(
+                    [
+                        aggregate(
+                            framework,
+                            table,
+                            aggregators=aggregators,
+                            weights=weights_all[row],
+                            min_share=context.min_share,
+                        ).scores
+                        for row in rows
+                    ]
+                )
+            found = batched[:, :, inner]
+            # Indicators' scores are the table's in every draw of the group.
+            leaf_scores.append(batched[0][:, leaves])
+        else:
+            leaf_scores.append(_leaf_columns(cache, table))
+        inner_values[rows] = found
+        group_of[rows] = number
+    leaf_block = np.stack(leaf_scores)
+    inner_ranks = np.empty(inner_shape) if out is None else out[1]
+    inner_ranks[...] = _ranks(inner_values)
+    codes = None
+    if cache.level_columns:
+        codes = np.empty((count, len(context.units), len(framework.node_ids)), dtype=np.int64)
+        for number, (group_key, rows) in enumerate(groups.items()):
+            grid = assemble(framework, inner_values[rows], leaf_block, np.full(len(rows), number))
+            codes[rows] = _level_codes(framework, tables[group_key[0]], grid, cache.level_columns)
+    return Parts(
+        inner_scores=inner_values,
+        inner_ranks=inner_ranks,
+        groups=group_of,
+        leaf_scores=leaf_block,
+        # Indicators are ranked once per table.
+        leaf_ranks=_ranks(leaf_block),
+        codes=codes,
+    )
+
+
+def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
+    """The table's scores as units x indicators in the framework's indicator order."""
+    columns = {indicator: column for column, indicator in enumerate(table.indicators)}
+    leaf_ids = [cache.node_ids[position] for position in cache.leaves]
+    return table.scores[:, [columns[indicator] for indicator in leaf_ids]]
+
+
+def _mean_tree(
+    cache: _Cache,
+    framework: Framework,
+    table: ScoreTable,
+    lookup: Callable[[str], Aggregator],
+    weights: FloatArray,
+    min_share: float,
+) -> FloatArray | None:
+    """The inner nodes (in ``cache.inner`` order) for every draw and unit, when every inner
+    node takes the weighted mean of children that all have a score, with positive weights;
+    ``None`` otherwise.
+
+    The arithmetic is the mean's array form, done on draws x units at once
+    (weights summed child by child, products added child by child, the
+    result kept within the children's range), so each draw gives the bits a
+    plain ``aggregate`` gives.
+    """
+    if not 0 <= min_share <= 1 or not bool((weights > 0).all()):
+        return None
+    if set(table.indicators) != set(framework.indicators):
+        return None
+    if any(type(lookup(node)) is not _Mean for node in cache.bottom_up):
+        return None
+    table_scores = table.scores
+    if bool(np.isnan(table_scores).any()):
+        return None
+    draws, units = weights.shape[0], len(table.units)
+    # Indicators are the same in every draw: one units-long column each, broadcast over draws.
+    values: dict[str, FloatArray] = {
+        indicator: table_scores[:, column] for column, indicator in enumerate(table.indicators)
+    }
+    for node in cache.bottom_up:
+        children = framework.children(node)
+        first = cache.first_edge[node]
+        products = np.zeros((draws, units))
+        totals = np.zeros(draws)
+        low = np.full(units, np.inf)
+        high = np.full(units, -np.inf)
+        for offset, child in enumerate(children):
+            child_values = values[child]
+            child_weights = weights[:, first + offset]
+            products += child_values * child_weights[:, None]
+            totals += child_weights
+            low = np.minimum(low, child_values)
+            high = np.maximum(high, child_values)
+        values[node] = np.minimum(np.maximum(products / totals[:, None], low), high)
+    node_ids = framework.node_ids
+    inner = np.empty((draws, units, len(cache.inner)))
+    for column, position in enumerate(cache.inner):
+        inner[:, :, column] = values[node_ids[position]]
+    return inner
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
@@ -271,6 +518,16 @@ def weight_matrix(context: Context, design: FloatArray) -> FloatArray:
     """Every draw's edge weights (draws x edges in edge order), as :func:`_settings` gives them."""
     weights = np.tile(np.array(context.weights), (design.shape[0], 1))
     order = edge_order(context.framework)
+    # Dirichlet weights: the gamma variates of a parent's edges, shared out in proportion.
+    groups: dict[str, list[int]] = {}
+    for column, item in enumerate(context.inputs):
+        if item.kind == "dirichlet":
+            groups.setdefault(item.nodes[0], []).append(column)
+    for columns in groups.values():
+        edges = [context.inputs[column].edges[0] for column in columns]
+        variates = design[:, columns]
+        total = float(np.sum(np.array(context.weights)[edges]))
+        weights[:, edges] = total * variates / variates.sum(axis=1, keepdims=True)
     for column, item in enumerate(context.inputs):
         if item.kind == "weight":
             edges = list(item.edges)
@@ -296,31 +553,34 @@ class _Triangulator:
     """
 
     def __init__(self, context: Context) -> None:
-        self.context = context
+        # What it needs of the context, not the context: the per-context caches hold this
+        # object, and a reference back would keep every context (and its data) alive.
+        self.framework, self.evidence = context.framework, context.evidence
+        self.units = context.units
         self.cells: dict[tuple[str, str], list[Any]] = {}
-        for item in context.evidence.items:
+        for item in self.evidence.items:
             self.cells.setdefault((item.unit, item.indicator), []).append(item)
         self.assessed: dict[Any, Any] = {}
         self.rules: dict[Any, Callable[[str], Any]] = {}
         self.full: dict[Any, Triangulation] = {}
 
     def __call__(self, evidence: EvidenceSet, rules: Any, rules_key: Any) -> Triangulation:
-        context, framework = self.context, self.context.framework
+        framework = self.framework
         if rules_key not in self.full:
             # The full evidence goes through triangulate itself, which checks the evidence.
             self.full[rules_key] = triangulate(
-                framework, context.evidence, rules=rules, units=context.units
+                framework, self.evidence, rules=rules, units=self.units
             )
             self.rules[rules_key] = rule_lookup(framework, rules)
         full = self.full[rules_key]
-        if evidence is context.evidence:
+        if evidence is self.evidence:
             return full
         kept = {item.id for item in evidence.items}
         rule_for = self.rules[rules_key]
         assessments = dict(full.assessments)
         for (unit, indicator), items in self.cells.items():
             dropped = tuple(item.id for item in items if item.id not in kept)
-            if not dropped or unit not in context.units:
+            if not dropped or unit not in self.units:
                 continue
             key = (rules_key, unit, indicator, dropped)
             if key not in self.assessed:
@@ -346,8 +606,12 @@ def _batch(
     lookup: Callable[[str], Aggregator],
     weights: FloatArray,
     min_share: float,
+    starts: FloatArray | None = None,
 ) -> FloatArray | None:
     """Every node for every draw and unit, many weight draws at once; ``None`` to fall back.
+
+    ``starts`` (draws x units x the table's indicators) gives each draw its own
+    indicator scores; by default every draw starts from ``table``'s.
 
     The arithmetic follows :func:`policyeval.aggregate.combine` row by row
     (weights summed child by child, the array form called on the defined
@@ -362,7 +626,9 @@ def _batch(
     position = {node: index for index, node in enumerate(nodes)}
     grid = np.full((draws, units, len(nodes)), np.nan)
     for column, indicator in enumerate(table.indicators):
-        grid[:, :, position[indicator]] = table.scores[:, column]
+        grid[:, :, position[indicator]] = (
+            table.scores[:, column] if starts is None else starts[:, :, column]
+        )
     start = 0
     first_edge: dict[str, int] = {}
     for parent in framework.inner_nodes:
@@ -410,13 +676,15 @@ def level_names(framework: Framework, node: str) -> tuple[str, ...]:
     return ()
 
 
-def _level_codes(framework: Framework, table: ScoreTable, grid: FloatArray) -> IntArray:
+def _level_codes(
+    framework: Framework,
+    table: ScoreTable,
+    grid: FloatArray,
+    columns: Sequence[tuple[int, str, tuple[str, ...]]],
+) -> IntArray:
     codes = np.full(grid.shape, -1, dtype=np.int64)
     indicators = set(table.indicators)
-    for column, node in enumerate(framework.node_ids):
-        names = level_names(framework, node)
-        if not names:
-            continue
+    for column, node, names in columns:
         code_of = {name: index for index, name in enumerate(names)}
         if node in indicators:
             fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]
@@ -444,21 +712,23 @@ def _ranks(scores: FloatArray) -> FloatArray:
     :func:`policyeval.ranking.competition_ranks` gives them (scores rounded to
     ``TIE_DIGITS`` decimals, then 1 + the units strictly better)."""
     draws, units, nodes = scores.shape
-    rounded = np.round(np.where(np.isnan(scores), -np.inf, scores), TIE_DIGITS)
+    missing = np.isnan(scores)
+    has_missing = bool(missing.any())
+    rounded = np.round(np.where(missing, -np.inf, scores) if has_missing else scores, TIE_DIGITS)
     lines = rounded.transpose(0, 2, 1).reshape(-1, units)
-    order = np.argsort(lines, axis=1, kind="stable")
+    # Any sort order of ties will do: a rank depends only on the value (see below).
+    order = np.argsort(lines, axis=1)
     ordered = np.take_along_axis(lines, order, axis=1)
     # For each sorted place, the last place holding the same value: its count of values <= it.
-    position = np.broadcast_to(np.arange(units), ordered.shape)
-    is_last = np.ones(ordered.shape, dtype=bool)
-    is_last[:, :-1] = ordered[:, :-1] != ordered[:, 1:]
-    last = np.where(is_last, position, units)
+    is_last = np.empty(ordered.shape, dtype=bool)
+    is_last[:, -1] = True
+    np.not_equal(ordered[:, :-1], ordered[:, 1:], out=is_last[:, :-1])
+    last = np.where(is_last, np.arange(units), units)
     last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]
-    sorted_ranks = (units - last).astype(np.float64)
     ranks = np.empty_like(lines)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    np.put_along_axis(ranks, order, units - last, axis=1)
     shaped = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
-    return np.where(np.isnan(scores), np.nan, shaped)
+    return np.where(missing, np.nan, shaped) if has_missing else shaped
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:

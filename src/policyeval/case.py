@@ -62,9 +62,9 @@ from policyeval.reported import (
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
 from policyeval.schemas import schema_problems
 from policyeval.score import scoring_problems
-from policyeval.sensitivity import Uncertainty, parse_uncertainty
 from policyeval.tables import TableLimits, table_limits
 from policyeval.texts import Text
+from policyeval.uncertainty import Uncertainty, parse_uncertainty
 
 __all__ = [
     "CASE_SCHEMA",
@@ -160,6 +160,7 @@ class Case:
     reported_why: Text | None = None
     sensitivity: Uncertainty | None = None
     sensitivity_draws: int = 1000
+    sensitivity_design: str = "montecarlo"
     limits: TableLimits = attrs.field(factory=TableLimits)
 
     @property
@@ -644,12 +645,13 @@ def load_case(
                         value=derivation.indicator,
                     )
                 )
-    sensitivity, sensitivity_draws, sensitivity_problems = parse_uncertainty(
+    sensitivity, sensitivity_draws, sensitivity_design, sensitivity_problems = parse_uncertainty(
         data.get("sensitivity", {}),
         file=where,
         framework=framework,
         rules={"*": rule, **rule_overrides} if rule_overrides else rule,
         has_data=data_spec is not None,
+        groups=data_spec.groups if data_spec is not None else None,
     )
     problems += sensitivity_problems
     # A section left out for its shape would only add noise (a missing value, say) of its own.
@@ -700,6 +702,7 @@ def load_case(
         reported_why=reported_table.get("why"),
         sensitivity=sensitivity if "sensitivity" in data else None,
         sensitivity_draws=sensitivity_draws,
+        sensitivity_design=sensitivity_design,
         limits=table_limits,
     )
 
