@@ -138,7 +138,7 @@ class Evaluation:
     framework: Framework
     units: tuple[str, ...]
     judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
     settings: dict[str, Any] = attrs.field(factory=dict, converter=freeze)

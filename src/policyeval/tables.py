@@ -43,7 +43,9 @@ __all__ = [
     "filter_rows",
     "fold_column",
     "number_hint",
+    "overflow_text",
     "parse_number",
+    "read_records",
     "read_table",
 ]
 
@@ -135,6 +137,46 @@ def read_table(
     problems it returns are raised. Rows whose cells are all empty are not
     data and are skipped.
     """
+    header, records = read_records(path, sheet=sheet, check_header=check_header, limits=limits)
+    columns = header.columns
+    rows = []
+    for number, values in records:
+        cells = {
+            column: values[index]
+            for index, column in enumerate(columns)
+            if column and index < len(values) and values[index].strip()
+        }
+        overflow = overflow_text(values, len(columns))
+        if overflow:
+            cells["__overflow__"] = overflow
+        rows.append(Row(number, cells))
+    return attrs.evolve(header, columns=tuple(c for c in columns if c), rows=tuple(rows))
+
+
+def overflow_text(values: Sequence[str], width: int) -> str:
+    """The non-empty cells beyond the header's ``width``, joined with `` | `` (``""`` if none)."""
+    if len(values) <= width:
+        return ""
+    return " | ".join(cell for cell in values[width:] if cell.strip())
+
+
+def read_records(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    check_header: Callable[[Table], Sequence[Problem]] | None = None,
+    limits: TableLimits | None = None,
+) -> tuple[Table, Iterator[tuple[int, list[str]]]]:
+    """Read a table's header, and stream its data records as ``(row number, cells)``.
+
+    The header comes back as a :class:`Table` without rows, whose
+    ``columns`` keep an empty name for a column without a header, so the
+    cells of each record line up with them. The records are checked as
+    :func:`read_table` checks them (row limit, cells under a column without a
+    header, duplicate columns); a problem is raised when the stream reaches
+    it, so a caller that builds columns from the stream never holds the
+    whole table as rows.
+    """
     limits = limits or TableLimits()
     file = str(path)
     suffix = Path(path).suffix.casefold()
@@ -155,6 +197,7 @@ def read_table(
         lines, decimal_comma = _read_xlsx(raw, file, sheet, limits)
     else:
         lines, decimal_comma = _read_csv(raw, file)
+    del raw
     # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
     numbered_lines = (
         (number, values)
@@ -166,18 +209,26 @@ def read_table(
         raise EvidenceError([Problem("the table has no header row", file=file)])
     header_row, header = first
     columns = tuple(fold_column(name) for name in header)
+    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
     if check_header is not None:
-        headers = tuple(
-            name.strip() for name, column in zip(header, columns, strict=True) if column
-        )
         found = check_header(
             Table(file, tuple(c for c in columns if c), (), decimal_comma, header_row, headers)
         )
         if found:
             raise EvidenceError(found)
-    records: list[tuple[int, list[str]]] = []
-    for number, values in numbered_lines:
-        if len(records) >= limits.rows:
+    table = Table(file, columns, (), decimal_comma, header_row, headers)
+    return table, _checked_records(numbered_lines, table, limits)
+
+
+def _checked_records(
+    numbered_lines: Iterator[tuple[int, list[str]]], table: Table, limits: TableLimits
+) -> Iterator[tuple[int, list[str]]]:
+    file, columns, header_row = table.file, table.columns, table.header_row
+    unnamed = [index for index, column in enumerate(columns) if not column]
+    filled: set[int] = set()
+    duplicates = len(set(c for c in columns if c)) < len([c for c in columns if c])
+    for count, (number, values) in enumerate(numbered_lines):
+        if count >= limits.rows:
             raise EvidenceError(
                 [
                     Problem(
@@ -187,37 +238,26 @@ def read_table(
                     )
                 ]
             )
-        records.append((number, values))
-    problems = []
+        for index in unnamed:
+            if index not in filled and len(values) > index and values[index].strip():
+                filled.add(index)
+        # A refused table is still read to its end, where its row limit is checked first.
+        if not duplicates and not filled:
+            yield number, values
+    found = []
     for index, column in enumerate(columns):
         if not column:
-            if any(len(values) > index and values[index].strip() for _, values in records):
-                problems.append(
+            if index in filled:
+                found.append(
                     Problem(f"column {index + 1} has no header", file=file, row=header_row)
                 )
         elif columns.index(column) != index:
-            problems.append(Problem("duplicate column", file=file, row=header_row, key=column))
-    if problems:
-        raise EvidenceError(problems)
-    rows = []
-    for number, values in records:
-        cells = {
-            column: values[index]
-            for index, column in enumerate(columns)
-            if column and index < len(values) and values[index].strip()
-        }
-        if len(values) > len(columns) and any(cell.strip() for cell in values[len(columns) :]):
-            cells["__overflow__"] = " | ".join(
-                cell for cell in values[len(columns) :] if cell.strip()
-            )
-        rows.append(Row(number, cells))
-    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
-    return Table(
-        file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row, headers
-    )
+            found.append(Problem("duplicate column", file=file, row=header_row, key=column))
+    if found:
+        raise EvidenceError(found)
 
 
-def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
+def _read_csv(raw: bytes, file: str) -> tuple[Iterator[list[str]], bool]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -237,18 +277,25 @@ def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
     # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
     unquoted = re.sub(r'"[^"]*"', "", first_line)
     delimiter = max((",", ";", "\t"), key=unquoted.count)
+    return _csv_records(text, file, delimiter), delimiter == ";"
+
+
+def _csv_records(text: str, file: str, delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV text, one at a time, so a big file is never held as rows."""
     # Strict: a quoted cell must close, and nothing may follow its closing quote but a
     # delimiter; otherwise one stray quote would silently swallow every line after it.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
+    del text
+    count = 0
     start_line = 1
     try:
         for record in reader:
-            records.append(record)
+            count += 1
             start_line = reader.line_num + 1
+            yield record
     except csv.Error as error:
         # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
-        row, line = len(records) + 1, reader.line_num
+        row, line = count + 1, reader.line_num
         if "unexpected end of data" in str(error):
             message = (
                 "unbalanced quote: a quoted cell opened in this row never closes, so it would "
@@ -259,7 +306,6 @@ def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
         else:
             message = f"malformed CSV: {error}"
         raise EvidenceError([Problem(message, file=file, row=row, line=line)]) from None
-    return records, delimiter == ";"
 
 
 def _cell_text(value: object) -> str:

@@ -30,6 +30,7 @@ import attrs
 
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import (
     EvidenceError,
     InvalidArgument,
@@ -65,7 +66,7 @@ class Triangulation:
     framework: Framework
     units: tuple[str, ...]
     assessments: Mapping[tuple[str, str], Assessment] = attrs.field(converter=_frozen_mapping)
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping, eq=False)
     rules: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -95,34 +96,51 @@ def triangulate(
     evidence gets ``no_evidence`` assessments. The framework is read, never
     changed.
     """
+    items: Sequence[Evidence]
     if isinstance(evidence, EvidenceSet):
         items, rejected, sources = evidence.items, evidence.rejected, evidence.sources
+    elif isinstance(evidence, EvidenceTable):
+        items, rejected, sources = evidence, (), {}
     else:
         items, rejected, sources = tuple(evidence), (), {}
-    _check_evidence(framework, items)
     rule_for = rule_lookup(framework, rules)
-    unit_ids = tuple(units) if units is not None else tuple(sorted({i.unit for i in items}))
+    if isinstance(items, EvidenceTable):
+        _check_table(framework, items)
+        found_units: set[str] = set(items.vocabulary("unit"))
+    else:
+        _check_evidence(framework, items)
+        found_units = {i.unit for i in items}
+    unit_ids = tuple(units) if units is not None else tuple(sorted(found_units))
     if units is not None:
-        unknown = sorted({i.unit for i in items} - set(unit_ids))
+        unknown = sorted(found_units - set(unit_ids))
         if unknown:
             raise InvalidArgument(
                 f"evidence names units not in units={list(unit_ids)!r}: {unknown!r}"
             )
-    grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    for item in items:
-        grouped[item.unit, item.indicator].append(item)
-    assessments = {
-        (unit, indicator): _assess(
-            framework, unit, indicator, grouped.get((unit, indicator), []), rule_for(indicator)
-        )
-        for unit in unit_ids
-        for indicator in framework.indicators
-    }
+    if isinstance(items, EvidenceTable):
+        found = _assess_table(framework, items, rule_for)
+        assessments = {
+            (unit, indicator): found.get((unit, indicator))
+            or _assess(framework, unit, indicator, (), rule_for(indicator))
+            for unit in unit_ids
+            for indicator in framework.indicators
+        }
+    else:
+        grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for item in items:
+            grouped[item.unit, item.indicator].append(item)
+        assessments = {
+            (unit, indicator): _assess(
+                framework, unit, indicator, grouped.get((unit, indicator), []), rule_for(indicator)
+            )
+            for unit in unit_ids
+            for indicator in framework.indicators
+        }
     return Triangulation(
         framework=framework,
         units=unit_ids,
         assessments=assessments,
-        evidence=tuple(items),
+        evidence=items if isinstance(items, EvidenceTable) else tuple(items),
         rejected=tuple(rejected),
         sources=dict(sources),
         rules={indicator: describe(rule_for(indicator)) for indicator in framework.indicators},
@@ -144,6 +162,62 @@ def rule_lookup(
         return lambda node: built.get(node, default)
     rule = build_rule(rules)
     return lambda node: rule
+
+
+def _check_table(framework: Framework, table: EvidenceTable) -> None:
+    """The checks of :func:`_check_evidence`, on a table's vocabularies and ids."""
+    indicators = table.vocabulary("indicator")
+    plain = all(i in framework and framework.node(i).is_indicator for i in indicators)
+    if not plain or len(set(table.ids)) < len(table):
+        _check_evidence(framework, table)
+
+
+def _assess_table(
+    framework: Framework, table: EvidenceTable, rule_for: Callable[[str], TriangulationRule]
+) -> dict[tuple[str, str], Assessment]:
+    """Assess every (unit, indicator) group of a table that has evidence.
+
+    A rule with an array form (``assess_groups``) judges all its groups in
+    one call; any other rule is called on each group's items, made from the
+    table for it.
+    """
+    groups = table.groups()
+    by_rule: dict[int, tuple[TriangulationRule, dict[str, list[int]]]] = {}
+    for number, (_, indicator) in enumerate(groups.keys):
+        rule = rule_for(indicator)
+        by_rule.setdefault(id(rule), (rule, {}))[1].setdefault(indicator, []).append(number)
+    found: dict[tuple[str, str], Assessment] = {}
+    for rule, by_indicator in by_rule.values():
+        array_form = getattr(rule, "assess_groups", None)
+        if array_form is None:
+            for indicator, numbers in by_indicator.items():
+                for number in numbers:
+                    unit = groups.keys[number][0]
+                    found[unit, indicator] = _assess(
+                        framework, unit, indicator, groups.items(number), rule
+                    )
+            continue
+        by_scale: dict[int, tuple[Any, list[int]]] = {}
+        for indicator, numbers in by_indicator.items():
+            scale = framework.scale_of(indicator)
+            by_scale.setdefault(id(scale), (scale, []))[1].extend(numbers)
+        for scale, numbers in by_scale.values():
+            chosen = groups.subset(numbers)
+            results = array_form(chosen, scale)
+            if len(results) != len(chosen):
+                raise PluginContractError(
+                    f"triangulation rule {rule!r}: assess_groups returned {len(results)} "
+                    f"assessments for {len(chosen)} groups"
+                )
+            for key, assessment in zip(chosen.keys, results, strict=True):
+                if not isinstance(assessment, Assessment):
+                    raise PluginContractError(
+                        f"triangulation rule {rule!r} returned {type(assessment).__name__} for "
+                        f"unit={key[0]!r}, indicator={key[1]!r}; expected a "
+                        "policyeval.protocols.Assessment"
+                    )
+                found[key] = assessment
+    return found
 
 
 def _check_evidence(framework: Framework, items: Sequence[Evidence]) -> None:

@@ -64,16 +64,17 @@ import datetime
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 
-from policyeval.consensus import Consensus, consensus
-from policyeval.evidence import Evidence
+from policyeval.consensus import Consensus, consensus, group_consensus
+from policyeval.evidence import UNSPECIFIED, Evidence
+from policyeval.evidence_table import EvidenceGroups, EvidenceTable
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.protocols import Assessment, Confidence, Status, TriangulationRule
 from policyeval.registry import describe
-from policyeval.scales import Scale
+from policyeval.scales import OrdinalScale, Scale
 
 __all__ = [
     "agreement",
@@ -176,7 +177,7 @@ def _assess(
         rating=found.rating,
         value=found.value,
         agreement=found.agreement,
-        evidence=tuple(item.id for item in found.evidence),
+        evidence=tuple(item if isinstance(item, str) else item.id for item in found.evidence),
         agreeing=tuple(item.id for item in agreeing),
         sources=_sources(agreeing),
         source_categories=tuple(item.category for item in agreeing),
@@ -259,6 +260,63 @@ class _CountingRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``.
+
+        The consensus of every group is found at once
+        (:func:`~policyeval.consensus.group_consensus`); only the agreeing
+        rows are read to count and to write the explanation. Groups the
+        array form does not decide (numeric scales, weights that are not
+        whole numbers) are judged on their items. Ids within a group are
+        distinct, as :func:`~policyeval.triangulate.triangulate` ensures.
+        """
+        if not isinstance(scale, OrdinalScale):
+            return [self(groups.items(group), scale) for group in range(len(groups))]
+        found = group_consensus(groups, scale)
+        table = groups.table
+        ids = table.ids
+        rows = groups.rows.tolist()
+        bounds = groups.bounds.tolist()
+        agreeing = found.agreeing.tolist()
+        exact = found.exact.tolist()
+        levels = [level.id for level in scale.levels]
+        chosen, uppers, shares = (
+            found.level.tolist(),
+            found.upper.tolist(),
+            found.agreement.tolist(),
+        )
+        record = _RowReader(table)
+        out = []
+        for group in range(len(groups)):
+            if not exact[group]:
+                out.append(self(groups.items(group), scale))
+                continue
+            start, stop = bounds[group], bounds[group + 1]
+            members = rows[start:stop]
+            rating = levels[chosen[group]]
+            upper = uppers[group]
+            # The summary holds ids and light rows where the scalar form holds Evidence objects:
+            # the judging code reads nothing else of them.
+            summary = Consensus(
+                rating=rating,
+                evidence=cast(Any, tuple(ids[row] for row in members)),
+                agreeing=cast(
+                    Any,
+                    tuple(
+                        record(row)
+                        for row, agrees in zip(members, agreeing[start:stop], strict=True)
+                        if agrees
+                    ),
+                ),
+                agreement=shares[group],
+                even_split=(rating, levels[upper]) if upper >= 0 else (),
+            )
+            out.append(self._judge(summary))
+        return out
+
+    def _judge(self, found: Consensus) -> Assessment:
         count, counted_text = self._count(found.agreeing)
         sources = _sources([item for item in found.agreeing if item.independent])
         status, confidence = _corroboration(
@@ -327,6 +385,53 @@ class _CountingRule:
         source, techniques = min(by_source.items(), key=lambda pair: (-len(pair[1]), pair[0]))
         listed = _listed(len(techniques), "technique", "techniques", sorted(techniques))
         return len(techniques), f"{listed} from one source ({source})"
+
+
+class _RowReader:
+    """Reads one table row as the few fields a counting rule looks at (no Evidence object)."""
+
+    def __init__(self, table: EvidenceTable) -> None:
+        self.ids = table.ids
+        self.columns = {
+            name: (table.codes(name).tolist(), (*table.vocabulary(name), None))
+            for name in ("source", "source_category", "technique", "date", "investigator")
+        }
+        self.inferred = table.inferred.tolist()
+
+    def __call__(self, row: int) -> _Agreeing:
+        fields = {
+            name: vocabulary[codes[row]] for name, (codes, vocabulary) in self.columns.items()
+        }
+        return _Agreeing(
+            id=self.ids[row],
+            attribution="inferred" if self.inferred[row] else "stated",
+            **fields,
+        )
+
+
+@attrs.frozen
+class _Agreeing:
+    """The fields of an agreeing item that the counting rules read, as :class:`Evidence` has them."""
+
+    id: str
+    source: str
+    source_category: str | None
+    technique: str
+    date: datetime.date | None
+    investigator: str | None
+    attribution: str
+
+    @property
+    def category(self) -> str:
+        return self.source_category or self.source
+
+    @property
+    def independent(self) -> bool:
+        return self.attribution == "stated"
+
+    @property
+    def known_technique(self) -> bool:
+        return self.independent and self.technique.casefold() != UNSPECIFIED
 
 
 def _not_counted(count: int, why: str) -> str:

@@ -48,7 +48,8 @@ def read_segment_table(
             rows, _ = _read_xlsx(raw, file, sheet, TableLimits())
             lines = list(rows)
         else:
-            lines, _ = _read_csv(raw, file)
+            records, _ = _read_csv(raw, file)
+            lines = list(records)
     else:
         raise InteropError(f"unsupported table format {suffix!r}; use .csv or .xlsx", file=file)
     numbered = [
