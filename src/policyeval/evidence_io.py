@@ -279,14 +279,14 @@ def load_evidence(
     the size limits of :class:`~policyeval.tables.TableLimits`; the header
     is checked before any data row is read.
     """
-    header, records = read_records(
+    header, chunks = read_records(
         path,
         sheet=sheet,
         check_header=lambda header: _check_columns(header, sources, default_unit),
         limits=limits,
     )
     table, rejected, problems = _evidence_columns(
-        header, records, framework, sources=sources, default_unit=default_unit, units=units
+        header, chunks, framework, sources=sources, default_unit=default_unit, units=units
     )
     if problems and not lenient:
         raise EvidenceError(problems)
@@ -310,18 +310,16 @@ def evidence_from_rows(
     if header_problems:
         raise EvidenceError(header_problems)
     width = len(table.columns)
-    records = (
-        (
-            row.number,
-            [row.values.get(column, "") for column in table.columns]
-            + ([row.values["__overflow__"]] if "__overflow__" in row.values else []),
-        )
+    records = [
+        [row.values.get(column, "") for column in table.columns]
+        + ([row.values["__overflow__"]] if "__overflow__" in row.values else [])
         for row in table.rows
-    )
+    ]
+    chunks = [([row.number for row in table.rows], records)] if records else []
     header = attrs.evolve(table, rows=())
     assert len(header.columns) == width
     found, rejected, problems = _evidence_columns(
-        header, records, framework, sources=sources, default_unit=default_unit, units=units
+        header, chunks, framework, sources=sources, default_unit=default_unit, units=units
     )
     if problems and not lenient:
         raise EvidenceError(problems)
@@ -632,11 +630,23 @@ class _RawColumn:
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {"": 0}
-        self.codes: list[int] = []
+        self.chunks: list[np.ndarray] = []
 
     def extend(self, cells: Sequence[str]) -> None:
         index = self.index
-        self.codes.extend([index.setdefault(cell, len(index)) for cell in cells])
+        for cell in dict.fromkeys(cells):
+            if cell not in index:
+                index[cell] = len(index)
+        self.chunks.append(
+            np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+        )
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The code of every cell read so far."""
+        if len(self.chunks) != 1:
+            self.chunks = [np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)]
+        return self.chunks[0]
 
     def texts(self) -> list[str | None]:
         """The stripped text of each distinct cell, ``None`` when it is empty."""
@@ -658,7 +668,7 @@ def _identifiers(texts: Sequence[str | None]) -> tuple[list[str | None], np.ndar
 
 def _evidence_columns(
     header: Table,
-    records: Iterable[tuple[int, list[str]]],
+    chunks: Iterable[tuple[list[int], list[list[str]]]],
     framework: Framework,
     *,
     sources: Mapping[str, Source] | None,
@@ -677,18 +687,13 @@ def _evidence_columns(
     position = {column: index for index, column in enumerate(columns) if column}
     raw = {name: _RawColumn() for name in _CODED_CELLS if name in position}
     free = [c for c in columns if (c and c not in _CORE) or c in ("excerpt", "citation")]
-    free_cells: dict[str, list[str | None]] = {name: [] for name in free}
-    ids: list[str | None] = []
+    free_cells: dict[str, list[str]] = {name: [] for name in free}  # stripped, "" when empty
+    ids: list[str] = []  # stripped; "" where the cell is empty
     numbers: list[int] = []
     overflow: dict[int, str] = {}
-    records_iter = iter(records)
-    while True:
-        chunk = list(itertools.islice(records_iter, _CHUNK))
-        if not chunk:
-            break
+    for chunk_numbers, cells in chunks:
         offset = len(numbers)
-        numbers.extend(number for number, _ in chunk)
-        cells = [values for _, values in chunk]
+        numbers.extend(chunk_numbers)
         longest = max(map(len, cells))
         if longest > width:
             for index, values in enumerate(cells):
@@ -698,13 +703,13 @@ def _evidence_columns(
         by_column = list(itertools.zip_longest(*cells, fillvalue=""))
         by_column += [("",) * len(cells)] * (width - len(by_column))
         if "id" in position:
-            ids.extend([cell.strip() or None for cell in by_column[position["id"]]])
+            ids.extend(map(str.strip, by_column[position["id"]]))
         else:
-            ids.extend([None] * len(cells))
+            ids.extend([""] * len(cells))
         for name, column in raw.items():
             column.extend(by_column[position[name]])
         for name in free:
-            free_cells[name].extend([cell.strip() or None for cell in by_column[position[name]]])
+            free_cells[name].extend(map(str.strip, by_column[position[name]]))
     count = len(numbers)
     empty = np.zeros(count, dtype=np.int64)
 
@@ -724,13 +729,13 @@ def _evidence_columns(
 
     # ids: unique, present, plain identifiers. A text that is printable has no control or
     # invisible character, and an ASCII one is already in normal form C.
-    present_ids = [text for text in ids if text is not None]
+    present_ids = [text for text in ids if text] if "" in ids else ids
     joined = "".join(present_ids)
     if len(present_ids) < count:
-        bad |= np.fromiter((text is None for text in ids), dtype=np.bool_, count=count)
+        bad |= np.fromiter((not text for text in ids), dtype=np.bool_, count=count)
     if not (joined.isascii() and joined.isprintable()):
         for row, cell in enumerate(ids):
-            if cell is not None and (
+            if cell and (
                 identifier_problem(cell) is not None or normalise_identifier(cell) != cell
             ):
                 bad[row] = True
@@ -738,7 +743,7 @@ def _evidence_columns(
     if len(set(present_ids)) < len(present_ids):
         first_row: dict[str, int] = {}
         for row, cell in enumerate(ids):
-            if cell is None:
+            if not cell:
                 continue
             if cell in first_row:
                 duplicates[row] = first_row[cell]
@@ -894,7 +899,7 @@ def _evidence_columns(
     coders["file"].code(header.file)
     weight_column = weight_numbers[raw_codes("weight")]
     value_column = value_numbers.copy()
-    final_ids: list[str] = [text or "" for text in ids]
+    final_ids = ids
 
     # Rows that are not plainly valid: the row check decides, in row order.
     rejected: list[Rejection] = []
@@ -907,13 +912,13 @@ def _evidence_columns(
         cells_of_row: dict[str, str] = {}
         for name in columns:
             if name == "id":
-                cell = ids[row]
+                found_cell = ids[row] or None
             elif name in free_cells:
-                cell = free_cells[name][row]
+                found_cell = free_cells[name][row] or None
             else:
-                cell = texts(name)[raw[name].codes[row]] if name in raw else None
-            if cell is not None:
-                cells_of_row[name] = cell
+                found_cell = texts(name)[raw[name].codes[row]] if name in raw else None
+            if found_cell is not None:
+                cells_of_row[name] = found_cell
         if row in overflow:
             cells_of_row["__overflow__"] = overflow[row]
         record = Row(numbers[row], cells_of_row)
@@ -966,14 +971,12 @@ def _evidence_columns(
         vocabularies[name], final[name] = coders[name].finish(final[name][kept])
     kept_list = kept.tolist()
     texts_out: dict[str, Sequence[str | None]] = {
-        name: [free_cells[name][row] for row in kept_list]
+        name: [free_cells[name][row] or None for row in kept_list]
         for name in ("excerpt", "citation")
         if name in free_cells
     }
     extra = {
-        name: [
-            ABSENT if free_cells[name][row] is None else free_cells[name][row] for row in kept_list
-        ]
+        name: [free_cells[name][row] or ABSENT for row in kept_list]
         for name in free
         if name not in _CORE
     }

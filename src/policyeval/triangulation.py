@@ -266,14 +266,20 @@ class _CountingRule:
         """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``.
 
         The consensus of every group is found at once
-        (:func:`~policyeval.consensus.group_consensus`); only the agreeing
-        rows are read to count and to write the explanation. Groups the
-        array form does not decide (numeric scales, weights that are not
-        whole numbers) are judged on their items. Ids within a group are
-        distinct, as :func:`~policyeval.triangulate.triangulate` ensures.
+        (:func:`~policyeval.consensus.group_consensus`), and so are the
+        distinct values among the agreeing rows; the spread of dates more
+        than a day apart and techniques within one source are counted on the
+        agreeing rows of each group. Groups the array form does not decide
+        (numeric scales, weights that are not whole numbers) are judged on
+        their items. Ids within a group are distinct, as
+        :func:`~policyeval.triangulate.triangulate` ensures.
         """
         if not isinstance(scale, OrdinalScale):
             return [self(groups.items(group), scale) for group in range(len(groups))]
+        if not (self.within_source or self.min_gap_days > 1):
+            from policyeval._rule_arrays import counting_groups
+
+            return counting_groups(self, groups, scale)
         found = group_consensus(groups, scale)
         table = groups.table
         ids = table.ids
