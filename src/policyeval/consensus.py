@@ -261,10 +261,11 @@ class GroupConsensus:
 def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsensus:
     """:func:`consensus` of every group at once: one sort, then segment sums.
 
-    Whole-number weights are summed as integers, so the lower median, the
-    even split and the agreement share (one division of two exact integers,
-    rounded once) are exactly what :func:`consensus` finds; groups with other
-    weights are marked not ``exact``.
+    Weights that are whole numbers or sixteenths (0.5, 0.25, 1.5 ...) are
+    summed as integers, so the lower median, the even split and the
+    agreement share (one division of two exact integers, rounded once) are
+    exactly what :func:`consensus` finds; groups with other weights (0.1 has
+    no exact binary form) are marked not ``exact``.
 
     >>> from policyeval.evidence import Evidence
     >>> from policyeval.evidence_table import EvidenceTable
@@ -302,8 +303,13 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
             agreement=np.zeros(0),
             upper=empty,
         )
-    whole = (weight == np.floor(weight)) & (weight < 2.0**53) & (level >= 0)
-    integer = np.where(whole, weight, 0).astype(np.int64)
+    # Sixteenths below 2**30 are read exactly both as binary fractions (the agreement share and
+    # the even split) and as the decimals they print as (the median), so scaled by 16 they are
+    # integers all three can be decided on; whole numbers up to 2**53 are integers as they are.
+    factor = 16.0 if len(weight) and float(weight.max()) < 2.0**30 else 1.0
+    scaled = weight * factor
+    whole = (scaled == np.floor(scaled)) & (scaled < 2.0**53) & (level >= 0)
+    integer = np.where(whole, scaled, 0).astype(np.int64)
     total = np.add.reduceat(integer, starts)
     exact = np.logical_and.reduceat(whole, starts) & (total < 2**53) & (total > 0)
     safe_level = np.where(level >= 0, level, 0)

@@ -44,6 +44,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from policyeval._collector import collection_paused
 from policyeval._frozen import frozen_dict
 from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
@@ -285,9 +286,10 @@ def load_evidence(
         check_header=lambda header: _check_columns(header, sources, default_unit),
         limits=limits,
     )
-    table, rejected, problems = _evidence_columns(
-        header, chunks, framework, sources=sources, default_unit=default_unit, units=units
-    )
+    with collection_paused():
+        table, rejected, problems = _evidence_columns(
+            header, chunks, framework, sources=sources, default_unit=default_unit, units=units
+        )
     if problems and not lenient:
         raise EvidenceError(problems)
     return EvidenceSet(items=table, rejected=tuple(rejected), sources=dict(sources or {}))

@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._collector import collection_paused
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
 from policyeval.evidence_table import EvidenceTable
@@ -118,7 +119,8 @@ def triangulate(
                 f"evidence names units not in units={list(unit_ids)!r}: {unknown!r}"
             )
     if isinstance(items, EvidenceTable):
-        found = _assess_table(framework, items, rule_for)
+        with collection_paused():
+            found = _assess_table(framework, items, rule_for)
         assessments = {
             (unit, indicator): found.get((unit, indicator))
             or _assess(framework, unit, indicator, (), rule_for(indicator))
