@@ -27,13 +27,14 @@ from policyeval.testing.strategies import FOUR_LEVEL_SCALE, evidence_items
 
 AGUSTINO = frameworks.load("agustino")
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "serang_2024"
+EXAMPLE_FRAMEWORK = load_framework(golden_cases.HERE / "data" / "framework_example.toml")
 
 _CELLS = {
     "id": ["E1", "E2", "E1", " E3 ", "", "E\u200b4", "Cafe\u0301"],
     "unit": ["kota", "", "desa", "kota\x00", "lain"],
-    "indicator": ["kompetensi", "komunikasi_publik", "program", "nope", ""],
+    "indicator": ["kompetensi", "komunikasi_publik", "anggaran", "program", "nope", ""],
     "rating": ["baik", "Baik", "cukup baik", "bagus", ""],
-    "value": ["", "", "", "3", "1,5"],
+    "value": ["", "", "", "3", "1,5", "58.4", "120", "x"],
     "source": ["s1", "s2", "", "ghost"],
     "source_category": ["asn", "", "dokumen"],
     "technique": ["interview", "", "documentation"],
@@ -66,9 +67,9 @@ def tables(draw: st.DrawFn) -> Table:
     return Table("e.csv", columns, tuple(rows), decimal_comma=draw(st.booleans()))
 
 
-def _outcome(reader, table: Table, **options):  # type: ignore[no-untyped-def]
+def _outcome(reader, table: Table, framework, **options):  # type: ignore[no-untyped-def]
     try:
-        found = reader(table, AGUSTINO, **options)
+        found = reader(table, framework, **options)
     except EvidenceError as error:
         return "error", [str(problem) for problem in error.problems]
     return tuple(found.items), found.rejected
@@ -81,6 +82,7 @@ def _outcome(reader, table: Table, **options):  # type: ignore[no-untyped-def]
     st.sampled_from([None, "kota"]),
     st.sampled_from([None, ["kota", "desa"]]),
     st.booleans(),
+    st.sampled_from(["agustino", "example"]),
 )
 def test_columns_read_exactly_what_rows_read(
     table: Table,
@@ -88,6 +90,7 @@ def test_columns_read_exactly_what_rows_read(
     default_unit: str | None,
     units: list[str] | None,
     with_sources: bool,
+    framework_name: str,
 ) -> None:
     """For any table, the column reader keeps the same items and reports the same problems,
     row by row and in the same words, as the row reader, strict or lenient."""
@@ -97,8 +100,9 @@ def test_columns_read_exactly_what_rows_read(
         "units": units,
         "sources": _SOURCES if with_sources else None,
     }
-    columnar = _outcome(evidence_from_rows, table, **options)
-    assert columnar == _outcome(_scalar_evidence_from_rows, table, **options)
+    framework = AGUSTINO if framework_name == "agustino" else EXAMPLE_FRAMEWORK
+    columnar = _outcome(evidence_from_rows, table, framework, **options)
+    assert columnar == _outcome(_scalar_evidence_from_rows, table, framework, **options)
     if lenient and columnar[0] != "error":
         assert len(columnar[0]) + len(columnar[1]) == len(table.rows)
 

@@ -28,6 +28,7 @@ errors name the same file, row, column and value, strict or lenient.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -38,7 +39,7 @@ import numpy.typing as npt
 
 from policyeval.evidence import Evidence, Origin
 
-__all__ = ["CODED_COLUMNS", "EvidenceGroups", "EvidenceTable"]
+__all__ = ["CODED_COLUMNS", "EvidenceGroups", "EvidenceTable", "items_of_unit"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -272,6 +273,16 @@ class EvidenceTable(Sequence[Evidence]):
             origin=None if file is None and row < 0 else Origin(file, None if row < 0 else row),
         )
 
+    def of_unit(self, unit: str) -> tuple[Evidence, ...]:
+        """The items about one unit, in row order; only those are made."""
+        vocabulary = self._vocabularies["unit"]
+        position = bisect.bisect_left(vocabulary, unit)
+        if position == len(vocabulary) or vocabulary[position] != unit:
+            return ()
+        return tuple(
+            self.item(row) for row in np.flatnonzero(self._codes["unit"] == position).tolist()
+        )
+
     # --- grouping -----------------------------------------------------------------------------
 
     def id_ranks(self) -> IntArray:
@@ -416,3 +427,17 @@ class _ItemColumns:
             texts=self.texts,
             extra=extra,
         )
+
+
+def items_of_unit(evidence: Sequence[Evidence], unit: str) -> Sequence[Evidence]:
+    """The items of ``evidence`` about ``unit``: read off the columns of a table.
+
+    >>> from policyeval.evidence import Evidence
+    >>> items = [Evidence(id=f"e{n}", unit=u, indicator="k", rating="baik", source="s",
+    ...                   technique="t") for n, u in enumerate("aba")]
+    >>> [item.id for item in items_of_unit(EvidenceTable.from_items(items), "a")]
+    ['e0', 'e2']
+    """
+    if isinstance(evidence, EvidenceTable):
+        return evidence.of_unit(unit)
+    return tuple(item for item in evidence if item.unit == unit)
