@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +22,20 @@ from policyeval.evidence_io import (
     load_evidence,
 )
 from policyeval.evidence_table import EvidenceTable
-from policyeval.exceptions import EvidenceError
+from policyeval.exceptions import EvidenceError, PluginContractError
 from policyeval.framework_io import load_framework
 from policyeval.tables import Row, Table
 from policyeval.testing.strategies import FOUR_LEVEL_SCALE, evidence_items
+from policyeval.triangulation import (
+    agreement,
+    all_of,
+    any_of,
+    cerqual,
+    investigator_triangulation,
+    source_triangulation,
+    technique_triangulation,
+    time_triangulation,
+)
 
 AGUSTINO = frameworks.load("agustino")
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "serang_2024"
@@ -147,6 +159,7 @@ def test_the_golden_documents_are_the_same_from_items_and_from_a_table() -> None
             units=units,
             min_share=min_share,
         )
+        assert isinstance(columnar.evidence, EvidenceTable)
         assert columnar.to_json() == scalar.to_json()
 
 
@@ -185,12 +198,62 @@ def agustino_evidence(draw: st.DrawFn) -> list[Evidence]:
     return items
 
 
-@settings(max_examples=60, deadline=None)
-@given(agustino_evidence(), st.sampled_from(["source", "technique", "cerqual", "agreement"]))
-def test_the_engine_gives_the_same_json_in_both_modes(items: list[Evidence], rule: str) -> None:
+def _third_party(evidence, scale):  # type: ignore[no-untyped-def]
+    """A rule without an array form: the table path must hand it its items."""
+    return source_triangulation(min_categories=1)(evidence, scale)
+
+
+RULES = [
+    "source",
+    "technique",
+    "cerqual",
+    "agreement",
+    "coder_agreement",
+    technique_triangulation(within_source=True),
+    time_triangulation(min_gap_days=30),
+    time_triangulation(),
+    investigator_triangulation(),
+    all_of(source_triangulation(), agreement()),
+    any_of(cerqual(), technique_triangulation(), _third_party),
+    _third_party,
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(agustino_evidence(), st.sampled_from(RULES))
+def test_the_engine_gives_the_same_json_in_both_modes(items: list[Evidence], rule: Any) -> None:
     """Evaluating Evidence objects (the scalar path) and their table (the array path) gives
     identical judgements and byte-identical JSON."""
     scalar = evaluate(AGUSTINO, items, rules=rule)
     columnar = evaluate(AGUSTINO, EvidenceTable.from_items(items), rules=rule)
+    assert isinstance(columnar.evidence, EvidenceTable)
     assert columnar.judgements == scalar.judgements
     assert columnar.to_json() == scalar.to_json()
+
+
+@attrs.frozen
+class _CitesStrangers:
+    """A third-party rule whose array form cites an item it was not given."""
+
+    def __call__(self, evidence, scale):  # type: ignore[no-untyped-def]
+        return source_triangulation()(evidence, scale)
+
+    def assess_groups(self, groups, scale):  # type: ignore[no-untyped-def]
+        found = source_triangulation().assess_groups(groups, scale)
+        return [attrs.evolve(found[0], evidence=("stranger",)), *found[1:]]
+
+
+def test_a_third_party_array_form_is_held_to_the_rule_contract() -> None:
+    """The engine checks what a third-party array form returns, naming the rule and the group."""
+    items = [
+        Evidence(
+            id="e1",
+            unit="a",
+            indicator="kompetensi",
+            rating="baik",
+            source="s",
+            technique="interview",
+        )
+    ]
+    with pytest.raises(PluginContractError, match=r"cites evidence it was not given.*'stranger'"):
+        evaluate(AGUSTINO, EvidenceTable.from_items(items), rules=_CitesStrangers())

@@ -60,7 +60,17 @@ CODED_COLUMNS = (
 _TEXT_COLUMNS = ("excerpt", "citation")
 
 
-ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"  # unpickles as the one module-level value
+
+
+ABSENT: Any = _Absent()
 """The cell of a further column (:attr:`Evidence.extra`) that a row leaves empty."""
 
 
@@ -238,6 +248,14 @@ class EvidenceTable(Sequence[Evidence]):
     def __repr__(self) -> str:
         return f"<EvidenceTable: {len(self)} items, {len(self._vocabularies['unit'])} units>"
 
+    def extra_of(self, index: int) -> dict[str, Any]:
+        """The further columns (:attr:`Evidence.extra`) of row ``index``."""
+        return {
+            name: column[index]
+            for name, column in self._extra.items()
+            if column[index] is not ABSENT
+        }
+
     def item(self, index: int) -> Evidence:
         """The :class:`Evidence` object of row ``index`` (made on each call)."""
 
@@ -249,11 +267,7 @@ class EvidenceTable(Sequence[Evidence]):
         row = int(self._rows[index])
         file = coded("file")
         texts = {name: column[index] for name, column in self._texts.items()}
-        extra = {
-            name: column[index]
-            for name, column in self._extra.items()
-            if column[index] is not ABSENT
-        }
+        extra = self.extra_of(index)
         return Evidence(
             id=self._ids[index],
             unit=coded("unit"),

@@ -42,7 +42,7 @@ from policyeval.exceptions import (
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, TriangulationRule
 from policyeval.registry import build_rule, describe
-from policyeval.scales import OrdinalScale
+from policyeval.scales import OrdinalScale, Scale
 
 __all__ = ["RuleSpec", "Triangulation", "triangulate"]
 
@@ -203,23 +203,36 @@ def _assess_table(
         for indicator, numbers in by_indicator.items():
             scale = framework.scale_of(indicator)
             by_scale.setdefault(id(scale), (scale, []))[1].extend(numbers)
+        trusted = _built_in(rule)
         for scale, numbers in by_scale.values():
             chosen = groups.subset(numbers)
-            results = array_form(chosen, scale)
+            try:
+                results = list(array_form(chosen, scale))
+            except PluginContractError:
+                raise
+            except (PolicyEvalError, ValueError, TypeError, ArithmeticError, LookupError) as error:
+                raise PluginContractError(
+                    f"triangulation rule {rule!r} failed in assess_groups: {error}"
+                ) from error
             if len(results) != len(chosen):
                 raise PluginContractError(
                     f"triangulation rule {rule!r}: assess_groups returned {len(results)} "
                     f"assessments for {len(chosen)} groups"
                 )
-            for key, assessment in zip(chosen.keys, results, strict=True):
-                if not isinstance(assessment, Assessment):
-                    raise PluginContractError(
-                        f"triangulation rule {rule!r} returned {type(assessment).__name__} for "
-                        f"unit={key[0]!r}, indicator={key[1]!r}; expected a "
-                        "policyeval.protocols.Assessment"
-                    )
+            for number, (key, assessment) in enumerate(zip(chosen.keys, results, strict=True)):
+                if not trusted:
+                    where = f"unit={key[0]!r}, indicator={key[1]!r}"
+                    assessment = _checked(assessment, rule, scale, where, chosen.ids(number))
                 found[key] = assessment
     return found
+
+
+def _built_in(rule: object) -> bool:
+    """Whether ``rule`` and every rule inside it are built-in rules (held to the kit's laws)."""
+    if type(rule).__module__ != "policyeval.triangulation":
+        return False
+    inner = [*getattr(rule, "rules", ()), *([rule.base] if hasattr(rule, "base") else [])]
+    return all(_built_in(member) for member in inner)
 
 
 def _check_evidence(framework: Framework, items: Sequence[Evidence]) -> None:
@@ -275,12 +288,19 @@ def _assess(
         raise PluginContractError(
             f"triangulation rule {rule!r} failed for {where}: {error}"
         ) from error
+    return _checked(assessment, rule, scale, where, [item.id for item in items])
+
+
+def _checked(
+    assessment: object, rule: TriangulationRule, scale: Scale, where: str, ids: Sequence[str]
+) -> Assessment:
+    """``assessment`` when it keeps the rule's contract for evidence ``ids``; else an error."""
     if not isinstance(assessment, Assessment):
         raise PluginContractError(
             f"triangulation rule {rule!r} returned {type(assessment).__name__} for {where}; "
             "expected a policyeval.protocols.Assessment"
         )
-    given = {item.id for item in items}
+    given = set(ids)
     if not set(assessment.evidence) <= given or not set(assessment.agreeing) <= given:
         raise PluginContractError(
             f"triangulation rule {rule!r} cites evidence it was not given for {where}: "
@@ -295,9 +315,9 @@ def _assess(
             f"triangulation rule {rule!r} returned rating {assessment.rating!r} for {where}, "
             f"not a level of scale {scale.id!r}"
         )
-    if items and not assessment.evidence:
+    if ids and not assessment.evidence:
         raise PluginContractError(
             f"triangulation rule {rule!r} lists no evidence for {where} although it was given "
-            f"{len(items)} items"
+            f"{len(ids)} items"
         )
     return assessment

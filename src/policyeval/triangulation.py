@@ -280,47 +280,7 @@ class _CountingRule:
             from policyeval._rule_arrays import counting_groups
 
             return counting_groups(self, groups, scale)
-        found = group_consensus(groups, scale)
-        table = groups.table
-        ids = table.ids
-        rows = groups.rows.tolist()
-        bounds = groups.bounds.tolist()
-        agreeing = found.agreeing.tolist()
-        exact = found.exact.tolist()
-        levels = [level.id for level in scale.levels]
-        chosen, uppers, shares = (
-            found.level.tolist(),
-            found.upper.tolist(),
-            found.agreement.tolist(),
-        )
-        record = _RowReader(table)
-        out = []
-        for group in range(len(groups)):
-            if not exact[group]:
-                out.append(self(groups.items(group), scale))
-                continue
-            start, stop = bounds[group], bounds[group + 1]
-            members = rows[start:stop]
-            rating = levels[chosen[group]]
-            upper = uppers[group]
-            # The summary holds ids and light rows where the scalar form holds Evidence objects:
-            # the judging code reads nothing else of them.
-            summary = Consensus(
-                rating=rating,
-                evidence=cast(Any, tuple(ids[row] for row in members)),
-                agreeing=cast(
-                    Any,
-                    tuple(
-                        record(row)
-                        for row, agrees in zip(members, agreeing[start:stop], strict=True)
-                        if agrees
-                    ),
-                ),
-                agreement=shares[group],
-                even_split=(rating, levels[upper]) if upper >= 0 else (),
-            )
-            out.append(self._judge(summary))
-        return out
+        return _by_summary(self, groups, scale)
 
     def _judge(self, found: Consensus) -> Assessment:
         count, counted_text = self._count(found.agreeing)
@@ -393,16 +353,75 @@ class _CountingRule:
         return len(techniques), f"{listed} from one source ({source})"
 
 
+def _summaries(groups: EvidenceGroups, scale: Scale) -> list[Consensus | None]:
+    """Each group's consensus as a rule's judging code reads it, ``None`` where not decided.
+
+    The consensus of every group is found at once
+    (:func:`~policyeval.consensus.group_consensus`); a summary holds the
+    group's ids where :func:`consensus` holds its items, and light records
+    of the agreeing rows only. ``None`` marks a group the array form does
+    not decide (a numeric scale, weights that are not whole numbers or
+    sixteenths): it must be judged on its items.
+    """
+    if not isinstance(scale, OrdinalScale):
+        return [None] * len(groups)
+    found = group_consensus(groups, scale)
+    ids = groups.table.ids
+    rows = groups.rows.tolist()
+    bounds = groups.bounds.tolist()
+    agreeing = found.agreeing.tolist()
+    exact = found.exact.tolist()
+    levels = [level.id for level in scale.levels]
+    chosen, uppers, shares = found.level.tolist(), found.upper.tolist(), found.agreement.tolist()
+    record = _RowReader(groups.table)
+    out: list[Consensus | None] = []
+    for group in range(len(groups)):
+        if not exact[group]:
+            out.append(None)
+            continue
+        start, stop = bounds[group], bounds[group + 1]
+        members = rows[start:stop]
+        rating = levels[chosen[group]]
+        upper = uppers[group]
+        out.append(
+            Consensus(
+                rating=rating,
+                evidence=cast(Any, tuple(ids[row] for row in members)),
+                agreeing=cast(
+                    Any,
+                    tuple(
+                        record(row)
+                        for row, agrees in zip(members, agreeing[start:stop], strict=True)
+                        if agrees
+                    ),
+                ),
+                agreement=shares[group],
+                even_split=(rating, levels[upper]) if upper >= 0 else (),
+            )
+        )
+    return out
+
+
+def _by_summary(rule: Any, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+    """``rule._judge`` on each group's summary; the rule itself on a group not decided."""
+    return [
+        rule(groups.items(group), scale) if summary is None else rule._judge(summary)
+        for group, summary in enumerate(_summaries(groups, scale))
+    ]
+
+
 class _RowReader:
-    """Reads one table row as the few fields a counting rule looks at (no Evidence object)."""
+    """Reads one table row as the fields the rules' judging code looks at (no Evidence object)."""
 
     def __init__(self, table: EvidenceTable) -> None:
+        self.table = table
         self.ids = table.ids
         self.columns = {
             name: (table.codes(name).tolist(), (*table.vocabulary(name), None))
             for name in ("source", "source_category", "technique", "date", "investigator")
         }
         self.inferred = table.inferred.tolist()
+        self.weights = table.weights.tolist()
 
     def __call__(self, row: int) -> _Agreeing:
         fields = {
@@ -411,6 +430,8 @@ class _RowReader:
         return _Agreeing(
             id=self.ids[row],
             attribution="inferred" if self.inferred[row] else "stated",
+            weight=self.weights[row],
+            extra=self.table.extra_of(row),
             **fields,
         )
 
@@ -426,6 +447,8 @@ class _Agreeing:
     date: datetime.date | None
     investigator: str | None
     attribution: str
+    weight: float
+    extra: Mapping[str, Any]
 
     @property
     def category(self) -> str:
@@ -620,6 +643,13 @@ class _AgreementRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``."""
+        return _by_summary(self, groups, scale)
+
+    def _judge(self, found: Consensus) -> Assessment:
         share = found.agreement
         if share < self.contested_below or found.even_split:
             status, confidence = Status.CONTESTED, Confidence.VERY_LOW
@@ -701,6 +731,13 @@ class _CerqualRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``."""
+        return _by_summary(self, groups, scale)
+
+    def _judge(self, found: Consensus) -> Assessment:
         agreeing = found.agreeing
         # an item whose source is the encoder's inference is not an independent source
         sources = _sources([item for item in agreeing if item.independent])
@@ -839,7 +876,22 @@ class _Combined:
         return f"{self.mode}({', '.join(describe(rule) for rule in self.rules)})"
 
     def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
-        results = [rule(evidence, scale) for rule in self.rules]
+        return self._combine([rule(evidence, scale) for rule in self.rules])
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: the members' array forms, combined group by group.
+
+        A member without an array form is asked group by group, on the items.
+        """
+        per_rule = [
+            rule.assess_groups(groups, scale)
+            if hasattr(rule, "assess_groups")
+            else [rule(groups.items(group), scale) for group in range(len(groups))]
+            for rule in self.rules
+        ]
+        return [self._combine(list(results)) for results in zip(*per_rule, strict=True)]
+
+    def _combine(self, results: list[Assessment]) -> Assessment:
         for rule, result in zip(self.rules, results, strict=True):
             if not isinstance(result, Assessment):
                 raise PluginContractError(
