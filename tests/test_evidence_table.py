@@ -84,7 +84,7 @@ def _outcome(reader, table: Table, framework, **options):  # type: ignore[no-unt
         found = reader(table, framework, **options)
     except EvidenceError as error:
         return "error", [str(problem) for problem in error.problems]
-    return tuple(found.items), found.rejected
+    return tuple(found.items), found.rejected, found.units
 
 
 @settings(max_examples=150, deadline=None)
@@ -139,6 +139,21 @@ def test_a_loaded_table_makes_evidence_only_when_read(tmp_path: Path) -> None:
     )
     assert str(first.origin) == f"{path}: row 2"
     assert found.items.vocabulary("rating") == ("baik", "cukup_baik")
+
+
+def test_a_unit_named_only_by_rejected_rows_is_not_a_unit(tmp_path: Path) -> None:
+    """The vocabularies hold the values of the rows kept, so a rejected row adds no unit."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "id;unit;indicator;rating;source;technique\n"
+        "E1;kota;kompetensi;baik;s1;interview\n"
+        "E2;desa;kompetensi;bagus;s2;interview\n",
+        encoding="utf-8",
+    )
+    found = load_evidence(path, AGUSTINO, lenient=True)
+    assert found.units == ("kota",)
+    assert found.items.vocabulary("source") == ("s1",)
+    assert evaluate(AGUSTINO, found).units == ("kota",)
 
 
 def test_the_golden_documents_are_the_same_from_items_and_from_a_table() -> None:

@@ -94,13 +94,17 @@ class _Coder:
         return found
 
     def finish(self, codes: Sequence[int] | IntArray) -> tuple[tuple[Any, ...], IntArray]:
-        """The sorted vocabulary and the codes renumbered into it."""
+        """The sorted vocabulary of the values ``codes`` use, and the codes renumbered into it.
+
+        A value seen only in rows that were dropped (rejected rows) is left out.
+        """
         values = list(self.index)
-        order = sorted(range(len(values)), key=values.__getitem__)
-        rank = np.empty(len(values) + 1, dtype=np.int64)
-        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(values))
-        rank[-1] = -1  # code -1 (empty) stays -1
         array = np.asarray(codes, dtype=np.int64)
+        used = np.zeros(len(values), dtype=np.bool_)
+        used[array[array >= 0]] = True
+        order = sorted(np.flatnonzero(used).tolist(), key=values.__getitem__)
+        rank = np.full(len(values) + 1, -1, dtype=np.int64)  # code -1 (empty) stays -1
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         return tuple(values[i] for i in order), rank[array]
 
 
