@@ -691,11 +691,11 @@ def _evidence_columns(
     free = [c for c in columns if (c and c not in _CORE) or c in ("excerpt", "citation")]
     free_cells: dict[str, list[str]] = {name: [] for name in free}  # stripped, "" when empty
     ids: list[str] = []  # stripped; "" where the cell is empty
-    numbers: list[int] = []
+    number_chunks: list[np.ndarray] = []
+    offset = 0
     overflow: dict[int, str] = {}
     for chunk_numbers, cells in chunks:
-        offset = len(numbers)
-        numbers.extend(chunk_numbers)
+        number_chunks.append(np.asarray(chunk_numbers, dtype=np.int64))
         longest = max(map(len, cells))
         if longest > width:
             for index, values in enumerate(cells):
@@ -712,6 +712,8 @@ def _evidence_columns(
             column.extend(by_column[position[name]])
         for name in free:
             free_cells[name].extend(map(str.strip, by_column[position[name]]))
+        offset += len(cells)
+    numbers = np.concatenate(number_chunks) if number_chunks else np.zeros(0, dtype=np.int64)
     count = len(numbers)
     empty = np.zeros(count, dtype=np.int64)
 
@@ -923,16 +925,16 @@ def _evidence_columns(
                 cells_of_row[name] = found_cell
         if row in overflow:
             cells_of_row["__overflow__"] = overflow[row]
-        record = Row(numbers[row], cells_of_row)
+        record = Row(int(numbers[row]), cells_of_row)
         row_id = record.get("id")
         problems: list[Problem] = []
         item = None
         if row in duplicates:
             problems.append(
                 Problem(
-                    f"duplicate id (first at row {numbers[duplicates[row]]})",
+                    f"duplicate id (first at row {int(numbers[duplicates[row]])})",
                     file=header.file,
-                    row=numbers[row],
+                    row=int(numbers[row]),
                     key="id",
                     value=row_id,
                 )
@@ -989,7 +991,7 @@ def _evidence_columns(
         value=value_column[kept],
         weight=weight_column[kept],
         inferred=inferred[kept],
-        rows=np.asarray(numbers, dtype=np.int64)[kept],
+        rows=numbers[kept],
         texts=texts_out,
         extra=extra,
     )

@@ -25,6 +25,7 @@ import datetime
 import io
 import itertools
 import math
+import operator
 import os
 import re
 import zipfile
@@ -308,18 +309,29 @@ def _read_csv(raw: bytes, file: str) -> tuple[Iterator[list[list[str]]], bool]:
         ) from None
     if not text.strip():
         raise EvidenceError([Problem("the file is empty", file=file)])
-    first_line = next(line for line in text.splitlines() if line.strip())
+    first_line = next(match.group() for match in _TEXT_LINE.finditer(text) if match.group().strip())
     # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
     unquoted = re.sub(r'"[^"]*"', "", first_line)
     delimiter = max((",", ";", "\t"), key=unquoted.count)
-    return _csv_chunks(io.StringIO(text, newline=""), file, delimiter), delimiter == ";"
+    return _csv_chunks(text, file, delimiter), delimiter == ";"
 
 
-def _csv_chunks(buffer: io.StringIO, file: str, delimiter: str) -> Iterator[list[list[str]]]:
+# The lines str.splitlines() finds, without their ends, and the lines a text file opened with
+# newline="" yields, with them: csv reads quoted cells across lines from the second.
+_TEXT_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (no copy of the text is made)."""
+    return map(operator.methodcaller("group"), _CSV_LINE.finditer(text))
+
+
+def _csv_chunks(text: str, file: str, delimiter: str) -> Iterator[list[list[str]]]:
     """The records of a CSV text in chunks, so a big file is never held as rows."""
     # Strict: a quoted cell must close, and nothing may follow its closing quote but a
     # delimiter; otherwise one stray quote would silently swallow every line after it.
-    reader = csv.reader(buffer, delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     count = 0
     while True:
         chunk: list[list[str]] = []
@@ -327,7 +339,7 @@ def _csv_chunks(buffer: io.StringIO, file: str, delimiter: str) -> Iterator[list
             chunk.extend(itertools.islice(reader, _CHUNK))
         except csv.Error as error:
             count += len(chunk)  # the records before the bad one stay in the chunk
-            raise _csv_problem(error, buffer, file, delimiter, count, reader.line_num) from None
+            raise _csv_problem(error, text, file, delimiter, count, reader.line_num) from None
         if not chunk:
             return
         count += len(chunk)
@@ -335,7 +347,7 @@ def _csv_chunks(buffer: io.StringIO, file: str, delimiter: str) -> Iterator[list
 
 
 def _csv_problem(
-    error: csv.Error, buffer: io.StringIO, file: str, delimiter: str, good: int, line: int
+    error: csv.Error, text: str, file: str, delimiter: str, good: int, line: int
 ) -> EvidenceError:
     # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
     if "unexpected end of data" in str(error):
@@ -345,7 +357,7 @@ def _csv_problem(
             'quoted cell ("")'
         )
         # The line the bad record starts on: read the good records again to find it.
-        again = csv.reader(io.StringIO(buffer.getvalue(), newline=""), delimiter=delimiter)
+        again = csv.reader(_lines(text), delimiter=delimiter)
         for _ in itertools.islice(again, good):
             pass
         line = again.line_num + 1
