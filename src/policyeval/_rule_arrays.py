@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["counting_groups"]
 
 IntArray = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.integer[Any]]
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -41,7 +42,7 @@ class _Distinct:
     def __init__(
         self,
         chosen: BoolArray,
-        codes: IntArray,
+        codes: Codes,
         names: Sequence[str],
         group_of_row: IntArray,
         groups: int,
@@ -80,7 +81,7 @@ def counting_groups(
     agreeing = found.agreeing
     independent = ~table.inferred[rows]
 
-    def column(name: str) -> tuple[IntArray, tuple[Any, ...]]:
+    def column(name: str) -> tuple[npt.NDArray[np.int32], tuple[Any, ...]]:
         return table.codes(name)[rows], table.vocabulary(name)
 
     source_codes, source_names = column("source")
@@ -105,7 +106,7 @@ def counting_groups(
     )
     date_names = [day.isoformat() for day in dates]
 
-    def distinct(chosen: BoolArray, codes: IntArray, names: Sequence[str]) -> _Distinct:
+    def distinct(chosen: BoolArray, codes: Codes, names: Sequence[str]) -> _Distinct:
         return _Distinct(chosen, codes, names, group_of_row, count)
 
     sources = distinct(agreeing, source_codes, source_names)

@@ -640,14 +640,14 @@ class _RawColumn:
             if cell not in index:
                 index[cell] = len(index)
         self.chunks.append(
-            np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+            np.fromiter(map(index.__getitem__, cells), dtype=np.int32, count=len(cells))
         )
 
     @property
     def codes(self) -> np.ndarray:
         """The code of every cell read so far."""
         if len(self.chunks) != 1:
-            self.chunks = [np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)]
+            self.chunks = [np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int32)]
         return self.chunks[0]
 
     def texts(self) -> list[str | None]:
@@ -715,10 +715,10 @@ def _evidence_columns(
         offset += len(cells)
     numbers = np.concatenate(number_chunks) if number_chunks else np.zeros(0, dtype=np.int64)
     count = len(numbers)
-    empty = np.zeros(count, dtype=np.int64)
+    empty = np.zeros(count, dtype=np.int32)
 
     def raw_codes(name: str) -> np.ndarray:
-        return np.asarray(raw[name].codes, dtype=np.int64) if name in raw else empty
+        return raw[name].codes if name in raw else empty
 
     text_cache: dict[str, list[str | None]] = {}
 
@@ -792,7 +792,8 @@ def _evidence_columns(
     value_numbers = np.full(count, math.nan)
     rating_vocabulary: dict[str, int] = {}
     decimal_comma = header.decimal_comma
-    pair = (indicator_codes * len(rating_texts) + rating_codes) * len(value_texts) + value_codes
+    wide = indicator_codes.astype(np.int64)
+    pair = (wide * len(rating_texts) + rating_codes) * len(value_texts) + value_codes
     unique_pairs, inverse = np.unique(pair, return_inverse=True)
     pair_ok = np.zeros(len(unique_pairs), dtype=np.bool_)
     pair_level = np.full(len(unique_pairs), -1, dtype=np.int64)
@@ -835,7 +836,7 @@ def _evidence_columns(
     # technique and source category: the row's own, else the sources table's
     def from_source(name: str, attribute: str) -> tuple[np.ndarray, list[str | None], np.ndarray]:
         own, codes = texts(name), raw_codes(name)
-        key = codes * len(source_texts) + source_codes
+        key = codes.astype(np.int64) * len(source_texts) + source_codes
         unique_keys, where = np.unique(key, return_inverse=True)
         values: list[str | None] = []
         for combined in unique_keys.tolist():
@@ -887,7 +888,7 @@ def _evidence_columns(
 
     def recode(name: str, values: Sequence[Any], where: np.ndarray) -> None:
         coder = coders[name]
-        mapping = np.asarray([coder.code(value) for value in values] + [-1], dtype=np.int64)
+        mapping = np.asarray([coder.code(value) for value in values] + [-1], dtype=np.int32)
         final[name] = mapping[where]
 
     recode("unit", unit_values, unit_codes)
@@ -899,7 +900,7 @@ def _evidence_columns(
     recode("investigator", texts("investigator"), raw_codes("investigator"))
     rating_names = list(rating_vocabulary)
     recode("rating", rating_names, np.where(rating_level < 0, len(rating_names), rating_level))
-    final["file"] = np.zeros(count, dtype=np.int64)
+    final["file"] = np.zeros(count, dtype=np.int32)
     coders["file"].code(header.file)
     weight_column = weight_numbers[raw_codes("weight")]
     value_column = value_numbers.copy()
@@ -969,11 +970,13 @@ def _evidence_columns(
         value_column[row] = math.nan if item.value is None else item.value
         weight_column[row] = item.weight
         inferred[row] = item.attribution == "inferred"
+    every_row = bool(keep.all())
     kept = np.flatnonzero(keep)
     vocabularies = {}
     for name in CODED_COLUMNS:
-        vocabularies[name], final[name] = coders[name].finish(final[name][kept])
-    kept_list = kept.tolist()
+        used = final[name] if every_row else final[name][kept]
+        vocabularies[name], final[name] = coders[name].finish(used)
+    kept_list: Sequence[int] = range(count) if every_row else kept.tolist()
     texts_out: dict[str, Sequence[str | None]] = {
         name: [free_cells[name][row] or None for row in kept_list]
         for name in ("excerpt", "citation")
@@ -985,7 +988,7 @@ def _evidence_columns(
         if name not in _CORE
     }
     table = EvidenceTable(
-        ids=[final_ids[row] for row in kept_list],
+        ids=final_ids if every_row else [final_ids[row] for row in kept_list],
         codes=final,
         vocabularies=vocabularies,
         value=value_column[kept],

@@ -42,6 +42,7 @@ from policyeval.evidence import Evidence, Origin
 __all__ = ["CODED_COLUMNS", "EvidenceGroups", "EvidenceTable", "items_of_unit"]
 
 IntArray = npt.NDArray[np.int64]
+CodeArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
 
 CODED_COLUMNS = (
@@ -93,17 +94,19 @@ class _Coder:
             found = self.index[value] = len(self.index)
         return found
 
-    def finish(self, codes: Sequence[int] | IntArray) -> tuple[tuple[Any, ...], IntArray]:
+    def finish(
+        self, codes: Sequence[int] | npt.NDArray[np.integer[Any]]
+    ) -> tuple[tuple[Any, ...], CodeArray]:
         """The sorted vocabulary of the values ``codes`` use, and the codes renumbered into it.
 
         A value seen only in rows that were dropped (rejected rows) is left out.
         """
         values = list(self.index)
-        array = np.asarray(codes, dtype=np.int64)
+        array = np.asarray(codes, dtype=np.int32)
         used = np.zeros(len(values), dtype=np.bool_)
         used[array[array >= 0]] = True
         order = sorted(np.flatnonzero(used).tolist(), key=values.__getitem__)
-        rank = np.full(len(values) + 1, -1, dtype=np.int64)  # code -1 (empty) stays -1
+        rank = np.full(len(values) + 1, -1, dtype=np.int32)  # code -1 (empty) stays -1
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         return tuple(values[i] for i in order), rank[array]
 
@@ -133,7 +136,7 @@ class EvidenceTable(Sequence[Evidence]):
         self,
         *,
         ids: Sequence[str],
-        codes: Mapping[str, IntArray],
+        codes: Mapping[str, npt.NDArray[np.integer[Any]]],
         vocabularies: Mapping[str, tuple[Any, ...]],
         value: FloatArray,
         weight: FloatArray,
@@ -144,7 +147,7 @@ class EvidenceTable(Sequence[Evidence]):
     ) -> None:
         self._ids = tuple(ids)
         self._codes = {
-            name: _frozen(np.asarray(codes[name], dtype=np.int64)) for name in CODED_COLUMNS
+            name: _frozen(np.asarray(codes[name], dtype=np.int32)) for name in CODED_COLUMNS
         }
         self._vocabularies = {name: tuple(vocabularies[name]) for name in CODED_COLUMNS}
         self._value = _frozen(np.asarray(value, dtype=np.float64))
@@ -182,7 +185,7 @@ class EvidenceTable(Sequence[Evidence]):
         """The item ids, in row order."""
         return self._ids
 
-    def codes(self, column: str) -> IntArray:
+    def codes(self, column: str) -> CodeArray:
         """The read-only codes of a coded column (see :data:`CODED_COLUMNS`), ``-1`` when empty."""
         return self._codes[column]
 
@@ -325,7 +328,8 @@ class EvidenceTable(Sequence[Evidence]):
         order = (
             np.lexsort((self.id_ranks(), indicator, unit)) if len(self) else np.zeros(0, np.int64)
         )
-        key = unit[order] * max(len(self._vocabularies["indicator"]), 1) + indicator[order]
+        width = max(len(self._vocabularies["indicator"]), 1)
+        key = unit[order].astype(np.int64) * width + indicator[order]
         if len(key):
             starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
         else:
