@@ -13,6 +13,7 @@ The conformance kit's ``array_form_matches`` law holds it to the scalar form.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -51,12 +52,18 @@ class _Distinct:
         selected = np.flatnonzero(chosen & (codes >= 0))
         keys = np.unique(group_of_row[selected] * width + codes[selected])
         owner, code = np.divmod(keys, width)
-        self.counts = np.bincount(owner, minlength=groups).tolist()
-        self.bounds = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64).tolist()
-        self.names = [names[c] for c in code.tolist()]
+        counts = np.bincount(owner, minlength=groups)
+        bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64).tolist()
+        found = [names[c] for c in code.tolist()]
+        # Groups mostly repeat a few combinations: one tuple object each.
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.per_group = [
+            shared.setdefault(values, values)
+            for values in (tuple(found[a:b]) for a, b in itertools.pairwise(bounds))
+        ]
 
     def of(self, group: int) -> tuple[str, ...]:
-        return tuple(self.names[self.bounds[group] : self.bounds[group + 1]])
+        return self.per_group[group]
 
 
 def counting_groups(
@@ -148,6 +155,7 @@ def counting_groups(
     upper = found.upper.tolist()
     shares = found.agreement.tolist()
     rule_text = repr(rule)
+    percents: dict[float, str] = {}
     out: list[Assessment] = []
     for group in range(count):
         if not exact[group]:
@@ -160,7 +168,8 @@ def counting_groups(
         split = upper[group] >= 0
         phrase = (
             f"{agreed} of {total} item{'' if total == 1 else 's'} "
-            f"({_percent(share)}) agree on {rating!r}"
+            f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
+            f"agree on {rating!r}"
         )
         values = counted.of(group)
         if rule.counted == "date":
