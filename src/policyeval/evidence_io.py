@@ -660,6 +660,11 @@ def _identifiers(texts: Sequence[str | None]) -> tuple[list[str | None], np.ndar
     valid = np.zeros(len(texts), dtype=np.bool_)
     out: list[str | None] = []
     for position, text in enumerate(texts):
+        # Printable ASCII holds no control or invisible character and is already in NFC.
+        if text is not None and text.isascii() and text.isprintable():
+            out.append(text)
+            valid[position] = True
+            continue
         if text is None or identifier_problem(text) is not None:
             out.append(None)
             continue
@@ -836,6 +841,8 @@ def _evidence_columns(
     # technique and source category: the row's own, else the sources table's
     def from_source(name: str, attribute: str) -> tuple[np.ndarray, list[str | None], np.ndarray]:
         own, codes = texts(name), raw_codes(name)
+        if sources is None:  # the row's own cell, or nothing
+            return codes, own, codes
         key = codes.astype(np.int64) * len(source_texts) + source_codes
         unique_keys, where = np.unique(key, return_inverse=True)
         values: list[str | None] = []
