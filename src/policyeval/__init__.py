@@ -21,6 +21,7 @@ from policyeval.case import Case, CaseResult, evaluate_case, load_case, run_case
 from policyeval.evaluate import evaluate, reaggregate
 from policyeval.evidence import Evidence, Origin, Source
 from policyeval.evidence_io import EvidenceSet, Rejection, load_evidence, load_sources
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import (
     CaseError,
     DataCheckError,
@@ -88,6 +89,7 @@ __all__ = [
     "Evidence",
     "EvidenceError",
     "EvidenceSet",
+    "EvidenceTable",
     "Explanation",
     "Framework",
     "FrameworkError",
