@@ -159,3 +159,21 @@ def test_limits_in_case_toml_are_checked_by_the_schema(
     assert code == 2
     assert "limits.rows: must be an integer >= 1 (got 0)" in err
     assert "limits.row: unknown key (did you mean 'rows'?)" in err
+
+
+def test_a_cases_limits_hold_for_its_data_table_in_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The [data] table of a numbers-only case is read under the case's limits by validate and
+    by sensitivity alike, and --limit raises them."""
+    import shutil
+
+    case = tmp_path / "asem"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "asem_coinr", case)
+    with (case / "case.toml").open("a", encoding="utf-8") as file:
+        file.write("\n[limits]\nrows = 10\n")
+    for command in (["validate"], ["sensitivity", "--draws", "2"]):
+        code, _, err = _run(capsys, *command, str(case))
+        assert code == 2, err
+        assert "more than 10 data rows, the limit" in err
+    assert _run(capsys, "validate", str(case), "--limit", "rows=100")[0] == 0

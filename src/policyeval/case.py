@@ -76,6 +76,7 @@ __all__ = [
     "evaluate_case",
     "load_case",
     "load_case_evidence",
+    "load_case_numbers",
     "load_case_reported",
     "run_case",
 ]
@@ -768,12 +769,21 @@ def _load_case_evidence(case: Case) -> EvidenceSet:
     return evidence.plus(derived, source_rejections)
 
 
+def load_case_numbers(case: Case) -> PipelineResult | None:
+    """Read the case's ``[data]`` table under its limits and run its pipeline (``None`` for a
+    case without one)."""
+    if case.data is None:
+        return None
+    with table_limits(case.limits):
+        return load_case_data(case.data, case.framework)
+
+
 def run_case(case: Case) -> CaseResult:
     """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
     and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
+    numeric = load_case_numbers(case)
     with table_limits(case.limits):
-        numeric = load_case_data(case.data, case.framework) if case.data is not None else None
         checks = run_checks(case.checks, base=case.path)
     units = [unit.id for unit in case.units]
     if numeric is not None and not units:
