@@ -177,3 +177,7 @@ def test_a_cases_limits_hold_for_its_data_table_in_every_command(
         assert code == 2, err
         assert "more than 10 data rows, the limit" in err
     assert _run(capsys, "validate", str(case), "--limit", "rows=100")[0] == 0
+    code, _, err = _run(
+        capsys, "sensitivity", "--draws", "2", "--quiet", "--limit", "rows=100", str(case)
+    )
+    assert code == 0, err

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 __all__ = ["sensitivity_command"]
 
 
+def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> dict[str, float]:
+    from policyeval.cli import _parse_limits  # the command module registers this one
+
+    return _parse_limits(context, parameter, values)
+
+
 @click.command("sensitivity")
 @click.argument("case_dir", type=click.Path())
 @click.option(
@@ -43,6 +49,14 @@ __all__ = ["sensitivity_command"]
     default="table",
     show_default=True,
 )
+@click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_limits,
+    help="Raise an input limit for this run, as for evaluate (repeat for several).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def sensitivity_command(
@@ -51,6 +65,7 @@ def sensitivity_command(
     seed: int,
     design: str | None,
     fmt: str,
+    limits: dict[str, float],
     quiet: bool,
     output: str | None,
 ) -> None:
@@ -60,7 +75,7 @@ def sensitivity_command(
     from policyeval.sensitivity import sensitivity_case
 
     try:
-        case = load_case(case_dir)
+        case = load_case(case_dir, limits=limits)
         if quiet or not sys.stderr.isatty():
             result = sensitivity_case(case, draws=draws, seed=seed, design=design)
         else:
