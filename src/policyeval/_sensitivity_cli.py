@@ -35,10 +35,21 @@ __all__ = ["sensitivity_command"]
     default="table",
     show_default=True,
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def sensitivity_command(
-    case_dir: str, draws: int | None, seed: int, fmt: str, quiet: bool, output: str | None
+    case_dir: str,
+    draws: int | None,
+    seed: int,
+    fmt: str,
+    compact: bool,
+    quiet: bool,
+    output: str | None,
 ) -> None:
     """How stable each verdict is under the case's [sensitivity] alternatives."""
     from policyeval.case import load_case
@@ -61,7 +72,11 @@ def sensitivity_command(
                 result = sensitivity_case(case, draws=draws, seed=seed, progress=progress)
     except PolicyEvalError as error:
         _fail(error)
-    text = result.to_json() if fmt == "json" else render(result, markdown=fmt == "markdown")
+    text = (
+        result.to_json(compact=compact)
+        if fmt == "json"
+        else render(result, markdown=fmt == "markdown")
+    )
     _write(text, output)
 
 

@@ -164,21 +164,27 @@ def to_tree(fw: Framework, *, lang: str | None = None) -> str:
     lines = [named(fw.root)]
     drawn: set[str] = {fw.root}
 
-    def walk(node_id: str, prefix: str) -> None:
-        children = fw.children(node_id)
-        for position, child in enumerate(children):
-            last = position == len(children) - 1
-            branch = "└── " if last else "├── "
-            shared = child in drawn
-            text = named(child)
-            if weighted:
-                text += f" w={_number(fw.weight(node_id, child))}"
-            if shared:
-                lines.append(f"{prefix}{branch}↳ {text} (shared)")
-                continue
-            drawn.add(child)
-            lines.append(f"{prefix}{branch}{text}")
-            walk(child, prefix + ("    " if last else "│   "))
+    # Preorder without recursion, so a 10,000-deep chain does not overflow the stack.
+    stack: list[tuple[str, str, str, bool]] = [
+        (child, fw.root, "", position == len(fw.children(fw.root)) - 1)
+        for position, child in enumerate(fw.children(fw.root))
+    ][::-1]
+    while stack:
+        child, parent, prefix, last = stack.pop()
+        branch = "└── " if last else "├── "
+        text = named(child)
+        if weighted:
+            text += f" w={_number(fw.weight(parent, child))}"
+        if child in drawn:
+            lines.append(f"{prefix}{branch}↳ {text} (shared)")
+            continue
+        drawn.add(child)
+        lines.append(f"{prefix}{branch}{text}")
+        below = prefix + ("    " if last else "│   ")
+        children = fw.children(child)
+        stack.extend(
+            (grandchild, child, below, position == len(children) - 1)
+            for position, grandchild in reversed(list(enumerate(children)))
+        )
 
-    walk(fw.root, "")
     return "\n".join(lines) + "\n"

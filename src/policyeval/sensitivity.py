@@ -400,9 +400,9 @@ class Sensitivity:
             "units": units,
         }
 
-    def to_json(self) -> str:
-        """Deterministic JSON: the same inputs and seed give the same bytes."""
-        return dumps(self.to_dict())
+    def to_json(self, *, compact: bool = False) -> str:
+        """Deterministic JSON: the same inputs and seed give the same bytes (``compact``: no white space)."""
+        return dumps(self.to_dict(), compact=compact)
 
 
 def _describe(item: _draws.Input) -> dict[str, Any]:
