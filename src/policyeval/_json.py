@@ -103,8 +103,7 @@ def write(document: Any, out: _Writable, *, compact: bool = False) -> None:
     if compact:
         _write_compact(document, out)
     else:
-        for chunk in _indented(document, "\n"):
-            out.write(chunk)
+        _write_indented(document, out, "\n")
     out.write("\n")
 
 
@@ -141,6 +140,12 @@ def _write_compact(document: Any, out: _Writable) -> None:
 
 def _scalar(value: Any) -> str | None:
     """The encoding of a scalar as json.dumps writes it after :func:`jsonable`; ``None`` otherwise."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is float and value - value == 0:  # finite
+        rounded = round(value, 10)
+        return "0.0" if rounded == 0 else _float(rounded)
     if isinstance(value, str):
         return _string(value)
     if value is None:
@@ -161,7 +166,27 @@ def _scalar(value: Any) -> str | None:
     return _string(repr(value))
 
 
-def _indented(value: Any, newline: str) -> Iterator[str]:
+def _has_stream(value: Any) -> bool:
+    return isinstance(value, Stream) or (
+        isinstance(value, Mapping) and any(isinstance(item, Stream) for item in value.values())
+    )
+
+
+def _write_indented(value: Any, out: _Writable, newline: str) -> None:
+    """Write ``value`` in the readable layout; streams member by member, the rest as one piece."""
+    if not _has_stream(value):
+        out.write(_indented(value, newline))
+        return
+    inner = newline + "  "
+    first = True
+    for key, item in value.items():
+        out.write(("{" if first else ",") + inner + _string(str(key)) + ": ")
+        first = False
+        _write_indented(item, out, inner)
+    out.write("{}" if first else newline + "}")
+
+
+def _indented(value: Any, newline: str) -> str:
     """json.dumps's indent=2 layout; ``newline`` is the line break plus the current indentation.
 
     Recursion follows the document's own nesting, which the code writing the
@@ -169,28 +194,24 @@ def _indented(value: Any, newline: str) -> Iterator[str]:
     """
     scalar = _scalar(value)
     if scalar is not None:
-        yield scalar
-        return
+        return scalar
     inner = newline + "  "
     if isinstance(value, list | tuple):
         if not value:
-            yield "[]"
-            return
+            return "[]"
         encoded = [_scalar(item) for item in value]
-        if None not in encoded:
-            # A list of scalars (evidence ids, weights): one join.
-            yield "[" + inner + ("," + inner).join(encoded) + newline + "]"  # type: ignore[arg-type]
-            return
-        yield "["
-        for index, item in enumerate(value):
-            yield ("," if index else "") + inner
-            yield from _indented(item, inner)
-        yield newline + "]"
-        return
-    items = value.items()
-    first = True
-    for key, item in items:
-        yield ("{" if first else ",") + inner + _string(str(key)) + ": "
-        first = False
-        yield from _indented(item, inner)
-    yield "{}" if first else newline + "}"
+        if None in encoded:
+            encoded = [_indented(item, inner) for item in value]
+        return "[" + inner + ("," + inner).join(encoded) + newline + "]"  # type: ignore[arg-type]
+    if not value:
+        return "{}"
+    separator = "," + inner
+    return (
+        "{"
+        + inner
+        + separator.join(
+            _string(str(key)) + ": " + _indented(item, inner) for key, item in value.items()
+        )
+        + newline
+        + "}"
+    )

@@ -648,6 +648,7 @@ def _unit_report(
             category_text,
         )
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
+    indicator_set = set(indicators)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
     categories, by_category = _matrix(indicators, items_of, agreeing_of, "category")
     evidence = []
@@ -699,7 +700,7 @@ def _unit_report(
         key=f"u{index + 1}-{_unit_key(unit)}",
         verdict=verdict,
         verdict_sentence=sentence,
-        dimensions=tuple(rows[n] for n in order if n != root and n not in indicators),
+        dimensions=tuple(rows[n] for n in order if n != root and n not in indicator_set),
         top=tuple(rows[n] for n in framework.children(root)),
         indicators=tuple(rows[n] for n in indicators),
         nodes=tuple(rows[n] for n in order),
