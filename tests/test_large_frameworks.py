@@ -20,6 +20,8 @@ from policyeval.framework import Framework, Node
 from policyeval.results import Evaluation
 from policyeval.scales import Level, OrdinalScale
 
+pytestmark = pytest.mark.large
+
 LEVELS = ("tidak_baik", "kurang_baik", "cukup_baik", "baik")
 
 
