@@ -210,3 +210,17 @@ def test_non_finite_numbers_in_settings_are_written_as_text() -> None:
     document = {"settings": {"p": math.inf}}
     assert json.loads(dumps(document))["settings"]["p"] == "inf"
     assert json.loads(dumps(document, compact=True))["settings"]["p"] == "inf"
+
+
+def test_other_objects_are_written_as_their_repr_and_other_indents_use_the_standard_encoder() -> (
+    None
+):
+    """An object JSON has no type for is written as its repr, in both layouts; an indent other
+    than 2 goes through json.dumps with the same reading of the values."""
+    from policyeval.results import dumps as result_dumps
+
+    document = {"f": len, "t": (1, 2)}
+    assert json.loads(dumps(document)) == {"f": "<built-in function len>", "t": [1, 2]}
+    assert dumps(document, compact=True) == '{"f":"<built-in function len>","t":[1,2]}\n'
+    expected = json.dumps(jsonable(document), ensure_ascii=False, indent=4) + "\n"
+    assert result_dumps(document, indent=4) == expected
