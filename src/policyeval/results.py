@@ -22,6 +22,7 @@ from policyeval._json import Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
+from policyeval.evidence_table import items_of_unit
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
@@ -223,7 +224,7 @@ class Evaluation:
     framework: Framework
     units: tuple[str, ...]
     judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
     settings: dict[str, Any] = attrs.field(factory=dict, converter=freeze)
@@ -377,7 +378,7 @@ class Evaluation:
         """
         node = node or self.framework.root
         self.judgement(unit, node)  # a KeyError naming both when unknown
-        by_id = {item.id: item for item in self.evidence if item.unit == unit}
+        by_id = {item.id: item for item in items_of_unit(self.evidence, unit)}
         framework = self.framework
         paths = _short_paths(self, unit)
         # Post-order without recursion; a node shared by several parents is explained once.
