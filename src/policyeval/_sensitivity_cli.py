@@ -43,6 +43,11 @@ __all__ = ["sensitivity_command"]
     default="table",
     show_default=True,
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def sensitivity_command(
@@ -51,6 +56,7 @@ def sensitivity_command(
     seed: int,
     design: str | None,
     fmt: str,
+    compact: bool,
     quiet: bool,
     output: str | None,
 ) -> None:
@@ -78,7 +84,11 @@ def sensitivity_command(
                 )
     except PolicyEvalError as error:
         _fail(error)
-    text = result.to_json() if fmt == "json" else render(result, markdown=fmt == "markdown")
+    text = (
+        result.to_json(compact=compact)
+        if fmt == "json"
+        else render(result, markdown=fmt == "markdown")
+    )
     _write(text, output)
 
 
