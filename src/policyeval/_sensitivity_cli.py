@@ -57,6 +57,11 @@ def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> 
     callback=_limits,
     help="Raise an input limit for this run, as for evaluate (repeat for several).",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def sensitivity_command(
@@ -66,6 +71,7 @@ def sensitivity_command(
     design: str | None,
     fmt: str,
     limits: dict[str, float],
+    compact: bool,
     quiet: bool,
     output: str | None,
 ) -> None:
@@ -93,7 +99,11 @@ def sensitivity_command(
                 )
     except PolicyEvalError as error:
         _fail(error)
-    text = result.to_json() if fmt == "json" else render(result, markdown=fmt == "markdown")
+    text = (
+        result.to_json(compact=compact)
+        if fmt == "json"
+        else render(result, markdown=fmt == "markdown")
+    )
     _write(text, output)
 
 

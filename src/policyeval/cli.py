@@ -196,6 +196,24 @@ def _echo_rejected(result: CaseResult) -> None:
         _echo("  " + _say("cli.rejected", where=where, id=row.id or "–", reason=reason))
 
 
+def _write_json(result: Any, output: str | None, *, compact: bool) -> None:
+    """Write a result's JSON document; to a file it is streamed unit by unit."""
+    if output is None or output == "-":
+        _write(result.to_json(compact=compact), output)
+        return
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    with Path(output).open("w", encoding="utf-8") as handle:
+        result.write_json(handle, compact=compact)
+    _echo(_say("cli.wrote", file=output), err=True)
+
+
+COMPACT = click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
+
+
 def _write(text: str, output: str | None) -> None:
     if output is None or output == "-":
         _echo(text, nl=False)
@@ -417,6 +435,7 @@ def _check_sensitivity(case: Any) -> None:
     default="table",
     show_default=True,
 )
+@COMPACT
 @LENIENT
 @LIMIT
 @LANG
@@ -424,6 +443,7 @@ def _check_sensitivity(case: Any) -> None:
 def evaluate_command(
     case_dir: str,
     fmt: str,
+    compact: bool,
     lenient: bool,
     limits: dict[str, float],
     lang: str | None,
@@ -432,15 +452,15 @@ def evaluate_command(
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
     result = _run_case(case_dir, lenient=lenient, limits=limits)
     if fmt == "json":
-        text = result.to_json()
-    else:
-        # The report package (and its template engine) is imported only for the text formats.
-        from policyeval import report
+        _write_json(result, output, compact=compact)
+        return
+    # The report package (and its template engine) is imported only for the text formats.
+    from policyeval import report
 
-        if fmt == "markdown":
-            text = report.render_markdown(result, lang=lang)
-        else:
-            text = report.render_text(result, lang=lang)
+    if fmt == "markdown":
+        text = report.render_markdown(result, lang=lang)
+    else:
+        text = report.render_text(result, lang=lang)
     _write(text, output)
 
 
@@ -508,6 +528,7 @@ def report_command(
     default="table",
     show_default=True,
 )
+@COMPACT
 @LENIENT
 @LIMIT
 @LANG
@@ -515,6 +536,7 @@ def report_command(
 def compare_command(
     case_dirs: Sequence[str],
     fmt: str,
+    compact: bool,
     lenient: bool,
     limits: dict[str, float],
     lang: str | None,
@@ -532,7 +554,7 @@ def compare_command(
     except PolicyEvalError as error:
         _fail(error)
     if fmt == "json":
-        text = comparison.to_json()
+        text = comparison.to_json(compact=compact)
     elif fmt == "markdown":
         text = report.render_comparison_markdown(comparison, lang=lang)
     else:
