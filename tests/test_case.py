@@ -39,7 +39,7 @@ INVALID = [
         'over = "indicators"',
         'over = "leaves"',
         "aggregation.alternatives[2].over",
-        "'children' or 'indicators'",
+        "must be one of 'children', 'indicators'",
     ),
     (
         'recommend_below = "baik"',
@@ -48,8 +48,18 @@ INVALID = [
         "not a level",
     ),
     ('file = "reported.csv"', 'file = "verdicts.csv"', "reported.file", "not found"),
-    ('kind = "not_greater"', 'kind = "not_bigger"', "checks[0].kind", "unknown check kind"),
-    ('measure = "count"', 'measure = "mean"', "derived[0].measure", "ratio, sum or count"),
+    (
+        'kind = "not_greater"',
+        'kind = "not_bigger"',
+        "checks[0].kind",
+        "must be one of 'at_least', ",
+    ),
+    (
+        'measure = "count"',
+        'measure = "mean"',
+        "derived[0].measure",
+        "must be one of 'ratio', 'sum', 'count'",
+    ),
     (
         'indicator = "komunikasi_publik"',
         'indicator = "sarana_prasarana_teknologi"',
@@ -81,20 +91,29 @@ def test_invalid_case_files_name_line_and_key(
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
-    """Two mistakes in one file give one error listing both."""
+    """Two mistakes of meaning in one file give one error listing both, and so do two mistakes
+    of shape; a file of the wrong shape is refused before its meaning is checked."""
     folder = _copy(tmp_path, 'default = "mean"', 'default = "avg"')
-    text = (
-        (folder / "case.toml")
-        .read_text(encoding="utf-8")
-        .replace("min_share = 0.5", "min_share = -1")
+    case_toml = folder / "case.toml"
+    text = case_toml.read_text(encoding="utf-8")
+    case_toml.write_text(
+        text.replace('recommend_below = "baik"', 'recommend_below = "bagus"'), encoding="utf-8"
     )
-    (folder / "case.toml").write_text(text, encoding="utf-8")
     with pytest.raises(CaseError) as caught:
         load_case(folder)
     assert {p.key for p in caught.value.problems} >= {
         "aggregation.default",
-        "aggregation.min_share",
+        "report.recommend_below",
     }
+    case_toml.write_text(
+        text.replace("min_share = 0.5", "min_share = -1").replace(
+            'sources = "sources.csv"', "sources = 0"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CaseError) as caught:
+        load_case(folder)
+    assert {p.key for p in caught.value.problems} == {"aggregation.min_share", "evidence.sources"}
 
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -314,9 +313,7 @@ def test_json_problems_are_located_by_line() -> None:
     )
     with pytest.raises(FrameworkError) as caught:
         loads_framework(text, format="json", source="x.json")
-    assert str(caught.value) == (
-        "x.json:8: nodes[1].weight: weight must be a finite number >= 0 (got -1.0)"
-    )
+    assert str(caught.value) == ("x.json:8: nodes[1].weight: must be a number >= 0 (got -1)")
 
 
 def test_inline_arrays_are_located_by_element() -> None:
@@ -359,10 +356,6 @@ def test_problems_come_in_file_order(tmp_path: Path) -> None:
 # --- the JSON Schema -------------------------------------------------------------------------
 
 
-def _properties(schema: dict[str, Any], name: str) -> dict[str, Any]:
-    return schema["$defs"][name]  # type: ignore[no-any-return]
-
-
 def test_schema_is_draft_2020_12_json() -> None:
     """The shipped schema is JSON Schema draft 2020-12 pinning the format version."""
     schema = framework_schema()
@@ -374,82 +367,19 @@ def test_schema_is_draft_2020_12_json() -> None:
     assert json.loads(text) == schema
 
 
-@pytest.mark.parametrize(
-    ("definition", "keys", "required"),
-    [
-        (None, framework_io._TOP_KEYS, framework_io._TOP_REQUIRED),
-        ("framework", framework_io._FRAMEWORK_KEYS, framework_io._FRAMEWORK_REQUIRED),
-        ("ordinal_scale", framework_io._ORDINAL_KEYS, framework_io._ORDINAL_REQUIRED),
-        ("numeric_scale", framework_io._NUMERIC_KEYS, framework_io._SCALE_REQUIRED),
-        ("level", framework_io._LEVEL_KEYS, framework_io._LEVEL_REQUIRED),
-        ("ordinal_bands", framework_io._BANDS_KEYS, ()),
-        ("numeric_bands", framework_io._NUMERIC_BANDS_KEYS, framework_io._NUMERIC_BANDS_REQUIRED),
-        ("node", framework_io._NODE_KEYS, framework_io._NODE_REQUIRED),
-        ("edge", framework_io._EDGE_KEYS, framework_io._EDGE_REQUIRED),
-    ],
-)
-def test_schema_keys_match_the_reader(
-    definition: str | None, keys: tuple[str, ...], required: tuple[str, ...]
-) -> None:
-    """Each schema object allows exactly the keys the reader accepts and requires the same ones."""
-    schema = framework_schema()
-    part = schema if definition is None else _properties(schema, definition)
-    assert set(part["properties"]) == set(keys)
-    assert set(part.get("required", ())) == set(required)
-    assert part["additionalProperties"] is False
-
-
-def _walk(schema: dict[str, Any], node: dict[str, Any], value: Any, path: str) -> None:
-    """Check a value against the parts of the schema this format uses."""
-    if "$ref" in node:
-        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
-    if "oneOf" in node:
-        errors = []
-        for option in node["oneOf"]:
-            try:
-                _walk(schema, option, value, path)
-            except AssertionError as error:
-                errors.append(error)
-        assert len(errors) == len(node["oneOf"]) - 1, f"{path}: matches {node['oneOf']}"
-        return
-    if "const" in node:
-        assert value == node["const"], path
-    if "enum" in node:
-        assert value in node["enum"], path
-    kind = node.get("type")
-    if kind == "object":
-        assert isinstance(value, dict), path
-        for key in node.get("required", ()):
-            assert key in value, f"{path}.{key} missing"
-        for key, item in value.items():
-            if key in node.get("properties", {}):
-                _walk(schema, node["properties"][key], item, f"{path}.{key}")
-            else:
-                assert node.get("additionalProperties", True) is not False, f"{path}.{key}"
-                extra = node.get("additionalProperties")
-                if isinstance(extra, dict):
-                    _walk(schema, extra, item, f"{path}.{key}")
-    elif kind == "array":
-        assert isinstance(value, list), path
-        for index, item in enumerate(value):
-            _walk(schema, node["items"], item, f"{path}[{index}]")
-    elif kind == "string":
-        assert isinstance(value, str), path
-    elif kind == "number":
-        assert isinstance(value, int | float) and not isinstance(value, bool), path
-
-
 @settings(max_examples=40, deadline=None)
 @given(frameworks(max_depth=3))
 def test_written_files_follow_the_schema(fw: Framework) -> None:
     """Every written framework has only the keys, types and constants the schema allows."""
-    schema = framework_schema()
-    _walk(schema, schema, json.loads(dumps_framework(fw, format="json")), "")
+    import jsonschema
+
+    jsonschema.validate(json.loads(dumps_framework(fw, format="json")), framework_schema())
 
 
 def test_written_files_validate_with_jsonschema(example: Framework) -> None:
-    """Where the jsonschema package is installed, it accepts written files."""
-    jsonschema = pytest.importorskip("jsonschema")
+    """jsonschema accepts the schema and written files."""
+    import jsonschema
+
     schema = framework_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads(dumps_framework(example, format="json")), schema)

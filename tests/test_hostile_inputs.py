@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -872,3 +873,252 @@ def test_xlsx_declared_dimension_is_not_trusted(tmp_path: Path) -> None:
     table = read_table(path)
     assert table.columns == tuple(EVIDENCE_HEADER)
     assert [row.number for row in table.rows] == [2, 3, 4]
+
+
+# --- validate and evaluate agree on every hostile case --------------------------------------------
+
+HostileCase = Callable[[Path], Path]
+HOSTILE_CASES: dict[str, HostileCase] = {}
+
+
+def _hostile(name: str, toml: str = CASE_TOML, evidence: str = GOOD_EVIDENCE) -> None:
+    HOSTILE_CASES[name] = lambda tmp_path: _case(tmp_path / "case", evidence, toml)
+
+
+def _with_files(name: str, toml: str, files: dict[str, Callable[[Path], object]]) -> None:
+    """A hostile case whose extra files are made by the given writers (folder -> anything)."""
+
+    def build(tmp_path: Path) -> Path:
+        case = _case(tmp_path / "case", GOOD_EVIDENCE, toml)
+        for file_name, write in files.items():
+            target = case / file_name
+            target.unlink(missing_ok=True)
+            write(target)
+        return case
+
+    HOSTILE_CASES[name] = build
+
+
+# 1. rows: an unbalanced quote, strict and lenient
+_hostile("unbalanced quote", evidence=QUOTE_CASE)
+_hostile("unbalanced quote, lenient", CASE_TOML + "[evidence]\nlenient = true\n", QUOTE_CASE)
+
+# 2. paths outside the folder, for every key that names a path, and paths that stay inside
+for _key in sorted(PATH_KEYS):
+    for _how, _path in {
+        "absolute": "/etc/passwd",
+        "absolute, missing": "/etc/nope.csv",
+        "relative": "../secret.csv",
+    }.items():
+        _template = PATH_KEYS[_key]
+        _toml = (
+            CASE_TOML.replace('framework = "agustino"', f'framework = "{_path}"')
+            if _template is None
+            else CASE_TOML + _template.format(path=_path)
+        )
+        _hostile(f"{_key} {_how}", _toml)
+_hostile("evidence inside through ./", CASE_TOML + '[evidence]\nfile = "./evidence.csv"\n')
+
+
+def _link(target: str) -> Callable[[Path], object]:
+    return lambda path: path.symlink_to(target)
+
+
+_with_files("evidence linked to /dev/zero", CASE_TOML, {"evidence.csv": _link("/dev/zero")})
+_with_files("evidence is a FIFO", CASE_TOML, {"evidence.csv": os.mkfifo})
+_with_files(
+    "framework is a FIFO", CASE_TOML.replace('"agustino"', '"fw.toml"'), {"fw.toml": os.mkfifo}
+)
+
+# 3. and 4. types, numbers and nesting in case.toml that used to end in an internal error
+_UNITS = '[[units]]\nid = "kota"\n'
+_CASE = '[case]\nid = "hostile"\nframework = "agustino"\n'
+for _name, _toml in {
+    "case is a string": 'case = "x"\n' + _UNITS,
+    "evidence is a number": "evidence = 5\n" + _CASE + _UNITS,
+    "triangulation is a string": 'triangulation = "source"\n' + _CASE + _UNITS,
+    "units is a table": "units = { id = 'x' }\n" + _CASE,
+    "units hold a string": 'units = ["kota"]\n' + _CASE,
+    "derived is a table": "derived = { id = 'x' }\n" + _CASE + _UNITS,
+    "checks is a string": 'checks = "all"\n' + _CASE + _UNITS,
+    "sensitivity is a list": "sensitivity = [1]\n" + _CASE + _UNITS,
+}.items():
+    _hostile(_name, 'schema = "policyeval.case/1"\n' + _toml)
+for _name, _extra in {
+    "lenient is a string": '[evidence]\nlenient = "no"\n',
+    "min_share is a boolean": "[aggregation]\nmin_share = true\n",
+    "min_share is nan": "[aggregation]\nmin_share = nan\n",
+    "a weight of inf": "[aggregation.weights]\nprogram = { kelembagaan = inf }\n",
+    "min_share below float range": "[aggregation]\nmin_share = 1e-400\n",
+    "weights is a number": "[aggregation]\nweights = 3\n",
+    "a weight of 400 digits": "[aggregation.weights]\nprogram = { kelembagaan = 1"
+    + "0" * 399
+    + " }\n",
+    "a weight row is a string": '[aggregation.weights]\nprogram = "x"\n',
+    "generalised p = 1e308": '[aggregation]\ndefault = { name = "generalised", p = 1e308 }\n',
+    "generalised p = -1e308": '[aggregation]\ndefault = { name = "generalised", p = -1e308 }\n',
+    "a plug-in without a name": "[aggregation]\ndefault = { p = 2 }\n",
+    "an alternative without an aggregator": "[[aggregation.alternatives]]\nid = 'a'\n",
+    "rules nested 300 deep": "[triangulation]\nrule = "
+    + '{ name = "all_of", rules = [' * 300
+    + '"source"'
+    + "] }" * 300
+    + "\n",
+    "a check parameter of the wrong type": '[[checks]]\nid = "c"\nkind = "range"\n'
+    'table = "evidence.csv"\ncolumn = "rating"\nmin = "low"\n',
+    "a check without a kind": '[[checks]]\nid = "c"\ntable = "evidence.csv"\n',
+    "a derived item with a string multiplier": '[[derived]]\nid = "D1"\nindicator = "kapabilitas"\n'
+    'table = "evidence.csv"\nmeasure = "count"\nsource = "s1"\nmultiply = "x"\n',
+    "report categories are a string": '[report]\ncategories = "x"\n',
+    "a sensitivity draw count of text": '[sensitivity]\ndraws = "many"\n',
+    "a limit of zero": "[limits]\nrows = 0\n",
+    "an unknown section": "[extra]\nx = 1\n",
+}.items():
+    _hostile(_name, CASE_TOML + _extra)
+_hostile("a case file nested 5000 deep", CASE_TOML + "x = " + "[" * 5000 + "]" * 5000 + "\n")
+_hostile("a unit id with ESC", CASE_TOML.replace('"kota"', '"ko\\u001bta"'))
+
+# 5. output: hostile text that is valid input
+_hostile(
+    "excerpts with fences and ESC",
+    evidence="id,indicator,rating,source,technique,excerpt\n"
+    'E1,kompetensi,baik,s1,interview,"x\n```\n![x](https://attacker.example/p.png)\x1b[2J"\n'
+    "E2,kompetensi,baik,s2,documentation,\r\n",
+)
+for _column in ("id", "indicator", "source"):
+    _cells = {"id": "E1", "indicator": "kompetensi", "source": "s1"}
+    _cells[_column] = _cells[_column][:1] + "\u200b" + _cells[_column][1:]
+    _rows = (
+        "id,indicator,rating,source,technique\n"
+        f"{_cells['id']},{_cells['indicator']},baik,{_cells['source']},interview\n"
+        "E2,kompetensi,baik,s2,documentation\n"
+    )
+    _hostile(f"a zero-width space in the {_column}", evidence=_rows)
+    _hostile(
+        f"a zero-width space in the {_column}, lenient",
+        CASE_TOML + "[evidence]\nlenient = true\n",
+        _rows,
+    )
+_hostile(
+    "dates that are not YYYY-MM-DD",
+    evidence="id,indicator,rating,source,technique,date\n"
+    "E1,kompetensi,baik,s1,interview,20240131\n"
+    "E2,kompetensi,baik,s2,documentation,2024-W05-3\n",
+)
+
+
+# framework files named by the case
+def _framework_text(change: Callable[[str], str], format: str = "json") -> Callable[[Path], object]:
+    from policyeval.framework_io import dumps_framework
+
+    def write(path: Path) -> None:
+        text = dumps_framework(frameworks.load("agustino"), format=format)  # type: ignore[arg-type]
+        path.write_text(change(text), encoding="utf-8")
+
+    return write
+
+
+for _name, (_old, _new) in {
+    "duplicate keys": ('"id": "agustino"', '"id": "agustino", "id": "other"'),
+    "a number beyond float range": ('"id": "agustino"', '"id": "agustino", "version": 1e400'),
+    "a 5000-digit integer": ('"id": "agustino"', '"id": "agustino", "version": ' + "9" * 5000),
+    "a lone surrogate": ('"id": "agustino"', '"id": "\\ud800"'),
+    "NaN": ('"id": "agustino"', '"id": "agustino", "version": NaN'),
+    "a weight of the wrong type": ('"kind": "indicator"', '"kind": "indicator", "weight": "x"'),
+    "a negative weight": ('"kind": "indicator"', '"kind": "indicator", "weight": -5'),
+    "an unknown scale kind": ('"kind": "ordinal"', '"kind": "likert"'),
+}.items():
+    _with_files(
+        f"framework JSON with {_name}",
+        CASE_TOML.replace('"agustino"', '"fw.json"'),
+        {"fw.json": _framework_text(lambda text, old=_old, new=_new: text.replace(old, new, 1))},
+    )
+
+
+def _chain_framework(depth: int) -> Callable[[Path], object]:
+    """A framework file of one chain ``depth`` nodes deep over the agustino scale."""
+
+    def write(path: Path) -> None:
+        lines = [
+            'schema = "policyeval.framework/1"\n[framework]\nid = "chain"\ndefault_scale = "s"\n',
+            '[[scales]]\nid = "s"\nkind = "ordinal"\nlevels = [{ id = "baik", score = 2, '
+            'label = { en = "Good" } }, { id = "tidak_baik", score = 1, label = { en = "Bad" } }]\n',
+            '[[nodes]]\nid = "n0"\nkind = "root"\nlabel = { en = "n0" }\n',
+        ]
+        for index in range(1, depth):
+            lines.append(
+                f'[[nodes]]\nid = "n{index}"\nkind = "level"\nlabel = {{ en = "n{index}" }}\n'
+                f'parent = "n{index - 1}"\n'
+            )
+        lines.append(
+            f'[[nodes]]\nid = "kompetensi"\nkind = "indicator"\nlabel = {{ en = "k" }}\n'
+            f'parent = "n{depth - 1}"\n'
+        )
+        path.write_text("".join(lines), encoding="utf-8")
+
+    return write
+
+
+_with_files(
+    "a framework 500 deep",
+    CASE_TOML.replace('"agustino"', '"chain.toml"'),
+    {"chain.toml": _chain_framework(500)},
+)
+
+
+# XLSX evidence
+def _xlsx(change: dict[str, bytes] | None = None, records: int = 3) -> Callable[[Path], object]:
+    def write(path: Path) -> None:
+        _workbook(path, _evidence_records(records))
+        if change:
+            _rezip(path, change)
+
+    return write
+
+
+def _no_sheet(path: Path) -> None:
+    import zipfile
+
+    _workbook(path, _evidence_records(3))
+    with zipfile.ZipFile(path) as archive:
+        members = {
+            name: archive.read(name)
+            for name in archive.namelist()
+            if name != "xl/worksheets/sheet1.xml"
+        }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+_XLSX_TOML = CASE_TOML + '[evidence]\nfile = "evidence.xlsx"\n'
+_with_files("an XLSX zip bomb", _XLSX_TOML, {"evidence.xlsx": _xlsx({"xl/pad.xml": b" " * 2**22})})
+_with_files("an XLSX without its sheet part", _XLSX_TOML, {"evidence.xlsx": _no_sheet})
+_with_files("a valid XLSX", _XLSX_TOML, {"evidence.xlsx": _xlsx()})
+_with_files(
+    "an XLSX over the row limit", _XLSX_TOML + "[limits]\nrows = 2\n", {"evidence.xlsx": _xlsx()}
+)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
+def test_validate_and_evaluate_agree_on_every_hostile_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Each hostile case folder validates exactly when it evaluates, and neither command ends
+    in an internal error: a case that validates never fails later."""
+    if "XLSX" in name:
+        pytest.importorskip("openpyxl")
+    case = HOSTILE_CASES[name](tmp_path)
+    validate, _, validate_err = _run(capsys, "validate", str(case))
+    evaluate, _, evaluate_err = _run(capsys, "evaluate", "--format", "json", str(case))
+    assert 3 not in (validate, evaluate), validate_err + evaluate_err
+    assert (validate == 0) == (evaluate == 0), (validate_err, evaluate_err)
+    assert {validate, evaluate} <= {0, 2}
+
+
+def test_the_hostile_cases_include_valid_and_refused_ones() -> None:
+    """The table holds both kinds, so agreement is not trivially all refusals."""
+    assert len(HOSTILE_CASES) > 60
+    assert {"a valid XLSX", "excerpts with fences and ESC", "case is a string"} <= set(
+        HOSTILE_CASES
+    )

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 __all__ = ["sensitivity_command"]
 
 
+def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> dict[str, float]:
+    from policyeval.cli import _parse_limits  # the command module registers this one
+
+    return _parse_limits(context, parameter, values)
+
+
 @click.command("sensitivity")
 @click.argument("case_dir", type=click.Path())
 @click.option(
@@ -44,6 +50,14 @@ __all__ = ["sensitivity_command"]
     show_default=True,
 )
 @click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_limits,
+    help="Raise an input limit for this run, as for evaluate (repeat for several).",
+)
+@click.option(
     "--compact",
     is_flag=True,
     help="With --format json: the same document without white space, for machines.",
@@ -56,6 +70,7 @@ def sensitivity_command(
     seed: int,
     design: str | None,
     fmt: str,
+    limits: dict[str, float],
     compact: bool,
     quiet: bool,
     output: str | None,
@@ -66,7 +81,7 @@ def sensitivity_command(
     from policyeval.sensitivity import sensitivity_case
 
     try:
-        case = load_case(case_dir)
+        case = load_case(case_dir, limits=limits)
         if quiet or not sys.stderr.isatty():
             result = sensitivity_case(case, draws=draws, seed=seed, design=design)
         else:

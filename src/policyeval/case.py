@@ -51,7 +51,7 @@ from policyeval.files import (
     read_bytes,
 )
 from policyeval.framework import Framework
-from policyeval.framework_io import key_locator, load_framework
+from policyeval.framework_io import MAX_FRAMEWORK_BYTES, key_locator, load_framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
@@ -63,8 +63,10 @@ from policyeval.reported import (
     summarise_agreement,
 )
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
+from policyeval.schemas import schema_problems
 from policyeval.score import scoring_problems
-from policyeval.texts import Text, text_problem
+from policyeval.tables import TableLimits, table_limits
+from policyeval.texts import Text
 from policyeval.uncertainty import Uncertainty, parse_uncertainty
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "evaluate_case",
     "load_case",
     "load_case_evidence",
+    "load_case_numbers",
     "load_case_reported",
     "run_case",
 ]
@@ -85,41 +88,6 @@ CASE_SCHEMA = "policyeval.case/1"
 MAX_CASE_BYTES = 16 * 1024 * 1024
 """The largest ``case.toml`` read, in bytes: a case file is settings, not data."""
 RESULT_SCHEMA = SCHEMA
-
-_TOP = {
-    "schema",
-    "case",
-    "units",
-    "evidence",
-    "triangulation",
-    "aggregation",
-    "report",
-    "derived",
-    "checks",
-    "data",
-    "pipeline",
-    "scoring",
-    "reported",
-    "sensitivity",
-}
-_CASE = {"id", "title", "period", "framework", "language", "description", "citation"}
-_EVIDENCE = {"file", "sources", "lenient", "sheet"}
-_TRIANGULATION = {"rule", "why", "indicators"}
-_AGGREGATION = {
-    "default",
-    "why",
-    "nodes",
-    "confidence",
-    "confidence_why",
-    "min_share",
-    "alternatives",
-    "kinds",
-    "weights",
-}
-_SCORING = {"default", "indicators", "why"}
-_ALTERNATIVE = {"id", "aggregator", "over", "node", "why", "label"}
-_REPORT = {"recommend_below", "language", "recommendations", "categories"}
-_REPORTED = {"file", "why"}
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -197,6 +165,7 @@ class Case:
     sensitivity: Uncertainty | None = None
     sensitivity_draws: int = 1000
     sensitivity_design: str = "montecarlo"
+    limits: TableLimits = attrs.field(factory=TableLimits)
 
     @property
     def file(self) -> str:
@@ -383,75 +352,9 @@ def _no_such_folder(folder: Path) -> Problem:
     return Problem(f"no such folder{hint}", file=str(folder))
 
 
-def _unknown(
-    section: Mapping[str, Any], allowed: set[str], prefix: str, file: str
-) -> list[Problem]:
-    return [
-        Problem(
-            f"unknown key{did_you_mean(key, allowed)} (allowed: {', '.join(sorted(allowed))})",
-            file=file,
-            key=f"{prefix}{key}",
-        )
-        for key in sorted(set(section) - allowed)
-    ]
-
-
-# Keys that take a text (a string or a table of strings by language); ``[]`` is every entry.
-_TEXT_KEYS: tuple[tuple[Any, ...], ...] = (
-    ("case", "title"),
-    ("case", "description"),
-    ("units", [], "label"),
-    ("triangulation", "why"),
-    ("aggregation", "why"),
-    ("aggregation", "confidence_why"),
-    ("aggregation", "alternatives", [], "why"),
-    ("aggregation", "alternatives", [], "label"),
-    ("derived", [], "why"),
-    ("checks", [], "why"),
-    ("reported", "why"),
-)
-# [report.recommendations] maps node ids to texts: each value is checked as a text.
-_RECOMMENDATIONS = ("report", "recommendations")
-
-
-def _text_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
-    """A problem for each text key whose value is neither a string nor a language table."""
-    problems = []
-
-    def walk(value: Any, path: tuple[Any, ...], key: str) -> None:
-        if not path:
-            message = text_problem(value)
-            if message is not None:
-                problems.append(Problem(message, file=file, key=key, value=value))
-            return
-        step, rest = path[0], path[1:]
-        if step == []:
-            if isinstance(value, list):
-                for index, entry in enumerate(value):
-                    walk(entry, rest, f"{key}[{index}]")
-        elif isinstance(value, Mapping) and step in value:
-            walk(value[step], rest, f"{key}.{step}" if key else step)
-
-    for path in _TEXT_KEYS:
-        walk(data, path, "")
-    return problems
-
-
-def _text_table(
-    report: Mapping[str, Any], name: str, what: str, file: str, problems: list[Problem]
-) -> dict[str, Text]:
-    """A ``[report.NAME]`` table of ``what = text``, with a problem for each bad entry."""
-    table = report.get(name, {})
-    if not isinstance(table, Mapping):
-        problems.append(
-            Problem(f"a table of {what} = text", file=file, key=f"report.{name}", value=table)
-        )
-        return {}
-    for key, value in table.items():
-        message = text_problem(value)
-        if message is not None:
-            problems.append(Problem(message, file=file, key=f"report.{name}.{key}", value=value))
-    return dict(table)
+def _section(key: str | None) -> str:
+    """The top-level section of a key path: ``aggregation`` for ``aggregation.nodes.x``."""
+    return re.split(r"[.\[]", key or "", maxsplit=1)[0]
 
 
 def _check_plugins(
@@ -483,12 +386,20 @@ def _check_plugins(
     return problems
 
 
-def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> Case:
+def load_case(
+    path: str | os.PathLike[str],
+    *,
+    lenient: bool | None = None,
+    limits: Mapping[str, float] | None = None,
+) -> Case:
     """Load and validate a case directory (or a path to its ``case.toml``).
 
     Every problem is collected and raised together as a
     :class:`~policyeval.exceptions.CaseError` naming the file and key.
-    ``lenient`` overrides the case's own ``[evidence] lenient`` setting.
+    ``lenient`` overrides the case's own ``[evidence] lenient`` setting, and
+    ``limits`` (keys as in ``[limits]``: ``rows``, ``columns``, ``bytes``,
+    ``uncompressed_bytes``, ``compression_ratio``, ``framework_bytes``)
+    override the case's own input limits.
     """
     from policyeval import frameworks
 
@@ -500,19 +411,18 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     file = folder / "case.toml"
     where = str(file)
     data, text = _read_toml(file)
-    problems = _unknown(data, _TOP, "", where)
-    problems += _text_problems(data, where)
-    if data.get("schema", CASE_SCHEMA) != CASE_SCHEMA:
-        problems.append(
-            Problem(
-                f"unsupported schema (expected {CASE_SCHEMA!r})",
-                file=where,
-                key="schema",
-                value=data.get("schema"),
-            )
-        )
+    # The schema checks every key's name and type; the code below checks meaning only, on the
+    # sections the schema found well formed, so one pass still reports every problem.
+    problems = schema_problems(data, "case", file=where, text=text)
+    broken = {_section(problem.key) for problem in problems}
+    # A numbers-only case needs no units or evidence file, even when its [data] is refused.
+    numbers_only = "data" in data
+    data = {name: value for name, value in data.items() if name not in broken}
+    shape_problems = len(problems)
+    chosen = {**data.get("limits", {}), **(limits or {})}
+    framework_bytes = int(chosen.pop("framework_bytes", MAX_FRAMEWORK_BYTES))
+    table_limits = TableLimits(**chosen)
     case_table = data.get("case", {})
-    problems += _unknown(case_table, _CASE, "case.", where)
     framework_ref = case_table.get("framework")
     framework = None
     if not framework_ref:
@@ -534,7 +444,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                     Problem(OUTSIDE_FOLDER, file=where, key="case.framework", value=framework_ref)
                 )
             elif candidate.suffix in (".toml", ".json") or candidate.is_file():
-                framework = load_framework(candidate)
+                framework = load_framework(candidate, max_bytes=framework_bytes)
             else:
                 framework = frameworks.resolve(str(framework_ref))  # unknown: lists the names
         except (FrameworkError, UnknownPluginError, LookupError) as error:
@@ -549,10 +459,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
 
     units = []
     for index, entry in enumerate(data.get("units", [])):
-        if not isinstance(entry, Mapping) or not entry.get("id"):
-            problems.append(Problem("each unit needs an id", file=where, key=f"units[{index}].id"))
-            continue
-        problems += _unknown(entry, {"id", "label"}, f"units[{index}].", where)
         unit_id = str(entry["id"])
         id_problem = identifier_problem(unit_id)
         if id_problem is not None:
@@ -565,7 +471,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         data, folder=folder, framework=framework, where=where
     )
     problems += data_problems
-    if not units and "data" not in data:
+    if not units and not numbers_only:
         problems.append(Problem("declare at least one [[units]] entry", file=where, key="units"))
     unit_ids = [unit.id for unit in units]
     for index, unit_id in enumerate(unit_ids):
@@ -575,14 +481,13 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             )
 
     evidence_table = data.get("evidence", {})
-    problems += _unknown(evidence_table, _EVIDENCE, "evidence.", where)
     evidence_name = evidence_table.get("file")
     if evidence_name is None:
         evidence_name = next(
             (n for n in ("evidence.csv", "evidence.xlsx") if (folder / n).is_file()), "evidence.csv"
         )
     evidence_file = inside(folder, str(evidence_name))
-    if "data" in data and "file" not in evidence_table and not (folder / evidence_name).is_file():
+    if numbers_only and "file" not in evidence_table and not (folder / evidence_name).is_file():
         evidence_file = None  # numbers only: no evidence table
     elif evidence_file is None:
         problems.append(
@@ -613,7 +518,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         )
 
     triangulation = data.get("triangulation", {})
-    problems += _unknown(triangulation, _TRIANGULATION, "triangulation.", where)
     rule = triangulation.get("rule", "source")
     rule_overrides = dict(triangulation.get("indicators", {}))
     problems += _check_plugins(
@@ -627,7 +531,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     )
 
     aggregation = data.get("aggregation", {})
-    problems += _unknown(aggregation, _AGGREGATION, "aggregation.", where)
     aggregator = aggregation.get("default")
     aggregator_overrides = dict(aggregation.get("nodes", {}))
     kinds = dict(aggregation.get("kinds", {}))
@@ -651,8 +554,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
             key = f"aggregation.weights.{parent}.{child}"
             if framework is not None and (parent, child) not in framework.graph.edges:
                 problems.append(Problem("no such edge in the framework", file=where, key=key))
-            elif not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-                problems.append(Problem("must be a number >= 0", file=where, key=key, value=weight))
             else:
                 weights[str(parent), str(child)] = float(weight)
     problems += _check_plugins(
@@ -665,7 +566,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         where,
     )
     scoring = data.get("scoring", {})
-    problems += _unknown(scoring, _SCORING, "scoring.", where)
     scorers: dict[str, Any] = dict(scoring.get("indicators", {}))
     if "default" in scoring:
         scorers["*"] = scoring["default"]
@@ -682,35 +582,15 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
     except PolicyEvalError as error:
         problems.append(Problem(str(error), file=where, key="aggregation.confidence"))
     min_share = aggregation.get("min_share", DEFAULT_MIN_SHARE)
-    if not isinstance(min_share, int | float) or not 0 <= min_share <= 1:
-        problems.append(
-            Problem(
-                "must be a number in [0, 1]",
-                file=where,
-                key="aggregation.min_share",
-                value=min_share,
-            )
-        )
-        min_share = DEFAULT_MIN_SHARE
 
     alternatives = []
     for index, entry in enumerate(aggregation.get("alternatives", [])):
         key = f"aggregation.alternatives[{index}]"
-        problems += _unknown(entry, _ALTERNATIVE, f"{key}.", where)
-        if "aggregator" not in entry:
-            problems.append(Problem("missing value", file=where, key=f"{key}.aggregator"))
-            continue
         try:
             build_aggregator(entry["aggregator"])
         except PolicyEvalError as error:
             problems.append(Problem(str(error), file=where, key=f"{key}.aggregator"))
         over = entry.get("over", "children")
-        if over not in ("children", "indicators"):
-            problems.append(
-                Problem(
-                    "must be 'children' or 'indicators'", file=where, key=f"{key}.over", value=over
-                )
-            )
         node = entry.get("node")
         if framework is not None and node is not None and node not in framework.inner_nodes:
             problems.append(
@@ -734,7 +614,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         )
 
     reported_table = data.get("reported", {})
-    problems += _unknown(reported_table, _REPORTED, "reported.", where)
     reported_name = reported_table.get("file")
     reported_file = inside(folder, str(reported_name)) if reported_name else None
     if reported_name and reported_file is None:
@@ -752,7 +631,6 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         )
 
     report = data.get("report", {})
-    problems += _unknown(report, _REPORT, "report.", where)
     recommend_below = report.get("recommend_below")
     if framework is not None and recommend_below is not None:
         scale = framework.scale_of(framework.root)
@@ -766,8 +644,8 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                 )
             )
 
-    recommendations = _text_table(report, "recommendations", "node id", where, problems)
-    categories = _text_table(report, "categories", "source category", where, problems)
+    recommendations: dict[str, Text] = dict(report.get("recommendations", {}))
+    categories: dict[str, Text] = dict(report.get("categories", {}))
     for node in recommendations:
         key = f"report.recommendations.{node}"
         if framework is not None and node not in framework:
@@ -810,8 +688,12 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         groups=data_spec.groups if data_spec is not None else None,
     )
     problems += sensitivity_problems
+    # A section left out for its shape would only add noise (a missing value, say) of its own.
+    problems[shape_problems:] = [
+        problem for problem in problems[shape_problems:] if _section(problem.key) not in broken
+    ]
     if problems:
-        locate = key_locator(text)
+        locate = key_locator(text, keys=[problem.key for problem in problems])
         raise CaseError(
             attrs.evolve(p, line=p.line if p.line is not None else locate(p.key)) for p in problems
         )
@@ -855,6 +737,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         sensitivity=sensitivity if "sensitivity" in data else None,
         sensitivity_draws=sensitivity_draws,
         sensitivity_design=sensitivity_design,
+        limits=table_limits,
     )
 
 
@@ -862,16 +745,22 @@ def load_case_reported(case: Case) -> tuple[ReportedVerdict, ...]:
     """Read the case's reported verdicts (none when the case declares no ``[reported]`` file)."""
     if case.reported_file is None:
         return ()
-    return load_reported(
-        case.reported_file,
-        case.framework,
-        units=[unit.id for unit in case.units],
-        default_unit=case.units[0].id if len(case.units) == 1 else None,
-    )
+    with table_limits(case.limits):
+        return load_reported(
+            case.reported_file,
+            case.framework,
+            units=[unit.id for unit in case.units],
+            default_unit=case.units[0].id if len(case.units) == 1 else None,
+        )
 
 
 def load_case_evidence(case: Case) -> EvidenceSet:
     """Read the case's sources and evidence tables and add its derived items."""
+    with table_limits(case.limits):
+        return _load_case_evidence(case)
+
+
+def _load_case_evidence(case: Case) -> EvidenceSet:
     if case.evidence_file is None:
         return EvidenceSet()
     sources = None
@@ -913,11 +802,22 @@ def load_case_evidence(case: Case) -> EvidenceSet:
     return evidence.plus(derived, source_rejections)
 
 
+def load_case_numbers(case: Case) -> PipelineResult | None:
+    """Read the case's ``[data]`` table under its limits and run its pipeline (``None`` for a
+    case without one)."""
+    if case.data is None:
+        return None
+    with table_limits(case.limits):
+        return load_case_data(case.data, case.framework)
+
+
 def run_case(case: Case) -> CaseResult:
     """Evaluate a case: evidence, triangulation, aggregation, data checks, alternatives,
     and the comparison with the verdicts the evaluated study reports."""
     evidence = load_case_evidence(case)
-    numeric = load_case_data(case.data, case.framework) if case.data is not None else None
+    numeric = load_case_numbers(case)
+    with table_limits(case.limits):
+        checks = run_checks(case.checks, base=case.path)
     units = [unit.id for unit in case.units]
     if numeric is not None and not units:
         units = list(numeric.table.units)
@@ -942,7 +842,6 @@ def run_case(case: Case) -> CaseResult:
         scorers=case.scorers or None,
         weights=case.weights or None,
     )
-    checks = run_checks(case.checks, base=case.path)
     alternatives = tuple(
         AlternativeResult(
             alternative=alternative,
@@ -964,6 +863,12 @@ def run_case(case: Case) -> CaseResult:
     )
 
 
-def evaluate_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> CaseResult:
-    """Load and run a case directory in one call."""
-    return run_case(load_case(path, lenient=lenient))
+def evaluate_case(
+    path: str | os.PathLike[str],
+    *,
+    lenient: bool | None = None,
+    limits: Mapping[str, float] | None = None,
+) -> CaseResult:
+    """Load and run a case directory in one call (``lenient`` and ``limits`` as in
+    :func:`load_case`)."""
+    return run_case(load_case(path, lenient=lenient, limits=limits))

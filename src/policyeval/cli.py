@@ -96,14 +96,62 @@ def _fail(error: Exception) -> NoReturn:
     raise _Exit(2)
 
 
-def _run_case(case_dir: str, *, lenient: bool = False) -> CaseResult:
+def _run_case(
+    case_dir: str, *, lenient: bool = False, limits: dict[str, float] | None = None
+) -> CaseResult:
     """Evaluate a case directory, turning input errors into exit code 2."""
     from policyeval.case import evaluate_case
 
     try:
-        return evaluate_case(case_dir, lenient=True if lenient else None)
+        return evaluate_case(case_dir, lenient=True if lenient else None, limits=limits)
     except PolicyEvalError as error:
         _fail(error)
+
+
+# Input limits a user may raise, and the smallest value each takes.
+_LIMIT_KEYS: dict[str, type] = {
+    "bytes": int,
+    "columns": int,
+    "compression_ratio": float,
+    "framework_bytes": int,
+    "rows": int,
+    "uncompressed_bytes": int,
+}
+
+
+def _parse_limits(
+    context: click.Context, parameter: click.Parameter, values: Sequence[str]
+) -> dict[str, float]:
+    limits: dict[str, float] = {}
+    for value in values:
+        key, equals, number = value.partition("=")
+        key = key.strip().replace("-", "_")
+        if not equals or key not in _LIMIT_KEYS:
+            keys = ", ".join(_LIMIT_KEYS)
+            raise click.BadParameter(_say("limits.option", keys=keys, value=repr(value)))
+        kind = _LIMIT_KEYS[key]
+        try:
+            parsed = kind(number.replace("_", "")) if number.strip() else 0
+        except ValueError:
+            parsed = 0
+        if not parsed >= 1 or parsed != parsed or parsed == float("inf"):
+            expected = "an integer >= 1" if kind is int else "a number >= 1"
+            raise click.BadParameter(
+                _say("limits.value", name=key, expected=expected, value=repr(number))
+            )
+        limits[key] = parsed
+    return limits
+
+
+LIMIT = click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_parse_limits,
+    help="Raise an input limit for this run, over the case's [limits]: rows, columns, bytes, "
+    "uncompressed_bytes, compression_ratio or framework_bytes (repeat for several).",
+)
 
 
 def _recommend_below(result: CaseResult, level: str | None) -> CaseResult:
@@ -320,8 +368,9 @@ def init_command(
 @cli.command()
 @click.argument("path", type=click.Path())
 @LENIENT
+@LIMIT
 @LANG
-def validate(path: str, lenient: bool, lang: str | None) -> None:
+def validate(path: str, lenient: bool, limits: dict[str, float], lang: str | None) -> None:
     """Validate a framework file, or a case directory with its evidence.
 
     A case is run as ``evaluate`` and ``report`` would run it, so a case
@@ -334,7 +383,7 @@ def validate(path: str, lenient: bool, lang: str | None) -> None:
     target = Path(path)
     framework_file = target.suffix.casefold() in (".toml", ".json") and target.name != "case.toml"
     if target.is_dir() or target.name == "case.toml" or not (target.exists() or framework_file):
-        result = _run_case(path, lenient=lenient)
+        result = _run_case(path, lenient=lenient, limits=limits)
         for lang in LANGUAGES:
             build_report(result, lang=lang)
         if result.case.sensitivity is not None:
@@ -357,7 +406,8 @@ def validate(path: str, lenient: bool, lang: str | None) -> None:
         )
         _echo_rejected(result)
         return
-    problems = framework_io.check_framework_file(target)
+    max_bytes = int(limits.get("framework_bytes", framework_io.MAX_FRAMEWORK_BYTES))
+    problems = framework_io.check_framework_file(target, max_bytes=max_bytes)
     if problems:
         _echo(_say("cli.errors", count=len(problems)), err=True)
         for problem in problems:
@@ -387,13 +437,20 @@ def _check_sensitivity(case: Any) -> None:
 )
 @COMPACT
 @LENIENT
+@LIMIT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def evaluate_command(
-    case_dir: str, fmt: str, compact: bool, lenient: bool, lang: str | None, output: str | None
+    case_dir: str,
+    fmt: str,
+    compact: bool,
+    lenient: bool,
+    limits: dict[str, float],
+    lang: str | None,
+    output: str | None,
 ) -> None:
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
-    result = _run_case(case_dir, lenient=lenient)
+    result = _run_case(case_dir, lenient=lenient, limits=limits)
     if fmt == "json":
         _write_json(result, output, compact=compact)
         return
@@ -411,6 +468,7 @@ def evaluate_command(
 @click.argument("case_dir", type=click.Path())
 @click.option("-o", "--output", required=True, help="FILE.html or FILE.md")
 @LENIENT
+@LIMIT
 @RECOMMEND_BELOW
 @LANG
 @click.option(
@@ -430,6 +488,7 @@ def report_command(
     case_dir: str,
     output: str,
     lenient: bool,
+    limits: dict[str, float],
     recommend_below: str | None,
     lang: str | None,
     stability: bool,
@@ -444,7 +503,7 @@ def report_command(
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         _echo(_say("cli.error", message=_say("cli.output_suffix", output=repr(output))), err=True)
         raise _Exit(2)
-    result = _recommend_below(_run_case(case_dir, lenient=lenient), recommend_below)
+    result = _recommend_below(_run_case(case_dir, lenient=lenient, limits=limits), recommend_below)
     stable = None
     if stability:
         from policyeval.sensitivity import sensitivity_case
@@ -471,6 +530,7 @@ def report_command(
 )
 @COMPACT
 @LENIENT
+@LIMIT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def compare_command(
@@ -478,6 +538,7 @@ def compare_command(
     fmt: str,
     compact: bool,
     lenient: bool,
+    limits: dict[str, float],
     lang: str | None,
     output: str | None,
 ) -> None:
@@ -487,7 +548,7 @@ def compare_command(
     """
     from policyeval import report
 
-    results = [_run_case(path, lenient=lenient) for path in case_dirs]
+    results = [_run_case(path, lenient=lenient, limits=limits) for path in case_dirs]
     try:
         comparison = report.compare(results)
     except PolicyEvalError as error:
@@ -506,12 +567,18 @@ def compare_command(
 @click.argument("node", required=False)
 @click.option("--unit", default=None, help="The unit (default: the case's first unit).")
 @LENIENT
+@LIMIT
 @LANG
 def explain_command(
-    case_dir: str, node: str | None, unit: str | None, lenient: bool, lang: str | None
+    case_dir: str,
+    node: str | None,
+    unit: str | None,
+    lenient: bool,
+    limits: dict[str, float],
+    lang: str | None,
 ) -> None:
     """Walk from a node (default: the root) down to the evidence rows behind it."""
-    result = _run_case(case_dir, lenient=lenient)
+    result = _run_case(case_dir, lenient=lenient, limits=limits)
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
     if unit not in evaluation.units:

@@ -6,11 +6,14 @@ structure: a ``[framework]`` table, ``[[scales]]`` with their
 is documented in ``docs/reference/framework-format.rst`` and described by a
 JSON Schema shipped with the package (:func:`framework_schema`).
 
-Reading a file collects every problem before raising: parse errors, unknown
-keys (typos), wrong types, missing keys, and everything
+Reading a file checks it in two steps, each collecting every problem before
+raising: first its shape against the JSON Schema with ``jsonschema`` (unknown
+keys, typos caught with a "did you mean", wrong types, missing keys, values
+out of range), then, for a file of the right shape, its meaning: everything
 :meth:`~policyeval.framework.Framework.build` reports (duplicate ids,
-dangling parents, cycles, bad weights ...). Each problem names the file, the
-line and the key path, so a user fixes a file in one pass.
+dangling parents, cycles, several roots ...). Each problem names the file,
+the line and the key path. A typo is reported alone, without the problems of
+meaning it would cause.
 
 Writing is canonical: defaults are left out, numbers that are whole are
 written as integers, and equal frameworks give byte-identical text, so
@@ -46,22 +49,25 @@ True
 >>> loads_framework(text.replace("parent =", "parnet ="), source="tiny.toml")
 Traceback (most recent call last):
 ...
-policyeval.exceptions.FrameworkError: 3 problems:
+policyeval.exceptions.FrameworkError: tiny.toml:21: nodes[1].parnet: unknown key 'parnet' (did you mean 'parent'?)
+>>> loads_framework(text.replace('parent = "all"', 'parent = "al"'), source="tiny.toml")
+Traceback (most recent call last):
+...
+policyeval.exceptions.FrameworkError: 2 problems:
   - tiny.toml:14: nodes[0].kind: inner node 'all' (kind 'root') has no children
-  - tiny.toml:17: nodes[1].parents: several roots: 'all', 'a'; node 'a' has no parent
-  - tiny.toml:21: nodes[1].parnet: unknown key 'parnet' (did you mean 'parent'?)
+  - tiny.toml:21: nodes[1].parent: dangling edge: node 'a' names an unknown parent (got 'al')
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
-import difflib
 import json
 import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -83,6 +89,7 @@ from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale, Scale
 
 __all__ = [
+    "MAX_FRAMEWORK_BYTES",
     "SCHEMA_ID",
     "check_framework_file",
     "dumps_framework",
@@ -100,60 +107,13 @@ Format = Literal["toml", "json"]
 SCHEMA_ID = "policyeval.framework/1"
 """The value of the ``schema`` key of every framework file this version writes."""
 
-_SUFFIXES: dict[str, Format] = {".toml": "toml", ".json": "json"}
+MAX_FRAMEWORK_BYTES = 64 * 1024 * 1024
+"""The default largest framework file read, in bytes (64 MiB: some 400,000 nodes).
 
-# The keys each table accepts, in the order they are written, and those it needs.
-_TOP_KEYS = ("schema", "framework", "scales", "nodes", "edges")
-_TOP_REQUIRED = ("framework", "nodes")
-_FRAMEWORK_KEYS = (
-    "id",
-    "version",
-    "default_language",
-    "languages",
-    "default_scale",
-    "default_aggregator",
-    "citation",
-    "references",
-    "title",
-    "description",
-    "attributes",
-)
-_FRAMEWORK_REQUIRED = ("id",)
-_SCALE_REQUIRED = ("id", "kind")
-_ORDINAL_KEYS = ("id", "kind", "label", "description", "bands", "levels")
-_ORDINAL_REQUIRED = ("id", "kind", "levels")
-_NUMERIC_KEYS = (
-    "id",
-    "kind",
-    "label",
-    "description",
-    "minimum",
-    "maximum",
-    "unit",
-    "direction",
-    "bands",
-)
-_LEVEL_KEYS = ("id", "score", "label", "description")
-_LEVEL_REQUIRED = ("id", "score")
-_BANDS_KEYS = ("method", "ties", "cuts", "levels", "low", "high")
-_NUMERIC_BANDS_KEYS = ("scale", *_BANDS_KEYS)
-_NUMERIC_BANDS_REQUIRED = ("scale",)
-_NODE_KEYS = (
-    "id",
-    "kind",
-    "label",
-    "description",
-    "parent",
-    "parents",
-    "weight",
-    "scale",
-    "aggregator",
-    "recommendation",
-    "attributes",
-)
-_NODE_REQUIRED = ("id", "kind")
-_EDGE_KEYS = ("parent", "child", "weight")
-_EDGE_REQUIRED = ("parent", "child", "weight")
+Raise it with ``max_bytes``, ``framework_bytes`` in a case's ``[limits]``,
+or ``--limit framework_bytes=N`` on the command line."""
+
+_SUFFIXES: dict[str, Format] = {".toml": "toml", ".json": "json"}
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LAST_PART = re.compile(r'(\[(?:\d+|"(?:[^"\\]|\\.)*")\]|\.[A-Za-z0-9_-]+)$')
@@ -175,12 +135,15 @@ def framework_schema() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
-def load_framework(path: str | os.PathLike[str]) -> Framework:
+def load_framework(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FRAMEWORK_BYTES
+) -> Framework:
     """Read a framework file (``.toml`` or ``.json``, chosen by suffix).
 
     Raises :class:`~policyeval.exceptions.FrameworkError` listing every
     problem of the file, each with the file name, line and key path.
-    ``Framework.source`` is set to the path.
+    ``Framework.source`` is set to the path. A file larger than
+    ``max_bytes`` is refused before it is read.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -189,7 +152,7 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
     ...
     policyeval.exceptions.FrameworkError: ...fw.yaml: unsupported framework file suffix '.yaml'; use .toml or .json
     """
-    framework, problems = _check_file(path)
+    framework, problems = _check_file(path, max_bytes)
     if problems or framework is None:
         raise FrameworkError(problems)
     return framework
@@ -238,7 +201,7 @@ def framework_from_dict(
     ... }, source="one.toml")
     Traceback (most recent call last):
     ...
-    policyeval.exceptions.FrameworkError: one.toml: nodes[1].weight: weight must be a finite number >= 0 (got -1.0)
+    policyeval.exceptions.FrameworkError: one.toml: nodes[1].weight: must be a number >= 0 (got -1)
     """
     _check_format(format)
     framework, problems = _collect(data, source=source, text=text, format=format)
@@ -325,7 +288,9 @@ def save_framework(fw: Framework, path: str | os.PathLike[str]) -> None:
     Path(path).write_text(dumps_framework(fw, format=_SUFFIXES[suffix]), encoding="utf-8")
 
 
-def check_framework_file(path: str | os.PathLike[str]) -> list[Problem]:
+def check_framework_file(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FRAMEWORK_BYTES
+) -> list[Problem]:
     """Every problem of a framework file, in file order (empty when the file is valid).
 
     Never raises for bad content: unreadable files, parse errors, unknown
@@ -339,10 +304,9 @@ def check_framework_file(path: str | os.PathLike[str]) -> list[Problem]:
     >>> for problem in check_framework_file(target):
     ...     print(str(problem).replace(str(target), "broken.toml"))
     broken.toml:3: nodes[0].kind: missing required key 'kind'
-    broken.toml:3: nodes[0].label: node '' has no label in the default language 'en'
     broken.toml:4: nodes[0].id: must be a string, not a number (got 3)
     """
-    framework, problems = _check_file(path)
+    framework, problems = _check_file(path, max_bytes)
     if framework is not None and not problems:
         # A numeric indicator whose raw values would reach a parent on another scale cannot be
         # evaluated, so a file declaring one (without a scorer) is not valid either.
@@ -363,16 +327,23 @@ def _check_format(format: str) -> None:
         raise InvalidArgument(f"format must be 'toml' or 'json', got format={format!r}")
 
 
-def _check_file(path: str | os.PathLike[str]) -> tuple[Framework | None, list[Problem]]:
+def _check_file(
+    path: str | os.PathLike[str], max_bytes: int
+) -> tuple[Framework | None, list[Problem]]:
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
     if suffix not in _SUFFIXES:
         message = f"unsupported framework file suffix {suffix!r}; use .toml or .json"
         return None, [Problem(message, file=source)]
     try:
-        text = read_bytes(source).decode("utf-8-sig")
+        text = read_bytes(source, max_bytes=max_bytes).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(f"cannot read the file: {error}", file=source)]
+        message = str(error)
+        if "limit" in message:
+            message += (
+                " (raise it with --limit framework_bytes=N, or the same key in the case's [limits])"
+            )
+        return None, [Problem(f"cannot read the file: {message}", file=source)]
     data, problems = _parse(text, _SUFFIXES[suffix])
     if data is None:
         return None, [attrs.evolve(problem, file=source) for problem in problems]
@@ -427,6 +398,12 @@ def _collect(
     data: Mapping[str, Any], *, source: str | None, text: str | None, format: Format
 ) -> tuple[Framework | None, list[Problem]]:
     """Check and build; return the framework (when valid) and every located problem."""
+    from policyeval.schemas import schema_problems
+
+    # The schema checks every key's name and type; the reader below checks meaning only.
+    shape = schema_problems(data, "framework", file=source, text=text, json_text=format == "json")
+    if shape:
+        return None, shape
     reader = _Reader(format)
     parts = reader.read(data)
     problems = list(reader.problems)
@@ -443,12 +420,16 @@ def _collect(
         framework = None
     elif framework is not None:
         framework = attrs.evolve(framework, source=source)
-    positions = _positions(text, format) if text is not None else {}
+    locate = (
+        key_locator(text, format=format, keys=[problem.key for problem in problems])
+        if text is not None
+        else (lambda key: None)
+    )
     located = [
         attrs.evolve(
             problem,
             file=source,
-            line=problem.line if problem.line is not None else _line_of(positions, problem.key),
+            line=problem.line if problem.line is not None else locate(problem.key),
         )
         for problem in problems
     ]
@@ -460,67 +441,25 @@ def _under(key: str, prefix: str) -> bool:
     return key == prefix or key.startswith((f"{prefix}.", f"{prefix}["))
 
 
-def _describe(value: Any, table_word: str = "table") -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Mapping):
-        return f"a {table_word}"
-    return type(value).__name__
-
-
 class _Reader:
     """Turns parsed file content into the arguments of ``Framework.build``, noting problems."""
 
     def __init__(self, format: Format) -> None:
         self.format = format
-        self.table_word = "table" if format == "toml" else "object"
         self.problems: list[Problem] = []
         # Node key paths whose file says ``parent = "x"`` rather than ``parents = [...]``.
         self.singular: set[str] = set()
 
-    # --- small checks ---
+    # --- reading values: their names and types are the schema's, checked before the reader ---
 
     def report(self, message: str, key: str, value: Any = UNSET) -> None:
         self.problems.append(Problem(message, key=key, value=value))
 
-    def wrong_type(self, expected: str, key: str, value: Any) -> None:
-        self.report(f"must be {expected}, not {_describe(value, self.table_word)}", key, value)
-
-    def table(self, value: Any, key: str) -> Mapping[str, Any] | None:
-        if isinstance(value, Mapping):
-            return value
-        self.wrong_type(f"a {self.table_word}", key, value)
-        return None
-
-    def keys(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        allowed: Sequence[str],
-        required: Sequence[str],
-        where: str = "",
-    ) -> None:
-        for name in table:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.report(f"unknown key {name!r}{where}{hint}", _join(key, name))
-        for name in required:
-            if name not in table:
-                self.report(f"missing required key {name!r}", _join(key, name))
+    def table(self, value: Any, key: str) -> Mapping[str, Any]:
+        return cast(Mapping[str, Any], value)
 
     def string(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
-        value = table.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        self.wrong_type("a string", _join(key, name), value)
-        return None
+        return cast(str | None, table.get(name))
 
     def identifier(self, table: Mapping[str, Any], name: str, key: str) -> str | None:
         value = self.string(table, name, key)
@@ -545,26 +484,12 @@ class _Reader:
                 kept.append(normalise_identifier(value))
         return kept
 
-    def choice(
-        self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]
-    ) -> str | None:
-        value = self.string(table, name, key)
-        if value is not None and value not in choices:
-            options = ", ".join(repr(choice) for choice in choices)
-            self.report(f"must be one of {options}", _join(key, name), value)
-            return None
-        return value
-
     def number(self, table: Mapping[str, Any], name: str, key: str) -> float | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        self.wrong_type("a number", _join(key, name), value)
-        return None
+        return None if value is None else float(value)
 
     def finite(self, table: Mapping[str, Any], name: str, key: str) -> float | None:
+        # TOML's inf and nan are numbers to the schema, not to a scale.
         value = self.number(table, name, key)
         if value is not None and not math.isfinite(value):
             self.report("must be a finite number", _join(key, name), value)
@@ -572,95 +497,42 @@ class _Reader:
         return value
 
     def text(self, table: Mapping[str, Any], name: str, key: str) -> dict[str, str]:
-        value = table.get(name)
-        if value is None:
-            return {}
-        if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
-            return dict(value)
-        self.wrong_type(f"a {self.table_word} of language code to text", _join(key, name), value)
-        return {}
+        return dict(table.get(name) or {})
 
     def strings(self, table: Mapping[str, Any], name: str, key: str) -> list[str] | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            self.wrong_type("an array of strings", _join(key, name), value)
-            return None
-        good = True
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                self.wrong_type("a string", f"{_join(key, name)}[{index}]", item)
-                good = False
-        return value if good else None
+        return None if value is None else list(value)
 
     def numbers(self, table: Mapping[str, Any], name: str, key: str) -> list[float] | None:
         value = table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            self.wrong_type("an array of numbers", _join(key, name), value)
-            return None
-        out: list[float] = []
-        for index, item in enumerate(value):
-            if not isinstance(item, int | float) or isinstance(item, bool):
-                self.wrong_type("a number", f"{_join(key, name)}[{index}]", item)
-            else:
-                out.append(float(item))
-        return out if len(out) == len(value) else None
+        return None if value is None else [float(item) for item in value]
 
     def free(self, table: Mapping[str, Any], name: str, key: str) -> dict[str, Any]:
-        value = table.get(name)
-        if value is None:
-            return {}
-        if isinstance(value, Mapping):
-            return dict(value)
-        self.wrong_type(f"a {self.table_word}", _join(key, name), value)
-        return {}
+        return dict(table.get(name) or {})
 
     def aggregator(self, table: Mapping[str, Any], name: str, key: str) -> AggregatorSpec | None:
         value = table.get(name)
-        where = _join(key, name)
         if value is None:
             return None
-        if isinstance(value, str) and value:
+        if isinstance(value, str):
             return AggregatorSpec(value)
-        if isinstance(value, Mapping):
-            spec_name = value.get("name")
-            if isinstance(spec_name, str) and spec_name:
-                return AggregatorSpec(spec_name, {k: v for k, v in value.items() if k != "name"})
-            if "name" not in value:
-                self.report("missing required key 'name'", _join(where, "name"))
-            else:
-                self.wrong_type("a non-empty string", _join(where, "name"), spec_name)
-            return None
-        self.wrong_type(f"an aggregator name or a {self.table_word} with a 'name'", where, value)
-        return None
+        return AggregatorSpec(value["name"], {k: v for k, v in value.items() if k != "name"})
 
     def array(
         self, table: Mapping[str, Any], name: str, key: str
     ) -> Iterator[tuple[int, str, Any]]:
-        value = table.get(name)
-        if value is None:
-            return
-        if not isinstance(value, list):
-            self.wrong_type(f"an array of {self.table_word}s", _join(key, name), value)
-            return
-        for index, item in enumerate(value):
+        for index, item in enumerate(table.get(name) or ()):
             yield index, f"{_join(key, name)}[{index}]", item
 
     # --- the file ---
 
     def read(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        self.keys(data, "", _TOP_KEYS, _TOP_REQUIRED)
         schema = data.get("schema")
         if schema is not None and schema != SCHEMA_ID:
             self.report(f"unsupported schema; this version reads {SCHEMA_ID!r}", "schema", schema)
         head: Mapping[str, Any] = {}
         if "framework" in data:
-            head = self.table(data["framework"], "framework") or {}
-            if isinstance(data["framework"], Mapping):
-                self.keys(head, "framework", _FRAMEWORK_KEYS, _FRAMEWORK_REQUIRED)
+            head = self.table(data["framework"], "framework")
         languages = self.strings(head, "languages", "framework")
         default_language = self.string(head, "default_language", "framework")
         if languages is None:
@@ -701,20 +573,11 @@ class _Reader:
         pending: list[tuple[int, str, Mapping[str, Any]]] = []
         for index, key, item in self.array(data, "scales", ""):
             table = self.table(item, key)
-            scale_id = None if table is None else self.string(table, "id", key)
+            scale_id = self.string(table, "id", key)
             # A broken scale keeps its place (so key paths stay right) as a bare numeric scale.
             placeholder = NumericScale(scale_id or f"\0{key}")
-            if table is None:
-                scales.append(placeholder)
-                continue
             count = len(self.problems)
-            kind = self.choice(table, "kind", key, ("ordinal", "numeric"))
-            if kind is None:
-                self.keys(table, key, _ORDINAL_KEYS + _NUMERIC_KEYS, _SCALE_REQUIRED)
-                scales.append(placeholder)
-                broken.add(placeholder.id)
-                continue
-            if kind == "numeric":
+            if self.string(table, "kind", key) == "numeric":
                 numeric_kind.add(placeholder.id)
                 pending.append((index, key, table))
                 scales.append(placeholder)
@@ -736,19 +599,13 @@ class _Reader:
         self, table: Mapping[str, Any], key: str, scale_id: str
     ) -> OrdinalScale | None:
         count = len(self.problems)
-        self.keys(table, key, _ORDINAL_KEYS, _ORDINAL_REQUIRED, " for an ordinal scale")
         label = self.text(table, "label", key)
         description = self.text(table, "description", key)
         levels: list[Level] = []
         ids: dict[str, str] = {}
         scores: dict[float, str] = {}
-        if "levels" in table and not table["levels"]:
-            self.report("an ordinal scale needs at least one level", _join(key, "levels"))
         for _, level_key, item in self.array(table, "levels", key):
             level_table = self.table(item, level_key)
-            if level_table is None:
-                continue
-            self.keys(level_table, level_key, _LEVEL_KEYS, _LEVEL_REQUIRED)
             level_id = self.string(level_table, "id", level_key)
             score = self.finite(level_table, "score", level_key)
             if level_id is not None and level_id in ids:
@@ -781,9 +638,6 @@ class _Reader:
         if "bands" in table:
             bands_key = _join(key, "bands")
             bands_table = self.table(table["bands"], bands_key)
-            if bands_table is None:
-                return None
-            self.keys(bands_table, bands_key, _BANDS_KEYS, ())
             ascending = sorted(levels, key=lambda level: level.score)
             bands = self.bands(
                 bands_table,
@@ -808,7 +662,6 @@ class _Reader:
         numeric_kind: set[str],
     ) -> NumericScale | None:
         count = len(self.problems)
-        self.keys(table, key, _NUMERIC_KEYS, _SCALE_REQUIRED, " for a numeric scale")
         scale_id = self.string(table, "id", key) or ""
         minimum = self.finite(table, "minimum", key)
         maximum = self.finite(table, "maximum", key)
@@ -820,14 +673,13 @@ class _Reader:
             "minimum": minimum,
             "maximum": maximum,
             "unit": self.string(table, "unit", key),
-            "direction": self.choice(table, "direction", key, ("higher", "lower")) or "higher",
+            "direction": self.string(table, "direction", key) or "higher",
             "label": self.text(table, "label", key),
             "description": self.text(table, "description", key),
         }
         bands_key = _join(key, "bands")
         bands_table = self.table(table["bands"], bands_key) if "bands" in table else None
         if bands_table is not None:
-            self.keys(bands_table, bands_key, _NUMERIC_BANDS_KEYS, _NUMERIC_BANDS_REQUIRED)
             target = self.string(bands_table, "scale", bands_key)
             scale_key = _join(bands_key, "scale")
             if target is None or target in broken:
@@ -862,10 +714,10 @@ class _Reader:
         """Read a ``bands`` table; ``ascending`` are the target levels, lowest score first."""
         count = len(self.problems)
         cuts = self.numbers(bands, "cuts", bands_key)
-        method = self.choice(bands, "method", bands_key, ("explicit", "equal_width", "midpoints"))
+        method = self.string(bands, "method", bands_key)
         if method is None:
             method = "explicit" if "cuts" in bands else "midpoints"
-        ties = self.choice(bands, "ties", bands_key, ("down", "up")) or "down"
+        ties = self.string(bands, "ties", bands_key) or "down"
         low = self.finite(bands, "low", bands_key)
         high = self.finite(bands, "high", bands_key)
         known = {level.id: level for level in ascending}
@@ -919,13 +771,8 @@ class _Reader:
 
     def node(self, item: Any, key: str) -> Node | None:
         table = self.table(item, key)
-        if table is None:
-            return None
-        self.keys(table, key, _NODE_KEYS, _NODE_REQUIRED)
         parents: list[str] = []
-        if "parent" in table and "parents" in table:
-            self.report("give either 'parent' or 'parents', not both", _join(key, "parents"))
-        elif "parent" in table:
+        if "parent" in table:
             parent = self.identifier(table, "parent", key)
             parents = [] if parent is None else [parent]
             self.singular.add(key)
@@ -951,9 +798,6 @@ class _Reader:
 
     def edge(self, item: Any, key: str) -> Edge | None:
         table = self.table(item, key)
-        if table is None:
-            return None
-        self.keys(table, key, _EDGE_KEYS, _EDGE_REQUIRED)
         parent = self.identifier(table, "parent", key)
         child = self.identifier(table, "child", key)
         weight = self.number(table, "weight", key)
@@ -975,23 +819,61 @@ class _Reader:
 # --- locating key paths in the text ----------------------------------------------------------
 
 
-def key_locator(text: str, *, format: Format = "toml") -> Callable[[str | None], int | None]:
+def key_locator(
+    text: str, *, format: Format = "toml", keys: Iterable[str | None] | None = None
+) -> Callable[[str | None], int | None]:
     """A function from a key path (``checks[3].kind``) to its line in ``text``.
 
     Keys not in the text resolve to their nearest enclosing key; ``None``
     when nothing encloses them. Other TOML and JSON files of the project
-    (such as ``case.toml``) use it to point errors at lines.
+    (such as ``case.toml``) use it to point errors at lines. The text is
+    scanned once, linearly, on the first question; naming the ``keys`` to
+    be asked lets the scan pass over the tables that hold none of them
+    without recording their keys (another key is still found, by a second
+    scan).
 
     >>> locate = key_locator('[case]\\nid = "x"\\n\\n[[units]]\\nid = "a"\\n')
     >>> locate("units[0].id"), locate("units[0].label"), locate("nowhere")
     (5, 4, None)
     """
-    positions = _positions(text, format)
-    return lambda key: _line_of(positions, key)
+    return _Locator(text, format, None if keys is None else _enclosing(keys))
 
 
-def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
-    """The line of a key path, else of its nearest enclosing key that is in the text."""
+def _enclosing(keys: Iterable[str | None]) -> set[str]:
+    """Every key path given and every path enclosing one (``a.b[1].c``: ``a.b[1]``, ``a.b``, ``a``)."""
+    found = {""}
+    for key in keys:
+        while key:
+            found.add(key)
+            part = _LAST_PART.search(key)
+            key = key[: part.start()] if part else ""
+    return found
+
+
+class _Locator:
+    """Key path -> line. The text is scanned once, on the first question, for the offset of
+    each key; offsets become lines by bisecting the offsets of the line breaks, found once."""
+
+    def __init__(self, text: str, format: Format, wanted: set[str] | None) -> None:
+        self.text, self.format, self.wanted = text, format, wanted
+        self.offsets: dict[str, int] | None = None
+        self.breaks: list[int] | None = None
+
+    def __call__(self, key: str | None) -> int | None:
+        if self.wanted is not None and key not in self.wanted and key:
+            self.wanted, self.offsets = None, None  # a key nobody announced: scan everything
+        if self.offsets is None:
+            self.offsets = _positions(self.text, self.format, self.wanted)
+        offset = _offset_of(self.offsets, key)
+        if offset is None:
+            return None
+        if self.breaks is None:
+            self.breaks = [found.start() for found in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self.breaks, offset) + 1
+
+
+def _offset_of(positions: Mapping[str, int], key: str | None) -> int | None:
+    """The offset of a key path, else of its nearest enclosing key that is in the text."""
     while key:
         if key in positions:
             return positions[key]
@@ -1000,8 +882,9 @@ def _line_of(positions: Mapping[str, int], key: str | None) -> int | None:
     return None
 
 
-def _positions(text: str, format: Format) -> dict[str, int]:
-    scanner = _Scanner(text)
+def _positions(text: str, format: Format, wanted: set[str] | None = None) -> dict[str, int]:
+    """The offset in ``text`` where each key path starts (each in ``wanted``, when given)."""
+    scanner = _Scanner(text, wanted)
     # Positions are a courtesy: text that parsed but defeats the scanner keeps what was found.
     with contextlib.suppress(IndexError, ValueError, RecursionError):
         if format == "json":
@@ -1018,21 +901,44 @@ _QUOTED = {
     "'": re.compile(r"'[^']*'"),
 }
 _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+# Fast paths for the statements most files are made of: ``key = "text"`` or ``key = 1`` on one
+# line, the same pair inside an inline table, and ``"key": "text"`` or ``"key": 1`` in JSON.
+# Possessive quantifiers (*+, ++) never give back what they matched: a line that fails a fast
+# path fails at once, however many blank lines or spaces stand before it, instead of trying
+# every way to split them.
+_SIMPLE_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*+"(?!")|'[^'\n]*+'(?!')|[-+0-9A-Za-z_.:]++)"""
+_BLANKS = r"(?:[ \t\r\n]|#[^\n]*+)*+"
+_TOML_PAIR = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*+=[ \t]*+{_SIMPLE_VALUE}[ \t]*+")
+_INLINE = rf"\{{[ \t]*+(?:{_TOML_PAIR.pattern},[ \t]*+)*+(?:{_TOML_PAIR.pattern})?\}}"
+_LINE_END = r"[ \t\r]*+(?:#[^\n]*+)?(?=\n|\Z)"
+_TOML_FAST = re.compile(
+    _BLANKS + r"(?:\[\[(?P<array>[A-Za-z0-9_-]+)\]\]|\[(?P<table>[A-Za-z0-9_-]+)\]"
+    rf"|(?P<key>[A-Za-z0-9_-]+)[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|(?P<inline>{_INLINE})))"
+    + _LINE_END
+)
+# A run of simple key lines (no header), passed over when their table holds no wanted key.
+_TOML_RUN = re.compile(
+    rf"(?:{_BLANKS}[A-Za-z0-9_-]+[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|{_INLINE}){_LINE_END})*+"
+)
+_JSON_MEMBER = re.compile(
+    r'"([^"\\\n]*)"[ \t\r\n]*:[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)'
+)
 _BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 _SCALARS: dict[str, re.Pattern[str]] = {}
 
 
 class _Scanner:
-    """Walks TOML or JSON text and records the line where each key path starts."""
+    """Walks TOML or JSON text and records the offset where each key path starts."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, wanted: set[str] | None = None) -> None:
         self.text = text
         self.pos = 0
-        self.line = 1
         self.positions: dict[str, int] = {}
+        self.wanted = wanted
 
     def mark(self, path: str) -> None:
-        self.positions.setdefault(path, self.line)
+        if self.wanted is None or path in self.wanted:
+            self.positions.setdefault(path, self.pos)
 
     def peek(self, literal: str = "") -> bool | str:
         if literal:
@@ -1040,8 +946,6 @@ class _Scanner:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def advance(self, count: int = 1) -> None:
-        chunk = self.text[self.pos : self.pos + count]
-        self.line += chunk.count("\n")
         self.pos += count
 
     def skip(self, *, newlines: bool) -> None:
@@ -1111,7 +1015,38 @@ class _Scanner:
                     path = f"{path}[{arrays[path] - 1}]"
             return path
 
+        text, positions, fast, wanted = self.text, self.positions, _TOML_FAST.match, self.wanted
         while True:
+            # Most lines are simple: a bare key with a one-line value, or a one-word header.
+            found = fast(text, self.pos)
+            while found is not None:
+                key = found["key"]
+                if key is not None and wanted is not None and table not in wanted:
+                    # A table holding no wanted key: pass over its simple lines in one step.
+                    run = _TOML_RUN.match(text, self.pos)
+                    self.pos = max(run.end() if run else 0, found.end())
+                elif key is not None:
+                    path = f"{table}.{key}" if table else key
+                    positions.setdefault(path, found.start("key"))
+                    inline = found["inline"]
+                    if inline:
+                        base = found.start("inline")
+                        for pair in _TOML_PAIR.finditer(inline):
+                            positions.setdefault(f"{path}.{pair[1]}", base + pair.start(1))
+                    self.pos = found.end()
+                elif found["array"] is not None:
+                    name = found["array"]
+                    arrays[name] = arrays.get(name, 0) + 1
+                    table = f"{name}[{arrays[name] - 1}]"
+                    positions.setdefault(name, found.start("array"))
+                    positions.setdefault(table, found.start("array"))
+                    self.pos = found.end()
+                else:
+                    name = found["table"]
+                    table = f"{name}[{arrays[name] - 1}]" if name in arrays else name
+                    positions.setdefault(table, found.start("table"))
+                    self.pos = found.end()
+                found = fast(text, self.pos)
             self.skip(newlines=True)
             if self.pos >= len(self.text):
                 return
@@ -1162,6 +1097,13 @@ class _Scanner:
                 if self.peek() == "}":
                     self.advance()
                     return
+                found = _TOML_PAIR.match(self.text, self.pos)
+                if found is not None:
+                    self.mark(_join(path, found.group(1)))
+                    self.pos = found.end()
+                    if self.peek() == ",":
+                        self.advance()
+                    continue
                 sub = path
                 for part in self.toml_key():
                     sub = _join(sub, part)
@@ -1191,6 +1133,11 @@ class _Scanner:
                     return
                 if self.peek() == ",":
                     self.advance()
+                    continue
+                found = _JSON_MEMBER.match(self.text, self.pos)
+                if found is not None:
+                    self.mark(_join(path, found.group(1)))
+                    self.pos = found.end()
                     continue
                 name = self.string(json_text=True)
                 self.mark(_join(path, name))

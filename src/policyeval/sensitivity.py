@@ -826,11 +826,10 @@ def sensitivity_case(
 def case_arguments(case: Case) -> dict[str, Any]:
     """The nominal settings of a loaded case as :func:`sensitivity`'s keyword arguments
     (its evidence and data read from their files)."""
-    from policyeval.case import load_case_evidence
-    from policyeval.case_data import load_case_data
+    from policyeval.case import load_case_evidence, load_case_numbers
 
     evidence = load_case_evidence(case)
-    numeric = load_case_data(case.data, case.framework) if case.data is not None else None
+    numeric = load_case_numbers(case)
     units = [unit.id for unit in case.units]
     if numeric is not None and not units:
         units = list(numeric.table.units)

@@ -20,6 +20,8 @@ so errors can point at it. Column names are folded to ``snake_case``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime
 import io
@@ -36,7 +38,7 @@ from typing import Any
 import attrs
 
 from policyeval.exceptions import EvidenceError, Problem
-from policyeval.files import FileRefused, read_bytes
+from policyeval.files import MAX_FILE_BYTES, FileRefused, read_bytes
 
 __all__ = [
     "Row",
@@ -49,6 +51,7 @@ __all__ = [
     "parse_number",
     "read_records",
     "read_table",
+    "table_limits",
 ]
 
 
@@ -105,21 +108,48 @@ class TableLimits:
     """How much a table may hold, checked before its content is read.
 
     The defaults fit a national case (every district of Indonesia, many
-    items each); raise them for bigger tables, e.g.
-    ``read_table(path, limits=TableLimits(rows=20_000_000))``. For XLSX the
-    zip members are measured before the workbook is opened: their total
+    items each: five million rows); raise them for bigger tables, e.g.
+    ``read_table(path, limits=TableLimits(rows=20_000_000))``, with a
+    ``[limits]`` table in ``case.toml`` or with ``--limit rows=20000000`` on
+    the command line. ``bytes`` bounds the file as stored. For XLSX the zip
+    members are measured before the workbook is opened: their total
     uncompressed size and the compression ratio of each member (a zip bomb
     compresses far beyond what spreadsheets do), then rows and columns are
-    counted as the sheet is read, the header first.
+    counted as the sheet is read, the header first. CSV header rows wider
+    than ``columns`` are refused before any data row is looked at.
 
     >>> TableLimits()
-    TableLimits(rows=5000000, columns=200, uncompressed_bytes=1073741824, compression_ratio=100.0)
+    TableLimits(rows=5000000, columns=200, bytes=536870912, uncompressed_bytes=1073741824, compression_ratio=100.0)
     """
 
     rows: int = 5_000_000
     columns: int = 200
+    bytes: int = MAX_FILE_BYTES
     uncompressed_bytes: int = 2**30
     compression_ratio: float = 100.0
+
+
+_LIMITS: contextvars.ContextVar[TableLimits | None] = contextvars.ContextVar(
+    "table_limits", default=None
+)
+
+
+@contextlib.contextmanager
+def table_limits(limits: TableLimits) -> Iterator[TableLimits]:
+    """Read every table inside the ``with`` block under ``limits`` (unless a call gives its own).
+
+    A case sets its limits once this way for every table it reads: evidence,
+    sources, data, derived evidence, data checks and reported verdicts.
+
+    >>> with table_limits(TableLimits(rows=10)) as limits:
+    ...     limits.rows
+    10
+    """
+    token = _LIMITS.set(limits)
+    try:
+        yield limits
+    finally:
+        _LIMITS.reset(token)
 
 
 def read_table(
@@ -181,7 +211,7 @@ def read_records(
     it, so a caller that builds columns from the stream never holds the
     whole table as rows.
     """
-    limits = limits or TableLimits()
+    limits = limits or _LIMITS.get() or TableLimits()
     file = str(path)
     suffix = Path(path).suffix.casefold()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
@@ -193,9 +223,9 @@ def read_records(
             ]
         )
     try:
-        raw = read_bytes(path)
+        raw = read_bytes(path, max_bytes=limits.bytes)
     except FileRefused as error:
-        raise EvidenceError([Problem(str(error), file=file)]) from None
+        raise EvidenceError([Problem(_raise_hint(str(error), "bytes"), file=file)]) from None
     chunks: Iterator[list[list[str]]]
     if suffix in (".xlsx", ".xlsm"):
         rows, decimal_comma = _read_xlsx(raw, file, sheet, limits)
@@ -210,6 +240,8 @@ def read_records(
         raise EvidenceError([Problem("the table has no header row", file=file)])
     numbers, records = first
     header_row, header = numbers[0], records[0]
+    if len(header) > limits.columns and any(cell.strip() for cell in header[limits.columns :]):
+        raise EvidenceError([_too_wide(limits, file, header_row)])
     columns = tuple(fold_column(name) for name in header)
     headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
     if check_header is not None:
@@ -262,15 +294,11 @@ def _checked(
     count = 0
     for numbers, records in numbered:
         if count + len(records) > limits.rows:
-            raise EvidenceError(
-                [
-                    Problem(
-                        f"more than {limits.rows} data rows (raise TableLimits.rows to read it)",
-                        file=file,
-                        row=numbers[limits.rows - count],
-                    )
-                ]
-            )
+            raise EvidenceError([_too_long(limits, file, numbers[limits.rows - count])])
+        if max(map(len, records), default=0) > limits.columns:
+            for number, values in zip(numbers, records, strict=True):
+                if any(cell.strip() for cell in values[limits.columns :]):
+                    raise EvidenceError([_too_wide(limits, file, number)])
         count += len(records)
         for index in unnamed:
             if index not in filled and any(
@@ -291,6 +319,24 @@ def _checked(
             found.append(Problem("duplicate column", file=file, row=header_row, key=column))
     if found:
         raise EvidenceError(found)
+
+
+def _raise_hint(message: str, key: str) -> str:
+    """A limit's message with how to raise it."""
+    if "limit" not in message:
+        return message
+    return f"{message} (raise it with --limit {key}=N, or the same key in the case's [limits])"
+
+
+def _too_long(limits: TableLimits, file: str, row: int) -> Problem:
+    return Problem(
+        _raise_hint(f"more than {limits.rows} data rows, the limit", "rows"), file=file, row=row
+    )
+
+
+def _too_wide(limits: TableLimits, file: str, row: int) -> Problem:
+    message = f"a cell beyond column {limits.columns}, the limit"
+    return Problem(_raise_hint(message, "columns"), file=file, row=row)
 
 
 def _read_csv(raw: bytes, file: str) -> tuple[Iterator[list[list[str]]], bool]:
@@ -392,8 +438,11 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
         raise EvidenceError(
             [
                 Problem(
-                    f"the workbook unpacks to {total} bytes, more than the limit of "
-                    f"{limits.uncompressed_bytes} (raise TableLimits.uncompressed_bytes to read it)",
+                    _raise_hint(
+                        f"the workbook unpacks to {total} bytes, more than the limit of "
+                        f"{limits.uncompressed_bytes}",
+                        "uncompressed_bytes",
+                    ),
                     file=file,
                 )
             ]
@@ -405,9 +454,11 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
             raise EvidenceError(
                 [
                     Problem(
-                        f"workbook part {member.filename!r} is compressed {ratio:.0f} to 1, more "
-                        f"than the limit of {limits.compression_ratio:g} (raise "
-                        "TableLimits.compression_ratio to read it)",
+                        _raise_hint(
+                            f"workbook part {member.filename!r} is compressed {ratio:.0f} to 1, "
+                            f"more than the limit of {limits.compression_ratio:g}",
+                            "compression_ratio",
+                        ),
                         file=file,
                     )
                 ]
@@ -451,27 +502,9 @@ def _xlsx_rows(
         worksheet.reset_dimensions()
         for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
             if len(row) > limits.columns and any(v is not None for v in row[limits.columns :]):
-                raise EvidenceError(
-                    [
-                        Problem(
-                            f"a cell beyond column {limits.columns} (raise TableLimits.columns "
-                            "to read it)",
-                            file=file,
-                            row=number,
-                        )
-                    ]
-                )
+                raise EvidenceError([_too_wide(limits, file, number)])
             if number > limits.rows + 1 and any(v is not None for v in row):
-                raise EvidenceError(
-                    [
-                        Problem(
-                            f"more than {limits.rows} data rows (raise TableLimits.rows to read "
-                            "it)",
-                            file=file,
-                            row=number,
-                        )
-                    ]
-                )
+                raise EvidenceError([_too_long(limits, file, number)])
             yield [_cell_text(cell) for cell in row]
     except EvidenceError:
         raise
