@@ -21,7 +21,7 @@ import click
 
 from policyeval import __version__
 from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
-from policyeval.locales import LANGUAGES, message, translate
+from policyeval.locales import LANGUAGES, localise, message
 
 if TYPE_CHECKING:
     from policyeval.case import CaseResult
@@ -47,6 +47,16 @@ LANG = click.option(
     help="Language of labels, text and messages (default: the case's or framework's language).",
 )
 
+MESSAGES_LANG = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=_choose_language,
+    expose_value=False,
+    help="Language of messages (default: English).",
+)
+"""``--lang`` for commands whose output has no labels to translate, only messages."""
+
 
 def _say(key: str, **values: Any) -> str:
     """The catalogue message ``key`` in the command's language."""
@@ -54,8 +64,8 @@ def _say(key: str, **values: Any) -> str:
 
 
 def _in_language(text: object) -> str:
-    """An English message of policyeval (a problem, a rejection reason) in the command's language."""
-    return translate(str(text), _LANGUAGE.get())
+    """A message of policyeval (a problem, an error, a rejection reason) in the command's language."""
+    return localise(text, _LANGUAGE.get())
 
 
 # Control characters but line feed and tab: a label or excerpt holding ESC or a carriage return
@@ -509,7 +519,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except _Exit as stop:
         return stop.code
     except click.exceptions.Abort:
-        _echo("aborted", err=True)
+        _echo(_say("cli.aborted"), err=True)
         return 1
     except click.ClickException as error:
         error.show()
@@ -520,11 +530,11 @@ def _main(argv: Sequence[str] | None) -> int:
         except _Exit as stop:
             return stop.code
     except OSError as error:
-        _echo(_say("cli.error", message=str(error)), err=True)
+        _echo(_say("cli.error", message=_in_language(error)), err=True)
         return 2
     except Exception as error:  # never show a traceback to a user
-        _echo(f"internal error: {type(error).__name__}: {error}", err=True)
-        _echo("please report this with the command you ran", err=True)
+        _echo(_say("cli.internal_error", error=f"{type(error).__name__}: {error}"), err=True)
+        _echo(_say("cli.report_it"), err=True)
         return 3
     return 0
 

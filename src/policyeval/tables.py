@@ -149,7 +149,9 @@ def read_table(
     try:
         raw = read_bytes(path)
     except FileRefused as error:
-        raise EvidenceError([Problem(str(error), file=file)]) from None
+        raise EvidenceError(
+            [Problem(str(error), file=file, message_id=error.message_id, params=error.params)]
+        ) from None
     lines: Iterable[list[str]]
     if suffix in (".xlsx", ".xlsm"):
         lines, decimal_comma = _read_xlsx(raw, file, sheet, limits)
@@ -184,6 +186,8 @@ def read_table(
                         f"more than {limits.rows} data rows (raise TableLimits.rows to read it)",
                         file=file,
                         row=number,
+                        message_id="table.too_many_rows",
+                        params={"rows": limits.rows},
                     )
                 ]
             )
@@ -256,9 +260,14 @@ def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
                 'quoted cell ("")'
             )
             line = start_line
+            message_id, params = "table.unbalanced_quote", {}
         else:
             message = f"malformed CSV: {error}"
-        raise EvidenceError([Problem(message, file=file, row=row, line=line)]) from None
+            message_id, params = "table.malformed_csv", {"error": str(error)}
+        problem = Problem(
+            message, file=file, row=row, line=line, message_id=message_id, params=params
+        )
+        raise EvidenceError([problem]) from None
     return records, delimiter == ";"
 
 
@@ -282,7 +291,16 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     total = sum(member.file_size for member in members)
     if total > limits.uncompressed_bytes:
         raise EvidenceError(
@@ -291,6 +309,8 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                     f"the workbook unpacks to {total} bytes, more than the limit of "
                     f"{limits.uncompressed_bytes} (raise TableLimits.uncompressed_bytes to read it)",
                     file=file,
+                    message_id="table.unpacks_to",
+                    params={"total": total, "limit": limits.uncompressed_bytes},
                 )
             ]
         )
@@ -305,6 +325,12 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                         f"than the limit of {limits.compression_ratio:g} (raise "
                         "TableLimits.compression_ratio to read it)",
                         file=file,
+                        message_id="table.compressed",
+                        params={
+                            "part": repr(member.filename),
+                            "ratio": f"{ratio:.0f}",
+                            "limit": f"{limits.compression_ratio:g}",
+                        },
                     )
                 ]
             )
@@ -327,7 +353,16 @@ def _read_xlsx(
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise EvidenceError(
@@ -354,6 +389,8 @@ def _xlsx_rows(
                             "to read it)",
                             file=file,
                             row=number,
+                            message_id="table.beyond_column",
+                            params={"columns": limits.columns},
                         )
                     ]
                 )
@@ -365,6 +402,8 @@ def _xlsx_rows(
                             "it)",
                             file=file,
                             row=number,
+                            message_id="table.too_many_rows",
+                            params={"rows": limits.rows},
                         )
                     ]
                 )
@@ -372,7 +411,16 @@ def _xlsx_rows(
     except EvidenceError:
         raise
     except Exception as error:  # openpyxl raises many unrelated types for broken sheets
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     finally:
         workbook.close()
 
