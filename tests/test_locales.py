@@ -10,6 +10,9 @@ import pytest
 from policyeval.cli import main
 from policyeval.locales import LANGUAGES, catalogue, message, placeholders, translate
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 SERANG = Path(__file__).parent.parent / "examples" / "serang_2024"
 
 BAD_ROWS = (

@@ -179,14 +179,22 @@ class PolicyEvalWarning(_Keyed, UserWarning):
     For example, a column of ``sources.csv`` that policyeval does not know
     (``kategori`` for ``category``) is kept as extra information, with a
     warning listing the known columns. The command line prints these as
-    ``warning: ...`` lines, in the language of ``--lang``.
+    ``warning: ...`` lines, in the language of ``--lang``. A warning about
+    a place in a file carries that :class:`Problem` (``problem``) and reads as it.
     """
 
     def __init__(
-        self, *args: Any, message_id: str | None = None, params: Mapping[str, Any] | None = None
+        self,
+        *args: Any,
+        message_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        problem: Problem | None = None,
     ) -> None:
+        if problem is not None and not args:
+            args = (str(problem),)
         super().__init__(*args)
         self._keep(message_id, params)
+        self.problems: tuple[Problem, ...] = () if problem is None else (problem,)
 
 
 class InvalidArgument(PolicyEvalError, ValueError):

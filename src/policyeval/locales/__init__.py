@@ -162,6 +162,7 @@ def _located(problem: Any, body: str, lang: str) -> str:
 _PLACEHOLDER_PATTERNS = {
     # a file or function name has no spaces
     "file": r"(?P<{name}>\S+)",
+    "field": r"(?P<{name}>\S+)",
     "function": r"(?P<{name}>\S+)",
     "table": r"(?P<{name}>\S+)",
     # an appended hint is empty or starts with a space or "; ", never inside the value before it
