@@ -176,7 +176,7 @@ def _described(
     if kind in _LIMITS:
         return [(path, _LIMITS[kind], {"limit": expected}, value)]
     if kind == "uniqueItems":
-        return [(path, "schema.unique_items", {}, UNSET)]
+        return [(path, "schema.unique", {}, UNSET)]
     if kind == "pattern":
         return [(path, "schema.pattern", {"pattern": repr(expected)}, value)]
     if kind == "format":

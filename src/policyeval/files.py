@@ -113,7 +113,7 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES)
         os.close(descriptor)
         raise FileRefused(
             f"the file has {info.st_size} bytes, more than the limit of {max_bytes}",
-            message_id="file.too_big",
+            message_id="file.size_limit",
             size=info.st_size,
             limit=max_bytes,
         )

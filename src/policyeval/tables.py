@@ -325,7 +325,7 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                         f"than the limit of {limits.compression_ratio:g} (raise "
                         "TableLimits.compression_ratio to read it)",
                         file=file,
-                        message_id="table.compressed",
+                        message_id="table.compression_ratio",
                         params={
                             "part": repr(member.filename),
                             "ratio": f"{ratio:.0f}",
