@@ -327,3 +327,31 @@ def test_warnings_read_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "peringatan: " in err and "kolom tidak dikenal" in err
     assert "unknown column" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "indonesian"),
+    [
+        (["validate"], "galat: Argumen 'PATH' belum diberikan."),
+        (["validate", "--lnag", "x"], "galat: Opsi '--lnag' tidak ada. Maksud Anda '--lang'?"),
+        (["nosuch"], "galat: Perintah 'nosuch' tidak ada."),
+        (["report", "x"], "galat: Opsi '-o' / '--output' belum diberikan."),
+        (["validate", "a", "b"], "galat: Ada argumen tambahan yang tidak diharapkan (b)"),
+        (
+            ["evaluate", "x", "--format", "xml"],
+            "galat: Nilai tidak valid untuk '--format': 'xml' bukan salah satu dari"
+            " 'table', 'json', 'markdown'.",
+        ),
+        (
+            ["sensitivity", "x", "--draws", "0"],
+            "galat: Nilai tidak valid untuk '--draws': 0 tidak berada dalam rentang x>=1.",
+        ),
+    ],
+)
+def test_usage_errors_read_in_indonesian(argv: list[str], indonesian: str) -> None:
+    """The command line's own errors (options, arguments, commands) follow --lang too, with
+    the usage line and the help hint."""
+    err = _indonesian(*argv)
+    assert err.startswith("Penggunaan: policyeval ")
+    assert "untuk bantuan." in err
+    assert err.rstrip("\n").endswith(indonesian)

@@ -522,7 +522,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _echo(_say("cli.aborted"), err=True)
         return 1
     except click.ClickException as error:
-        error.show()
+        _show_click_error(error, _requested_language(argv))
         return 2
     except PolicyEvalError as error:
         try:
@@ -537,6 +537,34 @@ def _main(argv: Sequence[str] | None) -> int:
         _echo(_say("cli.report_it"), err=True)
         return 3
     return 0
+
+
+def _requested_language(argv: Sequence[str] | None) -> str | None:
+    """The ``--lang`` of a command line, read before click parses it (for click's own errors)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    for index, word in enumerate(words):
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
+def _show_click_error(error: click.ClickException, lang: str | None) -> None:
+    """A usage error of the command line (unknown option, missing argument...) in ``lang``."""
+    if lang not in LANGUAGES or lang == "en":
+        error.show()
+        return
+    context = getattr(error, "ctx", None)
+    if context is not None:
+        usage = context.get_usage().removeprefix("Usage: ")
+        _echo(message("cli.usage", lang, usage=usage), err=True)
+        if context.command.get_help_option(context) is not None:
+            longest = max(context.command.get_help_option_names(context), key=len)
+            command = f"'{context.command_path} {longest}'"
+            _echo(message("cli.try_help", lang, command=command), err=True)
+        _echo("", err=True)
+    _echo(message("cli.error", lang, message=localise(error.format_message(), lang)), err=True)
 
 
 def entry() -> None:
