@@ -144,7 +144,9 @@ def test_every_english_message_is_recognised_as_itself() -> None:
             continue
         # appended parts (a hint, a filter) start with a space, as policyeval writes them
         values = {
-            name: (" " if name in {"hint", "missing", "where"} else "") + f"v{index}"
+            name: f"'v{index}'"  # a quoted cell value, as policyeval writes it
+            if name == "cell"
+            else (" " if name in {"hint", "missing", "where"} else "") + f"v{index}"
             for index, name in enumerate(sorted(placeholders(template)))
         }
         english = message(key, "en", **values)

@@ -163,6 +163,8 @@ _PLACEHOLDER_PATTERNS = {
     # a file or function name has no spaces
     "file": r"(?P<{name}>\S+)",
     "field": r"(?P<{name}>\S+)",
+    # a quoted cell value, as repr() writes it
+    "cell": r"(?P<{name}>'(?:[^'\\]|\\.)*')",
     "function": r"(?P<{name}>\S+)",
     "table": r"(?P<{name}>\S+)",
     # an appended hint is empty or starts with a space or "; ", never inside the value before it
@@ -240,6 +242,7 @@ _HEADS = (
     ("location.line", re.compile(r"line (?P<line>\d+)")),
     ("location.derived_item", re.compile(r"derived item (?P<item>'.*')")),
     ("location.check", re.compile(r"check (?P<check>'.*')")),
+    ("location.evidence", re.compile(r"evidence (?P<id>'.*')")),
 )
 """The locations a message may start with, before ``": "``."""
 _GOT = re.compile(r" \(got (.*)\)\Z", re.DOTALL)
