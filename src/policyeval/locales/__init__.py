@@ -243,6 +243,8 @@ _HEADS = (
     ("location.derived_item", re.compile(r"derived item (?P<item>'.*')")),
     ("location.check", re.compile(r"check (?P<check>'.*')")),
     ("location.evidence", re.compile(r"evidence (?P<id>'.*')")),
+    ("location.attribute", re.compile(r"attribute (?P<id>'.*')")),
+    ("location.node", re.compile(r"node (?P<id>'.*')")),
 )
 """The locations a message may start with, before ``": "``."""
 _GOT = re.compile(r" \(got (.*)\)\Z", re.DOTALL)
