@@ -7,6 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import attrs
 import pytest
 
 from language_check import check_both_languages
@@ -57,11 +58,28 @@ def _indonesian(*argv: str) -> str:
 # --- messages carry their id ---------------------------------------------------------------
 
 
-def test_a_keyed_problem_is_rendered_from_its_entry_not_recognised_from_its_text() -> None:
-    """A problem with a message id is shown from that entry, whatever its English text says."""
-    problem = Problem("English wording", file="e.csv", row=4, key="x", message_id="table.empty")
-    assert localise(problem, "id") == "e.csv: baris 4: x: berkas kosong"
-    assert localise(problem, "en") == "e.csv: row 4: x: English wording"
+def test_a_keyed_problem_is_rendered_from_its_entry() -> None:
+    """A problem with a message id is shown from that entry and its values, with its location."""
+    problem = Problem(
+        "duplicate id (first at row 3)",
+        file="e.csv",
+        row=4,
+        key="id",
+        message_id="row.duplicate_id",
+        params={"row": 3},
+    )
+    assert localise(problem, "id") == "e.csv: baris 4: id: id ganda (pertama di baris 3)"
+    assert localise(problem, "en") == str(problem)
+
+
+def test_an_entry_that_does_not_say_what_the_message_says_is_not_trusted() -> None:
+    """A message changed after it was raised (a prefix added, say) keeps its words: its text is
+    recognised instead of the stale entry."""
+    problem = Problem("missing value", key="x", message_id="row.missing_value")
+    changed = attrs.evolve(problem, message="check 'c1': missing value")
+    assert localise(changed, "id") == "x: pemeriksaan 'c1': nilai kosong"
+    wrong = Problem("English wording", message_id="table.empty")
+    assert localise(wrong, "id") == "English wording"
 
 
 def test_a_message_without_an_id_falls_back_to_recognising_its_english_text() -> None:

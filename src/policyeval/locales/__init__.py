@@ -101,7 +101,8 @@ def localise(shown: object, lang: str | None) -> str:
     """A message of policyeval (a problem, an error, a warning or text) in ``lang``.
 
     An object with a ``message_id`` (see :class:`~policyeval.exceptions.Problem`)
-    is rendered from that catalogue entry and its ``params``; a
+    is rendered from that catalogue entry and its ``params``, provided the
+    English entry filled with them is the message itself; a
     :class:`~policyeval.exceptions.Problem` keeps its location, with ``row``
     and ``(got ...)`` in ``lang``. Anything else falls back to
     :func:`translate` of its English text. English is the text as written.
@@ -125,6 +126,14 @@ def localise(shown: object, lang: str | None) -> str:
     if not isinstance(key, str) or key not in catalogue("en")["message"]:
         return translate(text, lang)
     params = getattr(shown, "params", None) or {}
+    try:
+        english = message(key, "en", **params)
+    except (KeyError, IndexError, ValueError):
+        english = None
+    if english != getattr(shown, "message", text):
+        # an entry that does not say what the message says (a message changed after it was
+        # raised, say) is not trusted: the English text is recognised instead
+        return translate(text, lang)
     values = {
         # a value that is itself a message (a hint, a parser's error) is shown in lang too
         name: localise(value, lang)
@@ -132,10 +141,7 @@ def localise(shown: object, lang: str | None) -> str:
         else value
         for name, value in params.items()
     }
-    try:
-        body = message(key, lang, **values)
-    except (KeyError, IndexError, ValueError):
-        return translate(text, lang)  # params that do not fill the entry: the English text
+    body = message(key, lang, **values)
     if not hasattr(shown, "has_value"):
         return body
     return _located(shown, body, lang)
