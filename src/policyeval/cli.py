@@ -47,16 +47,6 @@ LANG = click.option(
     help="Language of labels, text and messages (default: the case's or framework's language).",
 )
 
-MESSAGES_LANG = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    callback=_choose_language,
-    expose_value=False,
-    help="Language of messages (default: English).",
-)
-"""``--lang`` for commands whose output has no labels to translate, only messages."""
-
 
 def _say(key: str, **values: Any) -> str:
     """The catalogue message ``key`` in the command's language."""
