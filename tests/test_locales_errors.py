@@ -373,3 +373,45 @@ def test_usage_errors_read_in_indonesian(argv: list[str], indonesian: str) -> No
     assert err.startswith("Penggunaan: policyeval ")
     assert "untuk bantuan." in err
     assert err.rstrip("\n").endswith(indonesian)
+
+
+@pytest.mark.parametrize(
+    ("english", "indonesian"),
+    [
+        (
+            "case.toml: derived[0].measure: measure must be ratio, sum or count (got 'mean')",
+            "case.toml: derived[0].measure: measure harus ratio, sum, atau count (isian 'mean')",
+        ),
+        (
+            "derived item 'D1': 4.5 is outside scale 'pct' [0.0, 1.0]",
+            "butir turunan 'D1': 4.5 berada di luar skala 'pct' [0.0, 1.0]",
+        ),
+        (
+            "derived item 'D1': indicator 'k' is ordinal; give bands to turn the number into a level",
+            "butir turunan 'D1': indikator 'k' berskala ordinal; beri bands untuk mengubah angka"
+            " menjadi tingkat",
+        ),
+        (
+            "case.toml: checks[0].colour: unknown key for a 'unique' check",
+            "case.toml: checks[0].colour: kunci tidak dikenal untuk pemeriksaan 'unique'",
+        ),
+        (
+            "check 'c1': agg must be sum, count, min or max",
+            "pemeriksaan 'c1': agg harus sum, count, min, atau max",
+        ),
+        (
+            "m.dxi: ATTRIBUTE[2]: the attribute has no scale",
+            "m.dxi: ATTRIBUTE[2]: atribut ini tidak memiliki skala",
+        ),
+        (
+            "data.csv:1: row 1: column 3 has no header",
+            "data.csv:1: baris 1: kolom 3 tidak memiliki judul",
+        ),
+    ],
+)
+def test_messages_raised_without_an_id_are_recognised(english: str, indonesian: str) -> None:
+    """Derived evidence, data-check specifications, DEXi models and tables: messages still
+    written without an id read in Indonesian through their English text."""
+    from policyeval.locales import translate
+
+    assert translate(english, "id") == indonesian

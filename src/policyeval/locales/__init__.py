@@ -169,8 +169,8 @@ _PLACEHOLDER_PATTERNS = {
     # a file or function name has no spaces
     "file": r"(?P<{name}>\S+)",
     "field": r"(?P<{name}>\S+)",
-    # a quoted cell value, as repr() writes it
-    "cell": r"(?P<{name}>'(?:[^'\\]|\\.)*')",
+    # a cell value: quoted as repr() writes it, or a number
+    "cell": r"(?P<{name}>'(?:[^'\\]|\\.)*'|\S+)",
     "function": r"(?P<{name}>\S+)",
     "table": r"(?P<{name}>\S+)",
     # an appended hint is empty or starts with a space or "; ", never inside the value before it
