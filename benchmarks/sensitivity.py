@@ -10,12 +10,16 @@ JSON object). Figures:
   same arithmetic per draw (weights drawn, weighted means up the levels, ranks) on the two
   normalised tables computed once; the ratio is numpy's rate over policyeval's.
   ``ua_asem_numpy_no_ranks_draws_per_s`` is the same loop without the ranks.
+- ``ua_asem_treatment_draws_per_s``: the same with the imputation (the group mean or median,
+  the overall mean or median) and the outlier treatment (COINr's default with winmax 5 or 3,
+  a log transform, none) also drawn per draw; each pipeline runs once, before the draws.
 - ``serang_sensitivity_draws_per_s``: the Serang case's own ``[sensitivity]`` section
   (weights, aggregators at the root, thresholds, leaving out evidence items and sources).
 - ``serang_cold_s``: the cold wall time of ``policyeval evaluate examples/serang_2024 --format
   json`` in a fresh interpreter (the best of five).
 
-Targets (issue 12): 12,600 ASEM draws/s, within 2x of numpy; Serang cold at most 0.3 s.
+Targets (issue 12): 12,600 ASEM draws/s, within 2x of numpy; 1,300 ASEM draws/s with imputation
+and treatment varying; Serang cold at most 0.3 s.
 """
 
 from __future__ import annotations
@@ -41,6 +45,18 @@ ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "examples" / "asem_coinr"
 SERANG = ROOT / "examples" / "serang_2024"
 MIN_MAX = {"name": "min_max", "low": 0, "high": 100}
+IMPUTATIONS = (
+    {"method": "mean", "group": "EurAsia_group"},
+    {"method": "median", "group": "EurAsia_group"},
+    "mean",
+    "median",
+)
+TREATMENTS = (
+    {"name": "coinr_default", "winmax": 5},
+    {"name": "coinr_default", "winmax": 3},
+    "log_transform",
+    "none",
+)
 
 
 def numpy_loop(draws: int, seed: int, *, with_ranks: bool = True) -> float:
@@ -107,6 +123,12 @@ def main() -> None:
     options = parser.parse_args()
     uncertainty = Uncertainty(weights={"*": 0.25}, scorers=(MIN_MAX, "z_score"))
     ours = policyeval_rate(ASEM, uncertainty, options.draws)
+    treated = Uncertainty(
+        weights={"*": 0.25},
+        scorers=(MIN_MAX, "z_score"),
+        imputation=IMPUTATIONS,
+        treatment=TREATMENTS,
+    )
     reference = statistics.median(numpy_loop(options.draws, seed) for seed in range(3))
     figures: dict[str, Any] = {
         "ua_asem_draws_per_s": round(ours, 1),
@@ -115,6 +137,7 @@ def main() -> None:
         "ua_asem_numpy_no_ranks_draws_per_s": round(
             numpy_loop(options.draws, 0, with_ranks=False), 1
         ),
+        "ua_asem_treatment_draws_per_s": round(policyeval_rate(ASEM, treated, options.draws), 1),
         "serang_sensitivity_draws_per_s": round(policyeval_rate(SERANG, None, options.draws), 1),
         "serang_cold_s": round(serang_cold(), 3),
     }

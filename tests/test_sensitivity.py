@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -78,6 +79,10 @@ def problems(draw: st.DrawFn) -> tuple[Framework, list[Evidence], Uncertainty, f
     kinds = sorted({framework.node(n).kind for n in framework.inner_nodes})
     uncertainty = Uncertainty(
         weights={"*": draw(st.sampled_from((0.0, 0.25, 0.9)))},
+        dirichlet={
+            kind: draw(st.sampled_from((0.5, 4.0, 100.0))) for kind in kinds if draw(st.booleans())
+        },
+        thresholds=draw(st.sampled_from(({}, {"high_agreement": (0.8, 1.0)}))),
         aggregators={
             kind: tuple(draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=3)))
             for kind in kinds
@@ -96,25 +101,36 @@ def _settings_of(result: Sensitivity, row: int, items: list[Evidence]) -> dict[s
     order = edge_order(framework)
     weights = {edge: framework.weight(*edge) for edge in order}
     aggregators: dict[str, Any] = {}
-    rule: Any = "source"
+    rule: dict[str, Any] = {"name": "source"}
     kept = list(items)
+    variates: dict[str, dict[tuple[str, str], float]] = {}
     for column, item in enumerate(result.inputs):
         value = result.design[row, column]
         if item.name.startswith("weight:"):
             parent, child = item.name.removeprefix("weight:").split(">")
-            weights[parent, child] *= value
+            if item.kind == "dirichlet":
+                variates.setdefault(parent, {})[parent, child] = value
+            else:
+                weights[parent, child] *= value
             continue
         choice = item.choices[int(value)]
         if item.name.startswith("aggregator:"):
             aggregators.update(dict.fromkeys(item.nodes, choice))
         elif item.name == "min_agreement":
-            rule = {"name": "source", "min_agreement": choice}
+            rule["min_agreement"] = choice
+        elif item.name.startswith("threshold:"):
+            rule[item.name.removeprefix("threshold:")] = choice
         elif item.name == "leave_out:evidence":
             kept = [i for i in kept if i.id != choice]
         elif item.name == "leave_out:source":
             kept = [i for i in kept if i.source != choice]
         elif item.name == "leave_out:indicator" and choice is not None:
             weights.update({edge: 0.0 for edge in order if edge[1] == choice})
+    # A Dirichlet draw shares the nominal total of a node's weights in proportion to its variates.
+    for drawn in variates.values():
+        total = sum(framework.weight(*edge) for edge in drawn)
+        for edge, variate in drawn.items():
+            weights[edge] = total * variate / sum(drawn.values()) * (weights[edge] > 0)
     return {
         "evidence": kept,
         "rules": rule,
@@ -124,22 +140,29 @@ def _settings_of(result: Sensitivity, row: int, items: list[Evidence]) -> dict[s
 
 
 @settings(max_examples=30, deadline=None)
-@given(problems(), st.integers(0, 2**32 - 1))
-def test_every_draw_equals_a_plain_evaluation_with_its_settings(problem: Any, seed: int) -> None:
-    """On random frameworks, evidence and uncertain inputs, each draw's score for every unit and
-    node is exactly what evaluate() gives with that draw's weights, aggregators, threshold and
-    evidence (the batched array path and the cached triangulations change nothing)."""
+@given(problems(), st.integers(0, 2**32 - 1), st.sampled_from(("montecarlo", "saltelli")))
+def test_every_draw_equals_a_plain_evaluation_with_its_settings(
+    problem: Any, seed: int, design: str
+) -> None:
+    """On random frameworks, evidence and uncertain inputs, and either design, each draw's score
+    for every unit and node is exactly what evaluate() gives with that draw's weights (within
+    +-x or from a Dirichlet), aggregators, thresholds and evidence (the batched array path and
+    the cached triangulations change nothing)."""
     framework, items, uncertainty, min_share = problem
     units = ("u0", "u1")
+    if design == "saltelli" and not uncertainty.min_agreement:
+        # The Saltelli design needs at least one input; a threshold is always one.
+        uncertainty = attrs.evolve(uncertainty, min_agreement=(0.5, 0.6))
     result = sensitivity(
         framework,
         items,
         uncertainty=uncertainty,
-        draws=6,
+        draws=6 if design == "montecarlo" else 1,
         seed=seed,
         units=units,
         min_share=min_share,
         chunk_size=4,
+        design=design,
     )
     for row in range(result.draws):
         chosen = _settings_of(result, row, items)
@@ -358,3 +381,308 @@ def test_the_report_shows_each_verdicts_stability_when_asked(tmp_path: Path, suf
         assert main([*arguments, "--stability", "--draws", "40", "--seed", "3"]) == 0
         page = target.read_text(encoding="utf-8")
         assert heading in page and "aggregator:root" in page
+
+
+AGREEMENT_ITEMS = [
+    Evidence(
+        id=f"E{index}",
+        unit=unit,
+        indicator=indicator,
+        rating=rating,
+        source=f"s{index}",
+        source_category=category,
+        technique="interview",
+    )
+    for index, (unit, indicator, rating, category) in enumerate(
+        [
+            ("u", "kompetensi", "baik", "asn"),
+            ("u", "kompetensi", "baik", "pers"),
+            ("u", "kompetensi", "cukup_baik", "asn"),
+            ("u", "integritas", "kurang_baik", "asn"),
+            ("v", "kompetensi", "cukup_baik", "pers"),
+            ("v", "integritas", "baik", "asn"),
+        ]
+    )
+]
+
+
+def test_the_agreement_rules_thresholds_vary_and_each_draw_is_a_plain_evaluation() -> None:
+    """`thresholds` varies the agreement rule's contested_below and corroborated_at (any rule
+    parameter by name); each draw equals evaluate() with the drawn values set on the rule."""
+    from policyeval import frameworks
+
+    framework = frameworks.load("agustino")
+    uncertainty = Uncertainty(
+        thresholds={"contested_below": (0.4, 0.6), "corroborated_at": (0.7, 0.9)}
+    )
+    result = sensitivity(
+        framework, AGREEMENT_ITEMS, uncertainty=uncertainty, draws=12, seed=2, rules="agreement"
+    )
+    names = [item.name for item in result.inputs]
+    assert names == ["threshold:contested_below", "threshold:corroborated_at"]
+    assert {tuple(row) for row in result.design.tolist()} == {
+        (a, b) for a in (0, 1) for b in (0, 1)
+    }
+    for row in range(result.draws):
+        rule = {
+            "name": "agreement",
+            "contested_below": (0.4, 0.6)[int(result.design[row, 0])],
+            "corroborated_at": (0.7, 0.9)[int(result.design[row, 1])],
+        }
+        plain = evaluate(framework, AGREEMENT_ITEMS, rules=rule, units=result.units)
+        for u, unit in enumerate(result.units):
+            for n, node in enumerate(framework.node_ids):
+                expected = plain.judgement(unit, node).score
+                got = float(result.scores[row, u, n])
+                assert (expected is None and math.isnan(got)) or expected == got
+
+
+def test_a_threshold_is_set_on_every_rule_that_takes_it() -> None:
+    """Combined and wrapped rules get the threshold on each part whose factory takes it, and the
+    coder_agreement wrapper its own `threshold`; a parameter no rule takes is refused."""
+    from policyeval._draws import rules_with, with_threshold
+
+    combined = with_threshold({"name": "all_of", "rules": ["source", "agreement"]}, 0.6)
+    assert combined["rules"] == [{"name": "source", "min_agreement": 0.6}, "agreement"]
+    wrapped = with_threshold({"name": "coder_agreement", "base": "agreement"}, 0.4, "threshold")
+    assert wrapped == {"name": "coder_agreement", "base": "agreement", "threshold": 0.4}
+    inner = with_threshold({"name": "coder_agreement", "base": "agreement"}, 0.4, "contested_below")
+    assert inner["base"] == {"name": "agreement", "contested_below": 0.4}
+    with pytest.raises(TypeError, match="high_at"):
+        with_threshold("source", 0.9, "high_at")
+    by_indicator = rules_with({"*": "agreement", "kompetensi": "source"}, 0.4, "contested_below")
+    assert by_indicator == {
+        "*": {"name": "agreement", "contested_below": 0.4},
+        "kompetensi": "source",
+    }
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "key", "message"),
+    [
+        ({"contested_below": [0.7], "corroborated_at": [0.6]}, "thresholds", "do not fit together"),
+        ({"high_at": [0.5]}, "thresholds.high_at[0]", "does not take this value"),
+        ({"min_categories": ["two"]}, "thresholds.min_categories[0]", "must be a number"),
+        ({"contested_below": []}, "thresholds.contested_below", "non-empty list"),
+    ],
+)
+def test_bad_thresholds_are_located(thresholds: dict[str, Any], key: str, message: str) -> None:
+    """Each threshold value must suit the rule, and every combination the draws could pick must
+    build (contested_below may not pass corroborated_at)."""
+    from policyeval import frameworks
+    from policyeval.uncertainty import uncertainty_problems
+
+    problems = uncertainty_problems(
+        Uncertainty(thresholds=thresholds), frameworks.load("agustino"), rules="agreement"
+    )
+    assert [p.key for p in problems] == [f"sensitivity.{key}"]
+    assert message in problems[0].message
+
+
+def test_dirichlet_weights_centre_on_the_nominal_weights() -> None:
+    """Dirichlet draws keep each node's total weight, average to the nominal shares, and spread
+    each share with variance p (1 - p) / (c + 1)."""
+    from policyeval import frameworks
+
+    framework = frameworks.load("agustino")
+    concentration = 20.0
+    result = sensitivity(
+        framework,
+        AGREEMENT_ITEMS,
+        uncertainty=Uncertainty(dirichlet={"root": concentration}),
+        draws=4000,
+        seed=1,
+    )
+    columns = [c for c, item in enumerate(result.inputs) if item.kind == "dirichlet"]
+    assert len(columns) == len(framework.children(framework.root))
+    variates = result.design[:, columns]
+    shares = variates / variates.sum(axis=1, keepdims=True)
+    p = 1 / len(columns)
+    assert shares.mean(axis=0) == pytest.approx([p] * len(columns), abs=0.01)
+    assert shares.var(axis=0) == pytest.approx([p * (1 - p) / (concentration + 1)] * 5, rel=0.15)
+
+
+def test_weights_within_a_range_and_around_a_dirichlet_do_not_mix_on_one_kind() -> None:
+    """A kind's weights vary one way: naming it under both is a located problem."""
+    from policyeval import frameworks
+    from policyeval.uncertainty import uncertainty_problems
+
+    problems = uncertainty_problems(
+        Uncertainty(weights={"root": 0.2}, dirichlet={"root": 10, "dimension": -1}),
+        frameworks.load("agustino"),
+    )
+    assert [(p.key, p.message[:20]) for p in problems] == [
+        ("sensitivity.dirichlet.root", "the weights of a kin"),
+        ("sensitivity.dirichlet.dimension", "must be a positive n"),
+    ]
+
+
+IMPUTATIONS = ({"method": "mean", "group": "EurAsia_group"}, "median")
+TREATMENTS = ("none", {"name": "winsorise", "winmax": 2})
+
+
+def test_asem_draws_with_imputation_and_treatment_equal_plain_evaluations() -> None:
+    """Each ASEM draw with an imputation and a treatment drawn equals evaluate() on the data the
+    case's pipeline gives with its impute and treat steps replaced by the drawn ones."""
+    from policyeval.case_data import load_case_data
+    from policyeval.pipeline import NumericPipeline, impute_step, treat_step
+    from policyeval.treatment import no_treatment, winsorise
+
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    uncertainty = Uncertainty(imputation=IMPUTATIONS, treatment=TREATMENTS)
+    result = sensitivity_case(case, uncertainty=uncertainty, draws=8, seed=3, chunk_size=3)
+    assert [item.name for item in result.inputs] == ["imputation", "treatment"]
+    picked = {tuple(row) for row in result.design.astype(int).tolist()}
+    assert len(picked) >= 3
+    raw = load_case_data(case.data, case.framework).tables[0][1]
+    imputes = (impute_step("mean", group="EurAsia_group"), impute_step("median"))
+    treats = (treat_step(no_treatment()), treat_step(winsorise(winmax=2)))
+    for row, (i, t) in enumerate(result.design.astype(int).tolist()):
+        steps = [
+            imputes[i] if step.name == "impute" else treats[t] if step.name == "treat" else step
+            for step in case.data.pipeline.steps
+        ]
+        plain = evaluate(
+            case.framework,
+            units=result.units,
+            data=NumericPipeline(tuple(steps))(raw).table,
+            scorers=case.scorers,
+            min_share=case.min_share,
+            aggregators={"*": case.aggregator, **case.aggregator_overrides},
+        )
+        for u, unit in enumerate(result.units):
+            for n, node in enumerate(case.framework.node_ids):
+                expected = plain.judgement(unit, node).score
+                got = float(result.scores[row, u, n])
+                assert (expected is None and math.isnan(got)) or expected == got
+
+
+def test_a_pipeline_choice_that_drops_units_is_refused_by_name() -> None:
+    """Without imputation, ASEM's screen step drops units; the error names the choice and them."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    with pytest.raises(InvalidArgument, match=r"imputation='none' drops units \['BGD'"):
+        sensitivity_case(case, uncertainty=Uncertainty(imputation=("none",)), draws=2)
+
+
+def test_imputation_and_treatment_need_the_table_as_read() -> None:
+    """Through the API, varying the pipeline needs raw_data and pipeline; the error says so."""
+    from policyeval import frameworks
+
+    with pytest.raises(InvalidArgument, match="raw_data"):
+        sensitivity(
+            frameworks.load("agustino"),
+            AGREEMENT_ITEMS,
+            uncertainty=Uncertainty(treatment=("none",)),
+            data={"u": {"kompetensi": 1.0}},
+        )
+
+
+BAD_SECTIONS += [
+    (
+        "min_agreement = [0.4]\nthresholds = { min_agreement = [0.5] }",
+        "sensitivity.thresholds.min_agreement",
+        "declared twice",
+    ),
+    ("dirichlet = { root = 0 }", "sensitivity.dirichlet.root", "must be a positive number"),
+    ("dirichlet = -2", "sensitivity.dirichlet", "must be a positive number"),
+    ('design = "latin"', "sensitivity.design", "must be one of"),
+    ('design = "saltelli"', "sensitivity.draws", "power of two"),
+    ("thresholds = { high_at = [0.9] }", "sensitivity.thresholds.high_at[0]", "does not take"),
+    ('imputation = ["mean"]', "sensitivity.imputation", "needs a [data] table"),
+    ('treatment = ["clip"]', "sensitivity.treatment[0]", "unknown treatment 'clip'"),
+]
+
+
+def test_asem_sensitivity_section_varies_the_pipeline(tmp_path: Path, capsys: Any) -> None:
+    """A case's [sensitivity] may vary imputation and treatment (with a design); validate runs
+    every choice, and a group the data does not have is located."""
+    folder = tmp_path / "asem"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "asem_coinr", folder)
+    text = (folder / "case.toml").read_text(encoding="utf-8")
+    text = text[: text.index("\n[sensitivity]")]  # replaced by the section below
+    section = (
+        '\n[sensitivity]\ndraws = 4\ndesign = "saltelli"\ndirichlet = { pillar = 50 }\n'
+        'imputation = [{ method = "mean", group = "EurAsia_group" }, "median"]\n'
+        'treatment = ["none", { name = "coinr_default", winmax = 3 }]\n'
+    )
+    (folder / "case.toml").write_text(text + section, encoding="utf-8")
+    assert main(["validate", str(folder)]) == 0
+    target = tmp_path / "out.json"
+    assert main(["sensitivity", str(folder), "--format", "json", "-o", str(target)]) == 0
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["design"] == "saltelli"
+    assert {"imputation", "treatment"} <= {item["name"] for item in document["inputs"]}
+    bad = section.replace('group = "EurAsia_group"', 'group = "continent"')
+    (folder / "case.toml").write_text(text + bad, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 2
+    error = capsys.readouterr().err
+    assert "sensitivity.imputation[0]" in error and "not one of data.groups" in error
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "label"),
+    [
+        ("en", "What drives each verdict", "aggregator at programme level"),
+        ("id", "Apa yang mendorong setiap penilaian", "agregator pada tingkat program"),
+    ],
+)
+def test_the_stability_section_charts_what_drives_each_verdict(
+    tmp_path: Path, lang: str, heading: str, label: str
+) -> None:
+    """Both reports show the driver chart in the report's language: the programme's main input
+    in words with its index, as an SVG with a text alternative (HTML) or text bars (Markdown);
+    the same run gives the same bytes."""
+    pages = {}
+    for suffix in (".html", ".md"):
+        target = tmp_path / f"report{suffix}"
+        arguments = ["report", str(SERANG), "-o", str(target), "--lang", lang, "--stability"]
+        assert main([*arguments, "--draws", "60", "--seed", "2"]) == 0
+        pages[suffix] = target.read_text(encoding="utf-8")
+        assert main([*arguments, "--draws", "60", "--seed", "2"]) == 0
+        assert target.read_text(encoding="utf-8") == pages[suffix]
+    html, markdown = pages[".html"], pages[".md"]
+    assert f'<h3 id="stability-drivers">{heading}</h3>' in html
+    chart = html[html.index('aria-labelledby="drivers-kota-serang-title') :]
+    chart = chart[: chart.index("</svg>")]
+    description = chart[chart.index("<desc") : chart.index("</desc>")]
+    assert label in description and label in chart
+    assert chart.count('class="bar"') >= 1 and 'class="total"' not in chart
+    assert f"### {heading}" in markdown
+    row = next(line for line in markdown.splitlines() if label in line)
+    assert "█" in row
+
+
+def test_a_saltelli_report_shows_total_indices(tmp_path: Path) -> None:
+    """With the Saltelli design the report says so and draws each input's total index too."""
+    target = tmp_path / "report.html"
+    arguments = ["report", str(SERANG), "-o", str(target), "--lang", "en", "--stability"]
+    assert main([*arguments, "--design", "saltelli", "--draws", "4"]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert "Saltelli design (base sample 4" in page
+    assert 'class="total"' in page and "· total " in page
+    markdown = tmp_path / "report.md"
+    assert main([*arguments[:2], "-o", str(markdown), *arguments[4:], "--design", "saltelli",
+                 "--draws", "4"]) == 0  # fmt: skip
+    assert "| Total index |" in markdown.read_text(encoding="utf-8")
+
+
+def test_the_epsilon_squared_index_does_not_reward_many_choices() -> None:
+    """An input with as many choices as draws, unrelated to the score, gets no index at all,
+    where the plain correlation ratio would give it one."""
+    rng = np.random.default_rng(1)
+    choice = np.arange(200) % 100
+    noise = rng.normal(size=200)
+    assert correlation_ratio(choice.astype(float), noise) == pytest.approx(0.0, abs=0.05)
+
+
+def test_the_asem_example_declares_coinrs_sensitivity_specs() -> None:
+    """The ASEM case varies what COINr's sensitivity vignette varies: winmax 1-5 of the default
+    treatment, min-max 1-100 or z-scores (10, 2), and the arithmetic or geometric mean."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    result = sensitivity_case(case, draws=20, seed=1)
+    described = {item["name"]: item["choices"] for item in json.loads(result.to_json())["inputs"]}
+    assert described["aggregator:*"] == ["mean()", "geometric()"]
+    assert [choice.count("winmax=") for choice in described["treatment"]] == [1] * 5
+    assert "winmax=1," in described["treatment"][0] and "winmax=5," in described["treatment"][4]
+    assert described["scorer"] == ["min_max(low=1.0, high=100.0)", "z_score(mean=10.0, sd=2.0)"]

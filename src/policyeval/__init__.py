@@ -51,8 +51,9 @@ from policyeval.reported import Agreement, ReportedVerdict, compare_reported, lo
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import Bands, Level, NumericScale, OrdinalScale
 from policyeval.score import ScoreTable
-from policyeval.sensitivity import Sensitivity, Uncertainty, sensitivity, sensitivity_case
+from policyeval.sensitivity import Sensitivity, sensitivity, sensitivity_case
 from policyeval.triangulate import Triangulation
+from policyeval.uncertainty import Uncertainty
 
 try:
     __version__ = version("policyeval")

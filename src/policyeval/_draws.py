@@ -12,6 +12,7 @@ goes through :func:`policyeval.aggregate.aggregate` draw by draw.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
 from policyeval.ranking import TIE_DIGITS
-from policyeval.registry import _call_spec
+from policyeval.registry import _call_spec, build_scorer
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
 from policyeval.triangulate import Triangulation, _assess, rule_lookup, triangulate
@@ -37,7 +38,10 @@ NOMINAL = -1  # a choice index meaning "the nominal setting"
 
 @attrs.frozen(kw_only=True)
 class Input:
-    """One uncertain input: a weight multiplier (``low``..``high``) or a choice among ``choices``."""
+    """One uncertain input: a weight multiplier (``low``..``high``), a Dirichlet
+    weight's gamma variate (``shape``, for the edges under ``nodes[0]``), or a
+    choice among ``choices`` (for a ``threshold``, of the rule parameter
+    ``parameter``)."""
 
     name: str
     kind: str
@@ -46,11 +50,13 @@ class Input:
     choices: tuple[Any, ...] = ()
     edges: tuple[int, ...] = ()
     nodes: tuple[str, ...] = ()
+    parameter: str = ""
+    shape: float = 0.0
 
     @property
     def continuous(self) -> bool:
         """Whether the input is sampled from a range (a weight) rather than a set."""
-        return self.kind == "weight"
+        return self.kind in ("weight", "dirichlet")
 
 
 @attrs.frozen(kw_only=True)
@@ -68,44 +74,78 @@ class Context:
     min_share: float
     inputs: tuple[Input, ...]
     numeric_indicators: tuple[str, ...]
+    # The data prepared with each (imputation, treatment) choice pair, by choice indices.
+    prepared: tuple[tuple[tuple[int, int], NumericData], ...] = ()
 
 
 def sample(context: Context, rng: np.random.Generator, count: int) -> FloatArray:
-    """A ``count`` x inputs design: weight multipliers, or choice indices as floats."""
-    design = np.empty((count, len(context.inputs)))
-    for column, item in enumerate(context.inputs):
-        if item.continuous:
-            design[:, column] = rng.uniform(item.low, item.high, size=count)
-        else:
-            design[:, column] = rng.integers(0, len(item.choices), size=count)
-    return design
+    """A ``count`` x inputs Monte Carlo design (see :func:`policyeval.sampling.montecarlo`)."""
+    from policyeval.sampling import montecarlo
+
+    return montecarlo(context.inputs, rng, count)
 
 
-def with_threshold(spec: Any, value: float) -> Any:
-    """A rule spec with ``min_agreement`` set on it, or on each rule it combines or wraps."""
+def with_threshold(spec: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """A rule spec with ``parameter`` set to ``value`` on it, and on each rule it combines or
+    wraps whose factory takes that parameter.
+
+    Raises :class:`TypeError` when no rule in the spec takes the parameter.
+    """
+    changed = _with_parameter(spec, parameter, value)
+    if changed is None:
+        raise TypeError(f"no rule in {spec!r} takes the parameter {parameter!r}")
+    return changed
+
+
+def _with_parameter(spec: Any, parameter: str, value: float) -> Any:
     if isinstance(spec, str):
         # A rule written as its repr ("all_of(source_triangulation(...), ...)") is read first.
         spec = _call_spec(spec, "triangulation rule") if "(" in spec else {"name": spec}
-    if isinstance(spec, Mapping):
-        if "rules" in spec:
-            return {**spec, "rules": [with_threshold(rule, value) for rule in spec["rules"]]}
-        if "base" in spec:
-            return {**spec, "base": with_threshold(spec["base"], value)}
-        return {**spec, "min_agreement": value}
-    raise TypeError(f"cannot set min_agreement on the rule object {spec!r}")
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"cannot set {parameter} on the rule object {spec!r}")
+    result: dict[str, Any] = dict(spec)
+    found = False
+    if "rules" in spec and not isinstance(spec["rules"], str | Mapping):
+        parts = [_with_parameter(rule, parameter, value) for rule in spec["rules"]]
+        found = any(part is not None for part in parts)
+        result["rules"] = [
+            rule if part is None else part for rule, part in zip(spec["rules"], parts, strict=True)
+        ]
+    if "base" in spec:
+        base = _with_parameter(spec["base"], parameter, value)
+        if base is not None:
+            result["base"], found = base, True
+    if parameter in _parameters(spec.get("name")):
+        result[parameter], found = value, True
+    return result if found else None
+
+
+def _parameters(name: Any) -> frozenset[str]:
+    """The keyword parameters of the registered rule factory ``name`` (none if unknown)."""
+    import inspect
+
+    from policyeval.registry import _rule_factory
+
+    factory = _rule_factory(str(name))
+    if factory is None:  # an unknown name is reported when the rule is built
+        return frozenset()
+    try:
+        return frozenset(inspect.signature(factory).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
 
 
 def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
     """The evaluation settings of one draw (``row`` of the design)."""
-    weights = np.array(context.weights)
+    weights = weight_matrix(context, np.asarray(row, dtype=np.float64)[None, :])[0]
     rules = context.rules
     scorers = context.scorers
     aggregators: dict[str, Any] = {}
     left_out: dict[str, Any] = {}
+    prepared = [NOMINAL, NOMINAL]
     for column, item in enumerate(context.inputs):
         value = float(row[column])
-        if item.kind == "weight":
-            weights[list(item.edges)] = weights[list(item.edges)] * value
+        if item.continuous:
             continue
         if int(value) == NOMINAL:
             continue
@@ -117,33 +157,45 @@ def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
                 base = dict(scorers) if isinstance(scorers, Mapping) else {}
                 if scorers is not None and not isinstance(scorers, Mapping):
                     base["*"] = scorers
-                scorers = {**base, **dict.fromkeys(context.numeric_indicators, choice)}
+                # Built once, so the indicators share one scorer and are scored as one block.
+                built = build_scorer(choice)
+                scorers = {**base, **dict.fromkeys(context.numeric_indicators, built)}
         elif item.kind == "min_agreement":
-            rules = _rules_with(rules, choice)
+            rules = rules_with(rules, choice)
+        elif item.kind == "threshold":
+            rules = rules_with(rules, choice, item.parameter)
+        elif item.kind == "imputation":
+            prepared[0] = int(value)
+        elif item.kind == "treatment":
+            prepared[1] = int(value)
         elif item.kind.startswith("leave_out_"):
             left_out[item.kind] = choice
-    indicator = left_out.get("leave_out_indicator")
-    if indicator is not None:
-        order = edge_order(context.framework)
-        for index, (_, child) in enumerate(order):
-            if child == indicator:
-                weights[index] = 0.0
     return {
         "weights": weights,
         "rules": rules,
         "scorers": scorers,
         "aggregators": aggregators,
+        "data": (
+            context.data
+            if prepared == [NOMINAL, NOMINAL]
+            else dict(context.prepared)[prepared[0], prepared[1]]
+        ),
         "evidence": left_out.get("leave_out_evidence"),
         "source": left_out.get("leave_out_source"),
     }
 
 
-def _rules_with(rules: Any, value: float) -> Any:
+def rules_with(rules: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """The nominal rules (one spec, or specs by indicator) with ``parameter`` set to ``value``."""
     if rules is None:
-        return with_threshold("source", value)
+        return with_threshold("source", value, parameter)
     if isinstance(rules, Mapping) and "name" not in rules:
-        return {key: with_threshold(spec, value) for key, spec in rules.items()}
-    return with_threshold(rules, value)
+        # Rules by indicator: set on each rule that takes the parameter; at least one must.
+        changed = {key: _with_parameter(spec, parameter, value) for key, spec in rules.items()}
+        if all(spec is None for spec in changed.values()):
+            raise TypeError(f"no rule in {dict(rules)!r} takes the parameter {parameter!r}")
+        return {key: rules[key] if spec is None else spec for key, spec in changed.items()}
+    return with_threshold(rules, value, parameter)
 
 
 def draw_settings(context: Context, row: FloatArray) -> dict[str, Any]:
@@ -158,7 +210,7 @@ def draw_settings(context: Context, row: FloatArray) -> dict[str, Any]:
         "aggregators": _aggregators(context, chosen["aggregators"]),
         "units": context.units,
         "min_share": context.min_share,
-        "data": context.data,
+        "data": chosen["data"],
         "scorers": chosen["scorers"],
         "weights": chosen["weights"],
     }
@@ -197,17 +249,19 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     ranks = np.full(scores.shape, np.nan)
     inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
     leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
-    triangulator = _Triangulator(context)
-    triangulations: dict[Any, Triangulation | None] = {}
-    tables: dict[Any, ScoreTable] = {}
+    # Chunks of one analysis in one process share their triangulations and score tables.
+    cache = _cache_for(context)
+    triangulator: _Triangulator = cache.setdefault("triangulator", _Triangulator(context))
+    triangulations: dict[Any, Triangulation | None] = cache.setdefault("triangulations", {})
+    tables: dict[Any, ScoreTable] = cache.setdefault("tables", {})
     groups: dict[Any, list[int]] = {}
     chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
     # Draws are grouped by their choice indices, not by the settings they stand for.
     choices = design.astype(np.int64).tolist()
-    rule_columns = _columns(context, ("min_agreement",))
+    rule_columns = _columns(context, ("min_agreement", "threshold"))
     found_columns = rule_columns + _columns(context, ("leave_out_evidence", "leave_out_source"))
-    scorer_columns = _columns(context, ("scorer",))
+    scorer_columns = _columns(context, ("scorer", "imputation", "treatment"))
     aggregator_columns = _columns(context, ("aggregator",))
     for row in range(count):
         picked = choices[row]
@@ -230,37 +284,80 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
             tables[table_key] = score(
                 framework,
                 triangulations[found_key],
-                context.data,
+                chosen["data"],
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    for group_key, rows in groups.items():
-        table = tables[group_key[0]]
-        aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
+    # Draws sharing their aggregators are aggregated together whatever their score tables
+    # (scorer, imputation, treatment, evidence): each row starts from its own table's scores.
+    merged: dict[Any, list[Any]] = {}
+    for group_key in groups:
+        merged.setdefault(group_key[1], []).append(group_key)
+    for members in merged.values():
+        aggregators = _aggregators(context, chosen_for[members[0]]["aggregators"])
         lookup = aggregator_lookup(framework, aggregators)
-        weights = weights_all[rows]
-        batched = _batch(framework, table, lookup, weights, context.min_share)
-        if batched is None:
-            batched = np.stack(
+        rows = [row for member in members for row in groups[member]]
+        member_tables = [tables[member[0]] for member in members]
+        first = member_tables[0]
+        batched = None
+        if all(t.indicators == first.indicators and t.units == first.units for t in member_tables):
+            starts = np.concatenate(
                 [
-                    aggregate(
-                        framework,
-                        table,
-                        aggregators=aggregators,
-                        weights=weights_all[row],
-                        min_share=context.min_share,
-                    ).scores
-                    for row in rows
+                    np.broadcast_to(table.scores, (len(groups[member]), *table.scores.shape))
+                    for member, table in zip(members, member_tables, strict=True)
                 ]
             )
-        scores[rows] = batched
-        codes[rows] = _level_codes(framework, table, batched)
-        # Indicators' scores are the table's in every draw of the group: rank them once.
-        group_ranks = np.empty_like(batched)
-        group_ranks[:, :, inner] = _ranks(batched[:, :, inner])
-        group_ranks[:, :, leaves] = _ranks(batched[:1, :, leaves])
+            batched = _batch(framework, first, lookup, weights_all[rows], context.min_share, starts)
+        parts = []
+        offset = 0
+        for member, table in zip(members, member_tables, strict=True):
+            member_rows = groups[member]
+            if batched is None:
+                part = np.stack(
+                    [
+                        aggregate(
+                            framework,
+                            table,
+                            aggregators=aggregators,
+                            weights=weights_all[row],
+                            min_share=context.min_share,
+                        ).scores
+                        for row in member_rows
+                    ]
+                )
+            else:
+                part = batched[offset : offset + len(member_rows)]
+            offset += len(member_rows)
+            parts.append(part)
+        # The members' rows follow each other in ``rows``: fill the group, then write it once.
+        group_scores = batched if batched is not None else np.concatenate(parts)
+        group_codes = np.empty(group_scores.shape, dtype=np.int64)
+        group_ranks = np.empty_like(group_scores)
+        group_ranks[:, :, inner] = _ranks(group_scores[:, :, inner])
+        offset = 0
+        for part, table in zip(parts, member_tables, strict=True):
+            span = slice(offset, offset + part.shape[0])
+            group_codes[span] = _level_codes(framework, table, part)
+            # Indicators' scores are the table's in every draw of the member: rank them once.
+            group_ranks[span, :, leaves] = _ranks(part[:1, :, leaves])
+            offset = span.stop
+        scores[rows] = group_scores
+        codes[rows] = group_codes
         ranks[rows] = group_ranks
     return scores, codes, ranks
+
+
+_CACHES: dict[int, dict[str, Any]] = {}
+
+
+def _cache_for(context: Context) -> dict[str, Any]:
+    """The stage caches of ``context``, dropped when the context is."""
+    key = id(context)
+    found = _CACHES.get(key)
+    if found is None:
+        found = _CACHES[key] = {}
+        weakref.finalize(context, _CACHES.pop, key, None)
+    return found
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
@@ -271,6 +368,16 @@ def weight_matrix(context: Context, design: FloatArray) -> FloatArray:
     """Every draw's edge weights (draws x edges in edge order), as :func:`_settings` gives them."""
     weights = np.tile(np.array(context.weights), (design.shape[0], 1))
     order = edge_order(context.framework)
+    # Dirichlet weights: the gamma variates of a parent's edges, shared out in proportion.
+    groups: dict[str, list[int]] = {}
+    for column, item in enumerate(context.inputs):
+        if item.kind == "dirichlet":
+            groups.setdefault(item.nodes[0], []).append(column)
+    for columns in groups.values():
+        edges = [context.inputs[column].edges[0] for column in columns]
+        variates = design[:, columns]
+        total = float(np.sum(np.array(context.weights)[edges]))
+        weights[:, edges] = total * variates / variates.sum(axis=1, keepdims=True)
     for column, item in enumerate(context.inputs):
         if item.kind == "weight":
             edges = list(item.edges)
@@ -346,8 +453,12 @@ def _batch(
     lookup: Callable[[str], Aggregator],
     weights: FloatArray,
     min_share: float,
+    starts: FloatArray | None = None,
 ) -> FloatArray | None:
     """Every node for every draw and unit, many weight draws at once; ``None`` to fall back.
+
+    ``starts`` (draws x units x the table's indicators) gives each draw its own
+    indicator scores; by default every draw starts from ``table``'s.
 
     The arithmetic follows :func:`policyeval.aggregate.combine` row by row
     (weights summed child by child, the array form called on the defined
@@ -362,7 +473,9 @@ def _batch(
     position = {node: index for index, node in enumerate(nodes)}
     grid = np.full((draws, units, len(nodes)), np.nan)
     for column, indicator in enumerate(table.indicators):
-        grid[:, :, position[indicator]] = table.scores[:, column]
+        grid[:, :, position[indicator]] = (
+            table.scores[:, column] if starts is None else starts[:, :, column]
+        )
     start = 0
     first_edge: dict[str, int] = {}
     for parent in framework.inner_nodes:

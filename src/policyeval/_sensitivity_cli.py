@@ -37,6 +37,14 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
+    "--design",
+    type=click.Choice(["montecarlo", "saltelli"]),
+    default=None,
+    help="Sampling design (default: the case's [sensitivity] design, else montecarlo). "
+    "saltelli gives first-order and total Sobol' indices; --draws is then its base sample, "
+    "a power of two, and it needs the sensitivity extra (SALib).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "markdown"]),
@@ -54,7 +62,13 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
     help="Language of messages (default: English).",
 )
 def sensitivity_command(
-    case_dir: str, draws: int | None, seed: int, fmt: str, quiet: bool, output: str | None
+    case_dir: str,
+    draws: int | None,
+    seed: int,
+    design: str | None,
+    fmt: str,
+    quiet: bool,
+    output: str | None,
 ) -> None:
     """How stable each verdict is under the case's [sensitivity] alternatives."""
     from policyeval.case import load_case
@@ -63,18 +77,21 @@ def sensitivity_command(
 
     try:
         case = load_case(case_dir)
-        total = draws if draws is not None else case.sensitivity_draws
         if quiet or not sys.stderr.isatty():
-            result = sensitivity_case(case, draws=draws, seed=seed)
+            result = sensitivity_case(case, draws=draws, seed=seed, design=design)
         else:
-            with click.progressbar(length=total, label="draws", file=sys.stderr) as bar:
+            # The length is known once the design is: the first report sets it.
+            with click.progressbar(length=1, label="draws", file=sys.stderr) as bar:
                 shown = [0]
 
-                def progress(done: int, _total: int) -> None:
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
                     bar.update(done - shown[0])
                     shown[0] = done
 
-                result = sensitivity_case(case, draws=draws, seed=seed, progress=progress)
+                result = sensitivity_case(
+                    case, draws=draws, seed=seed, design=design, progress=progress
+                )
     except PolicyEvalError as error:
         _fail(error)
     text = result.to_json() if fmt == "json" else render(result, markdown=fmt == "markdown")
@@ -99,7 +116,12 @@ def render(result: Sensitivity, *, markdown: bool = False) -> str:
     rows = []
     for unit, entry in document["units"].items():
         for node, cell in entry["nodes"].items():
-            indices = {k: v for k, v in cell.get("sensitivity", {}).items() if v is not None}
+            # The total index when the design gives one (it includes interactions).
+            indices = {
+                k: v
+                for k, v in cell.get("total", cell.get("sensitivity", {})).items()
+                if v is not None
+            }
             driver = max(indices, key=lambda k: (indices[k], k)) if indices else ""
             rows.append(
                 [
@@ -113,7 +135,10 @@ def render(result: Sensitivity, *, markdown: bool = False) -> str:
                     f"{driver} ({indices[driver]:.2f})" if driver else "",
                 ]
             )
-    lead = f"{document['draws']} draws, seed {document['seed']}\n\n"
+    lead = f"{document['draws']} draws, seed {document['seed']}"
+    if document["design"] == "saltelli":
+        lead += f", Saltelli design (base sample {document['base_sample']})"
+    lead += "\n\n"
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]

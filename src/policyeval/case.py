@@ -61,8 +61,8 @@ from policyeval.reported import (
 )
 from policyeval.results import SCHEMA, Evaluation, Judgement, dumps
 from policyeval.score import scoring_problems
-from policyeval.sensitivity import Uncertainty, parse_uncertainty
 from policyeval.texts import Text, text_problem
+from policyeval.uncertainty import Uncertainty, parse_uncertainty
 
 __all__ = [
     "CASE_SCHEMA",
@@ -193,6 +193,7 @@ class Case:
     reported_why: Text | None = None
     sensitivity: Uncertainty | None = None
     sensitivity_draws: int = 1000
+    sensitivity_design: str = "montecarlo"
 
     @property
     def file(self) -> str:
@@ -823,12 +824,13 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
                         value=derivation.indicator,
                     )
                 )
-    sensitivity, sensitivity_draws, sensitivity_problems = parse_uncertainty(
+    sensitivity, sensitivity_draws, sensitivity_design, sensitivity_problems = parse_uncertainty(
         data.get("sensitivity", {}),
         file=where,
         framework=framework,
         rules={"*": rule, **rule_overrides} if rule_overrides else rule,
         has_data=data_spec is not None,
+        groups=data_spec.groups if data_spec is not None else None,
     )
     problems += sensitivity_problems
     if problems:
@@ -875,6 +877,7 @@ def load_case(path: str | os.PathLike[str], *, lenient: bool | None = None) -> C
         reported_why=reported_table.get("why"),
         sensitivity=sensitivity if "sensitivity" in data else None,
         sensitivity_draws=sensitivity_draws,
+        sensitivity_design=sensitivity_design,
     )
 
 

@@ -361,6 +361,12 @@ def evaluate_command(
 )
 @click.option("--draws", type=click.IntRange(min=1), default=None, help="Draws for --stability.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="Seed for --stability.")
+@click.option(
+    "--design",
+    type=click.Choice(["montecarlo", "saltelli"]),
+    default=None,
+    help="Sampling design for --stability (default: the case's).",
+)
 def report_command(
     case_dir: str,
     output: str,
@@ -370,6 +376,7 @@ def report_command(
     stability: bool,
     draws: int | None,
     seed: int,
+    design: str | None,
 ) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
@@ -384,7 +391,7 @@ def report_command(
         from policyeval.sensitivity import sensitivity_case
 
         try:
-            stable = sensitivity_case(result.case, draws=draws, seed=seed)
+            stable = sensitivity_case(result.case, draws=draws, seed=seed, design=design)
         except PolicyEvalError as error:
             _fail(error)
     if suffix in (".html", ".htm"):

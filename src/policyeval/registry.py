@@ -233,6 +233,15 @@ class _Registry:
             raise InvalidArgument(f"{self.kind} {name!r} is already registered; pass replace=True")
         self._added[name] = factory
 
+    def factory(self, name: str) -> Factory | None:
+        """The factory registered as ``name`` (or its alias), loaded; ``None`` if unknown."""
+        factories = self._load()
+        found = factories.get(name, factories.get(self.aliases.get(name, "")))
+        if isinstance(found, importlib.metadata.EntryPoint):
+            loaded: Factory = found.load()
+            return loaded
+        return found
+
     def build(self, name: str, params: Mapping[str, Any]) -> Any:
         factories = self._load()
         if name not in factories and self.aliases.get(name) in factories:
@@ -370,6 +379,11 @@ def rule(name: str, **params: Any) -> TriangulationRule:
     """
     built: TriangulationRule = _RULES.build(name, params)
     return built
+
+
+def _rule_factory(name: str) -> Factory | None:
+    """The factory of the triangulation rule ``name``, unbuilt (``None`` if unknown)."""
+    return _RULES.factory(name)
 
 
 def confidence_rule(name: str, **params: Any) -> ConfidenceRule:

@@ -2,17 +2,33 @@
 
 :func:`sensitivity` evaluates a framework many times, each time (a *draw*)
 with the uncertain inputs of an :class:`Uncertainty` sampled at random
-(uniform Monte Carlo):
+(see :mod:`policyeval.sampling` for the designs):
 
 - ``weights``: each edge weight below a node of a given kind (or ``"*"``,
   every kind) is multiplied by a number drawn uniformly from
   ``[1 - x, 1 + x]``;
+- ``dirichlet``: the weights below each node of a kind (or ``"*"``) are
+  drawn together from a Dirichlet distribution centred on the nominal
+  weights, ``Dirichlet(c * w / sum(w))`` times ``sum(w)``, with the
+  concentration ``c`` (larger: closer to the nominal weights; each weight's
+  share ``p`` has variance ``p (1 - p) / (c + 1)``);
 - ``aggregators``: the nodes of a kind (or ``"*"``) use one aggregator drawn
   from a set;
 - ``scorers``: the indicators with numbers in the data use one scorer
   (normaliser) drawn from a set;
+- ``imputation`` and ``treatment``: the data pipeline's imputation and
+  outlier treatment, each drawn from a set of the built-in choices, written
+  as in a case's ``[pipeline]`` (``"mean"``, ``"median"``, ``{"method":
+  "mean", "group": ...}``; a treatment's name or ``{"name": ..., ...}``;
+  ``"none"``); needs the table as read and the pipeline (``raw_data`` and
+  ``pipeline``);
 - ``min_agreement``: the triangulation rule's agreement threshold, drawn from
   a set of values (for combined rules, set on every rule combined);
+- ``thresholds``: any threshold parameter of the rules by name, each drawn
+  from a set of values: ``contested_below`` and ``corroborated_at`` (the
+  ``agreement`` rule), ``high_agreement``, ``high_at``, ``threshold``
+  (``coder_agreement``)...; set on every rule (combined or wrapped) whose
+  factory takes it;
 - ``leave_out``: ``"evidence"`` drops one evidence item, ``"source"`` every
   item of one source, ``"indicator"`` gives one indicator weight 0 on every
   edge into it; each draw picks one of them, or none.
@@ -21,10 +37,13 @@ Every draw is exactly :func:`policyeval.evaluate` with that draw's settings;
 draws sharing a triangulation or a score table reuse it, and weight draws are
 aggregated together with the aggregators' array forms.
 
-Draws are cut into chunks of ``chunk_size``; chunk ``i`` samples from
-``numpy.random.SeedSequence(seed, spawn_key=(i,))`` (the ``i``-th child of
-``SeedSequence(seed).spawn``), so the same seed gives the same draws, and
-byte-identical JSON, whatever executor runs the chunks.
+Draws are cut into chunks of ``chunk_size``. With ``design="montecarlo"``
+chunk ``i`` samples from ``numpy.random.SeedSequence(seed, spawn_key=(i,))``
+(the ``i``-th child of ``SeedSequence(seed).spawn``); with
+``design="saltelli"`` the whole design (``draws`` base rows, a power of two,
+give ``draws * (inputs + 2)`` evaluations) is built from the seed first and
+the chunks evaluate its rows. Either way the same seed gives the same draws,
+and byte-identical JSON, whatever executor runs the chunks.
 
 >>> from policyeval import frameworks
 >>> from policyeval.evidence import Evidence
@@ -50,7 +69,6 @@ byte-identical JSON, whatever executor runs the chunks.
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
@@ -59,237 +77,32 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from policyeval import _draws
+from policyeval import _draws, sampling
 from policyeval.aggregate import DEFAULT_MIN_SHARE, AggregatorLike, WeightsLike, edge_order
 from policyeval.evidence import Evidence
 from policyeval.evidence_io import EvidenceSet
 from policyeval.exceptions import InvalidArgument, Problem
 from policyeval.framework import Framework
-from policyeval.registry import build_aggregator, build_rule, build_scorer
+from policyeval.registry import build_aggregator, build_scorer
 from policyeval.results import dumps
-from policyeval.score import NumericData, ScorerSpec, scoring_problems
+from policyeval.score import NumericData, ScorerSpec
 from policyeval.triangulate import RuleSpec
+from policyeval.uncertainty import LEAVE_OUT as LEAVE_OUT
+from policyeval.uncertainty import Uncertainty as Uncertainty
+from policyeval.uncertainty import _inputs, uncertainty_problems
 
 if TYPE_CHECKING:
     from policyeval.case import Case
+    from policyeval.numeric_data import NumericTable
+    from policyeval.pipeline import NumericPipeline
 
-__all__ = [
-    "LEAVE_OUT",
-    "Sensitivity",
-    "Uncertainty",
-    "correlation_ratio",
-    "sensitivity",
-    "sensitivity_case",
-    "uncertainty_problems",
-]
+# Uncertainty, uncertainty_problems and LEAVE_OUT are importable from here too, and
+# documented in policyeval.uncertainty.
+__all__ = ["Sensitivity", "correlation_ratio", "sensitivity", "sensitivity_case"]
 
 FloatArray = npt.NDArray[np.float64]
-LEAVE_OUT = ("evidence", "indicator", "source")
 DEFAULT_CHUNK_SIZE = 250
 BINS = 10
-
-
-def _frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value))
-
-
-@attrs.frozen(kw_only=True)
-class Uncertainty:
-    """The uncertain inputs of a sensitivity analysis (see the module docstring).
-
-    >>> Uncertainty(weights={"*": 0.25}, aggregators={"root": ("mean", "median")})
-    Uncertainty(weights={'*': 0.25}, aggregators={'root': ('mean', 'median')})
-    >>> Uncertainty(min_agreement=[0.4, 0.6], leave_out=["source"])
-    Uncertainty(min_agreement=(0.4, 0.6), leave_out=('source',))
-    """
-
-    weights: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
-    aggregators: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, converter=_frozen)
-    scorers: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
-    min_agreement: tuple[float, ...] = attrs.field(default=(), converter=tuple)
-    leave_out: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-
-    def __repr__(self) -> str:
-        shown = []
-        for name in ("weights", "aggregators", "scorers", "min_agreement", "leave_out"):
-            value = getattr(self, name)
-            if value:
-                shown.append(
-                    f"{name}={dict(value) if name in ('weights', 'aggregators') else value!r}"
-                )
-        return "Uncertainty(" + ", ".join(shown) + ")"
-
-    @property
-    def empty(self) -> bool:
-        """Whether nothing is declared uncertain."""
-        return not (
-            self.weights or self.aggregators or self.scorers or self.min_agreement or self.leave_out
-        )
-
-
-def uncertainty_problems(
-    uncertainty: Uncertainty,
-    framework: Framework,
-    *,
-    rules: Any = None,
-    has_data: bool = True,
-    file: str | None = None,
-    prefix: str = "sensitivity.",
-) -> list[Problem]:
-    """Every problem with ``uncertainty`` for ``framework``, each naming its key.
-
-    >>> from policyeval import frameworks
-    >>> fw = frameworks.load("agustino")
-    >>> [p.message for p in uncertainty_problems(Uncertainty(weights={"pillar": 2}), fw)]
-    ["not a kind of inner node (kinds: 'dimension', 'root')", 'must be a number in [0, 1)']
-    """
-    problems: list[Problem] = []
-    kinds = sorted({framework.node(n).kind for n in framework.inner_nodes})
-    for level, spread in uncertainty.weights.items():
-        key = f"{prefix}weights.{level}"
-        if level != "*" and level not in kinds:
-            problems.append(
-                Problem(
-                    f"not a kind of inner node (kinds: {', '.join(map(repr, kinds))})",
-                    file=file,
-                    key=key,
-                    value=level,
-                )
-            )
-        if not (
-            isinstance(spread, int | float) and not isinstance(spread, bool) and 0 <= spread < 1
-        ):
-            problems.append(Problem("must be a number in [0, 1)", file=file, key=key, value=spread))
-    for level, choices in uncertainty.aggregators.items():
-        key = f"{prefix}aggregators.{level}"
-        if level != "*" and level not in kinds:
-            problems.append(
-                Problem(
-                    f"not a kind of inner node (kinds: {', '.join(map(repr, kinds))})",
-                    file=file,
-                    key=key,
-                    value=level,
-                )
-            )
-        problems += _choices(choices, build_aggregator, file, key)
-    if uncertainty.scorers:
-        key = f"{prefix}scorers"
-        if not has_data:
-            problems.append(Problem("needs a [data] table to vary scorers", file=file, key=key))
-        problems += _choices(uncertainty.scorers, build_scorer, file, key)
-        for index, choice in enumerate(uncertainty.scorers):
-            try:
-                build_scorer(choice)
-            except Exception:  # reported by _choices
-                continue
-            for problem in scoring_problems(framework, choice, file=file, key=None):
-                problems.append(attrs.evolve(problem, key=f"{key}[{index}]"))
-    key = f"{prefix}min_agreement"
-    for index, value in enumerate(uncertainty.min_agreement):
-        if not (isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1):
-            problems.append(
-                Problem("must be a number in [0, 1]", file=file, key=f"{key}[{index}]", value=value)
-            )
-            continue
-        try:
-            build_rule(_draws.with_threshold(rules if rules is not None else "source", value))
-        except Exception as error:
-            problems.append(
-                Problem(
-                    f"the triangulation rule does not take this threshold: {error}",
-                    file=file,
-                    key=f"{key}[{index}]",
-                    value=value,
-                )
-            )
-    for index, what in enumerate(uncertainty.leave_out):
-        if what not in LEAVE_OUT:
-            problems.append(
-                Problem(
-                    f"must be one of {', '.join(map(repr, LEAVE_OUT))}",
-                    file=file,
-                    key=f"{prefix}leave_out[{index}]",
-                    value=what,
-                )
-            )
-    return problems
-
-
-def _choices(
-    choices: Any, build: Callable[[Any], Any], file: str | None, key: str
-) -> list[Problem]:
-    if isinstance(choices, str | Mapping) or not isinstance(choices, Sequence) or not choices:
-        return [Problem("must be a non-empty list of choices", file=file, key=key, value=choices)]
-    problems = []
-    for index, choice in enumerate(choices):
-        try:
-            build(choice)
-        except Exception as error:  # any failure to build is the user's spec
-            problems.append(Problem(str(error), file=file, key=f"{key}[{index}]", value=choice))
-    return problems
-
-
-def _inputs(
-    framework: Framework,
-    uncertainty: Uncertainty,
-    evidence: EvidenceSet,
-    numeric: Sequence[str],
-) -> tuple[_draws.Input, ...]:
-    inputs: list[_draws.Input] = []
-    order = edge_order(framework)
-    for index, (parent, child) in enumerate(order):
-        kind = framework.node(parent).kind
-        spread = uncertainty.weights.get(kind, uncertainty.weights.get("*"))
-        if spread:
-            inputs.append(
-                _draws.Input(
-                    name=f"weight:{parent}>{child}",
-                    kind="weight",
-                    low=1.0 - float(spread),
-                    high=1.0 + float(spread),
-                    edges=(index,),
-                )
-            )
-    explicit = {kind for kind in uncertainty.aggregators if kind != "*"}
-    for kind, choices in sorted(uncertainty.aggregators.items()):
-        nodes = tuple(
-            node
-            for node in framework.inner_nodes
-            if framework.node(node).kind == kind
-            or (kind == "*" and framework.node(node).kind not in explicit)
-        )
-        if nodes:
-            inputs.append(
-                _draws.Input(
-                    name=f"aggregator:{kind}",
-                    kind="aggregator",
-                    choices=tuple(choices),
-                    nodes=nodes,
-                )
-            )
-    if uncertainty.scorers and numeric:
-        inputs.append(_draws.Input(name="scorer", kind="scorer", choices=uncertainty.scorers))
-    if uncertainty.min_agreement:
-        inputs.append(
-            _draws.Input(
-                name="min_agreement",
-                kind="min_agreement",
-                choices=tuple(float(v) for v in uncertainty.min_agreement),
-            )
-        )
-    for what in sorted(set(uncertainty.leave_out)):
-        if what == "evidence":
-            options: tuple[Any, ...] = tuple(item.id for item in evidence.items)
-        elif what == "source":
-            options = tuple(sorted({item.source for item in evidence.items}))
-        else:
-            options = framework.indicators
-        inputs.append(
-            _draws.Input(
-                name=f"leave_out:{what}", kind=f"leave_out_{what}", choices=(None, *options)
-            )
-        )
-    return tuple(inputs)
 
 
 def _read_only(value: Any) -> Any:
@@ -305,8 +118,11 @@ class Sensitivity:
 
     ``scores``, ``levels`` (codes into :func:`level_names`, ``-1`` = none)
     and ``ranks`` are draws x units x nodes arrays; ``design`` is draws x
-    inputs (weight multipliers, or choice indices). ``nominal_*`` hold the
-    verdicts under the nominal settings.
+    inputs (weight multipliers, Dirichlet variates, or choice indices).
+    ``nominal_*`` hold the verdicts under the nominal settings. ``sampling``
+    names the design (``"montecarlo"`` or ``"saltelli"``); a Saltelli
+    design's draws come in SALib's order, and its first-order and total
+    Sobol' indices are estimated from them (:func:`policyeval.sampling.sobol_indices`).
     """
 
     framework: Framework
@@ -321,11 +137,25 @@ class Sensitivity:
     nominal_scores: FloatArray = attrs.field(converter=_read_only)
     nominal_levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
     nominal_ranks: FloatArray = attrs.field(converter=_read_only)
+    sampling: str = "montecarlo"
+    _sobol: tuple[FloatArray, FloatArray] | None = attrs.field(init=False, default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.sampling == "saltelli":
+            first, total = sampling.sobol_indices(self.scores, inputs=len(self.inputs))
+            object.__setattr__(self, "_sobol", (_read_only(first), _read_only(total)))
 
     @property
     def draws(self) -> int:
-        """The number of draws."""
+        """The number of draws (for a Saltelli design, every row: base x (inputs + 2))."""
         return int(self.scores.shape[0])
+
+    @property
+    def base_sample(self) -> int | None:
+        """A Saltelli design's base sample ``N`` (``None`` for Monte Carlo)."""
+        if self.sampling != "saltelli":
+            return None
+        return self.draws // (len(self.inputs) + 2)
 
     def _at(self, unit: str, node: str) -> tuple[int, int]:
         try:
@@ -353,18 +183,36 @@ class Sensitivity:
             shares["none"] = float(found[0])
         return shares
 
-    def index(self, unit: str, node: str, name: str) -> float | None:
-        """The first-order sensitivity index of input ``name`` for the node's score
-        (see :func:`correlation_ratio`)."""
-        row, column = self._at(unit, node)
+    def _input(self, name: str) -> int:
         for position, item in enumerate(self.inputs):
             if item.name == name:
-                return correlation_ratio(
-                    self.design[:, position],
-                    self.scores[:, row, column],
-                    bins=BINS if item.continuous else None,
-                )
+                return position
         raise KeyError(f"no input named {name!r}")
+
+    def index(self, unit: str, node: str, name: str) -> float | None:
+        """The first-order sensitivity index of input ``name`` for the node's score:
+        the Sobol' estimate of a Saltelli design, else the correlation ratio
+        (see :func:`correlation_ratio`); ``None`` when the score does not vary
+        or is undefined in some draw of a Saltelli design."""
+        row, column = self._at(unit, node)
+        position = self._input(name)
+        if self._sobol is not None:
+            return _defined(self._sobol[0][position, row, column])
+        return correlation_ratio(
+            self.design[:, position],
+            self.scores[:, row, column],
+            bins=BINS if self.inputs[position].continuous else None,
+        )
+
+    def total_index(self, unit: str, node: str, name: str) -> float | None:
+        """The total Sobol' index of input ``name`` for the node's score (Saltelli
+        design only: ``None`` for Monte Carlo): the share of the score's variance
+        that goes away if the input were fixed, its interactions included."""
+        row, column = self._at(unit, node)
+        position = self._input(name)
+        if self._sobol is None:
+            return None
+        return _defined(self._sobol[1][position, row, column])
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document: the inputs, and per unit and node the level
@@ -389,23 +237,48 @@ class Sensitivity:
                     entry["sensitivity"] = {
                         item.name: _round(self.index(unit, node, item.name)) for item in self.inputs
                     }
+                    if self._sobol is not None:
+                        entry["total"] = {
+                            item.name: _round(self.total_index(unit, node, item.name))
+                            for item in self.inputs
+                        }
                 nodes[node] = entry
             units[unit] = {"nodes": nodes}
-        return {
-            "draws": self.draws,
-            "seed": self.seed,
-            "chunk_size": self.chunk_size,
-            "method": "uniform Monte Carlo; first-order index = correlation ratio",
-            "inputs": [_describe(item) for item in self.inputs],
-            "units": units,
-        }
+        document: dict[str, Any] = {"draws": self.draws, "seed": self.seed}
+        if self._sobol is None:
+            # Monte Carlo chunks are seeded one by one, so their size is part of the draws;
+            # a Saltelli design is built whole, and chunks only split its rows.
+            document["chunk_size"] = self.chunk_size
+        document["design"] = self.sampling
+        document["method"] = METHODS[self.sampling]
+        if self._sobol is not None:
+            document["base_sample"] = self.base_sample
+        document["inputs"] = [_describe(item) for item in self.inputs]
+        document["units"] = units
+        return document
 
     def to_json(self) -> str:
         """Deterministic JSON: the same inputs and seed give the same bytes."""
         return dumps(self.to_dict())
 
 
+def _defined(value: Any) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+METHODS = {
+    "montecarlo": "uniform Monte Carlo; first-order index = correlation ratio",
+    "saltelli": (
+        "Saltelli design (scrambled Sobol' sequence, SALib); first-order index: "
+        "Saltelli 2010, total index: Jansen, on the node's score"
+    ),
+}
+
+
 def _describe(item: _draws.Input) -> dict[str, Any]:
+    if item.kind == "dirichlet":
+        return {"name": item.name, "dirichlet_shape": _round(item.shape)}
     if item.continuous:
         return {"name": item.name, "range": [_round(item.low), _round(item.high)]}
     shown = []
@@ -414,6 +287,11 @@ def _describe(item: _draws.Input) -> dict[str, Any]:
             shown.append(repr(build_aggregator(choice)))
         elif item.kind == "scorer":
             shown.append(repr(build_scorer(choice)))
+        elif item.kind in ("imputation", "treatment"):
+            from policyeval._pipeline_choices import step_for
+
+            step = step_for(item.kind, choice)
+            shown.append("none" if step is None else repr(step))
         else:
             shown.append(choice)
     return {"name": item.name, "choices": shown}
@@ -447,9 +325,13 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     equal-width bins of ``x`` (a continuous input), and the variance of the
     group means, weighted by group size, is divided by the total variance.
     For independent uniform draws this estimates the first-order Sobol'
-    index; with ``g`` groups and ``n`` draws it is biased upwards by about
-    ``(g - 1) / n``. Draws where ``y`` is ``nan`` are left out; ``None``
-    when ``y`` does not vary.
+    index. The plain ratio is biased upwards by about ``(g - 1) / n`` with
+    ``g`` groups and ``n`` draws (an input with many choices, such as
+    leaving out one of many evidence items, would look influential on few
+    draws), so the between-group sum of squares is corrected by ``g - 1``
+    times the within-group mean square (epsilon-squared) and the result
+    clipped at 0. Draws where ``y`` is ``nan`` are left out; ``None`` when
+    ``y`` does not vary or there are no more draws than groups.
 
     >>> x = np.array([0.0, 0.0, 1.0, 1.0])
     >>> correlation_ratio(x, np.array([1.0, 1.0, 3.0, 3.0]))
@@ -475,7 +357,28 @@ def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) 
     used = counts > 0
     means = sums[used] / counts[used]
     between = float((counts[used] * (means - y.mean()) ** 2).sum())
-    return min(1.0, max(0.0, between / total))
+    corrected = epsilon_squared(between, total, groups=int(used.sum()), draws=y.size)
+    return None if math.isnan(corrected) else corrected
+
+
+def epsilon_squared(between: Any, total: Any, *, groups: Any, draws: Any) -> Any:
+    """The correlation ratio ``between / total`` corrected for its bias, clipped to [0, 1].
+
+    ``between`` and ``total`` are the between-group and total sums of
+    squares of ``draws`` values in ``groups`` non-empty groups (numbers or
+    arrays of them); ``nan`` where there are no more draws than groups. One
+    formula for every caller that computes the sums its own way.
+
+    >>> epsilon_squared(4.0, 4.0, groups=2, draws=4), epsilon_squared(0.0, 4.0, groups=2, draws=4)
+    (1.0, 0.0)
+    """
+    between, total = np.asarray(between, dtype=np.float64), np.asarray(total, dtype=np.float64)
+    spare = np.asarray(draws) - np.asarray(groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.maximum(total - between, 0.0) / np.where(spare > 0, spare, 1)
+        value = (between - (np.asarray(groups) - 1) * within) / np.where(total > 0, total, 1.0)
+    result = np.where(spare > 0, np.minimum(1.0, np.maximum(0.0, value)), np.nan)
+    return float(result) if result.ndim == 0 else result
 
 
 def _chunk(
@@ -483,6 +386,12 @@ def _chunk(
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
     design = _draws.sample(context, rng, count)
+    return (design, *_draws.run_chunk(context, design))
+
+
+def _rows(
+    context: _draws.Context, design: FloatArray
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
     return (design, *_draws.run_chunk(context, design))
 
 
@@ -503,6 +412,9 @@ def sensitivity(
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    design: str = "montecarlo",
+    raw_data: NumericTable | None = None,
+    pipeline: NumericPipeline | None = None,
 ) -> Sensitivity:
     """Evaluate ``draws`` random variations of the nominal settings (see the module docstring).
 
@@ -510,6 +422,10 @@ def sensitivity(
     :func:`policyeval.evaluate`. ``executor`` runs the chunks (any
     :class:`concurrent.futures.Executor`; default: in this process);
     ``progress`` is called with ``(draws done, draws)`` after each chunk.
+    ``design`` is ``"montecarlo"`` or ``"saltelli"`` (``draws`` is then the
+    base sample, a power of two; needs SALib, the ``sensitivity`` extra).
+    Varying imputation or treatment needs the table as read (``raw_data``)
+    and the case's ``pipeline``; ``data`` stays the nominal, prepared table.
     """
     if not (isinstance(draws, int) and not isinstance(draws, bool) and draws >= 1):
         raise InvalidArgument(f"draws must be a positive integer, got draws={draws!r}")
@@ -517,11 +433,27 @@ def sensitivity(
         raise InvalidArgument(f"seed must be a non-negative integer, got seed={seed!r}")
     if not (isinstance(chunk_size, int) and chunk_size >= 1):
         raise InvalidArgument(f"chunk_size must be a positive integer, got {chunk_size=!r}")
+    if design not in sampling.DESIGNS:
+        raise InvalidArgument(
+            f"design must be one of {', '.join(map(repr, sampling.DESIGNS))}, got design={design!r}"
+        )
     if not isinstance(evidence, EvidenceSet):
         evidence = EvidenceSet(items=tuple(evidence))
     problems = uncertainty_problems(
-        uncertainty, framework, rules=rules, has_data=data is not None, prefix="uncertainty."
+        uncertainty,
+        framework,
+        rules=rules,
+        has_data=data is not None,
+        groups=None if raw_data is None else tuple(raw_data.groups),
+        prefix="uncertainty.",
     )
+    if (uncertainty.imputation or uncertainty.treatment) and (raw_data is None or pipeline is None):
+        problems.append(
+            Problem(
+                "varying imputation or treatment needs raw_data (the table as read) and pipeline",
+                key="uncertainty.imputation" if uncertainty.imputation else "uncertainty.treatment",
+            )
+        )
     if problems:
         raise InvalidArgument("; ".join(str(problem) for problem in problems))
     if units is None:
@@ -548,37 +480,58 @@ def sensitivity(
         scorers=scorers,
         weights=tuple(nominal_weights.tolist()),
         min_share=float(min_share),
-        inputs=_inputs(framework, uncertainty, evidence, numeric),
+        inputs=_inputs(framework, uncertainty, evidence, numeric, nominal_weights.tolist()),
         numeric_indicators=tuple(numeric),
     )
-    nominal_row = [1.0 if item.continuous else float(_draws.NOMINAL) for item in context.inputs]
+    if numeric and (uncertainty.imputation or uncertainty.treatment):
+        assert raw_data is not None and pipeline is not None  # checked above
+        from policyeval._pipeline_choices import prepare
+
+        context = attrs.evolve(
+            context,
+            prepared=prepare(
+                raw_data,
+                pipeline,
+                imputations=uncertainty.imputation,
+                treatments=uncertainty.treatment,
+                units=tuple(units),
+            ),
+        )
+    nominal_row = [_nominal_value(item) for item in context.inputs]
     # Every aggregator, scorer and threshold choice runs once with the rest nominal, so a choice
-    # that cannot run on this case fails here, before any draw (and in ``validate``).
+    # that cannot run on this case fails here, before any draw (and in ``validate``); every
+    # imputation and treatment pair has run in ``prepare`` already.
     rows = [nominal_row]
     for column, item in enumerate(context.inputs):
-        if item.kind in ("aggregator", "scorer", "min_agreement"):
+        if item.kind in ("aggregator", "scorer", "min_agreement", "threshold"):
             for index in range(len(item.choices)):
                 rows.append([*nominal_row[:column], float(index), *nominal_row[column + 1 :]])
     nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
-    counts = [min(chunk_size, draws - start) for start in range(0, draws, chunk_size)]
+    planned = sampling.saltelli(context.inputs, draws, seed) if design == "saltelli" else None
+    total = draws if planned is None else planned.shape[0]
+    starts = range(0, total, chunk_size)
+    counts = [min(chunk_size, total - start) for start in starts]
+    tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+        (_chunk, (context, seed, index, count))
+        if planned is None
+        else (_rows, (context, planned[start : start + count]))
+        for index, (start, count) in enumerate(zip(starts, counts, strict=True))
+    ]
     parts: list[Any] = []
     done = 0
     if executor is None:
-        for index, count in enumerate(counts):
-            parts.append(_chunk(context, seed, index, count))
+        for (function, arguments), count in zip(tasks, counts, strict=True):
+            parts.append(function(*arguments))
             done += count
             if progress is not None:
-                progress(done, draws)
+                progress(done, total)
     else:
-        futures = [
-            executor.submit(_chunk, context, seed, index, count)
-            for index, count in enumerate(counts)
-        ]
+        futures = [executor.submit(function, *arguments) for function, arguments in tasks]
         for future, count in zip(futures, counts, strict=True):
             parts.append(future.result())
             done += count
             if progress is not None:
-                progress(done, draws)
+                progress(done, total)
     return Sensitivity(
         framework=framework,
         units=tuple(units),
@@ -592,7 +545,15 @@ def sensitivity(
         nominal_scores=nominal[0][0],  # the first row is the nominal one
         nominal_levels=nominal[1][0],
         nominal_ranks=nominal[2][0],
+        sampling=design,
     )
+
+
+def _nominal_value(item: _draws.Input) -> float:
+    """The design value standing for the nominal setting of an input."""
+    if item.kind == "dirichlet":
+        return item.shape  # each variate at its mean: the nominal shares
+    return 1.0 if item.continuous else float(_draws.NOMINAL)
 
 
 def _data_units(data: NumericData) -> tuple[str, ...]:
@@ -610,11 +571,13 @@ def sensitivity_case(
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    design: str | None = None,
 ) -> Sensitivity:
     """Run :func:`sensitivity` on a loaded case, with its ``[sensitivity]`` section.
 
-    ``uncertainty`` and ``draws`` override the case's; the nominal settings
-    are the case's own (rule, aggregators, scorers, weights, units).
+    ``uncertainty``, ``draws`` and ``design`` override the case's; the
+    nominal settings are the case's own (rule, aggregators, scorers,
+    weights, units, data pipeline).
     """
     from policyeval.case import load_case_evidence
     from policyeval.case_data import load_case_data
@@ -653,76 +616,7 @@ def sensitivity_case(
         executor=executor,
         chunk_size=chunk_size,
         progress=progress,
+        design=design if design is not None else case.sensitivity_design,
+        raw_data=numeric.tables[0][1] if numeric is not None else None,
+        pipeline=case.data.pipeline if case.data is not None else None,
     )
-
-
-def parse_uncertainty(
-    section: Mapping[str, Any],
-    *,
-    file: str,
-    framework: Framework | None,
-    rules: Any,
-    has_data: bool,
-) -> tuple[Uncertainty | None, int, list[Problem]]:
-    """Read a case's ``[sensitivity]`` section: the uncertainty, the draws and the problems."""
-    if not isinstance(section, Mapping):
-        return None, 1000, [Problem("must be a table", file=file, key="sensitivity")]
-    allowed = {"aggregators", "draws", "leave_out", "min_agreement", "scorers", "weights", "why"}
-    problems = [
-        Problem(
-            f"unknown key (allowed: {', '.join(sorted(allowed))})",
-            file=file,
-            key=f"sensitivity.{key}",
-        )
-        for key in sorted(set(section) - allowed)
-    ]
-    draws = section.get("draws", 1000)
-    if not (isinstance(draws, int) and not isinstance(draws, bool) and draws >= 1):
-        problems.append(
-            Problem("must be a positive integer", file=file, key="sensitivity.draws", value=draws)
-        )
-        draws = 1000
-    weights = section.get("weights", {})
-    if isinstance(weights, int | float) and not isinstance(weights, bool):
-        weights = {"*": weights}
-    aggregators = section.get("aggregators", {})
-    if isinstance(aggregators, list):
-        aggregators = {"*": aggregators}
-    shapes = {
-        "weights": (weights, Mapping),
-        "aggregators": (aggregators, Mapping),
-        "scorers": (section.get("scorers", []), list),
-        "min_agreement": (section.get("min_agreement", []), list),
-        "leave_out": (section.get("leave_out", []), list),
-    }
-    for key, (value, kind) in shapes.items():
-        if not isinstance(value, kind):
-            wanted = "a table" if kind is Mapping else "a list"
-            problems.append(
-                Problem(f"must be {wanted}", file=file, key=f"sensitivity.{key}", value=value)
-            )
-    if problems or framework is None:
-        return None, draws, problems
-    uncertainty = Uncertainty(
-        weights=weights,
-        aggregators={
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in aggregators.items()
-        },
-        scorers=shapes["scorers"][0],
-        min_agreement=shapes["min_agreement"][0],
-        leave_out=shapes["leave_out"][0],
-    )
-    found = uncertainty_problems(uncertainty, framework, rules=rules, has_data=has_data, file=file)
-    # A shorthand (one number, one list) is located at the key the file has.
-    shorthand = {
-        "sensitivity.weights.*": not isinstance(section.get("weights", {}), Mapping),
-        "sensitivity.aggregators.*": isinstance(section.get("aggregators"), list),
-    }
-    for problem in found:
-        key = problem.key or ""
-        for long, short in shorthand.items():
-            if short and key.startswith(long):
-                key = "sensitivity." + long.split(".")[1] + key[len(long) :]
-        problems.append(attrs.evolve(problem, key=key))
-    return uncertainty, draws, problems

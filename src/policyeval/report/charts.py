@@ -23,6 +23,7 @@ from markupsafe import escape
 __all__ = [
     "GraphNode",
     "bar_chart",
+    "driver_chart",
     "framework_graph",
     "heatmap",
     "level_colour",
@@ -269,6 +270,78 @@ def bar_chart(
         else:
             out.append('<g class="bar" data-undefined="true"></g>')
         out.append(_text(label_width + plot_width + 8, y + 21, [value], anchor="start"))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _index(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def driver_chart(
+    groups: Sequence[tuple[str, Sequence[tuple[str, float | None, float | None]]]],
+    *,
+    title: str,
+    description: str,
+    key: str,
+    total_text: str,
+    empty_text: str,
+) -> str:
+    """Bars of sensitivity indices on 0..1: per ``(heading, bars)`` group, one bar per
+    ``(input label, first-order index, total index)``.
+
+    The first-order index is a filled bar, the total index (when given) an
+    outline around it; both are also written as numbers. A group with no bars
+    says ``empty_text``.
+
+    >>> svg = driver_chart([("Programme", [("aggregator", 0.8, 0.9), ("weight", 0.1, None)]),
+    ...                     ("Finance", [])], title="t", description="d", key="k",
+    ...                    total_text="total", empty_text="none")
+    >>> svg.count('class="bar"'), svg.count('class="total"'), "total 0.90" in svg, "none" in svg
+    (2, 1, True, True)
+    """
+    label_width, plot_width, row, head, line = 300.0, 240.0, 26.0, 26.0, 14.4
+    width = label_width + plot_width + 130
+    # Long labels wrap onto more lines, each bar's row growing with them.
+    wrapped = [[wrap(label, 46) for label, _, _ in bars] for _, bars in groups]
+    heights = [[row + line * (len(lines) - 1) for lines in group] for group in wrapped]
+    height = 8 + sum(head + (sum(group) if group else row) for group in heights)
+    out = _open(key, width, height, title, description)
+    y = 8.0
+    for (heading, bars), labels, rows in zip(groups, wrapped, heights, strict=True):
+        out.append(_text(8, y + 17, [heading], anchor="start", weight="600"))
+        y += head
+        if not bars:
+            out.append(_text(label_width, y + 16, [empty_text], anchor="start", fill=MUTED))
+            y += row
+            continue
+        for (_, first, total), lines, size in zip(bars, labels, rows, strict=True):
+            middle = y + size / 2
+            out.append(
+                _text(
+                    label_width - 8, middle + 4 - line * (len(lines) - 1) / 2, lines, anchor="end"
+                )
+            )
+            out.append(
+                f'<rect x="{_n(label_width)}" y="{_n(middle - 8)}" width="{_n(plot_width)}" '
+                f'height="16" fill="none" stroke="{GRID}"/>'
+            )
+            share = min(max(first or 0.0, 0.0), 1.0)
+            out.append(
+                f'<rect class="bar" x="{_n(label_width)}" y="{_n(middle - 8)}" '
+                f'width="{_n(plot_width * share)}" height="16" fill="{ACCENT}" fill-opacity="0.6"/>'
+            )
+            value = _index(first)
+            if total is not None:
+                outline = min(max(total, 0.0), 1.0)
+                out.append(
+                    f'<rect class="total" x="{_n(label_width)}" y="{_n(middle - 10)}" '
+                    f'width="{_n(plot_width * outline)}" height="20" fill="none" '
+                    f'stroke="{INK}" stroke-width="1.5"/>'
+                )
+                value += f" · {total_text} {_index(total)}"
+            out.append(_text(label_width + plot_width + 8, middle + 4, [value], anchor="start"))
+            y += size
     out.append("</svg>")
     return "\n".join(out)
 

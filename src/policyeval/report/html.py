@@ -20,9 +20,21 @@ import jinja2
 from markupsafe import Markup
 
 from policyeval.report._input import Reportable
-from policyeval.report.charts import GraphNode, framework_graph, heatmap, radar_chart
+from policyeval.report.charts import (
+    GraphNode,
+    driver_chart,
+    framework_graph,
+    heatmap,
+    radar_chart,
+)
 from policyeval.report.model import Report, UnitReport, build_report
-from policyeval.report.stability import stability_rows
+from policyeval.report.stability import (
+    driver_description,
+    driver_groups,
+    drivers_intro,
+    stability_intro,
+    stability_rows,
+)
 from policyeval.report.text import comparison_rows
 
 if TYPE_CHECKING:
@@ -114,6 +126,43 @@ def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
     return out
 
 
+def _drivers(stability: Sensitivity, report: Report) -> list[tuple[str, Markup]]:
+    """One driver chart per unit: (the unit's label, the SVG)."""
+    groups = driver_groups(stability, report.lang)
+    labels = {unit.key: unit.label for unit in report.units}
+    charts = []
+    for unit in stability.units:
+        mine = [group for group in groups if group.unit == unit]
+        label = labels.get(unit, unit)
+        title = report.t("stability_drivers")
+        if len(stability.units) > 1:
+            title += f": {label}"
+        charts.append(
+            (
+                label,
+                Markup(
+                    driver_chart(
+                        [
+                            (
+                                group.label,
+                                [(bar.label, bar.first, bar.total) for bar in group.bars],
+                            )
+                            for group in mine
+                        ],
+                        title=title,
+                        description=" ".join(
+                            driver_description(group, report.lang) for group in mine
+                        ),
+                        key=f"drivers-{unit}",
+                        total_text=report.t("driver_total"),
+                        empty_text=report.t("stability_drivers_none"),
+                    )
+                ),
+            )
+        )
+    return charts
+
+
 def render_html(
     result: Reportable, *, lang: str | None = None, stability: Sensitivity | None = None
 ) -> str:
@@ -142,9 +191,9 @@ def render_html(
         ),
         "stability": stability_rows(stability, report.lang) if stability is not None else None,
         "stability_intro": (
-            report.t("stability_intro", draws=stability.draws, seed=stability.seed)
-            if stability is not None
-            else ""
+            stability_intro(stability, report.lang) if stability is not None else ""
         ),
+        "drivers": _drivers(stability, report) if stability is not None else [],
+        "drivers_intro": drivers_intro(report.lang),
     }
     return _environment().get_template("report.html.j2").render(context)

@@ -16,7 +16,12 @@ from policyeval.report._input import Reportable
 from policyeval.report._strings import text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
-from policyeval.report.stability import stability_rows
+from policyeval.report.stability import (
+    driver_groups,
+    drivers_intro,
+    stability_intro,
+    stability_rows,
+)
 from policyeval.report.text import comparison_rows, rejected_lines
 
 if TYPE_CHECKING:
@@ -237,7 +242,7 @@ def _stability_section(stability: Sensitivity, lang: str, several: bool) -> list
 
     rows = stability_rows(stability, lang)
     out = [f"## {t('stability')}", ""]
-    out += [escape(t("stability_intro", draws=stability.draws, seed=stability.seed)), ""]
+    out += [escape(stability_intro(stability, lang)), ""]
     out += table(
         [
             *([t("unit")] if several else []),
@@ -262,6 +267,69 @@ def _stability_section(stability: Sensitivity, lang: str, several: bool) -> list
             ]
             for row in rows
         ],
+    )
+    return [*out, "", *_drivers_section(stability, lang, several)]
+
+
+BAR_WIDTH = 20  # characters for an index of 1
+
+
+def _bar(value: float | None) -> str:
+    """An index as a bar of block characters (eighths), 20 characters for 1.
+
+    >>> _bar(0.5), _bar(0.03), _bar(None)
+    ('██████████', '▋', '')
+    """
+    if value is None:
+        return ""
+    eighths = round(min(max(value, 0.0), 1.0) * BAR_WIDTH * 8)
+    whole, part = divmod(eighths, 8)
+    return "█" * whole + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[part]
+
+
+def _drivers_section(stability: Sensitivity, lang: str, several: bool) -> list[str]:
+    """The driver chart as a table of text bars: per unit and node, its main inputs."""
+
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
+
+    totals = stability.base_sample is not None
+    out = [f"### {t('stability_drivers')}", "", escape(drivers_intro(lang)), ""]
+    rows = []
+    for group in driver_groups(stability, lang):
+        bars = group.bars or ()
+        if not bars:
+            rows.append(
+                [
+                    *([escape(group.unit)] if several else []),
+                    escape(group.label),
+                    escape(t("stability_drivers_none")),
+                    "",
+                    *([""] if totals else []),
+                    "",
+                ]
+            )
+        for bar in bars:
+            rows.append(
+                [
+                    *([escape(group.unit)] if several else []),
+                    escape(group.label),
+                    escape(bar.label),
+                    "–" if bar.first is None else f"{bar.first:.2f}",
+                    *(["–" if bar.total is None else f"{bar.total:.2f}"] if totals else []),
+                    f"`{_bar(bar.total if totals else bar.first) or ' '}`",
+                ]
+            )
+    out += table(
+        [
+            *([t("unit")] if several else []),
+            t("node"),
+            t("stability_driver"),
+            t("driver_first_column"),
+            *([t("driver_total_column")] if totals else []),
+            "",
+        ],
+        rows,
     )
     return [*out, ""]
 
