@@ -206,3 +206,85 @@ def test_stricter_table_and_rubric_checks(build: Any, message: str) -> None:
     levels that are not level ids mapped to finite scores."""
     with pytest.raises(InvalidArgument, match=message):
         build()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: bars([{"at_or_below": 2}]),
+            r"rules\[0\] must be \{'at_or_below': number, 'cap': number\}",
+        ),
+        (lambda: bars([{"at_or_below": "low", "cap": 3}]), r"rules\[0\] must be"),
+        (lambda: bars([]), "bars: give at least one rule"),
+        (
+            lambda: bars([{"at_or_below": 2, "cap": 3}], base=4),
+            "bars: base must be an aggregator or its name, got base=4",
+        ),
+        (lambda: decision_table([]), "decision_table: give at least one rule"),
+        (lambda: decision_table([([4, 4], 4, 1)]), r"rules\[0\] must be \(conditions, result\)"),
+        (
+            lambda: decision_table([([[1, 2, 3]], 1)]),
+            r"rules\[0\]\[0\]\[0\]: an interval is \[low, high\]",
+        ),
+        (
+            lambda: decision_table([([True], 1)]),
+            r"rules\[0\]\[0\]\[0\]: expected a score or level id, got True",
+        ),
+    ],
+)
+def test_rubric_and_table_rules_are_checked_one_by_one(build: Any, message: str) -> None:
+    """Each malformed rule is named by its index: missing or non-numeric caps, no rules, a base
+    that cannot aggregate, intervals of three ends and booleans as scores."""
+    with pytest.raises(InvalidArgument, match=message):
+        build()
+
+
+def test_a_table_called_with_another_number_of_children_says_so() -> None:
+    """A decision table for two children refuses three values, called whole or partially."""
+    table = decision_table([([4, "*"], 4)], default=1)
+    with pytest.raises(InvalidArgument, match="has rules for 2 children, got 3 values"):
+        table([4, 4, 4], [1, 1, 1])
+    with pytest.raises(InvalidArgument, match="has rules for 2 children, got 3 values"):
+        table.partial([4, None, 4], [1, 1, 1])
+    with pytest.raises(InvalidArgument, match="differ in length: 2 != 1"):
+        table.partial([4, None], [1])
+    assert table.partial([None, 2], [1, 1]) == [1.0, 4.0]
+    assert decision_table([([4, "*"], 4)]).partial([3, None], [1, 1]) == []
+
+
+def test_power_means_refuse_negative_values_for_a_fractional_p() -> None:
+    """A fractional power of a negative number is not real: generalised(0.5) refuses one,
+    whole or as an array; an integer p accepts it."""
+    with pytest.raises(InvalidArgument, match=r"needs values >= 0, got values=\[-1, 4\]"):
+        generalised(0.5)([-1, 4], [1, 1])
+    with pytest.raises(InvalidArgument, match="needs values >= 0"):
+        generalised(0.5).array([[-1.0, 4.0]], [[1.0, 1.0]])
+    assert generalised(3)([-1, 1], [1, 1]) == 0.0
+
+
+def test_power_means_at_infinity_have_array_forms_ignoring_zero_weights() -> None:
+    """generalised(+-inf).array is the row maximum or minimum over positive-weight children."""
+    values = [[1.0, 9.0, 5.0], [3.0, 2.0, 7.0]]
+    weights = [[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
+    assert generalised(math.inf).array(values, weights).tolist() == [5.0, 7.0]
+    assert generalised(-math.inf).array(values, weights).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("values", "weights", "message"),
+    [
+        ([1.0, 2.0], [1.0, 1.0], r"one shape \(units, children\), got \(2,\) and \(2,\)"),
+        ([[1.0, 2.0]], [[1.0]], r"got \(1, 2\) and \(1, 1\)"),
+        ([[1.0, 2.0]], [[0.0, 0.0]], "every row needs a positive weight and finite values"),
+        (
+            [[float("nan"), 2.0]],
+            [[1.0, 1.0]],
+            "every row needs a positive weight and finite values",
+        ),
+    ],
+)
+def test_array_forms_check_their_grids(values: Any, weights: Any, message: str) -> None:
+    """Array forms take 2-D grids of one shape, each row with a positive weight on finite values."""
+    with pytest.raises(InvalidArgument, match=message):
+        mean().array(values, weights)

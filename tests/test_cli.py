@@ -263,3 +263,145 @@ def test_validate_reads_the_reported_verdicts_so_a_bad_one_fails_early(
     code, out, _ = _run(capsys, "validate", str(case))
     assert code == 0
     assert "1 reported verdicts" in out
+
+
+def test_show_an_unknown_framework_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """`frameworks show` with a name that is neither built in nor a file exits 2 and names it."""
+    code, out, err = _run(capsys, "frameworks", "show", "agustin")
+    assert code == 2
+    assert out == ""
+    assert "'agustin'" in err and "agustino" in err
+
+
+def test_report_refuses_an_output_that_is_neither_html_nor_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report -o report.pdf` exits 2 before evaluating, naming the output, and writes nothing."""
+    case = _case(tmp_path / "suffix")
+    code, _, err = _run(capsys, "report", str(case), "-o", str(tmp_path / "report.pdf"))
+    assert code == 2
+    assert "must end in .html or .md" in err and "report.pdf" in err
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_report_stability_without_a_sensitivity_section_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report --stability` on a case with no [sensitivity] section exits 2 and says so."""
+    case = _case(tmp_path / "stable")
+    output = tmp_path / "stable.md"
+    code, _, err = _run(capsys, "report", str(case), "-o", str(output), "--stability")
+    assert code == 2
+    assert "declares no [sensitivity] section" in err
+    assert not output.exists()
+
+
+def test_compare_the_same_case_twice_exits_2_naming_the_duplicate_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`compare A A` names the unit that appears twice instead of ranking it against itself."""
+    case = _case(tmp_path / "twice")
+    code, out, err = _run(capsys, "compare", str(case), str(case))
+    assert code == 2
+    assert out == ""
+    assert "the same unit twice" in err and "mini/kota-a" in err
+
+
+def test_a_usage_error_exits_2_with_click_s_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown --format value is a usage error: exit 2, the bad value and the choices named."""
+    case = _case(tmp_path / "usage")
+    code, out, err = _run(capsys, "evaluate", str(case), "--format", "xml")
+    assert code == 2
+    assert out == ""
+    assert "'xml'" in err and "table" in err and "json" in err
+
+
+def test_an_output_path_that_is_a_folder_exits_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o FOLDER` cannot be written: exit 2 with the operating system's reason, no traceback."""
+    case = _case(tmp_path / "folder-out")
+    target = tmp_path / "taken"
+    target.mkdir()
+    code, _, err = _run(capsys, "evaluate", str(case), "-o", str(target))
+    assert code == 2
+    assert err.startswith("error:") and "taken" in err
+    assert "Traceback" not in err
+
+
+def test_an_interrupted_command_exits_1_saying_aborted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during a command prints "aborted" and exits 1 instead of a traceback."""
+    import policyeval.case
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(policyeval.case, "evaluate_case", interrupted)
+    code, out, err = _run(capsys, "evaluate", str(_case(tmp_path / "ctrl-c")))
+    assert (code, out, err.strip()) == (1, "", "aborted")
+
+
+def test_an_unexpected_error_exits_3_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug inside a command is reported as an internal error with exit 3, never a traceback."""
+    import policyeval.report
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(policyeval.report, "render_text", broken)
+    code, out, err = _run(capsys, "evaluate", str(_case(tmp_path / "bug")))
+    assert code == 3
+    assert out == ""
+    assert err.splitlines() == [
+        "internal error: ZeroDivisionError: division by zero",
+        "please report this with the command you ran",
+    ]
+
+
+def test_a_policyeval_error_escaping_a_command_is_listed_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input error a command does not catch itself still exits 2 with each problem listed."""
+    import policyeval.report
+    from policyeval.exceptions import EvidenceError, Problem
+
+    def refuses(*args: object, **kwargs: object) -> str:
+        raise EvidenceError(
+            [
+                Problem("first problem", file="a.csv", row=2, key="rating"),
+                Problem("second problem", file="a.csv", row=3, key="source"),
+            ]
+        )
+
+    monkeypatch.setattr(policyeval.report, "render_markdown", refuses)
+    code, _, err = _run(capsys, "evaluate", str(_case(tmp_path / "late")), "--format", "markdown")
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0].startswith("error") and "2" in lines[0]
+    assert "a.csv" in lines[1] and "row 2" in lines[1] and "first problem" in lines[1]
+    assert "row 3" in lines[2] and "second problem" in lines[2]
+
+
+def test_the_console_script_exits_with_the_command_s_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The `policyeval` console script and `python -m policyeval` exit with main()'s code."""
+    import runpy
+
+    from policyeval.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["policyeval", "frameworks", "show", "nope"])
+    with pytest.raises(SystemExit) as stopped:
+        entry()
+    assert stopped.value.code == 2
+    monkeypatch.setattr(sys, "argv", ["policyeval", "--version"])
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("policyeval", run_name="__main__")
+    assert stopped.value.code == 0
+    assert "policyeval" in capsys.readouterr().out

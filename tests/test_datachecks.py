@@ -696,3 +696,72 @@ def test_at_least_passes_when_the_left_aggregate_reaches_the_right_and_fails_bel
     assert not results["majority"].passed
     assert "= 1, less than 2 = 2" in results["majority"].findings[0].message
     assert results["one"].passed
+
+
+# --- cells that are not numbers ------------------------------------------------------------
+
+MESSY = [
+    ["line", "level", "allocation"],
+    ["total", "total", ""],
+    ["A", "item", "6OO"],
+    ["B", "item", "1,5"],
+    ["C", "item", "300"],
+]
+
+
+@pytest.fixture
+def messy(write_csv: CsvWriter, tmp_path: Path) -> Path:
+    """A case folder with ``data/messy.csv``: an empty total and text where numbers belong."""
+    write_csv("data/messy.csv", MESSY)
+    return tmp_path
+
+
+def test_sum_reports_text_cells_and_an_empty_total_row(messy: Path) -> None:
+    """Each text cell is a finding on its row (with the decimal-comma hint where it applies),
+    and a total row without a figure is named."""
+    result = run_one(
+        messy,
+        kind="sum",
+        table="data/messy.csv",
+        total={"level": "total"},
+        parts={"level": "item"},
+        column="allocation",
+    )
+    found = messages(result)
+    assert (2, "the total row has no allocation") in found
+    assert (3, "allocation is not a number: '6OO'") in found
+    assert any(row == 4 and "not a number: '1,5'; a decimal comma" in text for row, text in found)
+
+
+def test_a_text_total_is_not_a_number_either(write_csv: CsvWriter, tmp_path: Path) -> None:
+    """A total cell holding text is reported like a part's."""
+    write_csv("t.csv", [["level", "n"], ["total", "many"], ["item", "3"]])
+    result = run_one(
+        tmp_path,
+        kind="sum",
+        table="t.csv",
+        total={"level": "total"},
+        parts={"level": "item"},
+        column="n",
+    )
+    assert (2, "n is not a number: 'many'") in messages(result)
+
+
+def test_range_and_equals_report_text_cells_by_row(messy: Path) -> None:
+    """range and the aggregates of equals report each text cell with its row."""
+    ranged = run_one(messy, kind="range", table="data/messy.csv", column="allocation", min=0)
+    assert [row for row, _ in messages(ranged)] == [3, 4]
+    left = {"table": "data/messy.csv", "column": "allocation", "where": {"level": "item"}}
+    equal = run_one(messy, kind="equals", left=left, right={"value": 300})
+    assert (3, "allocation is not a number: '6OO'") in messages(equal)
+
+
+def test_an_unknown_aggregate_function_names_the_check(folder: Path) -> None:
+    """agg must be sum, count, min or max: a case file saying otherwise is refused with its key,
+    and a Check built by hand is refused when run, naming the check."""
+    left = {"table": BUDGET_FILE, "column": "allocation", "agg": "mean"}
+    with pytest.raises(DataCheckError, match=r"checks\[0\]\.left\.agg: agg must be sum, count"):
+        run_one(folder, kind="equals", left=left, right={"value": 1})
+    built = Check(id="hand", kind="equals", params={"left": left, "right": {"value": 1}})
+    with pytest.raises(DataCheckError, match=r"check 'hand': agg must be sum, count, min or max"):
+        run_checks([built], base=folder)

@@ -289,3 +289,14 @@ def test_to_frame_has_one_row_per_unit_and_node() -> None:
     assert len(frame) == 12
     row = frame[(frame.unit == "A") & (frame.node == "d1")].iloc[0]
     assert (row.level, row.status, row.n_evidence) == ("cukup_baik", "corroborated", 5)
+
+
+def test_judgements_are_read_by_unit_and_node_and_say_whether_they_are_defined() -> None:
+    """evaluation[unit, node] is judgement(unit, node); is_defined follows the score; an unknown
+    pair is a KeyError naming both."""
+    strict = evaluate(_framework(), EVIDENCE, min_share=0.6)
+    assert strict["A", "prog"] is strict.judgement("A", "prog")
+    assert strict["A", "prog"].is_defined and strict["A", "prog"].score == 2.75
+    assert not strict["B", "d1"].is_defined
+    with pytest.raises(KeyError, match="no judgement for unit='C', node='prog'"):
+        strict["C", "prog"]

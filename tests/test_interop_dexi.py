@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyeval.cli import main
-from policyeval.exceptions import InteropError
+from policyeval.exceptions import InteropError, InvalidArgument
 from policyeval.framework_io import dumps_framework, framework_from_dict, loads_framework
 from policyeval.interop.dexi import (
     evaluate_dexi,
@@ -276,6 +276,21 @@ def test_a_framework_that_does_not_fit_dex_is_refused() -> None:
         framework_to_dxi(fw)
 
 
+_SCALE_AB = (
+    "<SCALE><SCALEVALUE><NAME>a</NAME></SCALEVALUE><SCALEVALUE><NAME>b</NAME></SCALEVALUE></SCALE>"
+)
+_SCALE_AA = _SCALE_AB.replace(">b<", ">a<")
+_CONTINUOUS = "<SCALE><CONTINUOUS/></SCALE>"
+
+
+def _model(parent_scale: str, parent_body: str, child_scale: str) -> str:
+    """A model whose attribute x, with ``parent_body``, has one input y."""
+    return (
+        f"<DEXi><ATTRIBUTE><NAME>x</NAME>{parent_scale}{parent_body}"
+        f"<ATTRIBUTE><NAME>y</NAME>{child_scale}</ATTRIBUTE></ATTRIBUTE></DEXi>"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -289,6 +304,39 @@ def test_a_framework_that_does_not_fit_dex_is_refused() -> None:
             "</SCALE><FUNCTION><LOW>00</LOW></FUNCTION><ATTRIBUTE><NAME>y</NAME><SCALE>"
             "<SCALEVALUE><NAME>a</NAME></SCALEVALUE></SCALE></ATTRIBUTE></ATTRIBUTE></DEXi>",
             "expected 1 rules",
+        ),
+        (_model(_SCALE_AA, "", _SCALE_AB), r"the scale repeats a value name: \['a', 'a'\]"),
+        (
+            _model(_SCALE_AB, "<FUNCTION><LOW>00</LOW></FUNCTION>", _CONTINUOUS),
+            "ATTRIBUTE.0.: a decision table over a continuous input",
+        ),
+        (
+            _model(_SCALE_AB, "<FUNCTION><LOW>05</LOW></FUNCTION>", _SCALE_AB),
+            r"FUNCTION: rule 1 has value '55'",
+        ),
+        (
+            _model(_SCALE_AB, "<TABLE><RULE>0</RULE></TABLE>", _SCALE_AB),
+            r"TABLE: expected 2 rules, got 1",
+        ),
+        (
+            _model(_SCALE_AB, "<TABLE><RULE>0</RULE><RULE>7</RULE></TABLE>", _SCALE_AB),
+            r"TABLE.RULE\[1\]: value '7' is outside the scale \['a', 'b'\]",
+        ),
+        (
+            _model(
+                _SCALE_AB, "<DISCRETIZE><VALUE>0</VALUE><BOUND>1</BOUND></DISCRETIZE>", _SCALE_AB
+            ),
+            "DISCRETIZE needs exactly one continuous input",
+        ),
+        (
+            _model(_SCALE_AB, "<DISCRETIZE><BOUND>one</BOUND></DISCRETIZE>", _CONTINUOUS),
+            r"DISCRETIZE.BOUND\[0\]: not a number: 'one'",
+        ),
+        (
+            _model(
+                _SCALE_AB, "<DISCRETIZE><BOUND>2</BOUND><BOUND>1</BOUND></DISCRETIZE>", _CONTINUOUS
+            ),
+            r"DISCRETIZE: bounds must increase, got \[2.0, 1.0\]",
         ),
     ],
 )
@@ -415,3 +463,79 @@ def test_a_continuous_input_becomes_a_numeric_indicator_read_by_interval_rules(
     assert loads_framework(dumps_framework(fw)) == fw
     with pytest.raises(InteropError, match="ordinal scale"):
         framework_to_dxi(fw)
+
+
+def test_cli_evaluate_table_lists_each_alternative_with_its_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dexi evaluate` prints each alternative, then one aligned line per attribute and value."""
+    assert main(["dexi", "evaluate", str(DATA / "Car.dxi")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Car1"
+    assert lines[1] == '  CAR                      "exc"'
+    second = lines.index("Car2")
+    assert lines[second + 1] == '  CAR                      "good"'
+    assert all(line.startswith("  ") for line in lines[1:second])
+
+
+def test_cli_evaluate_a_broken_model_exits_2_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model that cannot be read is a located error with exit 2, not a traceback."""
+    bad = tmp_path / "broken.dxi"
+    bad.write_text("<DEXi><ATTRIBUTE>", encoding="utf-8")
+    assert main(["dexi", "evaluate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.dxi" in err and "Traceback" not in err
+
+
+def test_a_missing_model_file_is_refused_naming_it(tmp_path: Path) -> None:
+    """read_dexi names the file it cannot read and the system's reason."""
+    with pytest.raises(InteropError, match=r"missing\.dxi: cannot read the file: No such file"):
+        read_dexi(tmp_path / "missing.dxi")
+
+
+def test_evaluation_options_and_attribute_ids_are_checked() -> None:
+    """An unknown method, undefined reading or attribute id is refused naming the value."""
+    with pytest.raises(InvalidArgument, match="method must be 'prob' or 'fuzzy', got method='max'"):
+        evaluate_dexi(CAR, method="max")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="undefined must be 'full' or 'none'"):
+        evaluate_dexi(CAR, undefined="skip")  # type: ignore[arg-type]
+    with pytest.raises(
+        InvalidArgument, match=r"unknown attribute attribute_id='VAN'; known: \['CAR'"
+    ):
+        CAR.attribute("VAN")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"<DEXi><ATTRIBUTE><NAME>x</NAME>{_SCALE_AB}</ATTRIBUTE>"
+            f"<ATTRIBUTE><NAME>y</NAME>{_SCALE_AB}</ATTRIBUTE></DEXi>",
+            r"m\.dxi: a framework has one root; the model has 2 top attributes \['x', 'y'\]",
+        ),
+        (
+            _model(_SCALE_AB, "", _SCALE_AB),
+            r"m\.dxi: attribute 'x': an aggregate attribute without a decision table",
+        ),
+    ],
+)
+def test_a_model_that_is_no_framework_is_refused_saying_why(text: str, message: str) -> None:
+    """Several top attributes, or an aggregate without a decision table, cannot become a
+    framework; the file and attribute are named."""
+    with pytest.raises(InteropError, match=message):
+        dexi_to_framework(reads_dexi(text, file="m.dxi"))
+
+
+def test_a_descending_scale_scores_its_first_value_highest() -> None:
+    """DEXi's ORDER DESC lists the best value first: it gets the highest level score."""
+    descending = _SCALE_AB.replace("<SCALE>", "<SCALE><ORDER>DESC</ORDER>")
+    model = reads_dexi(
+        _model(descending, "<FUNCTION><LOW>01</LOW></FUNCTION>", _SCALE_AB), file="m.dxi"
+    )
+    framework = dexi_to_framework(model)
+    top = framework.scales["x.scale"]
+    assert {level.id: level.score for level in top.levels} == {"a": 2.0, "b": 1.0}
+    inputs = framework.scales["y.scale"]
+    assert {level.id: level.score for level in inputs.levels} == {"a": 1.0, "b": 2.0}

@@ -389,3 +389,228 @@ def test_a_selection_without_codes_is_listed_as_unmapped(
     summary = _summary(write_qdpx(tmp_path / "p.qdpx", codings=codings), mapping_file)
     assert summary["selections"] == 6
     assert {"selection": "sel-6", "source": "Interview 2.txt", "code": None} in summary["unmapped"]
+
+
+# --- mapping files and segment tables: every problem located ---------------------------------
+
+
+def test_a_mapping_file_that_cannot_be_read_names_the_file(tmp_path: Path) -> None:
+    """A missing mapping file, or one that is not TOML, is refused naming the file."""
+    with pytest.raises(InteropError, match="cannot read the mapping file: No such file"):
+        load_mapping(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[mapping\n", encoding="utf-8")
+    with pytest.raises(InteropError, match=r"broken\.toml: not valid TOML"):
+        load_mapping(broken)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"mapping": "agustino"}, r"\[mapping\] must be a table"),
+        ({"mapping": {}, "codes": {"A": {"indicator": "kompetensi"}}}, "name the framework"),
+        ({"mapping": {"framework": "agustin"}}, "cannot load the framework: .*'agustin'"),
+        (
+            {"mapping": {"framework": "agustino", "framwork": "x"}, "code": {}},
+            r"m.toml: code: unknown table.*\n.*mapping.framwork: unknown key \(did you mean "
+            r"'framework'\?\).*\n.*codes: give at least one code",
+        ),
+        (
+            {"mapping": {"framework": "agustino"}, "codes": {"A": "kompetensi"}},
+            r"codes.A: expected \{ indicator = .*\(got 'kompetensi'\)",
+        ),
+        (
+            {
+                "mapping": {"framework": "agustino"},
+                "codes": {"A": {"indicator": "kompetensi", "levle": "baik"}},
+            },
+            r"codes.A.levle: unknown key \(expected indicator and level\)",
+        ),
+    ],
+)
+def test_mapping_problems_name_the_file_and_key(data: dict[str, object], message: str) -> None:
+    """A mapping that is not a table, names no framework or a missing one, or has unknown
+    tables, keys or codes that are not tables, is refused naming the key."""
+    with pytest.raises(InteropError, match=message):
+        mapping_from_dict(data, file="m.toml")
+
+
+def test_a_mapping_may_name_a_framework_file_beside_it(tmp_path: Path) -> None:
+    """framework = "fw.toml" is read next to the mapping file and recorded as an absolute path."""
+    (tmp_path / "fw.toml").write_text(
+        main_output(["frameworks", "show", "agustino", "--format", "toml"]), encoding="utf-8"
+    )
+    mapping = mapping_from_dict(
+        {"mapping": {"framework": "fw.toml"}, "codes": {"A": {"indicator": "kompetensi"}}},
+        file=str(tmp_path / "m.toml"),
+    )
+    assert mapping.framework.id == "agustino"
+    assert mapping.framework_ref == str((tmp_path / "fw.toml").resolve())
+
+
+def main_output(argv: list[str]) -> str:
+    """What the command line prints for ``argv`` (which must succeed)."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
+
+
+def test_a_code_name_shared_by_two_codes_must_be_given_by_path(tmp_path: Path) -> None:
+    """A mapping key matching two codes' names is refused, listing both paths."""
+    rows = [["File", "Coded", "Category", "Codename"]]
+    rows += [["a", "one", "Staff", "Skills"], ["a", "two", "Leaders", "Skills"]]
+    project = read_qualcoder(_write_csv(tmp_path / "q.csv", rows))
+    mapping = mapping_from_dict(
+        {"mapping": {"framework": "agustino"}, "codes": {"Skills": {"indicator": "kompetensi"}}}
+    )
+    with pytest.raises(
+        InteropError, match=r"codes.Skills: the name is shared by 2 codes .*use the path"
+    ):
+        map_segments(project, mapping)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("q.csv", ",,\n , \n", "q.csv: the table has no header row"),
+        ("q.ods", "File,Coded,Codename\n", r"unsupported table format '.ods'; use .csv or .xlsx"),
+        ("q.csv", "Coded,Codename\nx,y\n", r"q.csv: row 1: missing column 'File' or 'Case'"),
+        ("q.csv", "File,Coded,Codename\na,text,\n", r"q.csv: row 2: codename: missing value"),
+    ],
+)
+def test_a_qualcoder_table_problem_is_located(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    """Empty tables, other formats, missing columns and empty code names are refused with the
+    file and row."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InteropError, match=message):
+        read_qualcoder(path)
+
+
+def test_a_segment_table_that_is_not_a_file_is_refused(tmp_path: Path) -> None:
+    """A missing export is "no such file"; a FIFO named like one is refused without blocking."""
+    with pytest.raises(InteropError, match="no such file"):
+        read_qualcoder(tmp_path / "missing.csv")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.csv")
+        with pytest.raises(InteropError, match=r"no such file|not a regular file"):
+            read_qualcoder(tmp_path / "pipe.csv")
+
+
+def test_a_taguette_export_missing_columns_lists_each(tmp_path: Path) -> None:
+    """A Taguette table without its required columns names every missing one."""
+    path = _write_csv(tmp_path / "t.csv", [["id", "document"], ["1", "d"]])
+    with pytest.raises(InteropError) as caught:
+        read_taguette(path)
+    text = str(caught.value)
+    assert "row 1: tag: missing required column" in text
+    assert "row 1: content: missing required column" in text
+
+
+def test_encrypted_members_are_refused_before_any_is_read(tmp_path: Path) -> None:
+    """A member flagged as encrypted is refused by name; nothing is decrypted or read."""
+    path = tmp_path / "locked.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project_xml())
+        archive.writestr("sources/s1.txt", b"ciphertext")
+    # zipfile cannot write encrypted members: set the "encrypted" flag in the central directory.
+    data = bytearray(path.read_bytes())
+    entry = data.rindex(b"PK\x01\x02")  # the last central entry is sources/s1.txt
+    assert data[entry + 46 : entry + 46 + 14] == b"sources/s1.txt"
+    data[entry + 8] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(InteropError, match=r"refused: member 'sources/s1\.txt' is encrypted"):
+        read_refi_qda(path)
+
+
+def test_the_total_unpacked_size_is_bounded(tmp_path: Path) -> None:
+    """Members that are each small but together exceed the total limit are refused."""
+    archive = write_qdpx(tmp_path / "p.qdpx")
+    with pytest.raises(InteropError, match="the members expand to more than 100 bytes"):
+        read_refi_qda(archive, limits={"total": 100})
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<!DOCTYPE p [<!ENTITY e "x">]><p>&e;</p>',
+        '<!DOCTYPE p [<!ENTITY e SYSTEM "file:///etc/passwd">]><p>&e;</p>',
+        '<!DOCTYPE p SYSTEM "http://example.org/p.dtd"><p/>',
+    ],
+)
+def test_entities_and_external_references_are_refused_with_their_dtd(xml: str) -> None:
+    """Entities and external resources can only come with a DTD, which is refused outright."""
+    from policyeval.interop._safe import parse_xml
+
+    with pytest.raises(InteropError, match=r"p\.qde: refused: the XML declares a DTD"):
+        parse_xml(xml, file="p.qde")
+
+
+def _coded_rows(tmp_path: Path) -> Path:
+    """A QualCoder export without a Case column, from two files whose names slug alike."""
+    return _write_csv(
+        tmp_path / "q.csv",
+        [
+            ["File", "Coded", "Codename"],
+            ["Interview 1.txt", "staff are skilled", "Skills"],
+            ["interview_1.txt", "skills vary", "Skills"],
+        ],
+    )
+
+
+def test_segments_outside_any_case_need_a_unit_from_the_mapping(tmp_path: Path) -> None:
+    """Without a Case column, the mapping must name the unit; with one, every row gets it and
+    sources whose names slug alike get distinct ids."""
+    project = read_qualcoder(_coded_rows(tmp_path))
+    codes = {"Skills": {"indicator": "kompetensi", "level": "baik"}}
+    without_unit = mapping_from_dict({"mapping": {"framework": "agustino"}, "codes": codes})
+    with pytest.raises(InteropError, match="sources that belong to no case need a unit"):
+        map_segments(project, without_unit)
+    with_unit = mapping_from_dict(
+        {"mapping": {"framework": "agustino", "unit": "kota-a"}, "codes": codes}
+    )
+    result = map_segments(project, with_unit)
+    assert {row["unit"] for row in result.evidence} == {"kota-a"}
+    assert [row["source"] for row in result.evidence] == ["interview_1_txt", "interview_1_txt_2"]
+
+
+def test_a_written_case_carries_a_copy_of_a_framework_file_from_outside(tmp_path: Path) -> None:
+    """A case may only read files inside its folder: when the mapping names a framework file
+    elsewhere, the case gets a copy of it and case.toml names the copy; the case loads."""
+    framework_file = tmp_path / "fw.toml"
+    framework_file.write_text(
+        main_output(["frameworks", "show", "agustino", "--format", "toml"]), encoding="utf-8"
+    )
+    mapping = mapping_from_dict(
+        {
+            "mapping": {"framework": "fw.toml", "unit": "kota-a"},
+            "codes": {"Skills": {"indicator": "kompetensi", "level": "baik"}},
+        },
+        file=str(tmp_path / "m.toml"),
+    )
+    result = map_segments(read_qualcoder(_coded_rows(tmp_path)), mapping)
+    written = write_case(result, tmp_path / "case", mapping)
+    assert [path.name for path in written] == [
+        "evidence.csv",
+        "sources.csv",
+        "fw.toml",
+        "case.toml",
+    ]
+    text = (tmp_path / "case" / "case.toml").read_text(encoding="utf-8")
+    assert 'framework = "fw.toml"' in text
+    assert (tmp_path / "case" / "fw.toml").read_bytes() == framework_file.read_bytes()
+    assert load_case(tmp_path / "case").framework.id == "agustino"
+    for name in ("case.toml", "evidence.csv", "sources.csv"):
+        (tmp_path / "case" / name).unlink()
+    (tmp_path / "case" / "fw.toml").write_text("# mine\n", encoding="utf-8")
+    with pytest.raises(InteropError, match=r"refusing to replace .*fw\.toml"):
+        write_case(result, tmp_path / "case", mapping)
+    assert sorted(os.listdir(tmp_path / "case")) == ["fw.toml"]
+    assert write_case(result, tmp_path / "case", mapping, overwrite=True)[2].name == "fw.toml"
+    assert (tmp_path / "case" / "fw.toml").read_bytes() == framework_file.read_bytes()

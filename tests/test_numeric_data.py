@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -216,3 +217,52 @@ def test_screening_out_every_unit_is_refused():
     table = NumericTable(units=("A",), indicators=("x", "y"), values=[[1.0, NAN]])
     with pytest.raises(InvalidArgument, match=r"drops every unit; the best data share is 0\.5"):
         screen_units(table, min_share=0.9)
+
+
+def test_values_that_are_not_numbers_are_refused_naming_the_field() -> None:
+    """NumericTable(values=...) must hold numbers; the message names the field and its value."""
+    with pytest.raises(
+        InvalidArgument, match=r"values must hold numbers, got values=\[\['many'\]\]"
+    ):
+        NumericTable(units=("A",), indicators=("x",), values=[["many"]])
+
+
+def test_selecting_units_keeps_their_rows_groups_and_denominators() -> None:
+    """select_units keeps the rows where the mask is true; a mask of another length is refused."""
+    kept = small_table().select_units([True, False, True])
+    assert kept.units == ("A", "C")
+    assert kept.column("jobs").tolist() == [10.0, 5.0]
+    assert kept.groups["region"] == ("west", None)
+    assert kept.denominators["area"].tolist() == [2.0, 8.0]
+    with pytest.raises(InvalidArgument, match=r"one flag per unit, got shape=\(2,\)"):
+        small_table().select_units([True, False])
+
+
+def test_a_table_is_not_equal_to_other_kinds_of_values() -> None:
+    """A NumericTable equals only another table, never a list of its rows or its units."""
+    table = small_table()
+    assert table != table.values.tolist()
+    assert table != table.units
+    assert table == small_table()
+
+
+@pytest.mark.parametrize(
+    ("content", "arguments", "message"),
+    [
+        (
+            "unit,region\nA,west\n",
+            {"group_columns": ["region"]},
+            "the table has no indicator columns",
+        ),
+        ("unit,jobs\n", {}, "the table has no units"),
+    ],
+)
+def test_a_table_without_indicators_or_units_is_refused(
+    tmp_path: Any, content: str, arguments: dict[str, Any], message: str
+) -> None:
+    """A table whose only columns are units and groups, or with no rows, names the file."""
+    path = tmp_path / "data.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(EvidenceError, match=message) as caught:
+        load_numeric_table(path, unit_column="unit", **arguments)
+    assert str(path) in str(caught.value)

@@ -130,3 +130,105 @@ def test_replace_must_be_a_bool() -> None:
     """register_* refuse a replace flag that is not True or False."""
     with pytest.raises(InvalidArgument, match="replace='yes'"):
         registry.register_aggregator("doc_x", lambda: max, replace="yes")  # type: ignore[arg-type]
+
+
+def test_composed_rules_take_a_list_of_rule_specs() -> None:
+    """all_of and any_of refuse a single name where a list of rules is expected."""
+    with pytest.raises(
+        InvalidArgument, match="rules must be a list of rule specs, got rules='source'"
+    ):
+        registry.rule("all_of", rules="source")
+    both = registry.build_rule({"name": "all_of", "rules": ["source", "technique"]})
+    assert repr(both) == repr(registry.build_rule("all_of(source(), technique())"))
+    assert repr(both).startswith("all_of(source_triangulation(")
+
+
+def test_a_call_spec_with_double_star_arguments_is_refused() -> None:
+    """Call-style specs take key=value arguments only; **mapping is refused naming the text."""
+    with pytest.raises(
+        InvalidArgument, match=r"cannot read the .* 'source\(\*\*extra\)': no \*\*arguments"
+    ):
+        registry.build_rule("source(**extra)")
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "message"),
+    [
+        ("", lambda: None, "a aggregator name must be a non-empty string, got name=''"),
+        (3, lambda: None, "non-empty string, got name=3"),
+        (
+            "test_not_callable",
+            "mean",
+            "the factory for aggregator 'test_not_callable' must be callable",
+        ),
+    ],
+)
+def test_registering_needs_a_name_and_a_callable_factory(
+    name: Any, factory: Any, message: str
+) -> None:
+    """register_* refuses an empty or non-string name and a factory that cannot be called."""
+    with pytest.raises(InvalidArgument, match=message):
+        registry.register_aggregator(name, factory)
+
+
+def test_a_spec_of_another_type_is_refused_saying_what_a_spec_is() -> None:
+    """A spec that is not a name, a mapping or a callable is refused with the three forms."""
+    with pytest.raises(
+        InvalidArgument,
+        match="a aggregator is a name, a mapping with a 'name', or a callable; got 5",
+    ):
+        registry.build_aggregator(5)
+
+
+@pytest.fixture
+def scratch_registries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plug-ins registered by a test are forgotten after it, so no other test sees them."""
+    for kind in (registry._AGGREGATORS, registry._RULES, registry._CONFIDENCE, registry._SCORERS):
+        monkeypatch.setattr(kind, "_added", dict(kind._added))
+
+
+@pytest.mark.usefixtures("scratch_registries")
+def test_rules_confidence_rules_and_scorers_can_be_registered_by_name() -> None:
+    """Each kind of plug-in has its register function; the name then builds it."""
+    rule_factory = registry._RULES.build("source", {}).__class__
+    registry.register_rule("test_source_again", lambda: registry.rule("source"), replace=True)
+    assert isinstance(registry.rule("test_source_again"), rule_factory)
+    assert "test_source_again" in registry.rule_names()
+    registry.register_confidence_rule(
+        "test_weakest_again", lambda: registry.confidence_rule("weakest"), replace=True
+    )
+    assert "test_weakest_again" in registry.confidence_rule_names()
+    assert repr(registry.confidence_rule("test_weakest_again")) == repr(
+        registry.confidence_rule("weakest")
+    )
+    registry.register_scorer("test_levels_again", lambda: registry.scorer("levels"), replace=True)
+    assert repr(registry.scorer("test_levels_again")) == "levels()"
+
+
+def _smallest(values: Any, weights: Any) -> Any:
+    return min(values)
+
+
+@pytest.mark.usefixtures("scratch_registries")
+def test_describe_never_records_a_memory_address() -> None:
+    """A partial over an object printed with its address, and a plug-in that cannot be weakly
+    referenced, are described by qualified names."""
+    import functools
+
+    marker = object()
+    assert registry.describe(functools.partial(_smallest, marker)) == (
+        "functools.partial(test_registry._smallest, ...)"
+    )
+    assert registry.describe(functools.partial(_smallest, weights=2)) == (
+        "functools.partial(test_registry._smallest, weights=2)"
+    )
+    registry.register_aggregator("test_listed", lambda: [_smallest], replace=True)
+    built = registry.aggregator("test_listed")
+    assert " at 0x" in repr(built)
+    assert registry.describe(built) == "builtins.list"
+
+
+def test_registrations_in_a_scratch_registry_do_not_outlive_the_test() -> None:
+    """The names registered under scratch_registries are gone afterwards."""
+    assert "test_levels_again" not in registry.scorer_names()
+    assert "test_listed" not in registry.aggregator_names()

@@ -11,7 +11,12 @@ import pytest
 
 from policyeval import evaluate
 from policyeval.evidence import Evidence
-from policyeval.exceptions import PluginContractError, ScoringError, UnknownPluginError
+from policyeval.exceptions import (
+    InvalidArgument,
+    PluginContractError,
+    ScoringError,
+    UnknownPluginError,
+)
 from policyeval.framework import Framework, Node
 from policyeval.registry import build_scorer, scorer, scorer_names
 from policyeval.scales import Level, NumericScale, OrdinalScale
@@ -338,3 +343,148 @@ def test_a_score_table_records_each_cell_level_and_origin_as_a_read_only_mapping
         table.levels["u3", "a"]
     with pytest.raises(TypeError):
         table.levels["u1", "a"] = "baik"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("built", "values", "scale", "message"),
+    [
+        (
+            levels(),
+            [4.0, 1.0],
+            PERCENT_SCALE,
+            r"levels\(\) scores ordinal scales, got scale 'percent'",
+        ),
+        (
+            bands(),
+            [40.0, 1.0],
+            FOUR_LEVEL_SCALE,
+            r"bands\(\) scores numeric scales with bands, got 'four_levels'",
+        ),
+        (
+            levels(),
+            [[4.0, 1.0]],
+            FOUR_LEVEL_SCALE,
+            r"one number per unit \(2 units\), got shape \(1, 2\)",
+        ),
+        (
+            bands(),
+            [40.0, float("inf")],
+            PERCENT_SCALE,
+            r"values must be finite or nan, got \[40.0, inf\]",
+        ),
+    ],
+)
+def test_a_built_in_scorer_refuses_the_wrong_scale_or_shape(
+    built: Any, values: list[Any], scale: Any, message: str
+) -> None:
+    """levels() reads ordinal scales, bands() banded numeric ones; both want one finite number
+    (or nan) per unit, and say what they got."""
+    with pytest.raises(InvalidArgument, match=message):
+        built(values, scale, units=("a", "b"))
+
+
+def test_a_built_in_scorer_has_no_range_on_a_scale_it_does_not_read() -> None:
+    """range_for is the scale's level scores where the scorer reads it, else None."""
+    assert levels().range_for(FOUR_LEVEL_SCALE) == (1.0, 4.0)
+    assert levels().range_for(PERCENT_SCALE) is None
+    assert bands().range_for(PERCENT_SCALE) == (1.0, 4.0)
+    assert bands().range_for(FOUR_LEVEL_SCALE) is None
+
+
+def test_a_normalised_scorer_checks_the_block_it_scores() -> None:
+    """The array form takes one column per scale and finite numbers, naming the normaliser."""
+    min_max = build_scorer({"name": "min_max", "low": 1, "high": 4})
+    block = np.array([[0.0, 10.0], [5.0, 20.0]])
+    scored = min_max.columns(block, [PERCENT_SCALE, PERCENT_SCALE], units=("a", "b"))
+    assert scored.tolist() == [[1.0, 1.0], [4.0, 4.0]]
+    with pytest.raises(
+        InvalidArgument, match=r"min_max\(low=1.0, high=4.0\): values must be one row"
+    ):
+        min_max.columns(block, [PERCENT_SCALE], units=("a", "b"))
+    with pytest.raises(InvalidArgument, match="values must be finite or nan"):
+        min_max.columns(block + np.inf, [PERCENT_SCALE, PERCENT_SCALE], units=("a", "b"))
+
+
+def test_an_unknown_normaliser_is_refused_with_the_known_ones() -> None:
+    """normalised() names the unknown normaliser and lists the known ones."""
+    from policyeval.scorers import normalised
+
+    with pytest.raises(
+        InvalidArgument, match=r"unknown normaliser name='minmax'; known: .*min_max"
+    ):
+        normalised("minmax")
+
+
+def _crashing(values: Any, scale: Any, /, *, units: Any) -> Any:
+    raise ZeroDivisionError("scale has no width")
+
+
+def _wordy(values: Any, scale: Any, /, *, units: Any) -> Any:
+    return ["high"] * len(values)
+
+
+def _single(values: Any, scale: Any, /, *, units: Any) -> Any:
+    return [1.0]
+
+
+def _infinite(values: Any, scale: Any, /, *, units: Any) -> Any:
+    out = np.asarray(values, dtype=float).copy()
+    out[~np.isnan(out)] = np.inf
+    return out
+
+
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        (_crashing, "raised ZeroDivisionError('scale has no width')"),
+        (_wordy, "not numbers"),
+        (_single, "not one number per unit"),
+        (_infinite, "not finite"),
+    ],
+)
+def test_the_kit_says_how_a_scorer_failed_to_score(broken: Any, said: str) -> None:
+    """A scorer that raises something other than InvalidArgument, returns words, the wrong
+    number of scores or infinities fails, and the message says which and for which column."""
+    checks = dict(scorer_checks(broken, scales=NUMERIC_SCALES, sizes=(2, 4), max_examples=20))
+    failures = []
+    for check in checks.values():
+        try:
+            check()
+        except AssertionError as error:
+            failures.append(str(error))
+    assert failures and any(said in failure and "scale=" in failure for failure in failures)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"scorer": "levels"}, "scorer must be callable, got scorer='levels'"),
+        ({"scales": []}, r"scales must be a non-empty list of scales, got scales=\[\]"),
+        ({"scales": ["percent"]}, "scales must be a non-empty list of scales"),
+        ({"target": (0, "top")}, r"target must be \(low, high\), got target=\(0, 'top'\)"),
+        ({"target": 5}, r"target must be \(low, high\), got target=5"),
+        ({"target": (1, 0)}, r"target must have low <= high, got target=\(1, 0\)"),
+        ({"sizes": (0, 3)}, r"sizes must be \(min, max\) with 1 <= min <= max, got \(0, 3\)"),
+        ({"sizes": [1, 3]}, r"got \[1, 3\]"),
+    ],
+)
+def test_the_scorer_kit_refuses_bad_options_naming_them(
+    options: dict[str, Any], message: str
+) -> None:
+    """scorer_checks checks its own arguments: a callable, real scales, a (low, high) target
+    with low <= high, and sizes (min, max) with 1 <= min <= max."""
+    arguments: dict[str, Any] = {"scorer": levels(), **options}
+    scorer_arg = arguments.pop("scorer")
+    with pytest.raises(InvalidArgument, match=message):
+        scorer_checks(scorer_arg, **arguments)
+
+
+def test_a_target_is_the_range_every_score_must_lie_in() -> None:
+    """With target=(1, 4), levels() keeps the in_range law on the four-level scale; with a
+    narrower target it breaks it."""
+    dict(scorer_checks(levels(), scales=[FOUR_LEVEL_SCALE], target=(1, 4), max_examples=20))[
+        "in_range"
+    ]()
+    narrow = scorer_checks(levels(), scales=[FOUR_LEVEL_SCALE], target=(2, 3), max_examples=20)
+    with pytest.raises(AssertionError, match="breaks law 'in_range'"):
+        dict(narrow)["in_range"]()

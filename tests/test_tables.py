@@ -390,3 +390,37 @@ def test_filter_rows_matches_every_pair_on_stripped_text() -> None:
     assert filter_rows(table, None) == rows
     assert filter_rows(table, {}) == rows
     assert filter_rows(table, {"level": "nothing"}) == ()
+
+
+def test_a_csv_longer_than_the_row_limit_is_refused_at_the_first_row_past_it(
+    write_csv: CsvWriter,
+) -> None:
+    """TableLimits.rows bounds CSV tables too: the first row past the limit is named."""
+    from policyeval.tables import TableLimits
+
+    path = write_csv("t.csv", [["id"], ["E1"], ["E2"], ["E3"]])
+    with pytest.raises(EvidenceError, match="more than 2 data rows") as caught:
+        read_table(path, limits=TableLimits(rows=2))
+    assert "row 4" in str(caught.value)
+    assert len(read_table(path, limits=TableLimits(rows=3)).rows) == 3
+
+
+def test_a_zip_that_is_not_a_workbook_is_a_located_error(tmp_path: Path) -> None:
+    """An .xlsx that is a zip archive without a workbook inside says it cannot be read."""
+    import zipfile
+
+    path = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+    with pytest.raises(EvidenceError, match="cannot read workbook") as caught:
+        read_table(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_comma_hint_is_given_only_for_what_would_be_a_number() -> None:
+    """number_hint explains a decimal comma only when the cell would read with a point."""
+    from policyeval.tables import number_hint
+
+    assert "write 1.5 with a decimal point" in number_hint("1,5")
+    assert number_hint("a,b") == ""
+    assert number_hint("1,5x") == ""

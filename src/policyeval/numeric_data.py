@@ -441,6 +441,14 @@ class Screened:
     records: tuple[Record, ...]
 
 
+def _check_min_share(min_share: object) -> None:
+    """Refuse a screening threshold that is not a number in [0, 1]."""
+    if isinstance(min_share, bool) or not isinstance(min_share, int | float):
+        raise InvalidArgument(f"min_share must be a number, got min_share={min_share!r}")
+    if not 0 <= min_share <= 1:
+        raise InvalidArgument(f"min_share must lie in [0, 1], got min_share={min_share!r}")
+
+
 def screen_units(table: NumericTable, *, min_share: float = 0.9) -> Screened:
     """Keep the units whose share of present values is at least ``min_share``.
 
@@ -454,10 +462,7 @@ def screen_units(table: NumericTable, *, min_share: float = 0.9) -> Screened:
     >>> [str(r) for r in screen_units(table, min_share=0.75).records]
     ['screen: B: unit dropped (data share 0.5 < 0.75)']
     """
-    if isinstance(min_share, bool) or not isinstance(min_share, int | float):
-        raise InvalidArgument(f"min_share must be a number, got min_share={min_share!r}")
-    if not 0 <= min_share <= 1:
-        raise InvalidArgument(f"min_share must lie in [0, 1], got min_share={min_share!r}")
+    _check_min_share(min_share)
     shares = 1 - np.isnan(table.values).mean(axis=1)
     keep = shares >= min_share
     if not keep.any():

@@ -46,7 +46,13 @@ import numpy as np
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.imputation import impute
 from policyeval.normalisation import flip, for_direction, min_max
-from policyeval.numeric_data import NumericTable, Record, denominate, screen_units
+from policyeval.numeric_data import (
+    NumericTable,
+    Record,
+    _check_min_share,
+    denominate,
+    screen_units,
+)
 from policyeval.treatment import Treated, coinr_default
 
 __all__ = [
@@ -383,9 +389,13 @@ def impute_step(method: Literal["mean", "median"] = "mean", *, group: str | None
 def screen_step(*, min_share: float = 0.9) -> _Screen:
     """The step form of :func:`~policyeval.numeric_data.screen_units`.
 
+    The threshold is checked here, so a bad one is refused before any table
+    is read.
+
     >>> screen_step(min_share=0.9)
     screen_step(min_share=0.9)
     """
+    _check_min_share(min_share)
     return _Screen(min_share)
 
 

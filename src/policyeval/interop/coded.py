@@ -227,7 +227,9 @@ def write_case(
     """Write ``evidence.csv`` and ``sources.csv`` (and ``case.toml`` when there is none).
 
     Existing evidence or sources tables are kept unless ``overwrite``. Only
-    these three fixed names inside ``case_dir`` are ever written.
+    these three fixed names inside ``case_dir`` are ever written, and, when
+    the mapping names a framework file outside ``case_dir``, a copy of it
+    under its own name there: a case may only read files inside its folder.
     """
     import tomli_w
 
@@ -244,14 +246,23 @@ def write_case(
                 f"refusing to replace {', '.join(existing)}: give --overwrite to replace them",
                 file=str(folder),
             )
+    # A framework file outside the folder is copied in (and checked before anything is written).
+    reference = mapping.framework_ref
+    copy: tuple[Path, bytes] | None = None
+    if not case_file.exists() and Path(reference).is_absolute():
+        if Path(reference).resolve().is_relative_to(folder.resolve()):
+            reference = Path(os.path.relpath(reference, folder.resolve())).as_posix()
+        else:
+            copy = _framework_copy(Path(reference), folder, overwrite=overwrite)
+            reference = copy[0].name
     folder.mkdir(parents=True, exist_ok=True)
     evidence_file.write_text(_csv(result.evidence, EVIDENCE_COLUMNS), encoding="utf-8")
     sources_file.write_text(_csv(result.sources, SOURCE_COLUMNS), encoding="utf-8")
     written = [evidence_file, sources_file]
+    if copy is not None:
+        copy[0].write_bytes(copy[1])
+        written.append(copy[0])
     if not case_file.exists():
-        reference = mapping.framework_ref
-        if Path(reference).is_absolute():
-            reference = Path(os.path.relpath(reference, folder.resolve())).as_posix()
         data = {
             "schema": "policyeval.case/1",
             "case": {"id": slug(folder.resolve().name), "framework": reference},
@@ -261,3 +272,21 @@ def write_case(
         case_file.write_text(tomli_w.dumps(data), encoding="utf-8")
         written.append(case_file)
     return written
+
+
+def _framework_copy(source: Path, folder: Path, *, overwrite: bool) -> tuple[Path, bytes]:
+    """Where in the case folder a framework file is copied (under its own name), and its bytes."""
+    from policyeval.files import FileRefused, read_bytes
+
+    try:
+        data = read_bytes(source)
+    except FileRefused as error:
+        raise InteropError(f"cannot copy the framework file: {error}", file=str(source)) from None
+    target = folder / ("framework.toml" if source.name == "case.toml" else source.name)
+    if target.exists() and target.read_bytes() != data and not overwrite:
+        raise InteropError(
+            f"refusing to replace {target} with the mapping's framework: give --overwrite to "
+            "replace it",
+            file=str(folder),
+        )
+    return target, data
