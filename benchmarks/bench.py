@@ -111,13 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument(
+        "--units",
+        type=int,
+        metavar="N",
+        help="only the case of N units x 200 indicators x 5 items (1000 for a million rows)",
+    )
+    parser.add_argument(
         "--one-indicator",
         type=int,
         metavar="ROWS",
         help="only the case of ROWS items on a single indicator (200000 for the target)",
     )
     args = parser.parse_args(argv)
-    if args.one_indicator:
+    if args.units:
+        scenario(dimensions=10, per_dimension=20, units=args.units, per_indicator=5)
+    elif args.one_indicator:
         scenario(dimensions=1, per_dimension=1, units=1, per_indicator=args.one_indicator)
     elif args.quick:
         scenario(dimensions=5, per_dimension=4, units=10, per_indicator=3)

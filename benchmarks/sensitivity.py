@@ -1,25 +1,37 @@
-"""Sensitivity analysis speed: policyeval against a hand-written numpy loop, in the same run.
+"""Sensitivity analysis, DEX tables and a cold start: policyeval's speed against its targets.
 
-Run ``python benchmarks/sensitivity.py`` (``--draws N``, default 2000; ``--json`` prints one
-JSON object). Figures:
+Run ``python benchmarks/sensitivity.py`` (``--draws N``, default 2000; ``--quick`` for a smoke
+run; ``--json`` prints one JSON object). It prints every figure, and for each figure with a
+target the target and the ratio to it (above 1 = target met). Figures:
 
 - ``ua_asem_draws_per_s``: :func:`policyeval.sensitivity.sensitivity_case` on the ASEM example
   (51 units x 49 indicators) with every weight within +-25 % and the normaliser (min-max 0-100
-  or z-score) drawn per draw; every draw's scores, levels and competition ranks for every node.
+  or z-score) drawn per draw; every draw's scores, levels and competition ranks for every node,
+  from the case's loaded evidence and data (:func:`policyeval.sensitivity.case_arguments`; the
+  numpy loop below also starts from loaded tables). ``ua_asem_with_files_draws_per_s`` also
+  reads the case's files (:func:`~policyeval.sensitivity.sensitivity_case`).
+  ``ua_asem_summary_s`` is the time of that run's summaries (``to_dict``: level shares,
+  medians and 5-95 % intervals of scores and ranks, every input's index for every cell).
 - ``ua_asem_numpy_draws_per_s`` and ``ua_asem_numpy_ratio``: a hand-written numpy loop doing the
   same arithmetic per draw (weights drawn, weighted means up the levels, ranks) on the two
-  normalised tables computed once; the ratio is numpy's rate over policyeval's.
-  ``ua_asem_numpy_no_ranks_draws_per_s`` is the same loop without the ranks.
+  normalised tables computed once; the ratio is numpy's rate over policyeval's (at most 2 is
+  the target). ``ua_asem_numpy_no_ranks_draws_per_s`` is the same loop without the ranks.
 - ``ua_asem_treatment_draws_per_s``: the same with the imputation (the group mean or median,
   the overall mean or median) and the outlier treatment (COINr's default with winmax 5 or 3,
   a log transform, none) also drawn per draw; each pipeline runs once, before the draws.
 - ``serang_sensitivity_draws_per_s``: the Serang case's own ``[sensitivity]`` section
   (weights, aggregators at the root, thresholds, leaving out evidence items and sources).
+- ``dex_alternatives_per_s``: :func:`policyeval.interop.dexi_codes.evaluate_dexi_codes` on a
+  seeded random DEX model of 30 inputs with 5-valued scales (a root over 3 aggregates, each over
+  2 aggregates of 5 inputs: three levels of decision tables), many alternatives at once;
+  ``dex_scalar_alternatives_per_s`` is :func:`policyeval.interop.dexi.evaluate_dexi`, one
+  alternative at a time, on the same model.
 - ``serang_cold_s``: the cold wall time of ``policyeval evaluate examples/serang_2024 --format
-  json`` in a fresh interpreter (the best of five).
+  json`` in a fresh interpreter (the median of several runs); ``serang_cold_cpu_s`` its
+  processor time (user + system), steadier than the wall time on a busy machine.
 
 Targets (issue 12): 12,600 ASEM draws/s, within 2x of numpy; 1,300 ASEM draws/s with imputation
-and treatment varying; Serang cold at most 0.3 s.
+and treatment varying; 4.5 million DEX alternatives/s; Serang cold at most 0.3 s.
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,8 +51,10 @@ import numpy as np
 
 from policyeval.case import load_case
 from policyeval.case_data import load_case_data
+from policyeval.interop.dexi import DexiAttribute, DexiModel, evaluate_dexi
+from policyeval.interop.dexi_codes import evaluate_dexi_codes, input_attributes
 from policyeval.score import score
-from policyeval.sensitivity import Uncertainty, sensitivity_case
+from policyeval.sensitivity import Uncertainty, case_arguments, sensitivity, sensitivity_case
 
 ROOT = Path(__file__).resolve().parents[1]
 ASEM = ROOT / "examples" / "asem_coinr"
@@ -57,6 +72,14 @@ TREATMENTS = (
     "log_transform",
     "none",
 )
+#: figure -> (target, True when higher is better)
+TARGETS = {
+    "ua_asem_draws_per_s": (12_600, True),
+    "ua_asem_numpy_ratio": (2.0, False),
+    "ua_asem_treatment_draws_per_s": (1_300, True),
+    "dex_alternatives_per_s": (4_500_000, True),
+    "serang_cold_s": (0.3, False),
+}
 
 
 def numpy_loop(draws: int, seed: int, *, with_ranks: bool = True) -> float:
@@ -97,56 +120,138 @@ def numpy_loop(draws: int, seed: int, *, with_ranks: bool = True) -> float:
     return draws / (time.perf_counter() - start)
 
 
-def policyeval_rate(case_dir: Path, uncertainty: Uncertainty | None, draws: int) -> float:
+def policyeval_rate(
+    case_dir: Path, uncertainty: Uncertainty | None, draws: int
+) -> tuple[float, float, float]:
+    """Draws per second of a sensitivity run on the case's loaded inputs (as the numpy loop has
+    its tables ready), the same with reading the case's files, and the summaries' seconds."""
     case = load_case(case_dir)
     sensitivity_case(case, uncertainty=uncertainty, draws=50, seed=0)  # warm caches and imports
+    arguments = case_arguments(case)
+    chosen = uncertainty if uncertainty is not None else case.sensitivity
+    assert chosen is not None
+    start = time.perf_counter()
+    result = sensitivity(
+        case.framework,
+        uncertainty=chosen,
+        draws=draws,
+        seed=1,
+        design=case.sensitivity_design,
+        **arguments,
+    )
+    rate = draws / (time.perf_counter() - start)
     start = time.perf_counter()
     sensitivity_case(case, uncertainty=uncertainty, draws=draws, seed=1)
-    return draws / (time.perf_counter() - start)
+    with_files = draws / (time.perf_counter() - start)
+    start = time.perf_counter()
+    result.to_dict()
+    return rate, with_files, time.perf_counter() - start
 
 
-def serang_cold() -> float:
+def dex_model(seed: int) -> DexiModel:
+    """A random DEX model: 30 inputs, 5-valued scales, three levels of decision tables."""
+    rng = np.random.default_rng(seed)
+    scale = tuple(f"v{value}" for value in range(5))
+    attributes = []
+
+    def add(name: str, parent: str | None, inputs: list[str]) -> None:
+        table = tuple(int(v) for v in rng.integers(0, 5, size=5 ** len(inputs))) if inputs else None
+        attributes.append(
+            DexiAttribute(
+                id=name, name=name, parent=parent, scale=scale, inputs=tuple(inputs), table=table
+            )
+        )
+
+    add("root", None, [f"m{i}" for i in range(3)])
+    for i in range(3):
+        add(f"m{i}", "root", [f"l{i}{j}" for j in range(2)])
+        for j in range(2):
+            add(f"l{i}{j}", f"m{i}", [f"b{i}{j}{k}" for k in range(5)])
+            for k in range(5):
+                add(f"b{i}{j}{k}", f"l{i}{j}", [])
+    return DexiModel(name="bench", description="", attributes=tuple(attributes), alternatives=())
+
+
+def dex_rates(alternatives: int, seed: int) -> tuple[float, float]:
+    """Alternatives per second: the array path (best of three), and one at a time."""
+    model = dex_model(seed)
+    codes = np.random.default_rng(seed + 1).integers(0, 5, size=(alternatives, 30), dtype=np.int8)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        evaluate_dexi_codes(model, codes)
+        times.append(time.perf_counter() - start)
+    names = [attribute.id for attribute in input_attributes(model)]
+    rows = [dict(zip(names, row, strict=True)) for row in codes[:2000].tolist()]
+    start = time.perf_counter()
+    evaluate_dexi(model, rows)
+    return alternatives / min(times), len(rows) / (time.perf_counter() - start)
+
+
+def serang_cold(runs: int) -> tuple[float, float]:
+    """Median wall and processor seconds of a cold ``evaluate --format json`` on Serang."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     command = [sys.executable, "-m", "policyeval", "evaluate", str(SERANG), "--format", "json"]
-    times = []
-    for _ in range(5):
+    walls, processor = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(walls), statistics.median(processor)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=2000)
+    parser.add_argument("--draws", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
+    draws = options.draws or (200 if options.quick else 2000)
     uncertainty = Uncertainty(weights={"*": 0.25}, scorers=(MIN_MAX, "z_score"))
-    ours = policyeval_rate(ASEM, uncertainty, options.draws)
+    ours, with_files, summary = policyeval_rate(ASEM, uncertainty, draws)
     treated = Uncertainty(
         weights={"*": 0.25},
         scorers=(MIN_MAX, "z_score"),
         imputation=IMPUTATIONS,
         treatment=TREATMENTS,
     )
-    reference = statistics.median(numpy_loop(options.draws, seed) for seed in range(3))
+    reference = statistics.median(numpy_loop(draws, seed) for seed in range(3))
+    dex, dex_scalar = dex_rates(100_000 if options.quick else 1_000_000, seed=0)
+    cold, cold_processor = serang_cold(3 if options.quick else 7)
     figures: dict[str, Any] = {
         "ua_asem_draws_per_s": round(ours, 1),
+        "ua_asem_with_files_draws_per_s": round(with_files, 1),
+        "ua_asem_summary_s": round(summary, 3),
         "ua_asem_numpy_draws_per_s": round(reference, 1),
         "ua_asem_numpy_ratio": round(reference / ours, 2),
-        "ua_asem_numpy_no_ranks_draws_per_s": round(
-            numpy_loop(options.draws, 0, with_ranks=False), 1
-        ),
-        "ua_asem_treatment_draws_per_s": round(policyeval_rate(ASEM, treated, options.draws), 1),
-        "serang_sensitivity_draws_per_s": round(policyeval_rate(SERANG, None, options.draws), 1),
-        "serang_cold_s": round(serang_cold(), 3),
+        "ua_asem_numpy_no_ranks_draws_per_s": round(numpy_loop(draws, 0, with_ranks=False), 1),
+        "ua_asem_treatment_draws_per_s": round(policyeval_rate(ASEM, treated, draws)[0], 1),
+        "serang_sensitivity_draws_per_s": round(policyeval_rate(SERANG, None, draws)[0], 1),
+        "dex_alternatives_per_s": round(dex),
+        "dex_scalar_alternatives_per_s": round(dex_scalar),
+        "serang_cold_s": round(cold, 3),
+        "serang_cold_cpu_s": round(cold_processor, 3),
     }
+    targets = {}
+    for key, (target, higher) in TARGETS.items():
+        ratio = figures[key] / target if higher else target / figures[key]
+        targets[key] = {"target": target, "ratio": round(ratio, 2), "met": ratio >= 1}
     if options.json:
-        print(json.dumps(figures, sort_keys=True))
+        print(json.dumps({**figures, "targets": targets}, sort_keys=True))
         return
     width = max(map(len, figures))
+    print(f"{'figure':<{width}}  {'value':>12}  {'target':>10}  ratio")
     for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
+        line = f"{key:<{width}}  {value:>12}"
+        if key in targets:
+            found = targets[key]
+            line += (
+                f"  {found['target']:>10}  {found['ratio']}{'' if found['met'] else ' (not met)'}"
+            )
+        print(line)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ PUBLIC = {
     "Evidence",
     "EvidenceError",
     "EvidenceSet",
+    "EvidenceTable",
     "Explanation",
     "Framework",
     "FrameworkError",

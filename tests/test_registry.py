@@ -84,12 +84,30 @@ def test_entry_point_plugins_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
     def entry_points(*, group: str) -> list[importlib.metadata.EntryPoint]:
         return [point] if group == "policyeval.aggregators" else []
 
-    monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
     fresh = registry._Registry(
         "aggregator", "policyeval.aggregators", registry._builtin_aggregators
     )
     assert "ep_first" in fresh.names()
     assert repr(fresh.build("ep_first", {})) == "strongest()"
+
+
+def test_a_builtin_name_is_built_without_scanning_entry_points(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built-in names win over entry points, so building one never reads the installed
+    distributions (which a cold start would pay for); an unknown name still does."""
+
+    def entry_points(*, group: str) -> list[importlib.metadata.EntryPoint]:
+        raise AssertionError(f"entry points of {group!r} were scanned")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    fresh = registry._Registry(
+        "aggregator", "policyeval.aggregators", registry._builtin_aggregators
+    )
+    assert repr(fresh.build("mean", {})) == "mean()"
+    with pytest.raises(AssertionError, match="scanned"):
+        fresh.build("not_built_in", {})
 
 
 def test_an_error_inside_a_factory_is_not_mistaken_for_bad_parameters() -> None:

@@ -383,6 +383,49 @@ def test_the_report_shows_each_verdicts_stability_when_asked(tmp_path: Path, suf
         assert heading in page and "aggregator:root" in page
 
 
+def test_the_draw_caches_do_not_outlive_their_analysis() -> None:
+    """Triangulations and score tables are shared by the chunks of one analysis only: running
+    more analyses leaves no more caches behind."""
+    import gc
+
+    from policyeval import _draws
+
+    case = load_case(SERANG)
+    sensitivity_case(case, draws=5, seed=0)
+    gc.collect()
+    before = len(_draws._CACHES)
+    for seed in range(3):
+        sensitivity_case(case, draws=5, seed=seed)
+    gc.collect()
+    assert len(_draws._CACHES) == before
+
+
+def test_the_summaries_are_the_per_cell_functions_to_the_bit() -> None:
+    """to_dict computes every cell at once, yet each index, median and interval is exactly what
+    index() and a per-cell percentile give (so the JSON does not depend on how it is computed)."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    choices = ({"name": "min_max", "low": 0, "high": 100}, "z_score")
+    uncertainty = Uncertainty(weights={"*": 0.25}, scorers=choices)
+    result = sensitivity_case(case, uncertainty=uncertainty, draws=60, seed=3, chunk_size=25)
+    document = result.to_dict()
+    framework = case.framework
+    for u, unit in enumerate(result.units[:5]):
+        for n, node in enumerate(framework.node_ids):
+            entry = document["units"][unit]["nodes"][node]
+            low, middle, high = np.percentile(result.scores[:, u, n], [5, 50, 95]).tolist()
+            assert (entry["score"]["p5"], entry["score"]["median"], entry["score"]["p95"]) == (
+                round(low, 10),
+                round(middle, 10),
+                round(high, 10),
+            )
+            if framework.node(node).is_indicator:
+                continue
+            for item in result.inputs:
+                expected = result.index(unit, node, item.name)
+                found = entry["sensitivity"][item.name]
+                assert found == (None if expected is None else round(expected, 10))
+
+
 AGREEMENT_ITEMS = [
     Evidence(
         id=f"E{index}",

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import unittest
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,6 +42,7 @@ from policyeval.testing.strategies import (
     values_and_weights,
     weights,
 )
+from policyeval.triangulation import source_triangulation
 
 EXAMPLES = 40
 SCALES: list[Scale] = [FOUR_LEVEL_SCALE, PERCENT_SCALE]
@@ -376,12 +379,25 @@ def _contested_when_empty(evidence: Sequence[Evidence], scale: Scale) -> Assessm
     return categories_rule(evidence, scale)
 
 
+@attrs.frozen
+class _ArrayFormForgetsAgreement:
+    """Source triangulation whose array form reports no agreement at all."""
+
+    def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
+        return source_triangulation()(evidence, scale)
+
+    def assess_groups(self, groups: Any, scale: Scale) -> list[Assessment]:
+        found = source_triangulation().assess_groups(groups, scale)  # type: ignore[attr-defined]
+        return [attrs.evolve(assessment, agreement=0.0) for assessment in found]
+
+
 BROKEN_RULES: dict[str, Callable[[Sequence[Evidence], Scale], Assessment]] = {
     "order_invariance": _broken(explanation=lambda items: f"first item {items[0].id}"),
     "duplicates_add_no_sources": _broken(sources=lambda items: [i.id for i in items]),
     "new_category_never_lowers_status": _broken(corroborated=lambda count: count == 2),
     "no_evidence": _contested_when_empty,
     "returns_assessment": _broken(listed=lambda items, agreeing: [i.id for i in agreeing]),
+    "array_form_matches": _ArrayFormForgetsAgreement(),
 }
 
 

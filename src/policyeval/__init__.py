@@ -13,7 +13,7 @@ every :class:`Judgement` is traceable to the evidence behind it.
 2.6
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from policyeval import frameworks
 from policyeval.aggregate import NodeScores
@@ -21,6 +21,7 @@ from policyeval.case import Case, CaseResult, evaluate_case, load_case, run_case
 from policyeval.evaluate import evaluate, reaggregate
 from policyeval.evidence import Evidence, Origin, Source
 from policyeval.evidence_io import EvidenceSet, Rejection, load_evidence, load_sources
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import (
     CaseError,
     DataCheckError,
@@ -55,10 +56,21 @@ from policyeval.sensitivity import Sensitivity, sensitivity, sensitivity_case
 from policyeval.triangulate import Triangulation
 from policyeval.uncertainty import Uncertainty
 
-try:
-    __version__ = version("policyeval")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> Any:
+    # The version is read on first use: importlib.metadata costs a cold start more than most of
+    # the library, and most commands never ask for it.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("policyeval")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            found = "0.0.0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module 'policyeval' has no attribute {name!r}")
+
 
 __all__ = [
     "Aggregator",
@@ -77,6 +89,7 @@ __all__ = [
     "Evidence",
     "EvidenceError",
     "EvidenceSet",
+    "EvidenceTable",
     "Explanation",
     "Framework",
     "FrameworkError",

@@ -1,12 +1,20 @@
 """The draw engine behind :func:`policyeval.sensitivity.sensitivity`.
 
 A chunk of draws is sampled from its own generator, then evaluated stage by
-stage with caches: draws that share a triangulation (same threshold, same
-evidence left out) triangulate once, draws that also share a scorer score
-once, and draws that also share their aggregators are aggregated together,
-all weight draws at once, with the aggregators' array forms. A group whose
-aggregators have no array form (or decide by position, or compare units)
-goes through :func:`policyeval.aggregate.aggregate` draw by draw.
+stage with caches kept per analysis and process: draws that share a
+triangulation (same threshold, same evidence left out) triangulate once,
+draws that also share a scorer score once, and draws that also share their
+aggregators are aggregated together, all weight draws at once. When every
+inner node takes the weighted mean and every score is defined, a group is
+aggregated on draws x units arrays with the mean's own arithmetic; otherwise
+with the aggregators' array forms, and a group whose aggregators have no
+array form (or decide by position, or compare units) goes through
+:func:`policyeval.aggregate.aggregate` draw by draw. Every path gives the
+bits a plain evaluation gives.
+
+A chunk's result is kept compact (:class:`Parts`): only the inner nodes
+change from draw to draw; the indicators' scores are one of the chunk's few
+score tables.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
+from policyeval.aggregation import _Mean
 from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
@@ -59,9 +68,13 @@ class Input:
         return self.kind in ("weight", "dirichlet")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Context:
-    """Everything a chunk needs, fixed for the whole analysis (picklable)."""
+    """Everything a chunk needs, fixed for the whole analysis (picklable).
+
+    Compared by identity, so each process keeps its caches (triangulations,
+    score tables) per context it was given.
+    """
 
     framework: Framework
     evidence: EvidenceSet
@@ -234,6 +247,92 @@ def _aggregators(context: Context, chosen: Mapping[str, Any]) -> Any:
     return {**base, **chosen}
 
 
+class _Cache:
+    """What chunks of one analysis share within a process: triangulations and score tables
+    by choice indices, and the framework's shape. Only ever holds results that are
+    the same for every chunk, so it changes no draw."""
+
+    def __init__(self, context: Context) -> None:
+        framework = context.framework
+        nodes = framework.node_ids
+        self.node_ids = nodes
+        self.position = {node: index for index, node in enumerate(nodes)}
+        self.inner, self.leaves = node_columns(framework)
+        self.bottom_up = [
+            node for node in framework.bottom_up() if not framework.node(node).is_indicator
+        ]
+        self.first_edge: dict[str, int] = {}
+        start = 0
+        for parent in framework.inner_nodes:
+            self.first_edge[parent] = start
+            start += len(framework.children(parent))
+        self.triangulator = _Triangulator(context)
+        self.triangulations: dict[Any, Triangulation | None] = {}
+        self.tables: dict[Any, ScoreTable] = {}
+        self.lookups: dict[Any, Callable[[str], Aggregator]] = {}
+        self.level_columns = [
+            (column, node, level_names(framework, node))
+            for column, node in enumerate(nodes)
+            if level_names(framework, node)
+        ]
+
+
+def columns_at(positions: Sequence[int]) -> slice | list[int]:
+    """``positions`` as a slice when they are a run of consecutive columns (numpy writes a
+    slice of columns many times faster than a list of them)."""
+    if positions and list(positions) == list(range(positions[0], positions[-1] + 1)):
+        return slice(positions[0], positions[-1] + 1)
+    return list(positions)
+
+
+_CACHES: weakref.WeakKeyDictionary[Context, _Cache] = weakref.WeakKeyDictionary()
+
+
+def _cache(context: Context) -> _Cache:
+    found = _CACHES.get(context)
+    if found is None:
+        found = _CACHES[context] = _Cache(context)
+    return found
+
+
+@attrs.frozen(kw_only=True)
+class Parts:
+    """A chunk's draws, kept compact: only the inner nodes vary from draw to draw.
+
+    ``inner_scores`` and ``inner_ranks`` are draws x units x inner nodes
+    (the framework's inner nodes in node order); draw ``d``'s indicators
+    are ``leaf_scores[groups[d]]`` and ``leaf_ranks[groups[d]]`` (tables x
+    units x indicators, in node order); ``codes`` are the draws' level codes
+    (draws x units x nodes), ``None`` when no node has levels.
+    """
+
+    inner_scores: FloatArray
+    inner_ranks: FloatArray
+    groups: IntArray
+    leaf_scores: FloatArray
+    leaf_ranks: FloatArray
+    codes: IntArray | None
+
+
+def node_columns(framework: Framework) -> tuple[list[int], list[int]]:
+    """The columns of the inner nodes and of the indicators, in node order."""
+    nodes = framework.node_ids
+    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
+    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
+    return inner, leaves
+
+
+def assemble(
+    framework: Framework, inner_values: FloatArray, leaf_values: FloatArray, groups: IntArray
+) -> FloatArray:
+    """Draws x units x nodes from the inner nodes' values and the indicators' tables."""
+    inner, leaves = node_columns(framework)
+    grid = np.empty((*inner_values.shape[:2], len(framework.node_ids)))
+    grid[:, :, columns_at(inner)] = inner_values
+    grid[:, :, columns_at(leaves)] = leaf_values[groups]
+    return grid
+
+
 def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArray, FloatArray]:
     """Scores, level codes and ranks, each draws x units x nodes, for the draws in ``design``.
 
@@ -241,19 +340,27 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
     no level. Ranks are competition ranks among the units (1 = best), ``nan``
     where the node is undefined.
     """
+    parts = run_parts(context, design)
     framework = context.framework
+    scores = assemble(framework, parts.inner_scores, parts.leaf_scores, parts.groups)
+    ranks = assemble(framework, parts.inner_ranks, parts.leaf_ranks, parts.groups)
+    codes = parts.codes
+    if codes is None:
+        codes = np.broadcast_to(np.int64(-1), scores.shape)
+    return scores, codes, ranks
+
+
+def run_parts(
+    context: Context, design: FloatArray, out: tuple[FloatArray, FloatArray] | None = None
+) -> Parts:
+    """The draws in ``design``, kept compact (see :class:`Parts`); ``out`` are the arrays to
+    write the inner nodes' scores and ranks into."""
+    framework = context.framework
+    cache = _cache(context)
     count = design.shape[0]
-    nodes = framework.node_ids
-    scores = np.full((count, len(context.units), len(nodes)), np.nan)
-    codes = np.full(scores.shape, -1, dtype=np.int64)
-    ranks = np.full(scores.shape, np.nan)
-    inner = [index for index, node in enumerate(nodes) if not framework.node(node).is_indicator]
-    leaves = [index for index, node in enumerate(nodes) if framework.node(node).is_indicator]
-    # Chunks of one analysis in one process share their triangulations and score tables.
-    cache = _cache_for(context)
-    triangulator: _Triangulator = cache.setdefault("triangulator", _Triangulator(context))
-    triangulations: dict[Any, Triangulation | None] = cache.setdefault("triangulations", {})
-    tables: dict[Any, ScoreTable] = cache.setdefault("tables", {})
+    inner_shape = (count, len(context.units), len(cache.inner))
+    inner, leaves = cache.inner, cache.leaves
+    triangulations, tables = cache.triangulations, cache.tables
     groups: dict[Any, list[int]] = {}
     chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
@@ -276,7 +383,7 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
         if found_key not in triangulations:
             evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
             triangulations[found_key] = (
-                triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
+                cache.triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
                 if context.data is None or evidence.items or evidence.rejected or evidence.sources
                 else None
             )
@@ -288,32 +395,23 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                 scorers=chosen["scorers"],
                 units=context.units,
             )
-    # Draws sharing their aggregators are aggregated together whatever their score tables
-    # (scorer, imputation, treatment, evidence): each row starts from its own table's scores.
-    merged: dict[Any, list[Any]] = {}
-    for group_key in groups:
-        merged.setdefault(group_key[1], []).append(group_key)
-    for members in merged.values():
-        aggregators = _aggregators(context, chosen_for[members[0]]["aggregators"])
-        lookup = aggregator_lookup(framework, aggregators)
-        rows = [row for member in members for row in groups[member]]
-        member_tables = [tables[member[0]] for member in members]
-        first = member_tables[0]
-        batched = None
-        if all(t.indicators == first.indicators and t.units == first.units for t in member_tables):
-            starts = np.concatenate(
-                [
-                    np.broadcast_to(table.scores, (len(groups[member]), *table.scores.shape))
-                    for member, table in zip(members, member_tables, strict=True)
-                ]
-            )
-            batched = _batch(framework, first, lookup, weights_all[rows], context.min_share, starts)
-        parts = []
-        offset = 0
-        for member, table in zip(members, member_tables, strict=True):
-            member_rows = groups[member]
+    # Each group gives its draws' inner nodes and its table's indicators.
+    inner_values = np.empty(inner_shape) if out is None else out[0]
+    group_of = np.empty(count, dtype=np.int64)
+    leaf_scores = []
+    for number, (group_key, rows) in enumerate(groups.items()):
+        table = tables[group_key[0]]
+        aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
+        lookup_key = group_key[1]
+        if lookup_key not in cache.lookups:
+            cache.lookups[lookup_key] = aggregator_lookup(framework, aggregators)
+        lookup = cache.lookups[lookup_key]
+        weights = weights_all[rows]
+        found = _mean_tree(cache, framework, table, lookup, weights, context.min_share)
+        if found is None:
+            batched = _batch(framework, table, lookup, weights, context.min_share)
             if batched is None:
-                part = np.stack(
+                batched = np.stack(
                     [
                         aggregate(
                             framework,
@@ -322,42 +420,94 @@ def run_chunk(context: Context, design: FloatArray) -> tuple[FloatArray, IntArra
                             weights=weights_all[row],
                             min_share=context.min_share,
                         ).scores
-                        for row in member_rows
+                        for row in rows
                     ]
                 )
-            else:
-                part = batched[offset : offset + len(member_rows)]
-            offset += len(member_rows)
-            parts.append(part)
-        # The members' rows follow each other in ``rows``: fill the group, then write it once.
-        group_scores = batched if batched is not None else np.concatenate(parts)
-        group_codes = np.empty(group_scores.shape, dtype=np.int64)
-        group_ranks = np.empty_like(group_scores)
-        group_ranks[:, :, inner] = _ranks(group_scores[:, :, inner])
-        offset = 0
-        for part, table in zip(parts, member_tables, strict=True):
-            span = slice(offset, offset + part.shape[0])
-            group_codes[span] = _level_codes(framework, table, part)
-            # Indicators' scores are the table's in every draw of the member: rank them once.
-            group_ranks[span, :, leaves] = _ranks(part[:1, :, leaves])
-            offset = span.stop
-        scores[rows] = group_scores
-        codes[rows] = group_codes
-        ranks[rows] = group_ranks
-    return scores, codes, ranks
+            found = batched[:, :, inner]
+            # Indicators' scores are the table's in every draw of the group.
+            leaf_scores.append(batched[0][:, leaves])
+        else:
+            leaf_scores.append(_leaf_columns(cache, table))
+        inner_values[rows] = found
+        group_of[rows] = number
+    leaf_block = np.stack(leaf_scores)
+    inner_ranks = np.empty(inner_shape) if out is None else out[1]
+    inner_ranks[...] = _ranks(inner_values)
+    codes = None
+    if cache.level_columns:
+        codes = np.empty((count, len(context.units), len(framework.node_ids)), dtype=np.int64)
+        for number, (group_key, rows) in enumerate(groups.items()):
+            grid = assemble(framework, inner_values[rows], leaf_block, np.full(len(rows), number))
+            codes[rows] = _level_codes(framework, tables[group_key[0]], grid, cache.level_columns)
+    return Parts(
+        inner_scores=inner_values,
+        inner_ranks=inner_ranks,
+        groups=group_of,
+        leaf_scores=leaf_block,
+        # Indicators are ranked once per table.
+        leaf_ranks=_ranks(leaf_block),
+        codes=codes,
+    )
 
 
-_CACHES: dict[int, dict[str, Any]] = {}
+def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
+    """The table's scores as units x indicators in the framework's indicator order."""
+    columns = {indicator: column for column, indicator in enumerate(table.indicators)}
+    leaf_ids = [cache.node_ids[position] for position in cache.leaves]
+    return table.scores[:, [columns[indicator] for indicator in leaf_ids]]
 
 
-def _cache_for(context: Context) -> dict[str, Any]:
-    """The stage caches of ``context``, dropped when the context is."""
-    key = id(context)
-    found = _CACHES.get(key)
-    if found is None:
-        found = _CACHES[key] = {}
-        weakref.finalize(context, _CACHES.pop, key, None)
-    return found
+def _mean_tree(
+    cache: _Cache,
+    framework: Framework,
+    table: ScoreTable,
+    lookup: Callable[[str], Aggregator],
+    weights: FloatArray,
+    min_share: float,
+) -> FloatArray | None:
+    """The inner nodes (in ``cache.inner`` order) for every draw and unit, when every inner
+    node takes the weighted mean of children that all have a score, with positive weights;
+    ``None`` otherwise.
+
+    The arithmetic is the mean's array form, done on draws x units at once
+    (weights summed child by child, products added child by child, the
+    result kept within the children's range), so each draw gives the bits a
+    plain ``aggregate`` gives.
+    """
+    if not 0 <= min_share <= 1 or not bool((weights > 0).all()):
+        return None
+    if set(table.indicators) != set(framework.indicators):
+        return None
+    if any(type(lookup(node)) is not _Mean for node in cache.bottom_up):
+        return None
+    table_scores = table.scores
+    if bool(np.isnan(table_scores).any()):
+        return None
+    draws, units = weights.shape[0], len(table.units)
+    # Indicators are the same in every draw: one units-long column each, broadcast over draws.
+    values: dict[str, FloatArray] = {
+        indicator: table_scores[:, column] for column, indicator in enumerate(table.indicators)
+    }
+    for node in cache.bottom_up:
+        children = framework.children(node)
+        first = cache.first_edge[node]
+        products = np.zeros((draws, units))
+        totals = np.zeros(draws)
+        low = np.full(units, np.inf)
+        high = np.full(units, -np.inf)
+        for offset, child in enumerate(children):
+            child_values = values[child]
+            child_weights = weights[:, first + offset]
+            products += child_values * child_weights[:, None]
+            totals += child_weights
+            low = np.minimum(low, child_values)
+            high = np.maximum(high, child_values)
+        values[node] = np.minimum(np.maximum(products / totals[:, None], low), high)
+    node_ids = framework.node_ids
+    inner = np.empty((draws, units, len(cache.inner)))
+    for column, position in enumerate(cache.inner):
+        inner[:, :, column] = values[node_ids[position]]
+    return inner
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
@@ -403,31 +553,34 @@ class _Triangulator:
     """
 
     def __init__(self, context: Context) -> None:
-        self.context = context
+        # What it needs of the context, not the context: the per-context caches hold this
+        # object, and a reference back would keep every context (and its data) alive.
+        self.framework, self.evidence = context.framework, context.evidence
+        self.units = context.units
         self.cells: dict[tuple[str, str], list[Any]] = {}
-        for item in context.evidence.items:
+        for item in self.evidence.items:
             self.cells.setdefault((item.unit, item.indicator), []).append(item)
         self.assessed: dict[Any, Any] = {}
         self.rules: dict[Any, Callable[[str], Any]] = {}
         self.full: dict[Any, Triangulation] = {}
 
     def __call__(self, evidence: EvidenceSet, rules: Any, rules_key: Any) -> Triangulation:
-        context, framework = self.context, self.context.framework
+        framework = self.framework
         if rules_key not in self.full:
             # The full evidence goes through triangulate itself, which checks the evidence.
             self.full[rules_key] = triangulate(
-                framework, context.evidence, rules=rules, units=context.units
+                framework, self.evidence, rules=rules, units=self.units
             )
             self.rules[rules_key] = rule_lookup(framework, rules)
         full = self.full[rules_key]
-        if evidence is context.evidence:
+        if evidence is self.evidence:
             return full
         kept = {item.id for item in evidence.items}
         rule_for = self.rules[rules_key]
         assessments = dict(full.assessments)
         for (unit, indicator), items in self.cells.items():
             dropped = tuple(item.id for item in items if item.id not in kept)
-            if not dropped or unit not in context.units:
+            if not dropped or unit not in self.units:
                 continue
             key = (rules_key, unit, indicator, dropped)
             if key not in self.assessed:
@@ -523,13 +676,15 @@ def level_names(framework: Framework, node: str) -> tuple[str, ...]:
     return ()
 
 
-def _level_codes(framework: Framework, table: ScoreTable, grid: FloatArray) -> IntArray:
+def _level_codes(
+    framework: Framework,
+    table: ScoreTable,
+    grid: FloatArray,
+    columns: Sequence[tuple[int, str, tuple[str, ...]]],
+) -> IntArray:
     codes = np.full(grid.shape, -1, dtype=np.int64)
     indicators = set(table.indicators)
-    for column, node in enumerate(framework.node_ids):
-        names = level_names(framework, node)
-        if not names:
-            continue
+    for column, node, names in columns:
         code_of = {name: index for index, name in enumerate(names)}
         if node in indicators:
             fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]
@@ -557,21 +712,23 @@ def _ranks(scores: FloatArray) -> FloatArray:
     :func:`policyeval.ranking.competition_ranks` gives them (scores rounded to
     ``TIE_DIGITS`` decimals, then 1 + the units strictly better)."""
     draws, units, nodes = scores.shape
-    rounded = np.round(np.where(np.isnan(scores), -np.inf, scores), TIE_DIGITS)
+    missing = np.isnan(scores)
+    has_missing = bool(missing.any())
+    rounded = np.round(np.where(missing, -np.inf, scores) if has_missing else scores, TIE_DIGITS)
     lines = rounded.transpose(0, 2, 1).reshape(-1, units)
-    order = np.argsort(lines, axis=1, kind="stable")
+    # Any sort order of ties will do: a rank depends only on the value (see below).
+    order = np.argsort(lines, axis=1)
     ordered = np.take_along_axis(lines, order, axis=1)
     # For each sorted place, the last place holding the same value: its count of values <= it.
-    position = np.broadcast_to(np.arange(units), ordered.shape)
-    is_last = np.ones(ordered.shape, dtype=bool)
-    is_last[:, :-1] = ordered[:, :-1] != ordered[:, 1:]
-    last = np.where(is_last, position, units)
+    is_last = np.empty(ordered.shape, dtype=bool)
+    is_last[:, -1] = True
+    np.not_equal(ordered[:, :-1], ordered[:, 1:], out=is_last[:, :-1])
+    last = np.where(is_last, np.arange(units), units)
     last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]
-    sorted_ranks = (units - last).astype(np.float64)
     ranks = np.empty_like(lines)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    np.put_along_axis(ranks, order, units - last, axis=1)
     shaped = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
-    return np.where(np.isnan(scores), np.nan, shaped)
+    return np.where(missing, np.nan, shaped) if has_missing else shaped
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:

@@ -14,12 +14,11 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import attrs
 import click
 
-from policyeval import __version__
 from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
 from policyeval.locales import LANGUAGES, localise, message
 
@@ -158,8 +157,47 @@ def _write(text: str, output: str | None) -> None:
     _echo(_say("cli.wrote", file=output), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="policyeval")
+def _show_version(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    # Read only when asked: the version lookup is slow to import on every command.
+    if not value or context.resilient_parsing:
+        return
+    import policyeval
+
+    click.echo(f"policyeval, version {policyeval.__version__}")
+    context.exit()
+
+
+class _Commands(click.Group):
+    """The top-level group: the commands kept in modules of their own are imported only
+    when one of them runs or the commands are listed, so other commands start faster."""
+
+    elsewhere: ClassVar[dict[str, tuple[str, str]]] = {
+        "dexi": ("policyeval.interop.commands", "dexi_group"),
+        "import": ("policyeval.interop.commands", "import_group"),
+        "sensitivity": ("policyeval._sensitivity_cli", "sensitivity_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.elsewhere})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.elsewhere and cmd_name not in self.commands:
+            import importlib
+
+            module, attribute = self.elsewhere[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Evaluate public programmes with explicit, testable evaluation frameworks."""
 
@@ -336,15 +374,17 @@ def evaluate_command(
     case_dir: str, fmt: str, lenient: bool, lang: str | None, output: str | None
 ) -> None:
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
-    from policyeval import report
-
     result = _run_case(case_dir, lenient=lenient)
     if fmt == "json":
         text = result.to_json()
-    elif fmt == "markdown":
-        text = report.render_markdown(result, lang=lang)
     else:
-        text = report.render_text(result, lang=lang)
+        # The report package (and its template engine) is imported only for the text formats.
+        from policyeval import report
+
+        if fmt == "markdown":
+            text = report.render_markdown(result, lang=lang)
+        else:
+            text = report.render_text(result, lang=lang)
     _write(text, output)
 
 
@@ -476,25 +516,6 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     _echo(_say("cli.warning", message=_in_language(message)), err=True)
-
-
-def _register_interop() -> None:
-    # the import and dexi commands live in their own module
-    from policyeval.interop.commands import dexi_group, import_group
-
-    cli.add_command(import_group)
-    cli.add_command(dexi_group)
-
-
-def _register_sensitivity() -> None:
-    # the sensitivity command lives in its own module
-    from policyeval._sensitivity_cli import sensitivity_command
-
-    cli.add_command(sensitivity_command)
-
-
-_register_interop()
-_register_sensitivity()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

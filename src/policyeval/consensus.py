@@ -41,15 +41,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from policyeval.evidence import Evidence
 from policyeval.exceptions import InvalidArgument, ScaleError
 from policyeval.median import weighted_lower_median
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 
-__all__ = ["Consensus", "consensus", "weighted_lower_median"]
+if TYPE_CHECKING:
+    from policyeval.evidence_table import EvidenceGroups
+
+__all__ = [
+    "Consensus",
+    "GroupConsensus",
+    "consensus",
+    "group_consensus",
+    "weighted_lower_median",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -223,4 +235,106 @@ def _numeric(items: tuple[Evidence, ...], scale: NumericScale, tolerance: float)
         agreeing=agreeing,
         agreement=_share(agreeing, items),
         even_split=split,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GroupConsensus:
+    """The consensus of many groups of evidence on one ordinal scale, as arrays.
+
+    One entry per group of an :class:`~policyeval.evidence_table.EvidenceGroups`
+    (``level``: index into ``scale.levels`` of the consensus level;
+    ``agreement``; ``upper``: the level on the upper side of an even split,
+    ``-1`` when there is none), and one per grouped row (``agreeing``).
+    ``exact`` is false for a group this form does not decide (a weight that
+    is not a whole number, or a rating that is not a level of the scale):
+    such a group must be judged by :func:`consensus` on its items.
+    """
+
+    exact: npt.NDArray[np.bool_]
+    level: npt.NDArray[np.int64]
+    agreeing: npt.NDArray[np.bool_]
+    agreement: npt.NDArray[np.float64]
+    upper: npt.NDArray[np.int64]
+
+
+def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsensus:
+    """:func:`consensus` of every group at once: one sort, then segment sums.
+
+    Weights that are whole numbers or sixteenths (0.5, 0.25, 1.5 ...) are
+    summed as integers, so the lower median, the even split and the
+    agreement share (one division of two exact integers, rounded once) are
+    exactly what :func:`consensus` finds; groups with other weights (0.1 has
+    no exact binary form) are marked not ``exact``.
+
+    >>> from policyeval.evidence import Evidence
+    >>> from policyeval.evidence_table import EvidenceTable
+    >>> from policyeval.scales import Level, OrdinalScale
+    >>> scale = OrdinalScale("s", (Level("baik", 2), Level("buruk", 1)))
+    >>> table = EvidenceTable.from_items(
+    ...     Evidence(id=f"e{n}", unit=u, indicator="k", rating=r, source="s", technique="t")
+    ...     for n, (u, r) in enumerate([("a", "baik"), ("a", "buruk"), ("b", "baik")]))
+    >>> found = group_consensus(table.groups(), scale)
+    >>> found.level.tolist(), found.agreement.tolist(), found.upper.tolist()
+    ([1, 0], [0.5, 1.0], [0, -1])
+    """
+    table, rows, bounds = groups.table, groups.rows, groups.bounds
+    count = len(groups)
+    lengths = np.diff(bounds)
+    starts = bounds[:-1]
+    levels = scale.levels
+    position = {each.id: index for index, each in enumerate(levels)}
+    level_scores = np.asarray([float(each.score) for each in levels], dtype=np.float64)
+    first_of_score: dict[float, int] = {}
+    for index, each in enumerate(levels):
+        first_of_score.setdefault(float(each.score), index)
+    canonical = np.asarray([first_of_score[float(each.score)] for each in levels], dtype=np.int64)
+    of_code = np.asarray(
+        [position.get(rating, -1) for rating in table.vocabulary("rating")] + [-1], dtype=np.int64
+    )
+    level = of_code[table.codes("rating")[rows]]
+    weight = table.weights[rows]
+    if count == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return GroupConsensus(
+            exact=np.zeros(0, dtype=np.bool_),
+            level=empty,
+            agreeing=np.zeros(0, dtype=np.bool_),
+            agreement=np.zeros(0),
+            upper=empty,
+        )
+    # Sixteenths below 2**30 are read exactly both as binary fractions (the agreement share and
+    # the even split) and as the decimals they print as (the median), so scaled by 16 they are
+    # integers all three can be decided on; whole numbers up to 2**53 are integers as they are.
+    factor = 16.0 if len(weight) and float(weight.max()) < 2.0**30 else 1.0
+    scaled = weight * factor
+    whole = (scaled == np.floor(scaled)) & (scaled < 2.0**53) & (level >= 0)
+    integer = np.where(whole, scaled, 0).astype(np.int64)
+    total = np.add.reduceat(integer, starts)
+    exact = np.logical_and.reduceat(whole, starts) & (total < 2**53) & (total > 0)
+    safe_level = np.where(level >= 0, level, 0)
+    scores = level_scores[safe_level]
+    group_of_row = np.repeat(np.arange(count), lengths)
+    order = np.lexsort((scores, group_of_row))
+    sorted_weight = integer[order]
+    cumulative = np.cumsum(sorted_weight)
+    before = (cumulative - sorted_weight)[starts]
+    within = cumulative - np.repeat(before, lengths)
+    reached = 2 * within >= np.repeat(total, lengths)
+    first = starts + np.add.reduceat((~reached).astype(np.int64), starts)
+    first = np.minimum(first, bounds[1:] - 1)
+    median_level = canonical[safe_level[order][first]]
+    median_score = level_scores[median_level]
+    agreeing: npt.NDArray[np.bool_] = np.equal(level, np.repeat(median_level, lengths))
+    agreed = np.add.reduceat(np.where(agreeing, integer, 0), starts)
+    agreement = agreed / np.maximum(total, 1)
+    repeated = np.repeat(median_score, lengths)
+    below = np.add.reduceat(np.where(scores <= repeated, integer, 0), starts)
+    above = np.minimum.reduceat(np.where(scores > repeated, scores, np.inf), starts)
+    split = (2 * below == total) & np.isfinite(above)
+    upper = np.full(count, -1, dtype=np.int64)
+    for group in np.flatnonzero(split).tolist():
+        upper[group] = first_of_score[float(above[group])]
+    return GroupConsensus(
+        exact=exact, level=median_level, agreeing=agreeing, agreement=agreement, upper=upper
     )

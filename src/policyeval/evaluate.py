@@ -33,6 +33,7 @@ from policyeval.aggregate import (
 )
 from policyeval.evidence import Evidence
 from policyeval.evidence_io import EvidenceSet
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.framework import Framework
 from policyeval.protocols import Confidence, ConfidenceRule, Status
@@ -91,7 +92,8 @@ def evaluate(
     if not (isinstance(min_share, int | float) and 0 <= min_share <= 1):
         raise InvalidArgument(f"min_share must be a number in [0, 1], got min_share={min_share!r}")
     if not isinstance(evidence, EvidenceSet):
-        evidence = EvidenceSet(items=tuple(evidence))
+        kept = evidence if isinstance(evidence, EvidenceTable) else tuple(evidence)
+        evidence = EvidenceSet(items=kept)
     found = None
     if data is None or evidence.items or evidence.rejected or evidence.sources:
         found = triangulate(framework, evidence, rules=rules, units=units)

@@ -33,22 +33,36 @@ rating: is not a level of scale 'agustino4' (levels: baik, cukup_baik, kurang_ba
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import math
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
 
+from policyeval._collector import collection_paused
 from policyeval._frozen import frozen_dict
 from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
+from policyeval.evidence_table import ABSENT, CODED_COLUMNS, EvidenceTable, _Coder
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
 from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.tables import Row, Table, TableLimits, number_hint, parse_number, read_table
+from policyeval.tables import (
+    Row,
+    Table,
+    TableLimits,
+    number_hint,
+    overflow_text,
+    parse_number,
+    read_records,
+    read_table,
+)
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -111,15 +125,22 @@ class Rejection:
 
 @attrs.frozen(kw_only=True)
 class EvidenceSet:
-    """Evidence items that passed validation, the rows that did not, and the sources."""
+    """Evidence items that passed validation, the rows that did not, and the sources.
 
-    items: tuple[Evidence, ...] = ()
+    ``items`` is a sequence of :class:`~policyeval.evidence.Evidence`: a
+    tuple, or an :class:`~policyeval.evidence_table.EvidenceTable` (what the
+    loaders return), which makes each item only when it is read.
+    """
+
+    items: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
 
     @property
     def units(self) -> tuple[str, ...]:
         """The units the items speak of, sorted."""
+        if isinstance(self.items, EvidenceTable):
+            return self.items.vocabulary("unit")
         return tuple(sorted({item.unit for item in self.items}))
 
     def for_indicator(self, unit: str, indicator: str) -> tuple[Evidence, ...]:
@@ -132,8 +153,16 @@ class EvidenceSet:
 
     def plus(self, items: Iterable[Evidence], rejected: Iterable[Rejection] = ()) -> EvidenceSet:
         """A new set with more items (and rejections) appended."""
+        more = tuple(items)
+        joined: Sequence[Evidence] = self.items
+        if more and isinstance(self.items, EvidenceTable):
+            joined = EvidenceTable.from_items([*self.items, *more])
+        elif more:
+            joined = tuple(self.items) + more
         return attrs.evolve(
-            self, items=self.items + tuple(items), rejected=self.rejected + tuple(rejected)
+            self,
+            items=joined,
+            rejected=self.rejected + tuple(rejected),
         )
 
 
@@ -253,15 +282,19 @@ def load_evidence(
     the size limits of :class:`~policyeval.tables.TableLimits`; the header
     is checked before any data row is read.
     """
-    table = read_table(
+    header, chunks = read_records(
         path,
         sheet=sheet,
         check_header=lambda header: _check_columns(header, sources, default_unit),
         limits=limits,
     )
-    return evidence_from_rows(
-        table, framework, sources=sources, default_unit=default_unit, units=units, lenient=lenient
-    )
+    with collection_paused():
+        table, rejected, problems = _evidence_columns(
+            header, chunks, framework, sources=sources, default_unit=default_unit, units=units
+        )
+    if problems and not lenient:
+        raise EvidenceError(problems)
+    return EvidenceSet(items=table, rejected=tuple(rejected), sources=dict(sources or {}))
 
 
 def evidence_from_rows(
@@ -277,6 +310,36 @@ def evidence_from_rows(
 
     See :func:`load_evidence`.
     """
+    header_problems = _check_columns(table, sources, default_unit)
+    if header_problems:
+        raise EvidenceError(header_problems)
+    width = len(table.columns)
+    records = [
+        [row.values.get(column, "") for column in table.columns]
+        + ([row.values["__overflow__"]] if "__overflow__" in row.values else [])
+        for row in table.rows
+    ]
+    chunks = [([row.number for row in table.rows], records)] if records else []
+    header = attrs.evolve(table, rows=())
+    assert len(header.columns) == width
+    found, rejected, problems = _evidence_columns(
+        header, chunks, framework, sources=sources, default_unit=default_unit, units=units
+    )
+    if problems and not lenient:
+        raise EvidenceError(problems)
+    return EvidenceSet(items=found, rejected=tuple(rejected), sources=dict(sources or {}))
+
+
+def _scalar_evidence_from_rows(
+    table: Table,
+    framework: Framework,
+    *,
+    sources: Mapping[str, Source] | None = None,
+    default_unit: str | None = None,
+    units: Sequence[str] | None = None,
+    lenient: bool = False,
+) -> EvidenceSet:
+    """The row-by-row reading :func:`evidence_from_rows` must agree with (kept for the tests)."""
     header_problems = _check_columns(table, sources, default_unit)
     if header_problems:
         raise EvidenceError(header_problems)
@@ -546,3 +609,402 @@ def _row_to_evidence(
         ),
         [],
     )
+
+
+# --- the column builder ------------------------------------------------------------------------
+
+_CHUNK = 65_536
+_CODED_CELLS = (
+    "unit",
+    "indicator",
+    "rating",
+    "value",
+    "source",
+    "source_category",
+    "technique",
+    "date",
+    "weight",
+    "investigator",
+    "attribution",
+)
+
+
+class _RawColumn:
+    """One column's cells as codes into the distinct cell texts, as read (not yet stripped)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {"": 0}
+        self.chunks: list[np.ndarray] = []
+
+    def extend(self, cells: Sequence[str]) -> None:
+        index = self.index
+        for cell in dict.fromkeys(cells):
+            if cell not in index:
+                index[cell] = len(index)
+        self.chunks.append(
+            np.fromiter(map(index.__getitem__, cells), dtype=np.int32, count=len(cells))
+        )
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The code of every cell read so far."""
+        if len(self.chunks) != 1:
+            self.chunks = [np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int32)]
+        return self.chunks[0]
+
+    def texts(self) -> list[str | None]:
+        """The stripped text of each distinct cell, ``None`` when it is empty."""
+        return [cell.strip() or None for cell in self.index]
+
+
+def _identifiers(texts: Sequence[str | None]) -> tuple[list[str | None], np.ndarray]:
+    """Each text as an identifier (NFC) and whether it is one (``None`` texts are not)."""
+    valid = np.zeros(len(texts), dtype=np.bool_)
+    out: list[str | None] = []
+    for position, text in enumerate(texts):
+        # Printable ASCII holds no control or invisible character and is already in NFC.
+        if text is not None and text.isascii() and text.isprintable():
+            out.append(text)
+            valid[position] = True
+            continue
+        if text is None or identifier_problem(text) is not None:
+            out.append(None)
+            continue
+        out.append(normalise_identifier(text))
+        valid[position] = True
+    return out, valid
+
+
+def _evidence_columns(
+    header: Table,
+    chunks: Iterable[tuple[list[int], list[list[str]]]],
+    framework: Framework,
+    *,
+    sources: Mapping[str, Source] | None,
+    default_unit: str | None,
+    units: Sequence[str] | None,
+) -> tuple[EvidenceTable, list[Rejection], list[Problem]]:
+    """Read data records into an :class:`EvidenceTable`, checking the cells column by column.
+
+    A row whose cells are all plainly valid goes straight into the columns;
+    any other row goes through :func:`_row_to_evidence`, the row check the
+    loader has always used, so its problems (and, when it is valid after
+    all, its item) are exactly what that check says.
+    """
+    columns = header.columns
+    width = len(columns)
+    position = {column: index for index, column in enumerate(columns) if column}
+    raw = {name: _RawColumn() for name in _CODED_CELLS if name in position}
+    free = [c for c in columns if (c and c not in _CORE) or c in ("excerpt", "citation")]
+    free_cells: dict[str, list[str]] = {name: [] for name in free}  # stripped, "" when empty
+    ids: list[str] = []  # stripped; "" where the cell is empty
+    number_chunks: list[np.ndarray] = []
+    offset = 0
+    overflow: dict[int, str] = {}
+    for chunk_numbers, cells in chunks:
+        number_chunks.append(np.asarray(chunk_numbers, dtype=np.int64))
+        longest = max(map(len, cells))
+        if longest > width:
+            for index, values in enumerate(cells):
+                text = overflow_text(values, width)
+                if text:
+                    overflow[offset + index] = text
+        by_column = list(itertools.zip_longest(*cells, fillvalue=""))
+        by_column += [("",) * len(cells)] * (width - len(by_column))
+        if "id" in position:
+            ids.extend(map(str.strip, by_column[position["id"]]))
+        else:
+            ids.extend([""] * len(cells))
+        for name, column in raw.items():
+            column.extend(by_column[position[name]])
+        for name in free:
+            free_cells[name].extend(map(str.strip, by_column[position[name]]))
+        offset += len(cells)
+    numbers = np.concatenate(number_chunks) if number_chunks else np.zeros(0, dtype=np.int64)
+    count = len(numbers)
+    empty = np.zeros(count, dtype=np.int32)
+
+    def raw_codes(name: str) -> np.ndarray:
+        return raw[name].codes if name in raw else empty
+
+    text_cache: dict[str, list[str | None]] = {}
+
+    def texts(name: str) -> list[str | None]:
+        if name not in text_cache:
+            text_cache[name] = raw[name].texts() if name in raw else [None]
+        return text_cache[name]
+
+    bad = np.zeros(count, dtype=np.bool_)
+    bad[np.asarray(list(overflow), dtype=np.int64)] = True
+    final: dict[str, np.ndarray] = {}
+
+    # ids: unique, present, plain identifiers. A text that is printable has no control or
+    # invisible character, and an ASCII one is already in normal form C.
+    present_ids = [text for text in ids if text] if "" in ids else ids
+    joined = "".join(present_ids)
+    if len(present_ids) < count:
+        bad |= np.fromiter((not text for text in ids), dtype=np.bool_, count=count)
+    if not (joined.isascii() and joined.isprintable()):
+        for row, cell in enumerate(ids):
+            if cell and (
+                identifier_problem(cell) is not None or normalise_identifier(cell) != cell
+            ):
+                bad[row] = True
+    duplicates: dict[int, int] = {}
+    if len(set(present_ids)) < len(present_ids):
+        first_row: dict[str, int] = {}
+        for row, cell in enumerate(ids):
+            if not cell:
+                continue
+            if cell in first_row:
+                duplicates[row] = first_row[cell]
+                bad[row] = True
+            else:
+                first_row[cell] = row
+
+    # unit
+    unit_cells = texts("unit")
+    unit_texts, unit_ok = _identifiers(unit_cells)
+    allowed_units = set(units) if units else None
+    unit_values: list[str | None] = []
+    for position_, unit in enumerate(unit_texts):
+        if unit_cells[position_] is None:
+            unit, unit_ok[position_] = default_unit, default_unit is not None
+        if not unit or (allowed_units is not None and unit not in allowed_units):
+            unit_ok[position_] = False
+        unit_values.append(unit if unit_ok[position_] else None)
+    unit_codes = raw_codes("unit")
+    bad |= ~unit_ok[unit_codes]
+
+    # indicator, and each indicator's scale
+    indicator_texts, indicator_ok = _identifiers(texts("indicator"))
+    scales: list[Any] = []
+    for position_, indicator in enumerate(indicator_texts):
+        scale = None
+        if (
+            indicator is not None
+            and indicator in framework
+            and framework.node(indicator).is_indicator
+        ):
+            scale = framework.scale_of(indicator)
+        indicator_ok[position_] = scale is not None
+        scales.append(scale)
+    indicator_codes = raw_codes("indicator")
+    bad |= ~indicator_ok[indicator_codes]
+
+    # rating or value, read on the indicator's scale: each distinct pair once
+    rating_texts, value_texts = texts("rating"), texts("value")
+    rating_codes, value_codes = raw_codes("rating"), raw_codes("value")
+    rating_level = np.full(count, -1, dtype=np.int64)
+    value_numbers = np.full(count, math.nan)
+    rating_vocabulary: dict[str, int] = {}
+    decimal_comma = header.decimal_comma
+    wide = indicator_codes.astype(np.int64)
+    pair = (wide * len(rating_texts) + rating_codes) * len(value_texts) + value_codes
+    unique_pairs, inverse = np.unique(pair, return_inverse=True)
+    pair_ok = np.zeros(len(unique_pairs), dtype=np.bool_)
+    pair_level = np.full(len(unique_pairs), -1, dtype=np.int64)
+    pair_value = np.full(len(unique_pairs), math.nan)
+    for index, key in enumerate(unique_pairs.tolist()):
+        rest, value_code = divmod(key, len(value_texts))
+        indicator_code, rating_code = divmod(rest, len(rating_texts))
+        scale = scales[indicator_code] if indicator_code < len(scales) else None
+        rating_text, value_text = rating_texts[rating_code], value_texts[value_code]
+        if scale is None or (rating_text is None) == (value_text is None):
+            continue
+        if rating_text is not None:
+            level = scale.find(rating_text) if isinstance(scale, OrdinalScale) else None
+            if level is not None:
+                pair_ok[index] = True
+                pair_level[index] = rating_vocabulary.setdefault(level.id, len(rating_vocabulary))
+            continue
+        assert value_text is not None
+        try:
+            number = parse_number(value_text, decimal_comma=decimal_comma)
+        except ValueError:
+            continue
+        if isinstance(scale, NumericScale) and scale.contains(number):
+            pair_ok[index], pair_value[index] = True, number
+    bad |= ~pair_ok[inverse]
+    rating_level = pair_level[inverse]
+    value_numbers = pair_value[inverse]
+
+    # source (and what the sources table says of it)
+    source_texts, source_ok = _identifiers(texts("source"))
+    known: list[Source | None] = []
+    for position_, source_id in enumerate(source_texts):
+        found = sources.get(source_id) if sources is not None and source_id is not None else None
+        if sources is not None and found is None:
+            source_ok[position_] = False
+        known.append(found)
+    source_codes = raw_codes("source")
+    bad |= ~source_ok[source_codes]
+
+    # technique and source category: the row's own, else the sources table's
+    def from_source(name: str, attribute: str) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+        own, codes = texts(name), raw_codes(name)
+        if sources is None:  # the row's own cell, or nothing
+            return codes, own, codes
+        key = codes.astype(np.int64) * len(source_texts) + source_codes
+        unique_keys, where = np.unique(key, return_inverse=True)
+        values: list[str | None] = []
+        for combined in unique_keys.tolist():
+            own_code, source_code = divmod(combined, len(source_texts))
+            source = known[source_code]
+            values.append(own[own_code] or (getattr(source, attribute) if source else None))
+        return where, values, unique_keys
+
+    technique_where, technique_values, _ = from_source("technique", "technique")
+    technique_ok = np.asarray([bool(value) for value in technique_values], dtype=np.bool_)
+    bad |= ~technique_ok[technique_where]
+    category_where, category_values, _ = from_source("source_category", "category")
+
+    # date, weight, attribution: each distinct cell once
+    dates: list[datetime.date | None] = []
+    date_ok = np.ones(len(texts("date")), dtype=np.bool_)
+    for position_, date_text in enumerate(texts("date")):
+        day = None
+        if date_text is not None:
+            try:
+                day = parse_date(date_text)
+            except ValueError:
+                date_ok[position_] = False
+        dates.append(day)
+    bad |= ~date_ok[raw_codes("date")]
+    weight_texts = texts("weight")
+    weight_numbers = np.ones(len(weight_texts))
+    weight_ok = np.ones(len(weight_texts), dtype=np.bool_)
+    for position_, weight_text in enumerate(weight_texts):
+        if weight_text is None:
+            continue
+        try:
+            number = parse_number(weight_text, decimal_comma=decimal_comma)
+        except ValueError:
+            weight_ok[position_] = False
+            continue
+        weight_ok[position_] = number > 0
+        weight_numbers[position_] = number
+    bad |= ~weight_ok[raw_codes("weight")]
+    attributions = [(text or "stated").casefold() for text in texts("attribution")]
+    attribution_ok = np.asarray([a in ATTRIBUTIONS for a in attributions], dtype=np.bool_)
+    bad |= ~attribution_ok[raw_codes("attribution")]
+    inferred = np.asarray([a == "inferred" for a in attributions], dtype=np.bool_)[
+        raw_codes("attribution")
+    ]
+
+    # The columns of the rows that passed, coded into sorted vocabularies.
+    coders = {name: _Coder() for name in CODED_COLUMNS}
+
+    def recode(name: str, values: Sequence[Any], where: np.ndarray) -> None:
+        coder = coders[name]
+        mapping = np.asarray([coder.code(value) for value in values] + [-1], dtype=np.int32)
+        final[name] = mapping[where]
+
+    recode("unit", unit_values, unit_codes)
+    recode("indicator", indicator_texts, indicator_codes)
+    recode("source", source_texts, source_codes)
+    recode("technique", technique_values, technique_where)
+    recode("source_category", category_values, category_where)
+    recode("date", dates, raw_codes("date"))
+    recode("investigator", texts("investigator"), raw_codes("investigator"))
+    rating_names = list(rating_vocabulary)
+    recode("rating", rating_names, np.where(rating_level < 0, len(rating_names), rating_level))
+    final["file"] = np.zeros(count, dtype=np.int32)
+    coders["file"].code(header.file)
+    weight_column = weight_numbers[raw_codes("weight")]
+    value_column = value_numbers.copy()
+    final_ids = ids
+
+    # Rows that are not plainly valid: the row check decides, in row order.
+    rejected: list[Rejection] = []
+    all_problems: list[Problem] = []
+    bad_rows = np.flatnonzero(bad).tolist()
+    fixed: list[tuple[int, Evidence]] = []
+    units_set = set(units) if units else None
+    named = attrs.evolve(header, columns=tuple(c for c in columns if c))
+    for row in bad_rows:
+        cells_of_row: dict[str, str] = {}
+        for name in columns:
+            if name == "id":
+                found_cell = ids[row] or None
+            elif name in free_cells:
+                found_cell = free_cells[name][row] or None
+            else:
+                found_cell = texts(name)[raw[name].codes[row]] if name in raw else None
+            if found_cell is not None:
+                cells_of_row[name] = found_cell
+        if row in overflow:
+            cells_of_row["__overflow__"] = overflow[row]
+        record = Row(int(numbers[row]), cells_of_row)
+        row_id = record.get("id")
+        problems: list[Problem] = []
+        item = None
+        if row in duplicates:
+            problems.append(
+                Problem(
+                    f"duplicate id (first at row {int(numbers[duplicates[row]])})",
+                    file=header.file,
+                    row=int(numbers[row]),
+                    key="id",
+                    value=row_id,
+                )
+            )
+        else:
+            item, problems = _row_to_evidence(
+                record, named, framework, sources, default_unit, units_set
+            )
+        if problems or item is None:
+            all_problems.extend(problems)
+            rejection = Rejection.from_problem(problems[0], row_id)
+            if len(problems) > 1:
+                rejection = attrs.evolve(rejection, reason="; ".join(_reason(p) for p in problems))
+            rejected.append(rejection)
+            continue
+        fixed.append((row, item))
+    keep = ~bad
+    for row, item in fixed:
+        keep[row] = True
+        final_ids[row] = item.id
+        for name, field in (
+            ("unit", item.unit),
+            ("indicator", item.indicator),
+            ("source", item.source),
+            ("technique", item.technique),
+            ("source_category", item.source_category),
+            ("date", item.date),
+            ("investigator", item.investigator),
+            ("rating", item.rating),
+        ):
+            final[name][row] = coders[name].code(field)
+        value_column[row] = math.nan if item.value is None else item.value
+        weight_column[row] = item.weight
+        inferred[row] = item.attribution == "inferred"
+    every_row = bool(keep.all())
+    kept = np.flatnonzero(keep)
+    vocabularies = {}
+    for name in CODED_COLUMNS:
+        used = final[name] if every_row else final[name][kept]
+        vocabularies[name], final[name] = coders[name].finish(used)
+    kept_list: Sequence[int] = range(count) if every_row else kept.tolist()
+    texts_out: dict[str, Sequence[str | None]] = {
+        name: [free_cells[name][row] or None for row in kept_list]
+        for name in ("excerpt", "citation")
+        if name in free_cells
+    }
+    extra = {
+        name: [free_cells[name][row] or ABSENT for row in kept_list]
+        for name in free
+        if name not in _CORE
+    }
+    table = EvidenceTable(
+        ids=final_ids if every_row else [final_ids[row] for row in kept_list],
+        codes=final,
+        vocabularies=vocabularies,
+        value=value_column[kept],
+        weight=weight_column[kept],
+        inferred=inferred[kept],
+        rows=numbers[kept],
+        texts=texts_out,
+        extra=extra,
+    )
+    return table, rejected, all_problems

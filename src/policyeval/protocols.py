@@ -160,6 +160,17 @@ class TriangulationRule(Protocol):
     ``evidence`` holds the items for that indicator and unit (possibly none);
     ``scale`` is the indicator's scale. The rule must not depend on the order
     of the items, and must return ``Status.NO_EVIDENCE`` for no items.
+
+    A rule may also have an array form, a method
+    ``assess_groups(groups, scale)`` taking an
+    :class:`~policyeval.evidence_table.EvidenceGroups` (many units' evidence
+    on indicators of one scale, read from an
+    :class:`~policyeval.evidence_table.EvidenceTable`) and returning one
+    assessment per group, equal to what the rule returns on that group's
+    items; :func:`~policyeval.triangulate.triangulate` then judges a table in
+    one call per rule and scale. The built-in counting rules have one; the
+    conformance kit's ``array_form_matches`` law checks it. Rules without one
+    are called item by item, as always.
     """
 
     def __call__(self, evidence: Sequence[Evidence], scale: Scale, /) -> Assessment: ...

@@ -37,12 +37,11 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.metadata
 import inspect
 import re
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyeval.exceptions import InvalidArgument, UnknownPluginError, did_you_mean
 from policyeval.framework import AggregatorSpec
@@ -70,7 +69,10 @@ __all__ = [
 
 Factory = Callable[..., Any]
 # Entry points stay unloaded until a plug-in is built from them.
-_Source = Factory | importlib.metadata.EntryPoint
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    _Source = Factory | EntryPoint
 
 
 def _builtin_aggregators() -> dict[str, Factory]:
@@ -206,10 +208,20 @@ class _Registry:
         self.aliases = dict(aliases or {})
         self._added: dict[str, Factory] = {}
         self._factories: dict[str, _Source] | None = None
+        self._builtin_cache: dict[str, Factory] | None = None
+
+    def _builtin_factories(self) -> dict[str, Factory]:
+        if self._builtin_cache is None:
+            self._builtin_cache = dict(self._builtins())
+        return self._builtin_cache
 
     def _load(self) -> dict[str, _Source]:
         if self._factories is None:
-            factories: dict[str, _Source] = dict(self._builtins())
+            factories: dict[str, _Source] = dict(self._builtin_factories())
+            # Imported here: scanning the installed distributions is needed only for a name
+            # that is not built in.
+            import importlib.metadata
+
             for entry_point in importlib.metadata.entry_points(group=self.group):
                 factories.setdefault(entry_point.name, entry_point)
             self._factories = factories
@@ -235,15 +247,21 @@ class _Registry:
 
     def factory(self, name: str) -> Factory | None:
         """The factory registered as ``name`` (or its alias), loaded; ``None`` if unknown."""
+        builtin = self._added.get(name) or self._builtin_factories().get(name)
+        if builtin is not None:  # found without scanning the entry points, as in build()
+            return builtin
         factories = self._load()
         found = factories.get(name, factories.get(self.aliases.get(name, "")))
-        if isinstance(found, importlib.metadata.EntryPoint):
-            loaded: Factory = found.load()
-            return loaded
-        return found
+        if found is None or callable(found):
+            return found
+        loaded: Factory = found.load()  # an entry point
+        return loaded
 
     def build(self, name: str, params: Mapping[str, Any]) -> Any:
-        factories = self._load()
+        # Built-in and added names win over entry points (see _load), so they are found without
+        # scanning the installed distributions.
+        found = self._added.get(name) or self._builtin_factories().get(name)
+        factories = {name: found} if found is not None else self._load()
         if name not in factories and self.aliases.get(name) in factories:
             name = self.aliases[name]
         if name not in factories:
@@ -255,7 +273,7 @@ class _Registry:
                 params={"name": repr(name), "hint": hint, "known": known},
             )
         factory = factories[name]
-        if isinstance(factory, importlib.metadata.EntryPoint):
+        if not callable(factory):  # an entry point: factories are callable, entry points not
             factory = factory.load()
         try:
             inspect.signature(factory).bind(**params)

@@ -21,6 +21,7 @@ import attrs
 from policyeval._frozen import freeze, frozen_dict
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
+from policyeval.evidence_table import items_of_unit
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
@@ -138,7 +139,7 @@ class Evaluation:
     framework: Framework
     units: tuple[str, ...]
     judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
     settings: dict[str, Any] = attrs.field(factory=dict, converter=freeze)
@@ -253,7 +254,7 @@ class Evaluation:
         ((), 'single_source')
         """
         node = node or self.framework.root
-        by_id = {item.id: item for item in self.evidence if item.unit == unit}
+        by_id = {item.id: item for item in items_of_unit(self.evidence, unit)}
         return self._explain(unit, node, lang, by_id)
 
     def _explain(

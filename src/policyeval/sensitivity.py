@@ -98,7 +98,7 @@ if TYPE_CHECKING:
 
 # Uncertainty, uncertainty_problems and LEAVE_OUT are importable from here too, and
 # documented in policyeval.uncertainty.
-__all__ = ["Sensitivity", "correlation_ratio", "sensitivity", "sensitivity_case"]
+__all__ = ["Sensitivity", "case_arguments", "correlation_ratio", "sensitivity", "sensitivity_case"]
 
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_CHUNK_SIZE = 250
@@ -123,6 +123,9 @@ class Sensitivity:
     names the design (``"montecarlo"`` or ``"saltelli"``); a Saltelli
     design's draws come in SALib's order, and its first-order and total
     Sobol' indices are estimated from them (:func:`policyeval.sampling.sobol_indices`).
+    Built by :func:`sensitivity`, which keeps the draws compact (only the
+    inner nodes differ from draw to draw; each draw's indicators are one of a
+    few score tables): ``scores`` and ``ranks`` are assembled on first use.
     """
 
     framework: Framework
@@ -131,13 +134,17 @@ class Sensitivity:
     seed: int
     chunk_size: int
     design: FloatArray = attrs.field(converter=_read_only)
-    scores: FloatArray = attrs.field(converter=_read_only)
+    inner_scores: FloatArray = attrs.field(converter=_read_only, repr=False)
+    inner_ranks: FloatArray = attrs.field(converter=_read_only, repr=False)
+    tables: npt.NDArray[np.int64] = attrs.field(converter=_read_only, repr=False)
+    table_scores: FloatArray = attrs.field(converter=_read_only, repr=False)
+    table_ranks: FloatArray = attrs.field(converter=_read_only, repr=False)
     levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
-    ranks: FloatArray = attrs.field(converter=_read_only)
     nominal_scores: FloatArray = attrs.field(converter=_read_only)
     nominal_levels: npt.NDArray[np.int64] = attrs.field(converter=_read_only)
     nominal_ranks: FloatArray = attrs.field(converter=_read_only)
     sampling: str = "montecarlo"
+    _assembled: dict[str, FloatArray] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     _sobol: tuple[FloatArray, FloatArray] | None = attrs.field(init=False, default=None, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -146,9 +153,36 @@ class Sensitivity:
             object.__setattr__(self, "_sobol", (_read_only(first), _read_only(total)))
 
     @property
+    def scores(self) -> FloatArray:
+        """Every draw's score for every unit and node (draws x units x nodes, read-only)."""
+        return self._assemble("scores", self.inner_scores, self.table_scores)
+
+    @property
+    def ranks(self) -> FloatArray:
+        """Every draw's competition rank for every unit and node (``nan`` where undefined)."""
+        return self._assemble("ranks", self.inner_ranks, self.table_ranks)
+
+    def _assemble(self, name: str, inner: FloatArray, tables: FloatArray) -> FloatArray:
+        if name not in self._assembled:
+            self._assembled[name] = _read_only(
+                _draws.assemble(self.framework, inner, tables, self.tables)
+            )
+        return self._assembled[name]
+
+    def _cells(self, inner: FloatArray, tables: FloatArray) -> FloatArray:
+        """``scores`` or ``ranks`` as (unit, node) cells x draws, each cell's draws contiguous,
+        built from the compact draws."""
+        inner_columns, leaf_columns = _draws.node_columns(self.framework)
+        units, nodes = len(self.units), len(self.framework.node_ids)
+        cells = np.empty((units, nodes, self.draws))
+        cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(1, 2, 0)
+        cells[:, _draws.columns_at(leaf_columns), :] = tables[self.tables].transpose(1, 2, 0)
+        return cells.reshape(units * nodes, self.draws)
+
+    @property
     def draws(self) -> int:
         """The number of draws (for a Saltelli design, every row: base x (inputs + 2))."""
-        return int(self.scores.shape[0])
+        return int(self.design.shape[0])
 
     @property
     def base_sample(self) -> int | None:
@@ -218,24 +252,61 @@ class Sensitivity:
         """A JSON-ready document: the inputs, and per unit and node the level
         shares, the nominal verdict's share, the score and rank medians with
         their 5-95 % intervals, and each input's sensitivity index."""
+        framework = self.framework
+        nodes_ids = framework.node_ids
+        count = len(self.units) * len(nodes_ids)
+        # Every summary is computed for all (unit, node) cells at once, with the arithmetic
+        # the per-cell functions use, so the numbers are theirs to the bit.
+        score_columns = self._cells(self.inner_scores, self.table_scores)
+        scores = _summaries(score_columns, self.nominal_scores.reshape(-1))
+        ranks = _summaries(
+            self._cells(self.inner_ranks, self.table_ranks), self.nominal_ranks.reshape(-1)
+        )
+        shares = self._all_level_shares()
+        inner = [
+            column for column, node in enumerate(nodes_ids) if not framework.node(node).is_indicator
+        ]
+        cells = np.array(
+            [row * len(nodes_ids) + column for row in range(len(self.units)) for column in inner],
+            dtype=np.int64,
+        )
+        indices: dict[str, dict[int, float | None]] = {}
+        if self._sobol is None:
+            moments = _Moments(score_columns[cells])
+            indices = {
+                item.name: dict(
+                    zip(
+                        cells.tolist(),
+                        moments.correlation_ratios(
+                            self.design[:, position], bins=BINS if item.continuous else None
+                        ),
+                        strict=True,
+                    )
+                )
+                for position, item in enumerate(self.inputs)
+            }
         units: dict[str, Any] = {}
         for row, unit in enumerate(self.units):
             nodes: dict[str, Any] = {}
-            for column, node in enumerate(self.framework.node_ids):
+            for column, node in enumerate(nodes_ids):
+                cell = row * len(nodes_ids) + column
                 nominal = self.nominal_level(unit, node)
-                shares = self.level_shares(unit, node)
+                found = shares[cell]
                 entry: dict[str, Any] = {
                     "nominal": nominal,
-                    "nominal_share": _round(shares.get(nominal or "none", 0.0)),
-                    "levels": {key: _round(value) for key, value in shares.items()},
-                    "score": _summary(
-                        self.scores[:, row, column], self.nominal_scores[row, column]
-                    ),
-                    "rank": _summary(self.ranks[:, row, column], self.nominal_ranks[row, column]),
+                    "nominal_share": _round(found.get(nominal or "none", 0.0)),
+                    "levels": {key: _round(value) for key, value in found.items()},
+                    "score": scores[cell],
+                    "rank": ranks[cell],
                 }
-                if not self.framework.node(node).is_indicator:
+                if not framework.node(node).is_indicator:
                     entry["sensitivity"] = {
-                        item.name: _round(self.index(unit, node, item.name)) for item in self.inputs
+                        item.name: _round(
+                            indices[item.name][cell]
+                            if self._sobol is None
+                            else self.index(unit, node, item.name)
+                        )
+                        for item in self.inputs
                     }
                     if self._sobol is not None:
                         entry["total"] = {
@@ -244,6 +315,7 @@ class Sensitivity:
                         }
                 nodes[node] = entry
             units[unit] = {"nodes": nodes}
+        assert len(shares) == count
         document: dict[str, Any] = {"draws": self.draws, "seed": self.seed}
         if self._sobol is None:
             # Monte Carlo chunks are seeded one by one, so their size is part of the draws;
@@ -256,6 +328,38 @@ class Sensitivity:
         document["inputs"] = [_describe(item) for item in self.inputs]
         document["units"] = units
         return document
+
+    def _all_level_shares(self) -> list[dict[str, float]]:
+        """:meth:`level_shares` of every (unit, node) cell, unit-major."""
+        framework = self.framework
+        nodes_ids = framework.node_ids
+        draws = max(self.draws, 1)
+        by_node: list[list[dict[str, float]]] = []
+        for column, node in enumerate(nodes_ids):
+            names = _draws.level_names(framework, node)
+            codes = self.levels[:, :, column]
+            if codes.strides[0] == 0 and codes.size and int(codes.flat[0]) == -1:
+                by_node.append([{"none": 1.0} if self.draws else {}] * len(self.units))
+                continue
+            # counts[k, unit]: the draws giving code k - 1 (k = 0: no level).
+            counts = np.stack([(codes == code).sum(axis=0) for code in range(-1, len(names))])
+            found = counts / draws
+            cells = []
+            for row in range(len(self.units)):
+                shares: dict[str, float] = {
+                    name: float(found[index + 1, row])
+                    for index, name in enumerate(names)
+                    if found[index + 1, row]
+                }
+                if found[0, row]:
+                    shares["none"] = float(found[0, row])
+                cells.append(shares)
+            by_node.append(cells)
+        return [
+            by_node[column][row]
+            for row in range(len(self.units))
+            for column in range(len(nodes_ids))
+        ]
 
     def to_json(self) -> str:
         """Deterministic JSON: the same inputs and seed give the same bytes."""
@@ -315,6 +419,94 @@ def _summary(values: FloatArray, nominal: float) -> dict[str, Any]:
         "p95": _round(high),
         "defined_share": _round(defined.size / values.size),
     }
+
+
+def _summaries(columns: FloatArray, nominal: FloatArray) -> list[dict[str, Any]]:
+    """:func:`_summary` of every row of ``columns`` (cells x draws)."""
+    complete = ~np.isnan(columns).any(axis=1)
+    found: dict[int, list[float]] = {}
+    rows = np.flatnonzero(complete)
+    if rows.size and columns.shape[1]:
+        # Along the contiguous last axis numpy sorts and interpolates each row as it would alone.
+        chosen = columns if rows.size == columns.shape[0] else columns[rows]
+        quantiles = np.percentile(chosen, [5, 50, 95], axis=1).T.tolist()
+        found = dict(zip(rows.tolist(), quantiles, strict=True))
+    summaries = []
+    for row in range(columns.shape[0]):
+        if row not in found:
+            summaries.append(_summary(columns[row], float(nominal[row])))
+            continue
+        low, middle, high = found[row]
+        summaries.append(
+            {
+                "nominal": _round(float(nominal[row])),
+                "median": _round(middle),
+                "p5": _round(low),
+                "p95": _round(high),
+                "defined_share": 1.0,
+            }
+        )
+    return summaries
+
+
+class _Moments:
+    """:func:`correlation_ratio` of any input with every row of ``columns`` (cells x draws).
+
+    Rows without ``nan`` share each input's grouping and are done together,
+    with the same sums in the same order as one call would do them; the
+    moments that do not depend on the input are computed once."""
+
+    def __init__(self, columns: FloatArray) -> None:
+        self.columns = columns
+        complete = ~np.isnan(columns).any(axis=1)
+        self.partial = np.flatnonzero(~complete).tolist()
+        self.rows = np.flatnonzero(complete)
+        y = columns if self.rows.size == columns.shape[0] else columns[self.rows]
+        self.mean = y.mean(axis=1)
+        self.total = ((y - self.mean[:, None]) ** 2).sum(axis=1)
+        self.varies = (self.total > 1e-12 * np.maximum(1.0, (y**2).sum(axis=1))).tolist()
+        # Draws x rows: a block of draws sums row by row, each cell in draw order (as bincount).
+        self.by_draw = np.ascontiguousarray(y.T)
+
+    def correlation_ratios(self, x: FloatArray, *, bins: int | None) -> list[float | None]:
+        columns, rows = self.columns, self.rows
+        results: list[float | None] = [None] * columns.shape[0]
+        for row in self.partial:
+            results[row] = correlation_ratio(x, columns[row], bins=bins)
+        if not rows.size or columns.shape[1] < 2:
+            return results
+        x = np.asarray(x)
+        if bins is not None:
+            low, high = float(x.min()), float(x.max())
+            width = (high - low) / bins or 1.0
+            groups = np.minimum(((x - low) / width).astype(np.int64), bins - 1)
+        else:
+            groups = x.astype(np.int64) - int(x.min())
+        counts = np.bincount(groups)
+        # The draws of each group, in draw order, summed for every row at once: the same
+        # additions in the same order as the one-cell bincount.
+        order = np.argsort(groups, kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        ordered = self.by_draw[order]
+        used = counts > 0
+        sums = np.stack(
+            [
+                ordered[bounds[group] : bounds[group + 1]].sum(axis=0)
+                for group in np.flatnonzero(used)
+            ],
+            axis=1,
+        )
+        means = sums / counts[used]
+        between = (counts[used] * (means - self.mean[:, None]) ** 2).sum(axis=1)
+        ratios = epsilon_squared(
+            between,
+            np.where(self.varies, self.total, 1.0),
+            groups=int(used.sum()),
+            draws=columns.shape[1],
+        )
+        for row, ratio, keep in zip(rows.tolist(), ratios.tolist(), self.varies, strict=True):
+            results[row] = ratio if keep and not math.isnan(ratio) else None
+        return results
 
 
 def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) -> float | None:
@@ -381,18 +573,21 @@ def epsilon_squared(between: Any, total: Any, *, groups: Any, draws: Any) -> Any
     return float(result) if result.ndim == 0 else result
 
 
+def _sample(context: _draws.Context, seed: int, index: int, count: int) -> FloatArray:
+    """Chunk ``index``'s design, from its own generator (so any executor draws the same)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    return _draws.sample(context, rng, count)
+
+
 def _chunk(
     context: _draws.Context, seed: int, index: int, count: int
-) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
-    design = _draws.sample(context, rng, count)
-    return (design, *_draws.run_chunk(context, design))
+) -> tuple[FloatArray, _draws.Parts]:
+    design = _sample(context, seed, index, count)
+    return design, _draws.run_parts(context, design)
 
 
-def _rows(
-    context: _draws.Context, design: FloatArray
-) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
-    return (design, *_draws.run_chunk(context, design))
+def _rows(context: _draws.Context, design: FloatArray) -> tuple[FloatArray, _draws.Parts]:
+    return design, _draws.run_parts(context, design)
 
 
 def sensitivity(
@@ -509,39 +704,70 @@ def sensitivity(
     nominal = _draws.run_chunk(context, np.array(rows).reshape(len(rows), len(context.inputs)))
     planned = sampling.saltelli(context.inputs, draws, seed) if design == "saltelli" else None
     total = draws if planned is None else planned.shape[0]
-    starts = range(0, total, chunk_size)
-    counts = [min(chunk_size, total - start) for start in starts]
-    tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
-        (_chunk, (context, seed, index, count))
-        if planned is None
-        else (_rows, (context, planned[start : start + count]))
-        for index, (start, count) in enumerate(zip(starts, counts, strict=True))
-    ]
-    parts: list[Any] = []
-    done = 0
+    starts = list(range(0, total, chunk_size))
+    inner_columns, _ = _draws.node_columns(framework)
+    inner_shape = (total, len(context.units), len(inner_columns))
+    design_rows = np.empty((total, len(context.inputs)))
+    inner_scores, inner_ranks = np.empty(inner_shape), np.empty(inner_shape)
+    groups = np.empty(total, dtype=np.int64)
+    parts: list[_draws.Parts] = []
     if executor is None:
-        for (function, arguments), count in zip(tasks, counts, strict=True):
-            parts.append(function(*arguments))
-            done += count
+        # Each chunk writes its inner nodes straight into its rows of the result.
+        for index, start in enumerate(starts):
+            chunk_rows = slice(start, min(start + chunk_size, total))
+            design_rows[chunk_rows] = (
+                _sample(context, seed, index, chunk_rows.stop - start)
+                if planned is None
+                else planned[chunk_rows]
+            )
+            parts.append(
+                _draws.run_parts(
+                    context,
+                    design_rows[chunk_rows],
+                    out=(inner_scores[chunk_rows], inner_ranks[chunk_rows]),
+                )
+            )
             if progress is not None:
-                progress(done, total)
+                progress(chunk_rows.stop, total)
     else:
-        futures = [executor.submit(function, *arguments) for function, arguments in tasks]
-        for future, count in zip(futures, counts, strict=True):
-            parts.append(future.result())
-            done += count
+        futures = [
+            executor.submit(_chunk, context, seed, index, min(chunk_size, total - start))
+            if planned is None
+            else executor.submit(_rows, context, planned[start : start + chunk_size])
+            for index, start in enumerate(starts)
+        ]
+        for future, start in zip(futures, starts, strict=True):
+            chunk_design, part = future.result()
+            chunk_rows = slice(start, start + chunk_design.shape[0])
+            design_rows[chunk_rows] = chunk_design
+            inner_scores[chunk_rows], inner_ranks[chunk_rows] = part.inner_scores, part.inner_ranks
+            parts.append(part)
             if progress is not None:
-                progress(done, total)
+                progress(chunk_rows.stop, total)
+    # Each chunk's tables follow the ones before, so a draw's table index counts them.
+    offset = 0
+    for start, part in zip(starts, parts, strict=True):
+        groups[start : start + part.groups.shape[0]] = part.groups + offset
+        offset += part.leaf_scores.shape[0]
+    shape = (total, len(context.units), len(framework.node_ids))
+    codes: npt.NDArray[np.int64] = (
+        np.broadcast_to(np.int64(-1), shape)  # no node has levels
+        if parts[0].codes is None
+        else np.concatenate([part.codes for part in parts if part.codes is not None])
+    )
     return Sensitivity(
         framework=framework,
         units=tuple(units),
         inputs=context.inputs,
         seed=seed,
         chunk_size=chunk_size,
-        design=np.concatenate([part[0] for part in parts]),
-        scores=np.concatenate([part[1] for part in parts]),
-        levels=np.concatenate([part[2] for part in parts]),
-        ranks=np.concatenate([part[3] for part in parts]),
+        design=design_rows,
+        inner_scores=inner_scores,
+        inner_ranks=inner_ranks,
+        tables=groups,
+        table_scores=np.concatenate([part.leaf_scores for part in parts]),
+        table_ranks=np.concatenate([part.leaf_ranks for part in parts]),
+        levels=codes,
         nominal_scores=nominal[0][0],  # the first row is the nominal one
         nominal_levels=nominal[1][0],
         nominal_ranks=nominal[2][0],
@@ -579,14 +805,30 @@ def sensitivity_case(
     nominal settings are the case's own (rule, aggregators, scorers,
     weights, units, data pipeline).
     """
-    from policyeval.case import load_case_evidence
-    from policyeval.case_data import load_case_data
-
     chosen = uncertainty if uncertainty is not None else case.sensitivity
     if chosen is None:
         raise InvalidArgument(
             f"case {case.file} declares no [sensitivity] section and no uncertainty was given"
         )
+    return sensitivity(
+        case.framework,
+        uncertainty=chosen,
+        draws=draws if draws is not None else case.sensitivity_draws,
+        seed=seed,
+        executor=executor,
+        chunk_size=chunk_size,
+        progress=progress,
+        design=design if design is not None else case.sensitivity_design,
+        **case_arguments(case),
+    )
+
+
+def case_arguments(case: Case) -> dict[str, Any]:
+    """The nominal settings of a loaded case as :func:`sensitivity`'s keyword arguments
+    (its evidence and data read from their files)."""
+    from policyeval.case import load_case_evidence
+    from policyeval.case_data import load_case_data
+
     evidence = load_case_evidence(case)
     numeric = load_case_data(case.data, case.framework) if case.data is not None else None
     units = [unit.id for unit in case.units]
@@ -600,23 +842,15 @@ def sensitivity_case(
         aggregators = dict(case.aggregator_overrides)
         if case.aggregator is not None:
             aggregators["*"] = case.aggregator
-    return sensitivity(
-        case.framework,
-        evidence,
-        uncertainty=chosen,
-        draws=draws if draws is not None else case.sensitivity_draws,
-        seed=seed,
-        rules=rules,
-        aggregators=aggregators,
-        units=units,
-        min_share=case.min_share,
-        data=numeric.table if numeric is not None else None,
-        scorers=case.scorers or None,
-        weights=case.weights or None,
-        executor=executor,
-        chunk_size=chunk_size,
-        progress=progress,
-        design=design if design is not None else case.sensitivity_design,
-        raw_data=numeric.tables[0][1] if numeric is not None else None,
-        pipeline=case.data.pipeline if case.data is not None else None,
-    )
+    return {
+        "evidence": evidence,
+        "rules": rules,
+        "aggregators": aggregators,
+        "units": units,
+        "min_share": case.min_share,
+        "data": numeric.table if numeric is not None else None,
+        "scorers": case.scorers or None,
+        "weights": case.weights or None,
+        "raw_data": numeric.tables[0][1] if numeric is not None else None,
+        "pipeline": case.data.pipeline if case.data is not None else None,
+    }

@@ -23,7 +23,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import math
+import operator
 import os
 import re
 import zipfile
@@ -43,7 +45,9 @@ __all__ = [
     "filter_rows",
     "fold_column",
     "number_hint",
+    "overflow_text",
     "parse_number",
+    "read_records",
     "read_table",
 ]
 
@@ -135,6 +139,48 @@ def read_table(
     problems it returns are raised. Rows whose cells are all empty are not
     data and are skipped.
     """
+    header, chunks = read_records(path, sheet=sheet, check_header=check_header, limits=limits)
+    columns = header.columns
+    rows = []
+    for number, values in (pair for chunk in chunks for pair in zip(*chunk, strict=True)):
+        cells = {
+            column: values[index]
+            for index, column in enumerate(columns)
+            if column and index < len(values) and values[index].strip()
+        }
+        overflow = overflow_text(values, len(columns))
+        if overflow:
+            cells["__overflow__"] = overflow
+        rows.append(Row(number, cells))
+    return attrs.evolve(header, columns=tuple(c for c in columns if c), rows=tuple(rows))
+
+
+def overflow_text(values: Sequence[str], width: int) -> str:
+    """The non-empty cells beyond the header's ``width``, joined with `` | `` (``""`` if none)."""
+    if len(values) <= width:
+        return ""
+    return " | ".join(cell for cell in values[width:] if cell.strip())
+
+
+def read_records(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    check_header: Callable[[Table], Sequence[Problem]] | None = None,
+    limits: TableLimits | None = None,
+) -> tuple[Table, Iterator[tuple[list[int], list[list[str]]]]]:
+    """Read a table's header, and stream its data records in chunks.
+
+    Each chunk is ``(row numbers, records)``: a record is the list of a
+    row's cells, and its number the one a spreadsheet shows.
+    The header comes back as a :class:`Table` without rows, whose
+    ``columns`` keep an empty name for a column without a header, so the
+    cells of each record line up with them. The records are checked as
+    :func:`read_table` checks them (row limit, cells under a column without a
+    header, duplicate columns); a problem is raised when the stream reaches
+    it, so a caller that builds columns from the stream never holds the
+    whole table as rows.
+    """
     limits = limits or TableLimits()
     file = str(path)
     suffix = Path(path).suffix.casefold()
@@ -152,76 +198,106 @@ def read_table(
         raise EvidenceError(
             [Problem(str(error), file=file, message_id=error.message_id, params=error.params)]
         ) from None
-    lines: Iterable[list[str]]
+    chunks: Iterator[list[list[str]]]
     if suffix in (".xlsx", ".xlsm"):
-        lines, decimal_comma = _read_xlsx(raw, file, sheet, limits)
+        rows, decimal_comma = _read_xlsx(raw, file, sheet, limits)
+        chunks = _in_chunks(rows)
     else:
-        lines, decimal_comma = _read_csv(raw, file)
+        chunks, decimal_comma = _read_csv(raw, file)
+    del raw
     # Blank rows above the header are not the header: a spreadsheet shows them as empty rows.
-    numbered_lines = (
-        (number, values)
-        for number, values in enumerate(lines, start=1)
-        if any(cell.strip() for cell in values)
-    )
-    first = next(numbered_lines, None)
+    numbered = _numbered(chunks)
+    first = next(numbered, None)
     if first is None:
         raise EvidenceError([Problem("the table has no header row", file=file)])
-    header_row, header = first
+    numbers, records = first
+    header_row, header = numbers[0], records[0]
     columns = tuple(fold_column(name) for name in header)
+    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
     if check_header is not None:
-        headers = tuple(
-            name.strip() for name, column in zip(header, columns, strict=True) if column
-        )
         found = check_header(
             Table(file, tuple(c for c in columns if c), (), decimal_comma, header_row, headers)
         )
         if found:
             raise EvidenceError(found)
-    records: list[tuple[int, list[str]]] = []
-    for number, values in numbered_lines:
-        if len(records) >= limits.rows:
+    table = Table(file, columns, (), decimal_comma, header_row, headers)
+    rest = itertools.chain([(numbers[1:], records[1:])], numbered)
+    return table, _checked(rest, table, limits)
+
+
+_CHUNK = 65_536
+
+
+def _in_chunks(lines: Iterable[list[str]]) -> Iterator[list[list[str]]]:
+    """Lines in chunks; up to the header one by one, so it is checked before any data row is read."""
+    iterator = iter(lines)
+    for line in iterator:
+        yield [line]
+        if "".join(line).strip():
+            break
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        yield chunk
+
+
+def _numbered(chunks: Iterable[list[list[str]]]) -> Iterator[tuple[list[int], list[list[str]]]]:
+    """The non-blank records of each chunk with their row numbers (the first line being 1)."""
+    start = 1
+    for chunk in chunks:
+        filled = list(map(str.strip, map("".join, chunk)))
+        if all(filled):
+            numbers, kept = list(range(start, start + len(chunk))), chunk
+        else:
+            numbers = [start + index for index, text in enumerate(filled) if text]
+            kept = [record for record, text in zip(chunk, filled, strict=True) if text]
+        start += len(chunk)
+        if kept:
+            yield numbers, kept
+
+
+def _checked(
+    numbered: Iterable[tuple[list[int], list[list[str]]]], table: Table, limits: TableLimits
+) -> Iterator[tuple[list[int], list[list[str]]]]:
+    file, columns, header_row = table.file, table.columns, table.header_row
+    unnamed = [index for index, column in enumerate(columns) if not column]
+    filled: set[int] = set()
+    duplicates = len(set(c for c in columns if c)) < len([c for c in columns if c])
+    count = 0
+    for numbers, records in numbered:
+        if count + len(records) > limits.rows:
             raise EvidenceError(
                 [
                     Problem(
                         f"more than {limits.rows} data rows (raise TableLimits.rows to read it)",
                         file=file,
-                        row=number,
+                        row=numbers[limits.rows - count],
                         message_id="table.too_many_rows",
                         params={"rows": limits.rows},
                     )
                 ]
             )
-        records.append((number, values))
-    problems = []
+        count += len(records)
+        for index in unnamed:
+            if index not in filled and any(
+                len(values) > index and values[index].strip() for values in records
+            ):
+                filled.add(index)
+        # A refused table is still read to its end, where its row limit is checked first.
+        if records and not duplicates and not filled:
+            yield numbers, records
+    found = []
     for index, column in enumerate(columns):
         if not column:
-            if any(len(values) > index and values[index].strip() for _, values in records):
-                problems.append(
+            if index in filled:
+                found.append(
                     Problem(f"column {index + 1} has no header", file=file, row=header_row)
                 )
         elif columns.index(column) != index:
-            problems.append(Problem("duplicate column", file=file, row=header_row, key=column))
-    if problems:
-        raise EvidenceError(problems)
-    rows = []
-    for number, values in records:
-        cells = {
-            column: values[index]
-            for index, column in enumerate(columns)
-            if column and index < len(values) and values[index].strip()
-        }
-        if len(values) > len(columns) and any(cell.strip() for cell in values[len(columns) :]):
-            cells["__overflow__"] = " | ".join(
-                cell for cell in values[len(columns) :] if cell.strip()
-            )
-        rows.append(Row(number, cells))
-    headers = tuple(name.strip() for name, column in zip(header, columns, strict=True) if column)
-    return Table(
-        file, tuple(c for c in columns if c), tuple(rows), decimal_comma, header_row, headers
-    )
+            found.append(Problem("duplicate column", file=file, row=header_row, key=column))
+    if found:
+        raise EvidenceError(found)
 
 
-def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
+def _read_csv(raw: bytes, file: str) -> tuple[Iterator[list[list[str]]], bool]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -237,38 +313,66 @@ def _read_csv(raw: bytes, file: str) -> tuple[list[list[str]], bool]:
         ) from None
     if not text.strip():
         raise EvidenceError([Problem("the file is empty", file=file)])
-    first_line = next(line for line in text.splitlines() if line.strip())
+    first_line = next(match.group() for match in _TEXT_LINE.finditer(text) if match.group().strip())
     # Delimiters inside quoted header cells ("Nama, lengkap";id) do not count.
     unquoted = re.sub(r'"[^"]*"', "", first_line)
     delimiter = max((",", ";", "\t"), key=unquoted.count)
+    return _csv_chunks(text, file, delimiter), delimiter == ";"
+
+
+# The lines str.splitlines() finds, without their ends, and the lines a text file opened with
+# newline="" yields, with them: csv reads quoted cells across lines from the second.
+_TEXT_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (no copy of the text is made)."""
+    return map(operator.methodcaller("group"), _CSV_LINE.finditer(text))
+
+
+def _csv_chunks(text: str, file: str, delimiter: str) -> Iterator[list[list[str]]]:
+    """The records of a CSV text in chunks, so a big file is never held as rows."""
     # Strict: a quoted cell must close, and nothing may follow its closing quote but a
     # delimiter; otherwise one stray quote would silently swallow every line after it.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
-    start_line = 1
-    try:
-        for record in reader:
-            records.append(record)
-            start_line = reader.line_num + 1
-    except csv.Error as error:
-        # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
-        row, line = len(records) + 1, reader.line_num
-        if "unexpected end of data" in str(error):
-            message = (
-                "unbalanced quote: a quoted cell opened in this row never closes, so it would "
-                "swallow every line after it; close the quote, or double a quote inside a "
-                'quoted cell ("")'
-            )
-            line = start_line
-            message_id, params = "table.unbalanced_quote", {}
-        else:
-            message = f"malformed CSV: {error}"
-            message_id, params = "table.malformed_csv", {"error": str(error)}
-        problem = Problem(
-            message, file=file, row=row, line=line, message_id=message_id, params=params
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    count = 0
+    while True:
+        chunk: list[list[str]] = []
+        try:
+            chunk.extend(itertools.islice(reader, _CHUNK))
+        except csv.Error as error:
+            count += len(chunk)  # the records before the bad one stay in the chunk
+            raise _csv_problem(error, text, file, delimiter, count, reader.line_num) from None
+        if not chunk:
+            return
+        count += len(chunk)
+        yield chunk
+
+
+def _csv_problem(
+    error: csv.Error, text: str, file: str, delimiter: str, good: int, line: int
+) -> EvidenceError:
+    # Rows are numbered as a spreadsheet shows them: one per record, the header being 1.
+    if "unexpected end of data" in str(error):
+        message = (
+            "unbalanced quote: a quoted cell opened in this row never closes, so it would "
+            "swallow every line after it; close the quote, or double a quote inside a "
+            'quoted cell ("")'
         )
-        raise EvidenceError([problem]) from None
-    return records, delimiter == ";"
+        # The line the bad record starts on: read the good records again to find it.
+        again = csv.reader(_lines(text), delimiter=delimiter)
+        for _ in itertools.islice(again, good):
+            pass
+        line = again.line_num + 1
+        message_id, params = "table.unbalanced_quote", {}
+    else:
+        message = f"malformed CSV: {error}"
+        message_id, params = "table.malformed_csv", {"error": str(error)}
+    problem = Problem(
+        message, file=file, row=good + 1, line=line, message_id=message_id, params=params
+    )
+    return EvidenceError([problem])
 
 
 def _cell_text(value: object) -> str:

@@ -28,8 +28,10 @@ from typing import Any
 
 import attrs
 
+from policyeval._collector import collection_paused
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import (
     EvidenceError,
     InvalidArgument,
@@ -40,7 +42,7 @@ from policyeval.exceptions import (
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, TriangulationRule
 from policyeval.registry import build_rule, describe
-from policyeval.scales import OrdinalScale
+from policyeval.scales import OrdinalScale, Scale
 
 __all__ = ["RuleSpec", "Triangulation", "triangulate"]
 
@@ -65,7 +67,7 @@ class Triangulation:
     framework: Framework
     units: tuple[str, ...]
     assessments: Mapping[tuple[str, str], Assessment] = attrs.field(converter=_frozen_mapping)
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping, eq=False)
     rules: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -95,34 +97,52 @@ def triangulate(
     evidence gets ``no_evidence`` assessments. The framework is read, never
     changed.
     """
+    items: Sequence[Evidence]
     if isinstance(evidence, EvidenceSet):
         items, rejected, sources = evidence.items, evidence.rejected, evidence.sources
+    elif isinstance(evidence, EvidenceTable):
+        items, rejected, sources = evidence, (), {}
     else:
         items, rejected, sources = tuple(evidence), (), {}
-    _check_evidence(framework, items)
     rule_for = rule_lookup(framework, rules)
-    unit_ids = tuple(units) if units is not None else tuple(sorted({i.unit for i in items}))
+    if isinstance(items, EvidenceTable):
+        _check_table(framework, items)
+        found_units: set[str] = set(items.vocabulary("unit"))
+    else:
+        _check_evidence(framework, items)
+        found_units = {i.unit for i in items}
+    unit_ids = tuple(units) if units is not None else tuple(sorted(found_units))
     if units is not None:
-        unknown = sorted({i.unit for i in items} - set(unit_ids))
+        unknown = sorted(found_units - set(unit_ids))
         if unknown:
             raise InvalidArgument(
                 f"evidence names units not in units={list(unit_ids)!r}: {unknown!r}"
             )
-    grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    for item in items:
-        grouped[item.unit, item.indicator].append(item)
-    assessments = {
-        (unit, indicator): _assess(
-            framework, unit, indicator, grouped.get((unit, indicator), []), rule_for(indicator)
-        )
-        for unit in unit_ids
-        for indicator in framework.indicators
-    }
+    if isinstance(items, EvidenceTable):
+        with collection_paused():
+            found = _assess_table(framework, items, rule_for)
+        assessments = {
+            (unit, indicator): found.get((unit, indicator))
+            or _assess(framework, unit, indicator, (), rule_for(indicator))
+            for unit in unit_ids
+            for indicator in framework.indicators
+        }
+    else:
+        grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for item in items:
+            grouped[item.unit, item.indicator].append(item)
+        assessments = {
+            (unit, indicator): _assess(
+                framework, unit, indicator, grouped.get((unit, indicator), []), rule_for(indicator)
+            )
+            for unit in unit_ids
+            for indicator in framework.indicators
+        }
     return Triangulation(
         framework=framework,
         units=unit_ids,
         assessments=assessments,
-        evidence=tuple(items),
+        evidence=items if isinstance(items, EvidenceTable) else tuple(items),
         rejected=tuple(rejected),
         sources=dict(sources),
         rules={indicator: describe(rule_for(indicator)) for indicator in framework.indicators},
@@ -144,6 +164,75 @@ def rule_lookup(
         return lambda node: built.get(node, default)
     rule = build_rule(rules)
     return lambda node: rule
+
+
+def _check_table(framework: Framework, table: EvidenceTable) -> None:
+    """The checks of :func:`_check_evidence`, on a table's vocabularies and ids."""
+    indicators = table.vocabulary("indicator")
+    plain = all(i in framework and framework.node(i).is_indicator for i in indicators)
+    if not plain or len(set(table.ids)) < len(table):
+        _check_evidence(framework, table)
+
+
+def _assess_table(
+    framework: Framework, table: EvidenceTable, rule_for: Callable[[str], TriangulationRule]
+) -> dict[tuple[str, str], Assessment]:
+    """Assess every (unit, indicator) group of a table that has evidence.
+
+    A rule with an array form (``assess_groups``) judges all its groups in
+    one call; any other rule is called on each group's items, made from the
+    table for it.
+    """
+    groups = table.groups()
+    by_rule: dict[int, tuple[TriangulationRule, dict[str, list[int]]]] = {}
+    for number, (_, indicator) in enumerate(groups.keys):
+        rule = rule_for(indicator)
+        by_rule.setdefault(id(rule), (rule, {}))[1].setdefault(indicator, []).append(number)
+    found: dict[tuple[str, str], Assessment] = {}
+    for rule, by_indicator in by_rule.values():
+        array_form = getattr(rule, "assess_groups", None)
+        if array_form is None:
+            for indicator, numbers in by_indicator.items():
+                for number in numbers:
+                    unit = groups.keys[number][0]
+                    found[unit, indicator] = _assess(
+                        framework, unit, indicator, groups.items(number), rule
+                    )
+            continue
+        by_scale: dict[int, tuple[Any, list[int]]] = {}
+        for indicator, numbers in by_indicator.items():
+            scale = framework.scale_of(indicator)
+            by_scale.setdefault(id(scale), (scale, []))[1].extend(numbers)
+        trusted = _built_in(rule)
+        for scale, numbers in by_scale.values():
+            chosen = groups.subset(numbers)
+            try:
+                results = list(array_form(chosen, scale))
+            except PluginContractError:
+                raise
+            except (PolicyEvalError, ValueError, TypeError, ArithmeticError, LookupError) as error:
+                raise PluginContractError(
+                    f"triangulation rule {rule!r} failed in assess_groups: {error}"
+                ) from error
+            if len(results) != len(chosen):
+                raise PluginContractError(
+                    f"triangulation rule {rule!r}: assess_groups returned {len(results)} "
+                    f"assessments for {len(chosen)} groups"
+                )
+            for number, (key, assessment) in enumerate(zip(chosen.keys, results, strict=True)):
+                if not trusted:
+                    where = f"unit={key[0]!r}, indicator={key[1]!r}"
+                    assessment = _checked(assessment, rule, scale, where, chosen.ids(number))
+                found[key] = assessment
+    return found
+
+
+def _built_in(rule: object) -> bool:
+    """Whether ``rule`` and every rule inside it are built-in rules (held to the kit's laws)."""
+    if type(rule).__module__ != "policyeval.triangulation":
+        return False
+    inner = [*getattr(rule, "rules", ()), *([rule.base] if hasattr(rule, "base") else [])]
+    return all(_built_in(member) for member in inner)
 
 
 def _check_evidence(framework: Framework, items: Sequence[Evidence]) -> None:
@@ -199,12 +288,19 @@ def _assess(
         raise PluginContractError(
             f"triangulation rule {rule!r} failed for {where}: {error}"
         ) from error
+    return _checked(assessment, rule, scale, where, [item.id for item in items])
+
+
+def _checked(
+    assessment: object, rule: TriangulationRule, scale: Scale, where: str, ids: Sequence[str]
+) -> Assessment:
+    """``assessment`` when it keeps the rule's contract for evidence ``ids``; else an error."""
     if not isinstance(assessment, Assessment):
         raise PluginContractError(
             f"triangulation rule {rule!r} returned {type(assessment).__name__} for {where}; "
             "expected a policyeval.protocols.Assessment"
         )
-    given = {item.id for item in items}
+    given = set(ids)
     if not set(assessment.evidence) <= given or not set(assessment.agreeing) <= given:
         raise PluginContractError(
             f"triangulation rule {rule!r} cites evidence it was not given for {where}: "
@@ -219,9 +315,9 @@ def _assess(
             f"triangulation rule {rule!r} returned rating {assessment.rating!r} for {where}, "
             f"not a level of scale {scale.id!r}"
         )
-    if items and not assessment.evidence:
+    if ids and not assessment.evidence:
         raise PluginContractError(
             f"triangulation rule {rule!r} lists no evidence for {where} although it was given "
-            f"{len(items)} items"
+            f"{len(ids)} items"
         )
     return assessment

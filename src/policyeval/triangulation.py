@@ -64,16 +64,17 @@ import datetime
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 
-from policyeval.consensus import Consensus, consensus
-from policyeval.evidence import Evidence
+from policyeval.consensus import Consensus, consensus, group_consensus
+from policyeval.evidence import UNSPECIFIED, Evidence
+from policyeval.evidence_table import EvidenceGroups, EvidenceTable
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.protocols import Assessment, Confidence, Status, TriangulationRule
 from policyeval.registry import describe
-from policyeval.scales import Scale
+from policyeval.scales import OrdinalScale, Scale
 
 __all__ = [
     "agreement",
@@ -176,7 +177,7 @@ def _assess(
         rating=found.rating,
         value=found.value,
         agreement=found.agreement,
-        evidence=tuple(item.id for item in found.evidence),
+        evidence=tuple(item if isinstance(item, str) else item.id for item in found.evidence),
         agreeing=tuple(item.id for item in agreeing),
         sources=_sources(agreeing),
         source_categories=tuple(item.category for item in agreeing),
@@ -259,6 +260,29 @@ class _CountingRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``.
+
+        The consensus of every group is found at once
+        (:func:`~policyeval.consensus.group_consensus`), and so are the
+        distinct values among the agreeing rows; the spread of dates more
+        than a day apart and techniques within one source are counted on the
+        agreeing rows of each group. Groups the array form does not decide
+        (numeric scales, weights that are not whole numbers) are judged on
+        their items. Ids within a group are distinct, as
+        :func:`~policyeval.triangulate.triangulate` ensures.
+        """
+        if not isinstance(scale, OrdinalScale):
+            return [self(groups.items(group), scale) for group in range(len(groups))]
+        if not (self.within_source or self.min_gap_days > 1):
+            from policyeval._rule_arrays import counting_groups
+
+            return counting_groups(self, groups, scale)
+        return _by_summary(self, groups, scale)
+
+    def _judge(self, found: Consensus) -> Assessment:
         count, counted_text = self._count(found.agreeing)
         sources = _sources([item for item in found.agreeing if item.independent])
         status, confidence = _corroboration(
@@ -327,6 +351,116 @@ class _CountingRule:
         source, techniques = min(by_source.items(), key=lambda pair: (-len(pair[1]), pair[0]))
         listed = _listed(len(techniques), "technique", "techniques", sorted(techniques))
         return len(techniques), f"{listed} from one source ({source})"
+
+
+def _summaries(groups: EvidenceGroups, scale: Scale) -> list[Consensus | None]:
+    """Each group's consensus as a rule's judging code reads it, ``None`` where not decided.
+
+    The consensus of every group is found at once
+    (:func:`~policyeval.consensus.group_consensus`); a summary holds the
+    group's ids where :func:`consensus` holds its items, and light records
+    of the agreeing rows only. ``None`` marks a group the array form does
+    not decide (a numeric scale, weights that are not whole numbers or
+    sixteenths): it must be judged on its items.
+    """
+    if not isinstance(scale, OrdinalScale):
+        return [None] * len(groups)
+    found = group_consensus(groups, scale)
+    ids = groups.table.ids
+    rows = groups.rows.tolist()
+    bounds = groups.bounds.tolist()
+    agreeing = found.agreeing.tolist()
+    exact = found.exact.tolist()
+    levels = [level.id for level in scale.levels]
+    chosen, uppers, shares = found.level.tolist(), found.upper.tolist(), found.agreement.tolist()
+    record = _RowReader(groups.table)
+    out: list[Consensus | None] = []
+    for group in range(len(groups)):
+        if not exact[group]:
+            out.append(None)
+            continue
+        start, stop = bounds[group], bounds[group + 1]
+        members = rows[start:stop]
+        rating = levels[chosen[group]]
+        upper = uppers[group]
+        out.append(
+            Consensus(
+                rating=rating,
+                evidence=cast(Any, tuple(ids[row] for row in members)),
+                agreeing=cast(
+                    Any,
+                    tuple(
+                        record(row)
+                        for row, agrees in zip(members, agreeing[start:stop], strict=True)
+                        if agrees
+                    ),
+                ),
+                agreement=shares[group],
+                even_split=(rating, levels[upper]) if upper >= 0 else (),
+            )
+        )
+    return out
+
+
+def _by_summary(rule: Any, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+    """``rule._judge`` on each group's summary; the rule itself on a group not decided."""
+    return [
+        rule(groups.items(group), scale) if summary is None else rule._judge(summary)
+        for group, summary in enumerate(_summaries(groups, scale))
+    ]
+
+
+class _RowReader:
+    """Reads one table row as the fields the rules' judging code looks at (no Evidence object)."""
+
+    def __init__(self, table: EvidenceTable) -> None:
+        self.table = table
+        self.ids = table.ids
+        self.columns = {
+            name: (table.codes(name).tolist(), (*table.vocabulary(name), None))
+            for name in ("source", "source_category", "technique", "date", "investigator")
+        }
+        self.inferred = table.inferred.tolist()
+        self.weights = table.weights.tolist()
+
+    def __call__(self, row: int) -> _Agreeing:
+        fields = {
+            name: vocabulary[codes[row]] for name, (codes, vocabulary) in self.columns.items()
+        }
+        return _Agreeing(
+            id=self.ids[row],
+            attribution="inferred" if self.inferred[row] else "stated",
+            weight=self.weights[row],
+            extra=self.table.extra_of(row),
+            **fields,
+        )
+
+
+@attrs.frozen
+class _Agreeing:
+    """The fields of an agreeing item that the counting rules read, as :class:`Evidence` has them."""
+
+    id: str
+    source: str
+    source_category: str | None
+    technique: str
+    date: datetime.date | None
+    investigator: str | None
+    attribution: str
+    weight: float
+    extra: Mapping[str, Any]
+
+    @property
+    def category(self) -> str:
+        return self.source_category or self.source
+
+    @property
+    def independent(self) -> bool:
+        return self.attribution == "stated"
+
+    @property
+    def known_technique(self) -> bool:
+        return self.independent and self.technique.casefold() != UNSPECIFIED
 
 
 def _not_counted(count: int, why: str) -> str:
@@ -509,6 +643,13 @@ class _AgreementRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``."""
+        return _by_summary(self, groups, scale)
+
+    def _judge(self, found: Consensus) -> Assessment:
         share = found.agreement
         if share < self.contested_below or found.even_split:
             status, confidence = Status.CONTESTED, Confidence.VERY_LOW
@@ -590,6 +731,13 @@ class _CerqualRule:
         found = consensus(evidence, scale)
         if not found.evidence:
             return _no_evidence(self)
+        return self._judge(found)
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``."""
+        return _by_summary(self, groups, scale)
+
+    def _judge(self, found: Consensus) -> Assessment:
         agreeing = found.agreeing
         # an item whose source is the encoder's inference is not an independent source
         sources = _sources([item for item in agreeing if item.independent])
@@ -728,7 +876,22 @@ class _Combined:
         return f"{self.mode}({', '.join(describe(rule) for rule in self.rules)})"
 
     def __call__(self, evidence: Sequence[Evidence], scale: Scale) -> Assessment:
-        results = [rule(evidence, scale) for rule in self.rules]
+        return self._combine([rule(evidence, scale) for rule in self.rules])
+
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+        """The array form: the members' array forms, combined group by group.
+
+        A member without an array form is asked group by group, on the items.
+        """
+        per_rule = [
+            rule.assess_groups(groups, scale)
+            if hasattr(rule, "assess_groups")
+            else [rule(groups.items(group), scale) for group in range(len(groups))]
+            for rule in self.rules
+        ]
+        return [self._combine(list(results)) for results in zip(*per_rule, strict=True)]
+
+    def _combine(self, results: list[Assessment]) -> Assessment:
         for rule, result in zip(self.rules, results, strict=True):
             if not isinstance(result, Assessment):
                 raise PluginContractError(

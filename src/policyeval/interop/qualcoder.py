@@ -48,7 +48,8 @@ def read_segment_table(
             rows, _ = _read_xlsx(raw, file, sheet, TableLimits())
             lines = list(rows)
         else:
-            lines, _ = _read_csv(raw, file)
+            chunks, _ = _read_csv(raw, file)
+            lines = [record for chunk in chunks for record in chunk]
     else:
         raise InteropError(f"unsupported table format {suffix!r}; use .csv or .xlsx", file=file)
     numbered = [

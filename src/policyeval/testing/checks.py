@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from policyeval.evidence import Evidence
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import InvalidArgument
 from policyeval.protocols import Aggregator, Assessment, Status, TriangulationRule
 from policyeval.scales import NumericScale, OrdinalScale, Scale
@@ -78,6 +79,7 @@ RULE_LAWS: tuple[str, ...] = (
     "new_category_never_lowers_status",
     "no_evidence",
     "returns_assessment",
+    "array_form_matches",
 )
 """The names of the laws every triangulation rule obeys, in the order they are checked."""
 
@@ -114,6 +116,8 @@ LAW_STATEMENTS: Mapping[str, str] = types.MappingProxyType(
         "deterministic": "the same call twice gives the same scores, and leaves the values unchanged",
         "missing_stays_missing": "a score is missing exactly where the value is: a missing value "
         "stays missing and a present value never becomes nan",
+        "array_form_matches": "a rule with an array form (assess_groups) gives, for every group "
+        "of an evidence table, the assessment its scalar form gives on that group's items",
         "returns_assessment": "the result is an Assessment listing exactly the given evidence ids, "
         "whose agreeing ids are among them, whose rating is a level of the scale, whose agreement "
         "lies in [0, 1], whose confidence is set whenever there is evidence, and whose sources, "
@@ -689,6 +693,56 @@ class _RuleLaws:
                 )
 
         _run_examples(self.examples(), body, self.max_examples)
+
+    def array_form_matches(self) -> None:
+        array_form = getattr(self.rule, "assess_groups", None)
+        if array_form is None:
+            return
+        sets = self.examples()
+
+        @st.composite
+        def examples(draw: st.DrawFn) -> tuple[Scale, list[Evidence]]:
+            scale, first = draw(sets)
+            more = [first] + [draw(evidence_sets(scale)) for _ in range(draw(st.integers(0, 2)))]
+            items = [
+                attrs.evolve(
+                    item, unit=f"u{number}", id=f"u{number}-{item.id}" if number else item.id
+                )
+                for number, group in enumerate(more)
+                for item in group
+            ]
+            return scale, items
+
+        def body(example: tuple[Scale, list[Evidence]]) -> None:
+            scale, evidence = example
+            groups = EvidenceTable.from_items(evidence).groups()
+            try:
+                found = list(array_form(groups, scale))
+            except Exception as error:
+                raise _Falsified(
+                    f"{_show_evidence(scale, evidence)}\nassess_groups raised {error!r}"
+                ) from error
+            if len(found) != len(groups):
+                raise _Falsified(
+                    f"{_show_evidence(scale, evidence)}\nassess_groups returned {len(found)} "
+                    f"assessments for {len(groups)} groups"
+                )
+            for number, assessment in enumerate(found):
+                expected = _assess(self.rule, groups.items(number), scale)
+                if assessment != expected:
+                    differences = [
+                        f"{field.name}: {getattr(assessment, field.name)!r} != "
+                        f"{getattr(expected, field.name)!r}"
+                        for field in attrs.fields(Assessment)
+                        if getattr(assessment, field.name) != getattr(expected, field.name)
+                    ]
+                    raise _Falsified(
+                        f"{_show_evidence(scale, evidence)}\nfor unit {groups.keys[number][0]!r} "
+                        "the array form differs from the scalar form:\n  "
+                        + "\n  ".join(differences)
+                    )
+
+        _run_examples(examples(), body, self.max_examples)
 
 
 def _level_ids(scale: Scale) -> set[str]:
