@@ -51,6 +51,11 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
     default="table",
     show_default=True,
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 @click.option(
@@ -67,6 +72,7 @@ def sensitivity_command(
     seed: int,
     design: str | None,
     fmt: str,
+    compact: bool,
     quiet: bool,
     output: str | None,
 ) -> None:
@@ -94,7 +100,11 @@ def sensitivity_command(
                 )
     except PolicyEvalError as error:
         _fail(error)
-    text = result.to_json() if fmt == "json" else render(result, markdown=fmt == "markdown")
+    text = (
+        result.to_json(compact=compact)
+        if fmt == "json"
+        else render(result, markdown=fmt == "markdown")
+    )
     _write(text, output)
 
 

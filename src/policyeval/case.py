@@ -16,15 +16,18 @@ See ``docs/reference/case-format.rst`` for every key of ``case.toml``.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
+from policyeval._json import jsonable
+from policyeval._json import write as write_json
 from policyeval.case_data import DataSpec, load_case_data, parse_data_sections
 from policyeval.datachecks import Check, CheckResult, parse_checks, run_checks
 from policyeval.derive import Derivation, derive_evidence, parse_derivations
@@ -256,15 +259,32 @@ class CaseResult:
         rank, undefined nodes ``None``) and the ``pipeline`` provenance:
         one record per thing a data step did.
         """
-        document = self.evaluation.to_dict()
+        return self._document(streamed=False)
+
+    def _document(self, *, streamed: bool = True) -> dict[str, Any]:
+        """The document; with ``streamed`` its units are made while it is written."""
+        evaluation = self.evaluation
+        strict_ranks = _strict_ranks(evaluation) if self.numeric is not None else None
+        rows_of: dict[str, list[Agreement]] = {}
+        for row in self.agreement:
+            rows_of.setdefault(row.unit, []).append(row)
+
+        def extend(unit: str, nodes: dict[str, dict[str, Any]]) -> None:
+            if strict_ranks is not None:
+                for node, written in nodes.items():
+                    written["rank"] = strict_ranks[node][unit]
+            for row in rows_of.get(unit, ()):
+                written = nodes[row.node]
+                written["reported"] = jsonable(row.reported_level)
+                written["agreement"] = jsonable(row.agreement)
+
+        document = evaluation._document(extend)
+        if not streamed:
+            document["units"] = dict(document["units"].items())
         if self.numeric is not None:
-            _add_ranks(self.evaluation, document)
             document["pipeline"] = [record.as_dict() for record in self.numeric.provenance]
         verdicts: dict[str, Any] = {}
         for row in self.agreement:
-            node = document["units"][row.unit]["nodes"][row.node]
-            node["reported"] = row.reported_level
-            node["agreement"] = row.agreement
             if row.reported is not None:
                 verdicts.setdefault(row.unit, {})[row.node] = row.reported.as_dict()
         document["reported_verdicts"] = {
@@ -272,7 +292,7 @@ class CaseResult:
                 "summary": summarise_agreement(self.agreement, unit),
                 "nodes": verdicts.get(unit, {}),
             }
-            for unit in self.evaluation.units
+            for unit in evaluation.units
         }
         document["case"] = {
             "id": self.case.id,
@@ -296,20 +316,33 @@ class CaseResult:
         document["alternatives"] = [alt.as_dict() for alt in self.alternatives]
         return document
 
-    def to_json(self) -> str:
-        """Deterministic JSON (see :meth:`policyeval.results.Evaluation.to_json`)."""
-        return dumps(self.to_dict())
+    def write_json(self, out: IO[str], *, compact: bool = False) -> None:
+        """Write the document of :meth:`to_json` to ``out`` unit by unit."""
+        write_json(self._document(), out, compact=compact)
+
+    def to_json(self, *, compact: bool = False) -> str:
+        """Deterministic JSON (see :meth:`policyeval.results.Evaluation.to_json`).
+
+        ``compact=True`` writes the same document without white space.
+        """
+        return dumps(self._document(), compact=compact)
 
 
-def _add_ranks(evaluation: Evaluation, document: dict[str, Any]) -> None:
-    """Write each node's competition rank among the units into the document."""
+def _strict_ranks(evaluation: Evaluation) -> dict[str, dict[str, int | None]]:
+    """Each node's rank per unit: 1 + the number of units with a strictly higher score.
+
+    Unlike :meth:`Evaluation.ranks` scores are not rounded before comparing;
+    sorting once keeps it n log n in the units.
+    """
+    out: dict[str, dict[str, int | None]] = {}
     for node in evaluation.framework.node_ids:
         scores = {unit: evaluation.judgement(unit, node).score for unit in evaluation.units}
-        for unit, mine in scores.items():
-            rank = None
-            if mine is not None:
-                rank = 1 + sum(1 for other in scores.values() if other is not None and other > mine)
-            document["units"][unit]["nodes"][node]["rank"] = rank
+        defined = sorted(score for score in scores.values() if score is not None)
+        out[node] = {
+            unit: None if mine is None else 1 + len(defined) - bisect.bisect_right(defined, mine)
+            for unit, mine in scores.items()
+        }
+    return out
 
 
 def _read_toml(file: Path) -> tuple[dict[str, Any], str]:

@@ -148,6 +148,24 @@ def _echo_rejected(result: CaseResult) -> None:
         _echo("  " + _say("cli.rejected", where=where, id=row.id or "–", reason=reason))
 
 
+def _write_json(result: Any, output: str | None, *, compact: bool) -> None:
+    """Write a result's JSON document; to a file it is streamed unit by unit."""
+    if output is None or output == "-":
+        _write(result.to_json(compact=compact), output)
+        return
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    with Path(output).open("w", encoding="utf-8") as handle:
+        result.write_json(handle, compact=compact)
+    _echo(_say("cli.wrote", file=output), err=True)
+
+
+COMPACT = click.option(
+    "--compact",
+    is_flag=True,
+    help="With --format json: the same document without white space, for machines.",
+)
+
+
 def _write(text: str, output: str | None) -> None:
     if output is None or output == "-":
         _echo(text, nl=False)
@@ -367,24 +385,25 @@ def _check_sensitivity(case: Any) -> None:
     default="table",
     show_default=True,
 )
+@COMPACT
 @LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def evaluate_command(
-    case_dir: str, fmt: str, lenient: bool, lang: str | None, output: str | None
+    case_dir: str, fmt: str, compact: bool, lenient: bool, lang: str | None, output: str | None
 ) -> None:
     """Evaluate a case directory (case.toml, evidence, sources, data)."""
     result = _run_case(case_dir, lenient=lenient)
     if fmt == "json":
-        text = result.to_json()
-    else:
-        # The report package (and its template engine) is imported only for the text formats.
-        from policyeval import report
+        _write_json(result, output, compact=compact)
+        return
+    # The report package (and its template engine) is imported only for the text formats.
+    from policyeval import report
 
-        if fmt == "markdown":
-            text = report.render_markdown(result, lang=lang)
-        else:
-            text = report.render_text(result, lang=lang)
+    if fmt == "markdown":
+        text = report.render_markdown(result, lang=lang)
+    else:
+        text = report.render_text(result, lang=lang)
     _write(text, output)
 
 
@@ -450,11 +469,17 @@ def report_command(
     default="table",
     show_default=True,
 )
+@COMPACT
 @LENIENT
 @LANG
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 def compare_command(
-    case_dirs: Sequence[str], fmt: str, lenient: bool, lang: str | None, output: str | None
+    case_dirs: Sequence[str],
+    fmt: str,
+    compact: bool,
+    lenient: bool,
+    lang: str | None,
+    output: str | None,
 ) -> None:
     """Compare units side by side: dimension levels and ranks.
 
@@ -468,7 +493,7 @@ def compare_command(
     except PolicyEvalError as error:
         _fail(error)
     if fmt == "json":
-        text = comparison.to_json()
+        text = comparison.to_json(compact=compact)
     elif fmt == "markdown":
         text = report.render_comparison_markdown(comparison, lang=lang)
     else:

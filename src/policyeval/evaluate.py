@@ -38,7 +38,7 @@ from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.framework import Framework
 from policyeval.protocols import Confidence, ConfidenceRule, Status
 from policyeval.registry import build_aggregator, build_confidence_rule, describe
-from policyeval.results import Evaluation, Judgement
+from policyeval.results import Evaluation, EvidenceIds, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScorerSpec, ScoreTable, score
 from policyeval.triangulate import RuleSpec, triangulate
@@ -241,7 +241,8 @@ def _inner_judgement(
     reachable: tuple[float, ...] | None,
 ) -> Judgement:
     """A judgement on an inner node whose score (or undefinedness) is already known."""
-    evidence = tuple(sorted({i for child in children for i in child.evidence}))
+    # The ids below are derived from the children's when read, not copied at every level.
+    evidence = EvidenceIds(child.evidence for child in children)
     common: dict[str, Any] = {
         "unit": unit,
         "node": node,
@@ -380,15 +381,16 @@ def _number(value: float | None) -> float:
 
 
 def _indicator_weights(framework: Framework, node: str) -> dict[str, float]:
-    weights: dict[str, float] = {}
+    """Each indicator below ``node``: the product of the edge weights on its paths, summed.
 
-    def walk(current: str, product: float) -> None:
+    Pushed down the graph in topological order, so the work is linear in the
+    edges however deep the framework or however many paths a DAG has.
+    """
+    mass: dict[str, float] = {node: 1.0}
+    for current in reversed(framework.bottom_up()):
+        if current not in mass or framework.node(current).is_indicator:
+            continue
         for child in framework.children(current):
-            w = product * framework.weight(current, child)
-            if framework.node(child).is_indicator:
-                weights[child] = weights.get(child, 0.0) + w
-            else:
-                walk(child, w)
-
-    walk(node, 1.0)
-    return {i: weights[i] for i in framework.indicators if i in weights}
+            share = mass[current] * framework.weight(current, child)
+            mass[child] = mass[child] + share if child in mass else share
+    return {i: mass[i] for i in framework.indicators if i in mass and i != node}

@@ -130,13 +130,17 @@ def to_mermaid(fw: Framework, *, lang: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MAX_DRAWN_DEPTH = 12
+
+
 def to_tree(fw: Framework, *, lang: str | None = None) -> str:
     """The framework as an indented text tree with ids, kinds and edge weights.
 
     Each node shows its label in ``lang`` with its id beside it (the id is
     what evidence tables and case files use). A node with several parents is drawn in full under its first parent and
     marked ``↳ (shared)`` under the others. Weights are shown when they are
-    not all 1.
+    not all 1. Below twelve levels the branches stop moving right and each
+    line shows its depth, so the tree stays linear in size.
 
     >>> from policyeval.framework import Framework, Node
     >>> from policyeval.scales import Level, OrdinalScale
@@ -164,21 +168,31 @@ def to_tree(fw: Framework, *, lang: str | None = None) -> str:
     lines = [named(fw.root)]
     drawn: set[str] = {fw.root}
 
-    def walk(node_id: str, prefix: str) -> None:
-        children = fw.children(node_id)
-        for position, child in enumerate(children):
-            last = position == len(children) - 1
-            branch = "└── " if last else "├── "
-            shared = child in drawn
-            text = named(child)
-            if weighted:
-                text += f" w={_number(fw.weight(node_id, child))}"
-            if shared:
-                lines.append(f"{prefix}{branch}↳ {text} (shared)")
-                continue
-            drawn.add(child)
-            lines.append(f"{prefix}{branch}{text}")
-            walk(child, prefix + ("    " if last else "│   "))
-
-    walk(fw.root, "")
+    # Preorder without recursion, so a 10,000-deep chain does not overflow the stack.
+    stack: list[tuple[str, str, str, bool, int]] = [
+        (child, fw.root, "", position == len(fw.children(fw.root)) - 1, 1)
+        for position, child in enumerate(fw.children(fw.root))
+    ][::-1]
+    while stack:
+        child, parent, prefix, last, depth = stack.pop()
+        branch = "└── " if last else "├── "
+        # Past _MAX_DRAWN_DEPTH levels the branches stop moving right and the depth is written.
+        if depth > _MAX_DRAWN_DEPTH:
+            branch = f"[{depth}] {branch}"
+        text = named(child)
+        if weighted:
+            text += f" w={_number(fw.weight(parent, child))}"
+        if child in drawn:
+            lines.append(f"{prefix}{branch}↳ {text} (shared)")
+            continue
+        drawn.add(child)
+        lines.append(f"{prefix}{branch}{text}")
+        below = prefix
+        if depth < _MAX_DRAWN_DEPTH:
+            below += "    " if last else "│   "
+        children = fw.children(child)
+        stack.extend(
+            (grandchild, child, below, position == len(children) - 1, depth + 1)
+            for position, grandchild in reversed(list(enumerate(children)))
+        )
     return "\n".join(lines) + "\n"

@@ -11,14 +11,15 @@ stable, versioned JSON document: identical inputs give byte-identical output.
 from __future__ import annotations
 
 import json
-import math
 import types
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
 import attrs
 
 from policyeval._frozen import freeze, frozen_dict
+from policyeval._json import Stream, jsonable, round_number, write
+from policyeval._json import dumps as _json_dumps
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.evidence_table import items_of_unit
@@ -26,17 +27,92 @@ from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 
-__all__ = ["SCHEMA", "Evaluation", "Explanation", "Judgement"]
+__all__ = ["SCHEMA", "Evaluation", "EvidenceIds", "Explanation", "Judgement"]
 
 SCHEMA = "policyeval.evaluation/3"
 
 
-def _round(number: float | None) -> float | None:
-    """Round for output, so float noise (2.6000000000000005) does not show."""
-    if number is None:
-        return None
-    rounded = round(number, 10)
-    return 0.0 if rounded == 0 else rounded
+_round = round_number
+
+
+class EvidenceIds(Sequence[str]):
+    """The ids of the evidence behind an inner node, derived from its children when read.
+
+    An inner node does not copy the ids below it: it keeps its children's id
+    sequences, and the sorted union is made the first time it is read (a
+    node with one child carrying evidence shares that child's ids). It reads
+    and compares as the tuple of ids.
+
+    >>> below = EvidenceIds([("E2", "E1"), ("E3",), ()])
+    >>> below, len(below), below == ("E1", "E2", "E3"), "E3" in below
+    (('E1', 'E2', 'E3'), 3, True, True)
+    >>> EvidenceIds([below, ()])[0]
+    'E1'
+    """
+
+    __slots__ = ("_ids", "_parts")
+
+    def __init__(self, parts: Iterable[Sequence[str]]) -> None:
+        self._parts: tuple[Sequence[str], ...] = tuple(parts)
+        self._ids: tuple[str, ...] | None = None
+
+    def _materialise(self) -> tuple[str, ...]:
+        if self._ids is None:
+            # Depth-first without recursion: a 10,000-deep chain must not overflow the stack.
+            stack: list[EvidenceIds] = [self]
+            while stack:
+                top = stack[-1]
+                waiting = [
+                    part
+                    for part in top._parts
+                    if isinstance(part, EvidenceIds) and part._ids is None
+                ]
+                if waiting:
+                    stack.extend(waiting)
+                    continue
+                stack.pop()
+                if top._ids is None:
+                    top._ids = union_ids(top._parts)
+        assert self._ids is not None  # made just above
+        return self._ids
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._materialise()[index]
+
+    def __len__(self) -> int:
+        return len(self._materialise())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._materialise())
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._materialise()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._materialise() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._materialise())
+
+    def __repr__(self) -> str:
+        return repr(self._materialise())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), ((self._materialise(),),))
+
+
+def union_ids(parts: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The sorted union of evidence id sequences; one canonical part is shared, not copied.
+
+    >>> union_ids([("b", "a"), ("a",)])
+    ('a', 'b')
+    """
+    filled = [part for part in parts if part]
+    if len(filled) == 1 and isinstance(filled[0], EvidenceIds):
+        return filled[0]._materialise()
+    return tuple(sorted(set().union(*filled)))
 
 
 @attrs.frozen(kw_only=True)
@@ -45,7 +121,8 @@ class Judgement:
 
     ``level`` is a level id (``None`` when the node is undefined), ``score``
     the number aggregated upward, ``evidence`` the ids of every evidence item
-    behind the verdict (for an inner node: behind any of its children).
+    behind the verdict (for an inner node: behind any of its children, an
+    :class:`EvidenceIds` derived from the children's when read, not a copy).
     Indicators carry their ``assessment``; inner nodes carry the
     ``children`` and ``weights`` they combined, the ``aggregator`` used, and
     ``share_present``, the share of child weight that had a score.
@@ -58,7 +135,7 @@ class Judgement:
     score: float | None
     confidence: Confidence | None
     status: Status
-    evidence: tuple[str, ...]
+    evidence: Sequence[str]
     explanation: str
     value: float | None = None
     assessment: Assessment | None = None
@@ -74,15 +151,23 @@ class Judgement:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form of the judgement."""
+        return self._as_dict(self.evidence)
+
+    def _as_dict(
+        self, evidence: Sequence[str], rank: tuple[int | None] | tuple[()] = ()
+    ) -> dict[str, Any]:
+        """The JSON-ready form with ``evidence`` as the ids, and the ``rank`` (when given) after the score."""
         out: dict[str, Any] = {
             "kind": self.kind,
             "level": self.level,
             "score": _round(self.score),
-            "confidence": None if self.confidence is None else self.confidence.value,
-            "status": self.status.value,
-            "evidence": list(self.evidence),
-            "explanation": self.explanation,
         }
+        if rank:
+            out["rank"] = rank[0]
+        out["confidence"] = None if self.confidence is None else self.confidence.value
+        out["status"] = self.status.value
+        out["evidence"] = list(evidence)
+        out["explanation"] = self.explanation
         if self.value is not None:
             out["value"] = _round(self.value)
         if self.assessment is not None:
@@ -229,17 +314,55 @@ class Evaluation:
         >>> evaluate(fw, items, min_share=0).status_from("u", "program")
         ('regulasi', 'regulasi_turunan')
         """
+        path: list[str] = []
+        while True:
+            child = self._status_child(unit, node)
+            if child is None:
+                return tuple(path)
+            path.append(child)
+            node = child
+
+    def _status_child(self, unit: str, node: str) -> str | None:
+        """The child whose status ``node`` took (the first step of :meth:`status_from`)."""
         judgement = self.judgement(unit, node)
         for child, weight in zip(judgement.children, judgement.weights, strict=False):
             found = self.judgement(unit, child)
             if weight > 0 and found.score is not None and found.status is judgement.status:
-                return (child, *self.status_from(unit, child))
-        return ()
+                return child
+        return None
+
+    def status_origins(self, unit: str) -> dict[str, tuple[str, str]]:
+        """For every node that inherits its status: the child it took it from, and the origin.
+
+        The origin is the last node of :meth:`status_from` (the indicator, or
+        the node lowered for a missing child, whose status it is). One pass
+        over the nodes, however deep the framework, where calling
+        :meth:`status_from` on every node would walk each path again.
+
+        >>> from policyeval import evaluate, frameworks
+        >>> from policyeval.evidence import Evidence
+        >>> fw = frameworks.load("agustino")
+        >>> items = [Evidence(id="E1", unit="u", indicator="regulasi_turunan", rating="baik",
+        ...                   source="s1", source_category="asn", technique="interview")]
+        >>> evaluate(fw, items, min_share=0).status_origins("u")["program"]
+        ('regulasi', 'regulasi_turunan')
+        """
+        origins: dict[str, tuple[str, str]] = {}
+        for node in self.framework.bottom_up():
+            child = self._status_child(unit, node)
+            if child is not None:
+                origins[node] = (child, origins[child][1] if child in origins else child)
+        return origins
 
     def explain(
         self, unit: str, node: str | None = None, *, lang: str | None = None
     ) -> Explanation:
         """Walk from ``node`` (default: the root) down to the evidence rows.
+
+        ``status_from`` on an inner node's explanation names the path its
+        status comes from (see :meth:`status_from`); a path of more than
+        four parts is shortened to its first two and its last, with ``…``
+        between, so the explanation of a deep chain stays linear in size.
 
         >>> from policyeval import evaluate, frameworks
         >>> from policyeval.evidence import Evidence, Source
@@ -254,57 +377,118 @@ class Evaluation:
         ((), 'single_source')
         """
         node = node or self.framework.root
+        self.judgement(unit, node)  # a KeyError naming both when unknown
         by_id = {item.id: item for item in items_of_unit(self.evidence, unit)}
-        return self._explain(unit, node, lang, by_id)
+        framework = self.framework
+        paths = _short_paths(self, unit)
+        # Post-order without recursion; a node shared by several parents is explained once.
+        done: dict[str, Explanation] = {}
+        stack = [node]
+        while stack:
+            current = stack[-1]
+            if current in done:
+                stack.pop()
+                continue
+            judgement = self.judgement(unit, current)
+            label = framework.label(current, lang)
+            if judgement.assessment is not None or framework.node(current).is_indicator:
+                items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
+                done[current] = Explanation(judgement=judgement, label=label, evidence=items)
+                stack.pop()
+                continue
+            waiting = [child for child in framework.children(current) if child not in done]
+            if waiting:
+                stack.extend(reversed(waiting))
+                continue
+            stack.pop()
+            done[current] = Explanation(
+                judgement=judgement,
+                label=label,
+                children=tuple(done[child] for child in framework.children(current)),
+                status_from=tuple(
+                    part if part == "…" else f"{framework.label(part, lang)} [{part}]"
+                    for part in paths.get(current, ())
+                ),
+            )
+        return done[node]
 
-    def _explain(
-        self, unit: str, node: str, lang: str | None, by_id: Mapping[str, Evidence]
-    ) -> Explanation:
-        judgement = self.judgement(unit, node)
-        label = self.framework.label(node, lang)
-        if judgement.assessment is not None or self.framework.node(node).is_indicator:
-            items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
-            return Explanation(judgement=judgement, label=label, evidence=items)
-        children = tuple(
-            self._explain(unit, child, lang, by_id) for child in self.framework.children(node)
-        )
-        status_from = tuple(
-            f"{self.framework.label(part, lang)} [{part}]" for part in self.status_from(unit, node)
-        )
-        return Explanation(
-            judgement=judgement, label=label, children=children, status_from=status_from
-        )
+    def _document(
+        self, extend: Callable[[str, dict[str, dict[str, Any]]], None] | None = None
+    ) -> dict[str, Any]:
+        """The document with its units as a :class:`~policyeval._json.Stream`.
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready document (see :meth:`to_json`)."""
-        ranks = {node: self.ranks(node) for node in self.framework.node_ids}
-        units: dict[str, Any] = {}
-        for unit in self.units:
+        Each unit's nodes are made when the writer reaches the unit, and
+        ``extend(unit, nodes)`` may add to them (JSON-ready values only).
+        """
+        framework = self.framework
+        ranks = {node: self.ranks(node) for node in framework.node_ids}
+        order = framework.bottom_up()
+
+        def unit_document(unit: str) -> dict[str, Any]:
+            ids = self._evidence_lists(unit, order)
             nodes: dict[str, dict[str, Any]] = {}
-            for node in self.framework.node_ids:
-                # The rank goes right after the score it ranks.
-                written = self.judgement(unit, node).as_dict()
-                nodes[node] = {}
-                for key, value in written.items():
-                    nodes[node][key] = value
-                    if key == "score":
-                        nodes[node]["rank"] = ranks[node][unit]
-            for node, document in nodes.items():
-                inherited = self.status_from(unit, node)
-                if inherited:
-                    document["status_from"] = inherited[0]
-            units[unit] = {"nodes": nodes}
+            for node in framework.node_ids:
+                document = self.judgement(unit, node)._as_dict(ids[node], (ranks[node][unit],))
+                inherited = self._status_child(unit, node)
+                if inherited is not None:
+                    document["status_from"] = inherited
+                nodes[node] = document
+            if extend is not None:
+                extend(unit, nodes)
+            return {"nodes": nodes}
+
         return {
             "schema": SCHEMA,
-            "framework": self.framework.id,
-            "framework_version": self.framework.version,
-            "root": self.framework.root,
-            "settings": _jsonable(self.settings),
-            "units": units,
+            "framework": framework.id,
+            "framework_version": framework.version,
+            "root": framework.root,
+            "settings": jsonable(self.settings),
+            "units": Stream(lambda: ((unit, unit_document(unit)) for unit in self.units)),
             "rejected": [rejection.as_dict() for rejection in self.rejected],
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def _evidence_lists(self, unit: str, order: Sequence[str]) -> dict[str, Sequence[str]]:
+        """Every node's evidence ids for one unit, derived bottom-up (``order``) without caching.
+
+        Inner nodes whose ids were never read are derived here and dropped
+        with the unit, so writing a document leaves the evaluation as small
+        as it was; a node with one child carrying evidence shares its list.
+        """
+        ids: dict[str, Sequence[str]] = {}
+        canonical: set[str] = set()  # nodes whose ids are sorted and distinct
+        for node in order:
+            evidence = self.judgement(unit, node).evidence
+            if not isinstance(evidence, EvidenceIds):
+                ids[node] = evidence
+                continue
+            canonical.add(node)
+            if evidence._ids is not None:
+                ids[node] = evidence._ids
+                continue
+            filled = [child for child in self.framework.children(node) if ids[child]]
+            if len(filled) == 1 and filled[0] in canonical:
+                ids[node] = ids[filled[0]]
+            else:
+                ids[node] = sorted(set().union(*(ids[child] for child in filled)))
+        return ids
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready document (see :meth:`to_json`)."""
+        return dict(jsonable(self._document()))
+
+    def write_json(self, out: IO[str], *, compact: bool = False) -> None:
+        """Write the document of :meth:`to_json` to ``out`` unit by unit, never whole in memory.
+
+        >>> import io
+        >>> from policyeval.report._examples import two_unit_result
+        >>> evaluation, out = two_unit_result().evaluation, io.StringIO()
+        >>> evaluation.write_json(out)
+        >>> out.getvalue() == evaluation.to_json()
+        True
+        """
+        write(self._document(), out, compact=compact)
+
+    def to_json(self, *, indent: int | None = 2, compact: bool = False) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
         Keys: ``schema`` (``"policyeval.evaluation/3"``), ``framework``,
@@ -312,8 +496,10 @@ class Evaluation:
         ``rank`` (among the evaluation's units), ``confidence``, ``status``,
         ``evidence`` (and more: ``status_from`` names the child an inner node
         took its status from, see :meth:`status_from`), and ``rejected``.
+        ``compact=True`` writes the same document without white space (for
+        machines); ``indent`` is the indentation of the readable form.
         """
-        return dumps(self.to_dict(), indent=indent)
+        return dumps(self._document(), indent=indent, compact=compact)
 
     def to_frame(self) -> Any:
         """A :class:`pandas.DataFrame` with one row per unit and node (needs pandas)."""
@@ -345,20 +531,36 @@ class Evaluation:
         return pd.DataFrame.from_records(records)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float):
-        return _round(value) if math.isfinite(value) else str(value)
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return repr(value)
+def _short_paths(evaluation: Evaluation, unit: str) -> dict[str, tuple[str, ...]]:
+    """:meth:`Evaluation.status_from` for every node, paths over four parts shortened with ``…``.
+
+    Built bottom-up from each node's first step, so the work is linear in
+    the nodes whatever the depth.
+    """
+    paths: dict[str, tuple[str, ...]] = {}
+    lengths: dict[str, int] = {}
+    origins = evaluation.status_origins(unit)
+    for node in evaluation.framework.bottom_up():
+        if node not in origins:
+            continue
+        child, origin = origins[node]
+        length = 1 + lengths.get(child, 0)
+        lengths[node] = length
+        below = paths.get(child, ())
+        if length <= 4:
+            paths[node] = (child, *below)
+        else:
+            paths[node] = (child, below[0], "…", origin)
+    return paths
 
 
-def dumps(document: Mapping[str, Any], *, indent: int | None = 2) -> str:
-    """Serialise a result document deterministically (UTF-8 text, trailing newline)."""
-    return (
-        json.dumps(_jsonable(document), ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
-    )
+def dumps(document: Any, *, indent: int | None = 2, compact: bool = False) -> str:
+    """Serialise a result document deterministically (UTF-8 text, trailing newline).
+
+    The readable form (``indent=2``) and the compact one are written piece
+    by piece by :mod:`policyeval._json`; another ``indent`` goes through
+    :func:`json.dumps`.
+    """
+    if compact or indent == 2:
+        return _json_dumps(document, compact=compact)
+    return json.dumps(jsonable(document), ensure_ascii=False, indent=indent, allow_nan=False) + "\n"

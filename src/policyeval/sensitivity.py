@@ -361,9 +361,9 @@ class Sensitivity:
             for column in range(len(nodes_ids))
         ]
 
-    def to_json(self) -> str:
-        """Deterministic JSON: the same inputs and seed give the same bytes."""
-        return dumps(self.to_dict())
+    def to_json(self, *, compact: bool = False) -> str:
+        """Deterministic JSON: the same inputs and seed give the same bytes (``compact``: no white space)."""
+        return dumps(self.to_dict(), compact=compact)
 
 
 def _defined(value: Any) -> float | None:

@@ -17,7 +17,15 @@ from typing import Any
 
 from policyeval.locales import LANGUAGES, catalogue
 
-__all__ = ["LANGUAGES", "humanise", "kind_text", "technique_text", "text"]
+__all__ = [
+    "LANGUAGES",
+    "MAX_SHOWN_DEPTH",
+    "depth_marks",
+    "humanise",
+    "kind_text",
+    "technique_text",
+    "text",
+]
 
 
 _TEXT: Mapping[str, Mapping[str, str]] = {lang: catalogue(lang)["text"] for lang in LANGUAGES}
@@ -69,3 +77,22 @@ def kind_text(kind: str, lang: str | None) -> str:
     """
     key = f"kind.{kind}"
     return text(key, lang) if key in _TEXT["en"] else humanise(kind)
+
+
+MAX_SHOWN_DEPTH = 12
+"""How many levels of a tree reports draw as indentation; deeper rows also show their depth."""
+
+
+def depth_marks(depth: int, mark: str = "— ") -> str:
+    """``mark`` once per level of ``depth``, at most ``MAX_SHOWN_DEPTH`` times.
+
+    Deeper rows show their depth as a number after the marks, so a row's
+    text stays the same size however deep the framework and a report stays
+    linear in the nodes.
+
+    >>> depth_marks(2), depth_marks(0), depth_marks(14, ".")
+    ('— — ', '', '............[14] ')
+    """
+    if depth <= MAX_SHOWN_DEPTH:
+        return mark * max(depth, 0)
+    return mark * MAX_SHOWN_DEPTH + f"[{depth}] "

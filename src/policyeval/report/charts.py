@@ -385,16 +385,22 @@ def _graph_layout(
     x_of: dict[str, float] = {}
     slot = 0
 
-    def place(node_id: str) -> float:
+    def place(start: str) -> None:
+        # Post-order without recursion: leaves take the next slot, a parent centres over its children.
         nonlocal slot
-        children = first_children[node_id]
-        if not children or node_id in stacked:
-            x_of[node_id] = slot * (box_width + gap) + box_width / 2 + 10
-            slot += 1
-        else:
-            positions = [place(child) for child in children]
-            x_of[node_id] = (min(positions) + max(positions)) / 2
-        return x_of[node_id]
+        stack = [(start, False)]
+        while stack:
+            node_id, expanded = stack.pop()
+            children = first_children[node_id]
+            if not children or node_id in stacked:
+                x_of[node_id] = slot * (box_width + gap) + box_width / 2 + 10
+                slot += 1
+            elif expanded:
+                positions = [x_of[child] for child in children]
+                x_of[node_id] = (min(positions) + max(positions)) / 2
+            else:
+                stack.append((node_id, True))
+                stack.extend((child, False) for child in reversed(children))
 
     known = {node.id for node in nodes}
     for node in nodes:
@@ -404,11 +410,11 @@ def _graph_layout(
     def height(node_id: str) -> float:
         return (lines[node_id] + 1) * line + 14
 
-    depths = sorted({node.depth for node in nodes if node.id not in in_stack})
-    row_height = {
-        depth: max(height(n.id) for n in nodes if n.depth == depth and n.id not in in_stack)
-        for depth in depths
-    }
+    row_height: dict[int, float] = {}
+    for node in nodes:  # one pass: the tallest box of each row
+        if node.id not in in_stack:
+            row_height[node.depth] = max(row_height.get(node.depth, 0.0), height(node.id))
+    depths = sorted(row_height)
     row_top: dict[int, float] = {}
     top = 10.0
     for depth in depths:

@@ -171,7 +171,7 @@ class Comparison:
             "rejected": [{"case": case, **row.as_dict()} for case, row in self.rejected],
         }
 
-    def to_json(self) -> str:
+    def to_json(self, *, compact: bool = False) -> str:
         """Deterministic JSON: ``schema`` (``"policyeval.comparison/1"``), ``nodes``, ``units``.
 
         Units come in rank order. Each unit has ``key``, ``case``, ``unit``,
@@ -180,8 +180,9 @@ class Comparison:
         (``null`` when undefined). ``rejected`` lists the rows the cases did
         not use, each with its ``case``.
         Each unit also lists its ``strengths`` and ``weaknesses`` (indicator ids).
+        ``compact=True`` writes the same document without white space.
         """
-        return dumps(self.to_dict())
+        return dumps(self.to_dict(), compact=compact)
 
 
 def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:

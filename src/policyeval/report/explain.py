@@ -26,13 +26,13 @@ Orang [people]: Cukup (skor 1.67, diperdebatkan, keyakinan sangat rendah)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from policyeval.consensus import consensus
 from policyeval.evidence import Evidence
 from policyeval.locales import message
 from policyeval.protocols import Status
-from policyeval.report._strings import humanise, technique_text, text
+from policyeval.report._strings import depth_marks, humanise, technique_text, text
 from policyeval.results import Evaluation, Explanation, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 
@@ -201,33 +201,42 @@ def _evidence_line(evaluation: Evaluation, item: Evidence, agrees: bool, lang: s
 def render_explanation(
     evaluation: Evaluation, unit: str, node: str | None = None, *, lang: str
 ) -> str:
-    """The path from ``node`` (default: the root) down to the evidence, in ``lang``."""
-    node = node or evaluation.framework.root
-    by_id: Mapping[str, Evidence] = {
-        item.id: item for item in evaluation.evidence if item.unit == unit
-    }
-    lines: list[str] = []
+    """The path from ``node`` (default: the root) down to the evidence, in ``lang``.
 
-    def walk(current: str, depth: int) -> None:
-        pad = "  " * depth
-        judgement = evaluation.judgement(unit, current)
-        lines.append(pad + _header(evaluation, judgement, lang))
-        framework = evaluation.framework
-        if framework.node(current).is_indicator:
-            items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
+    A node shared by several parents is explained in full under the first
+    and named under the others, and indentation stops growing after
+    ``MAX_SHOWN_DEPTH`` levels (deeper lines
+    show their depth), so the text stays linear in the nodes; a
+    status inherited along a path of more than four parts names its first
+    two and its origin (see :meth:`~policyeval.results.Evaluation.explain`).
+    """
+    tree = evaluation.explain(unit, node, lang=lang)
+    lines: list[str] = []
+    shown: set[str] = set()
+    # Preorder without recursion, so a 10,000-deep chain does not overflow the stack.
+    stack: list[tuple[Explanation, int]] = [(tree, 0)]
+    while stack:
+        explanation, depth = stack.pop()
+        pad = depth_marks(depth, "  ")
+        judgement = explanation.judgement
+        header = pad + _header(evaluation, judgement, lang)
+        if explanation.children and judgement.node in shown:
+            lines.append(f"{header} {text('explain_shared', lang)}")
+            continue
+        shown.add(judgement.node)
+        lines.append(header)
+        if evaluation.framework.node(judgement.node).is_indicator:
+            items = explanation.evidence
             lines.append(pad + "  " + _indicator_line(evaluation, judgement, items, lang))
             agreeing = set(judgement.assessment.agreeing) if judgement.assessment else set()
             for item in items:
                 lines.append(
                     pad + "  " + _evidence_line(evaluation, item, item.id in agreeing, lang)
                 )
-            return
+            continue
         lines.append(pad + "  " + _inner_line(evaluation, judgement, lang))
-        inherited = evaluation.status_from(unit, current)
-        if inherited and judgement.status is not Status.MEASURED:
-            path = text("via", lang).join(
-                f"{framework.label(part, lang)} [{part}]" for part in reversed(inherited)
-            )
+        if explanation.status_from and judgement.status is not Status.MEASURED:
+            path = text("via", lang).join(reversed(explanation.status_from))
             lines.append(
                 pad
                 + "  "
@@ -238,10 +247,7 @@ def render_explanation(
                     path=path,
                 )
             )
-        for child in framework.children(current):
-            walk(child, depth + 1)
-
-    walk(node, 0)
+        stack.extend((child, depth + 1) for child in reversed(explanation.children))
     return "\n".join(lines)
 
 
@@ -260,34 +266,43 @@ def render_tree(explanation: Explanation) -> str:
     ...
       + E1: baik from s1 (asn, interview)
     """
-    return "\n".join(_tree_lines(explanation, 0))
+    return "\n".join(_tree_lines(explanation))
 
 
-def _tree_lines(explanation: Explanation, indent: int) -> Iterator[str]:
-    j = explanation.judgement
-    pad = "  " * indent
-    confidence = j.confidence.value if j.confidence else "-"
-    score = "-" if j.score is None else f"{j.score:.2f}"
-    yield (
-        f"{pad}{explanation.label} [{j.node}]: {j.level or 'undefined'} "
-        f"(score {score}, {j.status.value}, confidence {confidence})"
-    )
-    yield f"{pad}  {j.explanation}"
-    if explanation.status_from:
-        yield (
-            f"{pad}  status {j.status.value} inherited from its weakest part: "
-            + " via ".join(reversed(explanation.status_from))
+def _tree_lines(explanation: Explanation) -> Iterator[str]:
+    # Preorder without recursion; a shared node is drawn in full once and named after that.
+    shown: set[str] = set()
+    stack: list[tuple[Explanation, int]] = [(explanation, 0)]
+    while stack:
+        current, indent = stack.pop()
+        j = current.judgement
+        pad = depth_marks(indent, "  ")
+        confidence = j.confidence.value if j.confidence else "-"
+        score = "-" if j.score is None else f"{j.score:.2f}"
+        header = (
+            f"{pad}{current.label} [{j.node}]: {j.level or 'undefined'} "
+            f"(score {score}, {j.status.value}, confidence {confidence})"
         )
-    agreeing = set(j.assessment.agreeing) if j.assessment else set()
-    for item in explanation.evidence:
-        mark = "+" if item.id in agreeing else "-"
-        said = item.rating if item.rating is not None else item.value
-        where = f" @ {item.origin}" if item.origin else ""
-        yield (
-            f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
-            f"({item.category}, {item.technique})"
-            + (f": {item.excerpt}" if item.excerpt else "")
-            + (f" [{item.citation}]" if item.citation else "")
-        )
-    for child in explanation.children:
-        yield from _tree_lines(child, indent + 1)
+        if current.children and j.node in shown:
+            yield header + " (shared: shown above)"
+            continue
+        shown.add(j.node)
+        yield header
+        yield f"{pad}  {j.explanation}"
+        if current.status_from:
+            yield (
+                f"{pad}  status {j.status.value} inherited from its weakest part: "
+                + " via ".join(reversed(current.status_from))
+            )
+        agreeing = set(j.assessment.agreeing) if j.assessment else set()
+        for item in current.evidence:
+            mark = "+" if item.id in agreeing else "-"
+            said = item.rating if item.rating is not None else item.value
+            where = f" @ {item.origin}" if item.origin else ""
+            yield (
+                f"{pad}  {mark} {item.id}{where}: {said} from {item.source} "
+                f"({item.category}, {item.technique})"
+                + (f": {item.excerpt}" if item.excerpt else "")
+                + (f" [{item.citation}]" if item.citation else "")
+            )
+        stack.extend((child, indent + 1) for child in reversed(current.children))

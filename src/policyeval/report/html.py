@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from policyeval.report._input import Reportable
+from policyeval.report._strings import depth_marks
 from policyeval.report.charts import (
     GraphNode,
     driver_chart,
@@ -45,7 +46,7 @@ __all__ = ["render_html"]
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("policyeval.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -53,6 +54,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.globals["depth_marks"] = depth_marks
+    return environment
 
 
 def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from policyeval.export import mermaid_text, one_line
 from policyeval.report._input import Reportable
-from policyeval.report._strings import text
+from policyeval.report._strings import depth_marks, text
 from policyeval.report.compare import Comparison
 from policyeval.report.model import Report, UnitReport, build_report
 from policyeval.report.stability import (
@@ -101,7 +101,7 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
         [t("dimension"), t("level"), t("score"), t("confidence"), t("status")],
         [
             [
-                escape(("— " * (row.depth - 1)) + row.label),
+                escape(depth_marks(row.depth - 1) + row.label),
                 escape(row.level_text),
                 row.score_text,
                 escape(row.confidence_text),
@@ -204,7 +204,7 @@ def _unit_sections(report: Report, unit: UnitReport, level: int) -> list[str]:
             ],
             [
                 [
-                    escape(("— " * row.depth) + row.label),
+                    escape(depth_marks(row.depth) + row.label),
                     escape(row.reported_text),
                     escape(row.level_text),
                     escape(row.confidence_text),

@@ -624,6 +624,8 @@ def _unit_report(
     by_id = {item.id: item for item in items}
     order = framework.top_down()
     depth = {node: framework.depth(node) for node in order}
+    # Each node's status origin in one pass; status_from per node would walk every path again.
+    origins = evaluation.status_origins(unit)
     items_of: dict[str, tuple[Evidence, ...]] = {}
     agreeing_of: dict[str, set[str]] = {}
     concerns_of: dict[str, tuple[str, ...]] = {}
@@ -642,10 +644,11 @@ def _unit_report(
             lang,
             depth[node],
             items_of.get(node, ()),
-            evaluation.status_from(unit, node),
+            origins[node][1:] if node in origins else (),
             category_text,
         )
     indicators = tuple(node for node in order if framework.node(node).is_indicator)
+    indicator_set = set(indicators)
     techniques, by_technique = _matrix(indicators, items_of, agreeing_of, "technique")
     categories, by_category = _matrix(indicators, items_of, agreeing_of, "category")
     evidence = []
@@ -697,7 +700,7 @@ def _unit_report(
         key=f"u{index + 1}-{_unit_key(unit)}",
         verdict=verdict,
         verdict_sentence=sentence,
-        dimensions=tuple(rows[n] for n in order if n != root and n not in indicators),
+        dimensions=tuple(rows[n] for n in order if n != root and n not in indicator_set),
         top=tuple(rows[n] for n in framework.children(root)),
         indicators=tuple(rows[n] for n in indicators),
         nodes=tuple(rows[n] for n in order),
@@ -723,14 +726,13 @@ def _unit_report(
 def _tree(framework: Framework, rows: Mapping[str, NodeRow]) -> tuple[NodeRow, ...]:
     """The rows as a tree: a node shared by several parents is drawn under each of them."""
     out: list[NodeRow] = []
-
-    def walk(node: str, depth: int) -> None:
+    # Preorder without recursion, so a 10,000-deep chain does not overflow the stack.
+    stack = [(framework.root, 0)]
+    while stack:
+        node, depth = stack.pop()
         row = rows[node]
         out.append(row if row.depth == depth else attrs.evolve(row, depth=depth))
-        for child in framework.children(node):
-            walk(child, depth + 1)
-
-    walk(framework.root, 0)
+        stack.extend((child, depth + 1) for child in reversed(framework.children(node)))
     return tuple(out)
 
 

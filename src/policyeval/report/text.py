@@ -11,9 +11,15 @@ from collections.abc import Sequence
 
 from policyeval.locales import translate
 from policyeval.report._input import Reportable
-from policyeval.report._strings import text
+from policyeval.report._strings import MAX_SHOWN_DEPTH, text
 from policyeval.report.compare import Comparison
-from policyeval.report.model import NodeRow, Report, ReportedRow, build_report, format_score
+from policyeval.report.model import (
+    NodeRow,
+    Report,
+    ReportedRow,
+    build_report,
+    format_score,
+)
 
 __all__ = ["render_comparison_text", "render_text"]
 
@@ -29,34 +35,34 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _tree_labels(rows: Sequence[NodeRow | ReportedRow]) -> list[str]:
-    """Each node's label behind tree branches drawn from the depths of the preorder."""
-    labels = []
-    for index, row in enumerate(rows):
-        if row.depth == 0:
-            labels.append(row.label)
+    """Each node's label behind tree branches drawn from the depths of the preorder.
+
+    One backward pass: at each row, ``below[level]`` says whether a later
+    row at that level comes before a shallower one (the branch goes on).
+    Branches are drawn for at most ``MAX_SHOWN_DEPTH``
+    levels; a deeper row shows its depth as a number, so labels stay
+    linear in size.
+    """
+    labels = [""] * len(rows)
+    below: list[bool] = []
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
+        depth = row.depth
+        if depth == 0:
+            labels[index] = row.label
+            below = []
             continue
-        prefix = ""
-        for level in range(1, row.depth):
-            continues = any(
-                later.depth == level for later in _until_shallower(rows[index + 1 :], level)
-            )
-            prefix += "│  " if continues else "   "
-        last = not any(
-            later.depth == row.depth for later in _until_shallower(rows[index + 1 :], row.depth)
-        )
-        labels.append(prefix + ("└─ " if last else "├─ ") + row.label)
+        while len(below) <= depth:
+            below.append(False)
+        shown = min(depth, MAX_SHOWN_DEPTH)
+        prefix = "".join("│  " if below[level] else "   " for level in range(1, shown))
+        if depth > MAX_SHOWN_DEPTH:
+            prefix += f"[{depth}] "
+        labels[index] = prefix + ("├─ " if below[depth] else "└─ ") + row.label
+        # This row ends the runs of deeper levels and continues its own.
+        del below[depth + 1 :]
+        below[depth] = True
     return labels
-
-
-def _until_shallower(
-    rows: Sequence[NodeRow | ReportedRow], depth: int
-) -> list[NodeRow | ReportedRow]:
-    out: list[NodeRow | ReportedRow] = []
-    for row in rows:
-        if row.depth < depth:
-            break
-        out.append(row)
-    return out
 
 
 def _unit_lines(report: Report, index: int) -> list[str]:

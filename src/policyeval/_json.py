@@ -1,0 +1,217 @@
+"""Stable JSON for result documents, written piece by piece.
+
+A result document can be large (every node of every unit), so it is never
+built whole nor copied before encoding: the parts that grow with the units are
+a :class:`Stream` of ``(key, value)`` pairs produced while writing, and each
+value is encoded and written before the next is made.
+
+Two layouts, one document: the readable one (2-space indentation, the bytes
+``json.dumps(..., indent=2, ensure_ascii=False)`` gives) and a compact one for
+machines (no white space, encoded by the standard library's C encoder).
+Values are read as :func:`jsonable` reads them: mappings become objects with
+string keys, tuples lists, floats are rounded to 10 decimals (non-finite ones
+written as strings), anything else as its ``repr``.
+
+>>> import io
+>>> out = io.StringIO()
+>>> write({"a": [1, 2.50000000001], "b": Stream(lambda: iter([("c", {})]))}, out)
+>>> print(out.getvalue(), end="")
+{
+  "a": [
+    1,
+    2.5
+  ],
+  "b": {
+    "c": {}
+  }
+}
+>>> dumps({"a": (1, None), "b": "ü"}, compact=True)
+'{"a":[1,null],"b":"ü"}\\n'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+__all__ = ["Stream", "dumps", "jsonable", "round_number", "write"]
+
+# The C encoder for strings when the interpreter has it; byte for byte what json.dumps writes.
+_string: Callable[[str], str] = json.encoder.encode_basestring
+_float = float.__repr__
+_int = int.__repr__
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+class Stream:
+    """An object whose members are made while it is written: ``items()`` gives ``(key, value)``.
+
+    Each value must already be JSON-ready (dicts, lists, strings, rounded
+    finite floats, ints, booleans, ``None``): a stream carries the bulk of a
+    document, so it is encoded as it is, with no conversion pass.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Callable[[], Iterator[tuple[str, Any]]]) -> None:
+        self._items = items
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """The members, made one by one."""
+        return self._items()
+
+
+def round_number(number: float | None) -> float | None:
+    """Round for output, so float noise (2.6000000000000005) does not show.
+
+    >>> round_number(2.6000000000000005), round_number(-1e-12), round_number(None)
+    (2.6, 0.0, None)
+    """
+    if number is None:
+        return None
+    rounded = round(number, 10)
+    return 0.0 if rounded == 0 else rounded
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types (see the module docstring); streams are made into dicts.
+
+    >>> jsonable({1: (0.1 + 0.2, float("inf")), "f": len})
+    {'1': [0.3, 'inf'], 'f': '<built-in function len>'}
+    """
+    if isinstance(value, Stream):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, float):
+        return round_number(value) if math.isfinite(value) else str(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return repr(value)
+
+
+def write(document: Any, out: _Writable, *, compact: bool = False) -> None:
+    """Write ``document`` and a final newline to ``out``, piece by piece."""
+    if compact:
+        _write_compact(document, out)
+    else:
+        _write_indented(document, out, "\n")
+    out.write("\n")
+
+
+def dumps(document: Any, *, compact: bool = False) -> str:
+    """``document`` as text, exactly as :func:`write` writes it."""
+    chunks: list[str] = []
+
+    class _Collect:
+        write = chunks.append
+
+    write(document, _Collect(), compact=compact)
+    return "".join(chunks)
+
+
+def _write_compact(document: Any, out: _Writable) -> None:
+    if isinstance(document, Stream):
+        out.write("{")
+        first = True
+        for key, value in document.items():
+            out.write(("" if first else ",") + _string(str(key)) + ":" + _compact(value))
+            first = False
+        out.write("}")
+    elif isinstance(document, Mapping) and any(
+        isinstance(value, Stream) for value in document.values()
+    ):
+        out.write("{")
+        for index, (key, value) in enumerate(document.items()):
+            out.write(("," if index else "") + _string(str(key)) + ":")
+            _write_compact(value, out)
+        out.write("}")
+    else:
+        out.write(_compact(jsonable(document)))
+
+
+def _scalar(value: Any) -> str | None:
+    """The encoding of a scalar as json.dumps writes it after :func:`jsonable`; ``None`` otherwise."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is float and value - value == 0:  # finite
+        rounded = round(value, 10)
+        return "0.0" if rounded == 0 else _float(rounded)
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return _int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return _string(str(value))
+        rounded = round(value, 10)
+        return "0.0" if rounded == 0 else _float(rounded)
+    if isinstance(value, Mapping | list | tuple | Stream):
+        return None
+    return _string(repr(value))
+
+
+def _has_stream(value: Any) -> bool:
+    return isinstance(value, Stream) or (
+        isinstance(value, Mapping) and any(isinstance(item, Stream) for item in value.values())
+    )
+
+
+def _write_indented(value: Any, out: _Writable, newline: str) -> None:
+    """Write ``value`` in the readable layout; streams member by member, the rest as one piece."""
+    if not _has_stream(value):
+        out.write(_indented(value, newline))
+        return
+    inner = newline + "  "
+    first = True
+    for key, item in value.items():
+        out.write(("{" if first else ",") + inner + _string(str(key)) + ": ")
+        first = False
+        _write_indented(item, out, inner)
+    out.write("{}" if first else newline + "}")
+
+
+def _indented(value: Any, newline: str) -> str:
+    """json.dumps's indent=2 layout; ``newline`` is the line break plus the current indentation.
+
+    Recursion follows the document's own nesting, which the code writing the
+    document fixes (a few levels), never the depth of the input.
+    """
+    scalar = _scalar(value)
+    if scalar is not None:
+        return scalar
+    inner = newline + "  "
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        encoded = [_scalar(item) for item in value]
+        if None in encoded:
+            encoded = [_indented(item, inner) for item in value]
+        return "[" + inner + ("," + inner).join(encoded) + newline + "]"  # type: ignore[arg-type]
+    if not value:
+        return "{}"
+    separator = "," + inner
+    return (
+        "{"
+        + inner
+        + separator.join(
+            _string(str(key)) + ": " + _indented(item, inner) for key, item in value.items()
+        )
+        + newline
+        + "}"
+    )
