@@ -178,3 +178,21 @@ def write_xlsx(tmp_path: Path) -> XlsxWriter:
         return path
 
     return write
+
+
+@pytest.fixture
+def errors_in_both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command a test runs that exits 2 is run again with ``--lang en`` and ``--lang id``,
+    and its Indonesian error checked (see ``language_check.py``)."""
+    import policyeval.cli
+    from language_check import check_both_languages
+
+    run = policyeval.cli._main
+
+    def run_and_check(argv: Sequence[str] | None) -> int:
+        code = run(argv)
+        if code == 2 and argv is not None and "--lang" not in argv:
+            check_both_languages(run, list(argv))
+        return code
+
+    monkeypatch.setattr(policyeval.cli, "_main", run_and_check)

@@ -10,6 +10,9 @@ import pytest
 
 from policyeval.cli import main
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 CASE_TOML = """\
 schema = "policyeval.case/1"
 

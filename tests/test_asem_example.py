@@ -13,6 +13,9 @@ from click.testing import CliRunner
 
 from policyeval.cli import cli, main
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "asem_coinr"
 
 # COINr documentation, "results" article: Index score and rank.

@@ -11,6 +11,9 @@ from policyeval import load_sources
 from policyeval.cli import main
 from policyeval.exceptions import PolicyEvalWarning, did_you_mean
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 CASE_TOML = """\
 schema = "policyeval.case/1"
 

@@ -26,6 +26,9 @@ from policyeval.evidence_io import load_evidence
 from policyeval.exceptions import EvidenceError
 from policyeval.tables import read_table
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 FRAMEWORK = make_framework()
 
 CASE_TOML = """\

@@ -23,6 +23,9 @@ from policyeval.interop.dexi import (
 from policyeval.interop.dexi_framework import dexi_to_framework, framework_to_dxi
 from policyeval.registry import build_aggregator
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 DATA = Path(__file__).parent / "data" / "dexi"
 CAR = read_dexi(DATA / "Car.dxi")
 LINKED = read_dexi(DATA / "Linked.dxi")

@@ -31,6 +31,9 @@ from qda_builder import (
     write_qdpx,
 )
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 ROOT = Path(__file__).parent
 ORNIO = ROOT / "data" / "refi_qda" / "ornio_hand_authored.qdpx"
 

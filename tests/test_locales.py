@@ -10,6 +10,9 @@ import pytest
 from policyeval.cli import main
 from policyeval.locales import LANGUAGES, catalogue, message, placeholders, translate
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 SERANG = Path(__file__).parent.parent / "examples" / "serang_2024"
 
 BAD_ROWS = (
@@ -141,7 +144,9 @@ def test_every_english_message_is_recognised_as_itself() -> None:
             continue
         # appended parts (a hint, a filter) start with a space, as policyeval writes them
         values = {
-            name: (" " if name in {"hint", "missing", "where"} else "") + f"v{index}"
+            name: f"'v{index}'"  # a quoted cell value, as policyeval writes it
+            if name == "cell"
+            else (" " if name in {"hint", "missing", "where"} else "") + f"v{index}"
             for index, name in enumerate(sorted(placeholders(template)))
         }
         english = message(key, "en", **values)

@@ -12,6 +12,9 @@ from policyeval import evaluate_case, frameworks
 from policyeval.cli import main
 from policyeval.report import build_report
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 openpyxl = pytest.importorskip("openpyxl")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "serang_2024"

@@ -33,6 +33,9 @@ from policyeval.sensitivity import (
     sensitivity_case,
 )
 
+pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
+"""Every command these tests run that exits 2 shows its error in Indonesian too."""
+
 SERANG = Path(__file__).parent.parent / "examples" / "serang_2024"
 FOUR = OrdinalScale(
     "four",

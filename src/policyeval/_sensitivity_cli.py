@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from policyeval.exceptions import PolicyEvalError
+from policyeval.locales import LANGUAGES
 
 if TYPE_CHECKING:
     from policyeval.sensitivity import Sensitivity
@@ -23,6 +24,13 @@ def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> 
     from policyeval.cli import _parse_limits  # the command module registers this one
 
     return _parse_limits(context, parameter, values)
+
+
+def _choose_language(context: click.Context, parameter: click.Parameter, value: Any) -> Any:
+    # the main command module imports this one, so its --lang option is rebuilt here
+    from policyeval.cli import _choose_language as choose
+
+    return choose(context, parameter, value)
 
 
 @click.command("sensitivity")
@@ -64,6 +72,14 @@ def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> 
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=lambda context, parameter, value: _choose_language(context, parameter, value),
+    expose_value=False,
+    help="Language of messages (default: English).",
+)
 def sensitivity_command(
     case_dir: str,
     draws: int | None,

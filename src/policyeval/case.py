@@ -318,28 +318,58 @@ def _read_toml(file: Path) -> tuple[dict[str, Any], str]:
     try:
         text = read_bytes(file, max_bytes=MAX_CASE_BYTES).decode("utf-8")
     except FileRefused as error:
-        message = (
-            "no case.toml in this folder (policyeval init FOLDER --framework NAME writes one)"
-            if error.args == ("file not found",)
-            else str(error)
-        )
-        raise CaseError([Problem(message, file=str(file))]) from None
+        if error.args == ("file not found",):
+            message = (
+                "no case.toml in this folder (policyeval init FOLDER --framework NAME writes one)"
+            )
+            message_id: str | None = "case.no_case_toml"
+            params: Mapping[str, Any] = {}
+        else:
+            message, message_id, params = str(error), error.message_id, error.params
+        raise CaseError(
+            [Problem(message, file=str(file), message_id=message_id, params=params)]
+        ) from None
     except UnicodeDecodeError as error:
-        raise CaseError([Problem(f"not valid UTF-8: {error}", file=str(file))]) from None
+        raise CaseError(
+            [
+                Problem(
+                    f"not valid UTF-8: {error}",
+                    file=str(file),
+                    message_id="case.not_utf8",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     try:
         return parse_toml(text), text
     except ParseError as error:
         line = error.line
         if line is None and error.key is not None:
             line = key_locator(text)(error.key)
-        raise CaseError(
-            [Problem(error.message, file=str(file), line=line, key=error.key)]
-        ) from None
+        problem = Problem(
+            error.message,
+            file=str(file),
+            line=line,
+            key=error.key,
+            message_id=error.message_id,
+            params=error.params,
+        )
+        raise CaseError([problem]) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+)", str(error))
         line = int(found.group(1)) if found else None
         message = str(error).split(" (at line")[0]
-        raise CaseError([Problem(f"invalid TOML: {message}", file=str(file), line=line)]) from None
+        raise CaseError(
+            [
+                Problem(
+                    f"invalid TOML: {message}",
+                    file=str(file),
+                    line=line,
+                    message_id="case.invalid_toml",
+                    params={"error": message},
+                )
+            ]
+        ) from None
 
 
 def _no_such_folder(folder: Path) -> Problem:
@@ -375,7 +405,7 @@ def _check_plugins(
         try:
             build(spec)
         except PolicyEvalError as error:
-            problems.append(Problem(str(error), file=file, key=key))
+            problems.append(Problem.from_error(error, file=file, key=key))
     if allowed is not None:
         for node in sorted(set(overrides) - set(allowed)):
             problems.append(
@@ -441,7 +471,13 @@ def load_case(
         try:
             if candidate is None:
                 problems.append(
-                    Problem(OUTSIDE_FOLDER, file=where, key="case.framework", value=framework_ref)
+                    Problem(
+                        OUTSIDE_FOLDER,
+                        message_id="file.outside_folder",
+                        file=where,
+                        key="case.framework",
+                        value=framework_ref,
+                    )
                 )
             elif candidate.suffix in (".toml", ".json") or candidate.is_file():
                 framework = load_framework(candidate, max_bytes=framework_bytes)
@@ -454,6 +490,8 @@ def load_case(
                     file=where,
                     key="case.framework",
                     value=framework_ref,
+                    message_id="case.cannot_load_framework",
+                    params={"error": error},
                 )
             )
 
@@ -491,7 +529,13 @@ def load_case(
         evidence_file = None  # numbers only: no evidence table
     elif evidence_file is None:
         problems.append(
-            Problem(OUTSIDE_FOLDER, file=where, key="evidence.file", value=str(evidence_name))
+            Problem(
+                OUTSIDE_FOLDER,
+                message_id="file.outside_folder",
+                file=where,
+                key="evidence.file",
+                value=str(evidence_name),
+            )
         )
     elif not evidence_file.is_file():
         problems.append(
@@ -505,7 +549,13 @@ def load_case(
     sources_file = inside(folder, str(sources_name)) if sources_name else None
     if sources_name and sources_file is None:
         problems.append(
-            Problem(OUTSIDE_FOLDER, file=where, key="evidence.sources", value=str(sources_name))
+            Problem(
+                OUTSIDE_FOLDER,
+                message_id="file.outside_folder",
+                file=where,
+                key="evidence.sources",
+                value=str(sources_name),
+            )
         )
     elif sources_file is not None and not sources_file.is_file():
         problems.append(
@@ -575,12 +625,12 @@ def load_case(
                 framework, scorers or None, file=where, key="scoring.indicators"
             )
         except PolicyEvalError as error:
-            problems.append(Problem(str(error), file=where, key="scoring"))
+            problems.append(Problem.from_error(error, file=where, key="scoring"))
     confidence = aggregation.get("confidence", "weakest")
     try:
         build_confidence_rule(confidence)
     except PolicyEvalError as error:
-        problems.append(Problem(str(error), file=where, key="aggregation.confidence"))
+        problems.append(Problem.from_error(error, file=where, key="aggregation.confidence"))
     min_share = aggregation.get("min_share", DEFAULT_MIN_SHARE)
 
     alternatives = []
@@ -589,7 +639,7 @@ def load_case(
         try:
             build_aggregator(entry["aggregator"])
         except PolicyEvalError as error:
-            problems.append(Problem(str(error), file=where, key=f"{key}.aggregator"))
+            problems.append(Problem.from_error(error, file=where, key=f"{key}.aggregator"))
         over = entry.get("over", "children")
         node = entry.get("node")
         if framework is not None and node is not None and node not in framework.inner_nodes:
@@ -618,7 +668,13 @@ def load_case(
     reported_file = inside(folder, str(reported_name)) if reported_name else None
     if reported_name and reported_file is None:
         problems.append(
-            Problem(OUTSIDE_FOLDER, file=where, key="reported.file", value=str(reported_name))
+            Problem(
+                OUTSIDE_FOLDER,
+                message_id="file.outside_folder",
+                file=where,
+                key="reported.file",
+                value=str(reported_name),
+            )
         )
     elif reported_file is not None and not reported_file.is_file():
         problems.append(

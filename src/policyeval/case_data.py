@@ -144,7 +144,15 @@ def parse_data_sections(
     file = section.get("file")
     data_file = inside(folder, file) if isinstance(file, str) and file else None
     if isinstance(file, str) and file and data_file is None:
-        problems.append(Problem(OUTSIDE_FOLDER, file=where, key="data.file", value=file))
+        problems.append(
+            Problem(
+                OUTSIDE_FOLDER,
+                message_id="file.outside_folder",
+                file=where,
+                key="data.file",
+                value=file,
+            )
+        )
     elif data_file is None or not data_file.is_file():
         problems.append(Problem("data file not found", file=where, key="data.file", value=file))
     unit_column = section.get("unit_column")

@@ -20,7 +20,7 @@ import attrs
 import click
 
 from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
-from policyeval.locales import LANGUAGES, message, translate
+from policyeval.locales import LANGUAGES, localise, message
 
 if TYPE_CHECKING:
     from policyeval.case import CaseResult
@@ -53,8 +53,8 @@ def _say(key: str, **values: Any) -> str:
 
 
 def _in_language(text: object) -> str:
-    """An English message of policyeval (a problem, a rejection reason) in the command's language."""
-    return translate(str(text), _LANGUAGE.get())
+    """A message of policyeval (a problem, an error, a rejection reason) in the command's language."""
+    return localise(text, _LANGUAGE.get())
 
 
 # Control characters but line feed and tab: a label or excerpt holding ESC or a carriage return
@@ -629,10 +629,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except _Exit as stop:
         return stop.code
     except click.exceptions.Abort:
-        _echo("aborted", err=True)
+        _echo(_say("cli.aborted"), err=True)
         return 1
     except click.ClickException as error:
-        error.show()
+        _show_click_error(error, _requested_language(argv))
         return 2
     except PolicyEvalError as error:
         try:
@@ -640,13 +640,41 @@ def _main(argv: Sequence[str] | None) -> int:
         except _Exit as stop:
             return stop.code
     except OSError as error:
-        _echo(_say("cli.error", message=str(error)), err=True)
+        _echo(_say("cli.error", message=_in_language(error)), err=True)
         return 2
     except Exception as error:  # never show a traceback to a user
-        _echo(f"internal error: {type(error).__name__}: {error}", err=True)
-        _echo("please report this with the command you ran", err=True)
+        _echo(_say("cli.internal_error", error=f"{type(error).__name__}: {error}"), err=True)
+        _echo(_say("cli.report_it"), err=True)
         return 3
     return 0
+
+
+def _requested_language(argv: Sequence[str] | None) -> str | None:
+    """The ``--lang`` of a command line, read before click parses it (for click's own errors)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    for index, word in enumerate(words):
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
+def _show_click_error(error: click.ClickException, lang: str | None) -> None:
+    """A usage error of the command line (unknown option, missing argument...) in ``lang``."""
+    if lang not in LANGUAGES or lang == "en":
+        error.show()
+        return
+    context = getattr(error, "ctx", None)
+    if context is not None:
+        usage = context.get_usage().removeprefix("Usage: ")
+        _echo(message("cli.usage", lang, usage=usage), err=True)
+        if context.command.get_help_option(context) is not None:
+            longest = max(context.command.get_help_option_names(context), key=len)
+            command = f"'{context.command_path} {longest}'"
+            _echo(message("cli.try_help", lang, command=command), err=True)
+        _echo("", err=True)
+    _echo(message("cli.error", lang, message=localise(error.format_message(), lang)), err=True)
 
 
 def entry() -> None:

@@ -292,7 +292,7 @@ class _Tables:
                 self.cache[name] = read_table(path)
             except EvidenceError as error:
                 raise DataCheckError(
-                    attrs.evolve(p, message=f"check {check.id!r}: {p.message}")
+                    attrs.evolve(p, message=f"check {check.id!r}: {p.message}", message_id=None)
                     for p in error.problems
                 ) from None
         return self.cache[name]

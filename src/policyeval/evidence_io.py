@@ -188,14 +188,16 @@ def load_sources(
         )
     for column in table.columns:
         if column not in SOURCE_COLUMNS:
+            hint, columns = did_you_mean(column, SOURCE_COLUMNS), ", ".join(SOURCE_COLUMNS)
             location = Problem(
-                f"unknown column{did_you_mean(column, SOURCE_COLUMNS)}, kept as extra information "
-                f"(known columns: {', '.join(SOURCE_COLUMNS)})",
+                f"unknown column{hint}, kept as extra information (known columns: {columns})",
                 file=table.file,
                 row=table.header_row,
                 key=column,
+                message_id="table.unknown_source_column",
+                params={"hint": hint, "columns": columns},
             )
-            warnings.warn(str(location), PolicyEvalWarning, stacklevel=2)
+            warnings.warn(PolicyEvalWarning(problem=location), stacklevel=2)
     sources: dict[str, Source] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:

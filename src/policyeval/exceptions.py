@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -51,6 +52,13 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+def _read_only(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(params or {}))
+
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
     """One located problem in an input file or object.
@@ -60,6 +68,16 @@ class Problem:
     spreadsheet shows it, the header being row 1 (evidence tables); ``key``
     is a key path such as ``nodes[3].weight`` or a column name; ``value`` is
     the offending value, when there is one.
+
+    ``message_id`` names the message's entry in the catalogues of
+    :mod:`policyeval.locales` and ``params`` the values filled into it, so
+    the message can be shown in another language; ``message`` stays the
+    English text.
+
+    >>> problem = Problem("missing value", row=4, key="rating", message_id="row.missing_value")
+    >>> from policyeval.locales import localise
+    >>> localise(problem, "id")
+    'baris 4: rating: nilai kosong'
     """
 
     message: str = attrs.field(kw_only=False)
@@ -68,6 +86,23 @@ class Problem:
     row: int | None = None
     key: str | None = None
     value: Any = attrs.field(default=UNSET, eq=False)
+    message_id: str | None = attrs.field(default=None, eq=False)
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_read_only, eq=False)
+
+    @classmethod
+    def from_error(cls, error: BaseException, **where: Any) -> Problem:
+        """A problem with ``error``'s message and catalogue entry, located by ``where``.
+
+        >>> problem = Problem.from_error(ValueError("must be > 0"), file="case.toml", key="x")
+        >>> print(problem)
+        case.toml: x: must be > 0
+        """
+        return cls(
+            str(error),
+            message_id=getattr(error, "message_id", None),
+            params=getattr(error, "params", None),
+            **where,
+        )
 
     @property
     def has_value(self) -> bool:
@@ -108,18 +143,58 @@ def _jsonable(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-class PolicyEvalError(Exception):
-    """Root of every exception raised by policyeval."""
+class _Keyed:
+    """The catalogue entry of a message: ``message_id`` and the ``params`` filled into it.
+
+    The text of the exception or warning stays English; the command line shows
+    it in the chosen language through :func:`policyeval.locales.localise`.
+    """
+
+    message_id: str | None = None
+    params: Mapping[str, Any] = _NO_PARAMS
+
+    def _keep(self, message_id: str | None, params: Mapping[str, Any] | None) -> None:
+        if message_id is not None:
+            self.message_id = message_id
+            self.params = _read_only(params)
 
 
-class PolicyEvalWarning(UserWarning):
+class PolicyEvalError(_Keyed, Exception):
+    """Root of every exception raised by policyeval.
+
+    ``message_id`` and ``params`` (optional) name the message's catalogue
+    entry, so it can be shown in another language.
+    """
+
+    def __init__(
+        self, *args: Any, message_id: str | None = None, params: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(*args)
+        self._keep(message_id, params)
+
+
+class PolicyEvalWarning(_Keyed, UserWarning):
     """Warned when an input is accepted but probably not meant as written.
 
     For example, a column of ``sources.csv`` that policyeval does not know
     (``kategori`` for ``category``) is kept as extra information, with a
     warning listing the known columns. The command line prints these as
-    ``warning: ...`` lines.
+    ``warning: ...`` lines, in the language of ``--lang``. A warning about
+    a place in a file carries that :class:`Problem` (``problem``) and reads as it.
     """
+
+    def __init__(
+        self,
+        *args: Any,
+        message_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        problem: Problem | None = None,
+    ) -> None:
+        if problem is not None and not args:
+            args = (str(problem),)
+        super().__init__(*args)
+        self._keep(message_id, params)
+        self.problems: tuple[Problem, ...] = () if problem is None else (problem,)
 
 
 class InvalidArgument(PolicyEvalError, ValueError):
@@ -132,9 +207,16 @@ class InvalidArgument(PolicyEvalError, ValueError):
 class _ProblemsError(PolicyEvalError):
     """Base for errors that carry a list of located :class:`Problem` records."""
 
-    def __init__(self, problems: Iterable[Problem] | str, *, file: str | None = None) -> None:
+    def __init__(
+        self,
+        problems: Iterable[Problem] | str,
+        *,
+        file: str | None = None,
+        message_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         if isinstance(problems, str):
-            problems = [Problem(problems, file=file)]
+            problems = [Problem(problems, file=file, message_id=message_id, params=params)]
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self._render())
 

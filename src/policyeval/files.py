@@ -55,8 +55,13 @@ class FileRefused(OSError):
     """An input path that is not a readable regular file within the size limit.
 
     Readers turn it into a located problem; its message never names the
-    kind of file found at a path outside a case folder.
+    kind of file found at a path outside a case folder. ``message_id`` and
+    ``params`` name the message's catalogue entry (:mod:`policyeval.locales`).
     """
+
+    def __init__(self, message: str, *, message_id: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.message_id, self.params = message_id, params
 
 
 def inside(folder: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path | None:
@@ -86,9 +91,13 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES)
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise FileRefused("file not found") from None
+        raise FileRefused("file not found", message_id="file.not_found") from None
     except OSError as error:
-        raise FileRefused(f"cannot open the file: {error.strerror}") from None
+        raise FileRefused(
+            f"cannot open the file: {error.strerror}",
+            message_id="file.cannot_open",
+            error=error.strerror,
+        ) from None
     try:
         info = os.fstat(descriptor)
     except OSError:  # pragma: no cover - fstat on a just-opened descriptor does not fail
@@ -96,14 +105,26 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES)
         raise
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
-        raise FileRefused("not a regular file (a directory, FIFO, socket or device)")
+        raise FileRefused(
+            "not a regular file (a directory, FIFO, socket or device)",
+            message_id="file.not_regular",
+        )
     if info.st_size > max_bytes:
         os.close(descriptor)
-        raise FileRefused(f"the file has {info.st_size} bytes, more than the limit of {max_bytes}")
+        raise FileRefused(
+            f"the file has {info.st_size} bytes, more than the limit of {max_bytes}",
+            message_id="file.size_limit",
+            size=info.st_size,
+            limit=max_bytes,
+        )
     with os.fdopen(descriptor, "rb") as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise FileRefused(f"the file grew beyond the limit of {max_bytes} bytes while read")
+        raise FileRefused(
+            f"the file grew beyond the limit of {max_bytes} bytes while read",
+            message_id="file.grew",
+            limit=max_bytes,
+        )
     return data
 
 
@@ -114,12 +135,22 @@ class ParseError(ValueError):
     """Text that parses but cannot be trusted, or does not parse within bounds.
 
     ``line`` is the 1-based line when known; ``key`` the key path of the
-    offending value when known.
+    offending value when known; ``message_id`` and ``params`` the message's
+    catalogue entry (:mod:`policyeval.locales`).
     """
 
-    def __init__(self, message: str, *, line: int | None = None, key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        key: str | None = None,
+        message_id: str | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(message)
         self.message, self.line, self.key = message, line, key
+        self.message_id, self.params = message_id, params
 
 
 def _line_of(text: str, literal: str) -> int | None:
@@ -135,11 +166,15 @@ def _float_parser(text: str) -> Callable[[str], float]:
             raise ParseError(
                 f"number {literal} is outside the range of floating-point numbers",
                 line=_line_of(text, literal),
+                message_id="parse.number_overflow",
+                number=literal,
             )
         if number == 0 and any(digit in mantissa for digit in "123456789"):
             raise ParseError(
                 f"number {literal} is too small to tell from 0 in floating point",
                 line=_line_of(text, literal),
+                message_id="parse.number_underflow",
+                number=literal,
             )
         return number
 
@@ -161,7 +196,11 @@ def _check_values(data: Any) -> None:
             stack.extend((_join_key(path, key), item) for key, item in value.items())
             for key in value:
                 if isinstance(key, str) and _SURROGATE.search(key):
-                    raise ParseError("a key holds a lone surrogate (not text)", key=path or None)
+                    raise ParseError(
+                        "a key holds a lone surrogate (not text)",
+                        key=path or None,
+                        message_id="parse.key_surrogate",
+                    )
         elif isinstance(value, list):
             stack.extend((_join_key(path, index), item) for index, item in enumerate(value))
         elif isinstance(value, bool):
@@ -169,10 +208,16 @@ def _check_values(data: Any) -> None:
         elif isinstance(value, int):
             if abs(value) > _LARGEST_INTEGER:
                 raise ParseError(
-                    "integer is outside the range of floating-point numbers", key=path or None
+                    "integer is outside the range of floating-point numbers",
+                    key=path or None,
+                    message_id="parse.integer_overflow",
                 )
         elif isinstance(value, str) and _SURROGATE.search(value):
-            raise ParseError("text holds a lone surrogate (not a character)", key=path or None)
+            raise ParseError(
+                "text holds a lone surrogate (not a character)",
+                key=path or None,
+                message_id="parse.text_surrogate",
+            )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -186,6 +231,8 @@ def _integer_parser(text: str) -> Callable[[str], int]:
             raise ParseError(
                 f"integer of {len(literal)} digits is outside the range of numbers",
                 line=_line_of(text, literal[:40]),
+                message_id="parse.integer_digits",
+                digits=len(literal),
             )
         return int(literal)
 
@@ -196,7 +243,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ParseError(f"duplicate key {key!r} in one object (JSON keys must be unique)")
+            raise ParseError(
+                f"duplicate key {key!r} in one object (JSON keys must be unique)",
+                message_id="parse.duplicate_key",
+                name=repr(key),
+            )
         out[key] = value
     return out
 
@@ -223,13 +274,15 @@ def parse_json(text: str) -> Any:
             parse_constant=_refuse_constant,
         )
     except RecursionError:
-        raise ParseError("nested too deeply to read") from None
+        raise ParseError("nested too deeply to read", message_id="parse.too_deep") from None
     _check_values(data)
     return data
 
 
 def _refuse_constant(name: str) -> float:
-    raise ParseError(f"{name} is not a JSON number")
+    raise ParseError(
+        f"{name} is not a JSON number", message_id="parse.not_a_json_number", name=name
+    )
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -247,6 +300,6 @@ def parse_toml(text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text, parse_float=_float_parser(text))
     except RecursionError:
-        raise ParseError("nested too deeply to read") from None
+        raise ParseError("nested too deeply to read", message_id="parse.too_deep") from None
     _check_values(data)
     return data

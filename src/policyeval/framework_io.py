@@ -334,7 +334,14 @@ def _check_file(
     suffix = Path(source).suffix.lower()
     if suffix not in _SUFFIXES:
         message = f"unsupported framework file suffix {suffix!r}; use .toml or .json"
-        return None, [Problem(message, file=source)]
+        return None, [
+            Problem(
+                message,
+                file=source,
+                message_id="framework.unsupported_suffix",
+                params={"suffix": repr(suffix)},
+            )
+        ]
     try:
         text = read_bytes(source, max_bytes=max_bytes).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -357,11 +364,20 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
             data = parse_json(text)
         except json.JSONDecodeError as error:
             message = f"invalid JSON: {error.msg} (column {error.colno})"
-            return None, [Problem(message, line=error.lineno)]
+            params = {"error": error.msg, "column": error.colno}
+            return None, [
+                Problem(message, line=error.lineno, message_id="parse.invalid_json", params=params)
+            ]
         except ParseError as error:
             return None, [_parse_problem(error, text, format)]
         if not isinstance(data, dict):
-            return None, [Problem("a framework file must hold a JSON object", line=1)]
+            return None, [
+                Problem(
+                    "a framework file must hold a JSON object",
+                    line=1,
+                    message_id="framework.not_object",
+                )
+            ]
         return data, []
     try:
         return parse_toml(text), []
@@ -373,10 +389,17 @@ def _parse(text: str, format: Format) -> tuple[dict[str, Any] | None, list[Probl
         if found:
             text_part = message[: found.start()]
             problem = Problem(
-                f"invalid TOML: {text_part} (column {found.group(2)})", line=int(found.group(1))
+                f"invalid TOML: {text_part} (column {found.group(2)})",
+                line=int(found.group(1)),
+                message_id="parse.invalid_toml_column",
+                params={"error": text_part, "column": found.group(2)},
             )
         else:
-            problem = Problem(f"invalid TOML: {message}")
+            problem = Problem(
+                f"invalid TOML: {message}",
+                message_id="case.invalid_toml",
+                params={"error": message},
+            )
         return None, [problem]
 
 
@@ -384,7 +407,9 @@ def _parse_problem(error: ParseError, text: str, format: Format) -> Problem:
     line = error.line
     if line is None and error.key is not None:
         line = key_locator(text, format=format)(error.key)
-    return Problem(error.message, line=line, key=error.key)
+    return Problem(
+        error.message, line=line, key=error.key, message_id=error.message_id, params=error.params
+    )
 
 
 def _join(prefix: str, name: str) -> str:

@@ -266,8 +266,11 @@ class _Registry:
             name = self.aliases[name]
         if name not in factories:
             hint = did_you_mean(name, [*factories, *self.aliases])
+            known = ", ".join(sorted(factories))
             raise UnknownPluginError(
-                f"unknown {self.kind} {name!r}{hint}; known: {', '.join(sorted(factories))}"
+                f"unknown {self.kind} {name!r}{hint}; known: {known}",
+                message_id="plugin.unknown_" + self.kind.replace(" ", "_"),
+                params={"name": repr(name), "hint": hint, "known": known},
             )
         factory = factories[name]
         if not callable(factory):  # an entry point: factories are callable, entry points not

@@ -284,9 +284,23 @@ def init_case(
     unit_ids = [unit.strip() for unit in (units or [_slug(target.resolve().name)])]
     problems = []
     if not all(unit_ids):
-        problems.append(Problem("a unit id cannot be empty", key="units", value=unit_ids))
+        problems.append(
+            Problem(
+                "a unit id cannot be empty",
+                key="units",
+                value=unit_ids,
+                message_id="case.empty_unit_id",
+            )
+        )
     if len(set(unit_ids)) != len(unit_ids):
-        problems.append(Problem("duplicate unit ids", key="units", value=unit_ids))
+        problems.append(
+            Problem(
+                "duplicate unit ids",
+                key="units",
+                value=unit_ids,
+                message_id="case.duplicate_unit_ids",
+            )
+        )
     if xlsx:
         try:
             import openpyxl  # noqa: F401
@@ -294,14 +308,19 @@ def init_case(
             problems.append(
                 Problem(
                     "the evidence.xlsx template needs openpyxl: pip install 'policyeval[xlsx]' "
-                    "(or pass --no-xlsx for CSV files only)"
+                    "(or pass --no-xlsx for CSV files only)",
+                    message_id="case.xlsx_needs_openpyxl",
                 )
             )
     names = ["case.toml", "evidence.csv", *(["evidence.xlsx"] if xlsx else [])]
     existing = [name for name in names if (target / name).exists()]
     if existing and not force:
         problems += [
-            Problem("already exists; pass --force to overwrite", file=str(target / name))
+            Problem(
+                "already exists; pass --force to overwrite",
+                file=str(target / name),
+                message_id="case.already_exists",
+            )
             for name in existing
         ]
     if problems:

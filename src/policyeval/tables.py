@@ -407,9 +407,14 @@ def _csv_problem(
         for _ in itertools.islice(again, good):
             pass
         line = again.line_num + 1
+        message_id, params = "table.unbalanced_quote", {}
     else:
         message = f"malformed CSV: {error}"
-    return EvidenceError([Problem(message, file=file, row=good + 1, line=line)])
+        message_id, params = "table.malformed_csv", {"error": str(error)}
+    problem = Problem(
+        message, file=file, row=good + 1, line=line, message_id=message_id, params=params
+    )
+    return EvidenceError([problem])
 
 
 def _cell_text(value: object) -> str:
@@ -432,7 +437,16 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     total = sum(member.file_size for member in members)
     if total > limits.uncompressed_bytes:
         raise EvidenceError(
@@ -444,6 +458,8 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                         "uncompressed_bytes",
                     ),
                     file=file,
+                    message_id="table.unpacks_to",
+                    params={"total": total, "limit": limits.uncompressed_bytes},
                 )
             ]
         )
@@ -460,6 +476,12 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                             "compression_ratio",
                         ),
                         file=file,
+                        message_id="table.compression_ratio",
+                        params={
+                            "part": repr(member.filename),
+                            "ratio": f"{ratio:.0f}",
+                            "limit": f"{limits.compression_ratio:g}",
+                        },
                     )
                 ]
             )
@@ -482,7 +504,16 @@ def _read_xlsx(
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise EvidenceError(
@@ -509,7 +540,16 @@ def _xlsx_rows(
     except EvidenceError:
         raise
     except Exception as error:  # openpyxl raises many unrelated types for broken sheets
-        raise EvidenceError([Problem(f"cannot read workbook: {error}", file=file)]) from None
+        raise EvidenceError(
+            [
+                Problem(
+                    f"cannot read workbook: {error}",
+                    file=file,
+                    message_id="table.cannot_read_workbook",
+                    params={"error": str(error)},
+                )
+            ]
+        ) from None
     finally:
         workbook.close()
 

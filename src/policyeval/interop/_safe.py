@@ -35,9 +35,16 @@ def parse_xml(data: bytes | str, *, file: str) -> Element:
     try:
         root: Element = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
     except defusedxml.DTDForbidden:
-        raise InteropError("refused: the XML declares a DTD (entity tricks)", file=file) from None
+        raise InteropError(
+            "refused: the XML declares a DTD (entity tricks)", file=file, message_id="interop.dtd"
+        ) from None
     except ParseError as error:
-        raise InteropError(f"not well-formed XML: {error}", file=file) from None
+        raise InteropError(
+            f"not well-formed XML: {error}",
+            file=file,
+            message_id="interop.bad_xml",
+            params={"error": str(error)},
+        ) from None
     return root
 
 
@@ -55,10 +62,18 @@ def check_member_name(name: str, *, file: str) -> PurePosixPath:
     normal = name.replace("\\", "/")
     path = PurePosixPath(normal)
     if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
-        raise InteropError(f"refused: member {name!r} has an absolute path", file=file)
+        raise InteropError(
+            f"refused: member {name!r} has an absolute path",
+            file=file,
+            message_id="interop.absolute_member",
+            params={"name": repr(name)},
+        )
     if ".." in path.parts:
         raise InteropError(
-            f"refused: member {name!r} escapes the archive (path traversal)", file=file
+            f"refused: member {name!r} escapes the archive (path traversal)",
+            file=file,
+            message_id="interop.escaping_member",
+            params={"name": repr(name)},
         )
     return path
 
@@ -80,7 +95,12 @@ class SafeArchive:
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as error:
-            raise InteropError(f"not a readable zip archive: {error}", file=path) from None
+            raise InteropError(
+                f"not a readable zip archive: {error}",
+                file=path,
+                message_id="interop.not_zip",
+                params={"error": error},
+            ) from None
         self._members: dict[str, zipfile.ZipInfo] = {}
         self._check()
 
@@ -88,24 +108,39 @@ class SafeArchive:
         infos = self._zip.infolist()
         if len(infos) > MAX_MEMBERS:
             raise InteropError(
-                f"refused: {len(infos)} members (limit {MAX_MEMBERS})", file=self.file
+                f"refused: {len(infos)} members (limit {MAX_MEMBERS})",
+                file=self.file,
+                message_id="interop.too_many_members",
+                params={"count": len(infos), "limit": MAX_MEMBERS},
             )
         total = 0
         for info in infos:
             path = check_member_name(info.filename, file=self.file)
             if _is_symlink(info):
                 raise InteropError(
-                    f"refused: member {info.filename!r} is a symbolic link", file=self.file
+                    f"refused: member {info.filename!r} is a symbolic link",
+                    file=self.file,
+                    message_id="interop.link_member",
+                    params={"name": repr(info.filename)},
                 )
             if info.flag_bits & 0x1:
                 raise InteropError(
-                    f"refused: member {info.filename!r} is encrypted", file=self.file
+                    f"refused: member {info.filename!r} is encrypted",
+                    file=self.file,
+                    message_id="interop.encrypted_member",
+                    params={"name": repr(info.filename)},
                 )
             if info.file_size > self.max_member:
                 raise InteropError(
                     f"refused: member {info.filename!r} is {info.file_size} bytes "
                     f"(limit {self.max_member})",
                     file=self.file,
+                    message_id="interop.big_member",
+                    params={
+                        "name": repr(info.filename),
+                        "size": info.file_size,
+                        "limit": self.max_member,
+                    },
                 )
             if info.file_size > 1024 * 1024 and info.file_size > self.max_ratio * max(
                 info.compress_size, 1
@@ -114,17 +149,29 @@ class SafeArchive:
                     f"refused: member {info.filename!r} expands {info.file_size} bytes from "
                     f"{info.compress_size} (a compression bomb; limit ratio {self.max_ratio})",
                     file=self.file,
+                    message_id="interop.bomb",
+                    params={
+                        "name": repr(info.filename),
+                        "size": info.file_size,
+                        "compressed": info.compress_size,
+                        "ratio": self.max_ratio,
+                    },
                 )
             total += info.file_size
             if total > self.max_total:
                 raise InteropError(
                     f"refused: the members expand to more than {self.max_total} bytes",
                     file=self.file,
+                    message_id="interop.expands",
+                    params={"limit": self.max_total},
                 )
             if not info.is_dir():
                 if path.as_posix() in self._members:
                     raise InteropError(
-                        f"refused: member {info.filename!r} appears twice", file=self.file
+                        f"refused: member {info.filename!r} appears twice",
+                        file=self.file,
+                        message_id="interop.member_twice",
+                        params={"name": repr(info.filename)},
                     )
                 self._members[path.as_posix()] = info
 

@@ -12,8 +12,32 @@ from typing import Any, Literal
 import click
 
 from policyeval.exceptions import PolicyEvalError
+from policyeval.locales import LANGUAGES
 
 __all__ = ["dexi_group", "import_group"]
+
+
+def _choose_language(context: click.Context, parameter: click.Parameter, value: Any) -> Any:
+    from policyeval.cli import _choose_language as choose
+
+    return choose(context, parameter, value)
+
+
+# the main command module imports this one, so its --lang option is rebuilt here
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=_choose_language,
+    expose_value=False,
+    help="Language of messages (default: English).",
+)
+
+
+def _say(key: str, **values: Any) -> str:
+    from policyeval.cli import _say as say
+
+    return say(key, **values)
 
 
 def _fail(error: Exception) -> Any:
@@ -43,6 +67,7 @@ def import_group() -> None:
 @click.option(
     "--id", "framework_id", default=None, help="The framework's id (default: the model's name)."
 )
+@_LANG
 def import_dexi(model: str, output: str, framework_id: str | None) -> None:
     """Turn a DEXi model into a framework with decision-table aggregators."""
     from policyeval.framework_io import dumps_framework
@@ -82,6 +107,7 @@ def dexi_group() -> None:
     help="An undefined input counts as the whole range (DEXi) or leaves its ancestors undefined.",
 )
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
+@_LANG
 def dexi_evaluate(model: str, fmt: str, method: str, undefined: str, output: str | None) -> None:
     """Evaluate the alternatives stored in a DEXi model."""
     from policyeval.interop.dexi import evaluation_json, read_dexi
@@ -121,15 +147,20 @@ def _coded_import(
     except PolicyEvalError as error:
         _fail(error)
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(_say("cli.wrote", file=path), err=True)
     if fmt == "json":
         click.echo(_json(result.summary), nl=False)
         return
     summary = result.summary
     click.echo(
-        f"{summary['selections']} selections: {summary['mapped']} mapped into {summary['rows']} "
-        f"evidence rows; {len(summary['unmapped'])} unmapped; "
-        f"{len(summary['needs_rating'])} rows need a rating"
+        _say(
+            "cli.import_summary",
+            selections=summary["selections"],
+            mapped=summary["mapped"],
+            rows=summary["rows"],
+            unmapped=len(summary["unmapped"]),
+            needs_rating=len(summary["needs_rating"]),
+        )
     )
 
 
@@ -155,6 +186,7 @@ _OVERWRITE = click.option(
 @_FORMAT
 @_FRAMEWORK
 @_OVERWRITE
+@_LANG
 def import_refi_qda(
     project: str, mapping_path: str, case_dir: str, fmt: str, framework: str | None, overwrite: bool
 ) -> None:
@@ -200,6 +232,7 @@ def import_qualcoder(
 @_FORMAT
 @_FRAMEWORK
 @_OVERWRITE
+@_LANG
 def import_taguette(
     export: str, mapping_path: str, case_dir: str, fmt: str, framework: str | None, overwrite: bool
 ) -> None:

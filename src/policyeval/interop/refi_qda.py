@@ -141,6 +141,8 @@ def read_refi_qda(
             raise InteropError(
                 f"expected one .qde project at the top of the archive, found {projects!r}",
                 file=name,
+                message_id="interop.one_qde",
+                params={"found": repr(projects)},
             )
         root = parse_xml(archive.read(projects[0]), file=f"{name}:{projects[0]}")
         return _Project(root, _Texts(archive, None, name), name, end).read()

@@ -6,9 +6,12 @@ user that is not data: report text (``[text]``), technique names
 command line (``[message]``). English is the source language: a message is
 written in English where it is raised (so ``str()`` of an exception stays
 English for Python users) and :func:`translate` renders it in another
-language by recognising it against the English ``[message]`` templates and
-filling the same placeholders into the target template; :func:`recognise`
-gives the message id and its values.
+language. Where a message is raised with its catalogue id and values
+(``message_id`` and ``params`` of a :class:`~policyeval.exceptions.Problem`,
+an error or a warning), :func:`localise` fills them into the target
+template; a message without an id (a third-party plug-in's, say) is
+recognised against the English ``[message]`` templates by :func:`translate`,
+and :func:`recognise` gives the message id and its values.
 
 >>> message("cli.valid_case", "id", file="case.toml", items=3, rejected=1, reported=0, checks=2)
 'case.toml: kasus valid; 3 butir bukti, 1 baris ditolak, 0 putusan studi, 2 pemeriksaan data'
@@ -31,7 +34,15 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "message", "placeholders", "recognise", "translate"]
+__all__ = [
+    "LANGUAGES",
+    "catalogue",
+    "localise",
+    "message",
+    "placeholders",
+    "recognise",
+    "translate",
+]
 
 LANGUAGES: tuple[str, ...] = tuple(
     sorted(
@@ -82,9 +93,84 @@ def message(key: str, lang: str | None, /, **values: Any) -> str:
     return template.format(**values)
 
 
+_MESSAGE_VALUES = frozenset({"error", "hint", "missing", "reason", "where"})
+"""Placeholders whose value is itself a message (a hint, a parser's error), shown translated."""
+
+
+def localise(shown: object, lang: str | None) -> str:
+    """A message of policyeval (a problem, an error, a warning or text) in ``lang``.
+
+    An object with a ``message_id`` (see :class:`~policyeval.exceptions.Problem`)
+    is rendered from that catalogue entry and its ``params``, provided the
+    English entry filled with them is the message itself; a
+    :class:`~policyeval.exceptions.Problem` keeps its location, with ``row``
+    and ``(got ...)`` in ``lang``. Anything else falls back to
+    :func:`translate` of its English text. English is the text as written.
+
+    >>> from policyeval.exceptions import Problem
+    >>> problem = Problem("unknown unit (the case declares ['kota'])", file="e.csv", row=3,
+    ...     key="unit", value="kot", message_id="row.unknown_unit",
+    ...     params={"hint": "", "units": ['kota']})
+    >>> localise(problem, "id")
+    "e.csv: baris 3: unit: unit tidak dikenal (kasus menyatakan ['kota']) (isian 'kot')"
+    >>> localise(problem, "en") == str(problem)
+    True
+    """
+    text = str(shown)
+    if not lang or lang == "en" or lang not in LANGUAGES:
+        return text
+    problems = getattr(shown, "problems", None)
+    if isinstance(problems, tuple) and len(problems) == 1:
+        return localise(problems[0], lang)  # an error with one located problem reads as it
+    key = getattr(shown, "message_id", None)
+    if not isinstance(key, str) or key not in catalogue("en")["message"]:
+        return translate(text, lang)
+    params = getattr(shown, "params", None) or {}
+    try:
+        english = message(key, "en", **params)
+    except (KeyError, IndexError, ValueError):
+        english = None
+    if english != getattr(shown, "message", text):
+        # an entry that does not say what the message says (a message changed after it was
+        # raised, say) is not trusted: the English text is recognised instead
+        return translate(text, lang)
+    values = {
+        # a value that is itself a message (a hint, a parser's error) is shown in lang too
+        name: localise(value, lang)
+        if name in _MESSAGE_VALUES or getattr(value, "message_id", None) is not None
+        else value
+        for name, value in params.items()
+    }
+    body = message(key, lang, **values)
+    if not hasattr(shown, "has_value"):
+        return body
+    return _located(shown, body, lang)
+
+
+def _located(problem: Any, body: str, lang: str) -> str:
+    """A problem's location and offending value around its message ``body``, in ``lang``."""
+    head = ""
+    if problem.file is not None:
+        head = str(problem.file) + ("" if problem.line is None else f":{problem.line}")
+    elif problem.line is not None:
+        head = message("location.line", lang, line=problem.line)
+    parts = [head] if head else []
+    if problem.row is not None:
+        parts.append(message("location.row", lang, row=problem.row))
+    if problem.key is not None:
+        parts.append(problem.key)
+    text = ": ".join([*parts, body])
+    if problem.has_value:
+        text += message("got", lang, value=repr(problem.value))
+    return text
+
+
 _PLACEHOLDER_PATTERNS = {
     # a file or function name has no spaces
     "file": r"(?P<{name}>\S+)",
+    "field": r"(?P<{name}>\S+)",
+    # a cell value: quoted as repr() writes it, or a number
+    "cell": r"(?P<{name}>'(?:[^'\\]|\\.)*'|\S+)",
     "function": r"(?P<{name}>\S+)",
     "table": r"(?P<{name}>\S+)",
     # an appended hint is empty or starts with a space or "; ", never inside the value before it
@@ -145,9 +231,11 @@ def _translate(text: str, lang: str) -> tuple[str, bool]:
         return before + message("got", lang, value=got.group(1)), recognised
     head, colon, rest = text.partition(": ")
     if colon:
-        row = _ROW.fullmatch(head)
-        if row:
-            head = message("location.row", lang, row=row.group(1))
+        for location, pattern in _HEADS:
+            found = pattern.fullmatch(head)
+            if found:
+                head = message(location, lang, **found.groupdict())
+                break
         after, recognised = _translate(rest, lang)
         return head + colon + after, recognised
     return text, False
@@ -155,7 +243,16 @@ def _translate(text: str, lang: str) -> tuple[str, bool]:
 
 _SEVERAL = re.compile(r"; (?=[\w.\[\]]+: )")
 """Where the problems of one row are joined: before the next ``key: ``."""
-_ROW = re.compile(r"row (\d+)")
+_HEADS = (
+    ("location.row", re.compile(r"row (?P<row>\d+)")),
+    ("location.line", re.compile(r"line (?P<line>\d+)")),
+    ("location.derived_item", re.compile(r"derived item (?P<item>'.*')")),
+    ("location.check", re.compile(r"check (?P<check>'.*')")),
+    ("location.evidence", re.compile(r"evidence (?P<id>'.*')")),
+    ("location.attribute", re.compile(r"attribute (?P<id>'.*')")),
+    ("location.node", re.compile(r"node (?P<id>'.*')")),
+)
+"""The locations a message may start with, before ``": "``."""
 _GOT = re.compile(r" \(got (.*)\)\Z", re.DOTALL)
 
 
