@@ -4,14 +4,16 @@ file and command error reads in Indonesian with ``--lang id``."""
 from __future__ import annotations
 
 import shutil
+import tomllib
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 
 from language_check import check_both_languages
-from policyeval._schema import schema_problems
 from policyeval.cli import _main, main
 from policyeval.evidence_io import load_evidence, load_sources
 from policyeval.exceptions import (
@@ -21,10 +23,11 @@ from policyeval.exceptions import (
     Problem,
     UnknownPluginError,
 )
-from policyeval.framework_io import framework_schema, framework_to_dict, loads_framework
+from policyeval.framework_io import framework_to_dict
 from policyeval.frameworks import load
-from policyeval.locales import catalogue, localise, message
+from policyeval.locales import localise, message
 from policyeval.registry import build_aggregator
+from policyeval.schemas import schema_problems
 
 SERANG = Path(__file__).parent.parent / "examples" / "serang_2024"
 
@@ -144,97 +147,64 @@ def test_keyed_problems_of_the_loaders_say_in_english_what_their_entry_says(
 
 # --- JSON Schema errors ----------------------------------------------------------------------
 
-SCHEMA = {
-    "type": "object",
-    "required": ["id", "kind"],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "string", "minLength": 2, "pattern": "^[a-z]+$"},
-        "kind": {"enum": ["root", "indicator"]},
-        "weight": {"type": "number", "minimum": 0, "exclusiveMaximum": 10},
-        "tags": {"type": "array", "maxItems": 2, "uniqueItems": True},
-        "schema": {"const": "policyeval.case/1"},
-    },
-}
+
+def _case_document(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    document = tomllib.loads(CASE_TOML)
+    change(document)
+    return document
 
 
 @pytest.mark.parametrize(
-    ("document", "english", "indonesian"),
+    ("change", "english", "indonesian"),
     [
-        ({"id": "ab"}, "missing required key 'kind'", "kunci wajib 'kind' tidak ada"),
         (
-            {"id": 3, "kind": "root"},
-            "id: must be a string (got 3)",
-            "id: harus berupa string (isian 3)",
+            lambda d: d["case"].__setitem__("id", 3),
+            "case.toml: case.id: must be a string, not a number (got 3)",
+            "case.toml: case.id: harus string, bukan angka (isian 3)",
         ),
         (
-            {"id": "a", "kind": "root"},
-            "id: must have at least 2 character(s) (got 'a')",
-            "id: harus memiliki paling sedikit 2 karakter (isian 'a')",
+            lambda d: d.__setitem__("schema", "x"),
+            "case.toml: schema: unsupported schema (expected 'policyeval.case/1') (got 'x')",
+            "case.toml: schema: skema tidak didukung (seharusnya 'policyeval.case/1') (isian 'x')",
         ),
         (
-            {"id": "AB", "kind": "root"},
-            "id: must match the pattern '^[a-z]+$' (got 'AB')",
-            "id: harus cocok dengan pola '^[a-z]+$' (isian 'AB')",
+            lambda d: d["case"].__setitem__("framwork", "x"),
+            "case.toml: case.framwork: unknown key (did you mean 'framework'?) (allowed: citation, "
+            "description, framework, id, language, period, title)",
+            "case.toml: case.framwork: kunci tidak dikenal (maksud Anda 'framework'?) (yang "
+            "diizinkan: citation, description, framework, id, language, period, title)",
         ),
         (
-            {"id": "ab", "kind": "leaf"},
-            "kind: must be one of 'root', 'indicator' (got 'leaf')",
-            "kind: harus salah satu dari 'root', 'indicator' (isian 'leaf')",
+            lambda d: d.setdefault("limits", {}).__setitem__("rows", 0),
+            "case.toml: limits.rows: must be an integer >= 1 (got 0)",
+            "case.toml: limits.rows: harus berupa bilangan bulat >= 1 (isian 0)",
         ),
         (
-            {"id": "ab", "kind": "root", "weight": -1},
-            "weight: must be >= 0 (got -1)",
-            "weight: harus >= 0 (isian -1)",
-        ),
-        (
-            {"id": "ab", "kind": "root", "weight": 10},
-            "weight: must be < 10 (a number below it) (got 10)",
-            "weight: harus < 10 (angka di bawahnya) (isian 10)",
-        ),
-        (
-            {"id": "ab", "kind": "root", "tags": [1, 1]},
-            "tags: must not list the same item twice",
-            "tags: tidak boleh memuat butir yang sama dua kali",
-        ),
-        (
-            {"id": "ab", "kind": "root", "tags": [1, 2, 3]},
-            "tags: must have at most 2 item(s)",
-            "tags: harus memiliki paling banyak 2 butir",
-        ),
-        (
-            {"id": "ab", "kind": "root", "schema": "x"},
-            "schema: must be exactly 'policyeval.case/1' (got 'x')",
-            "schema: harus tepat 'policyeval.case/1' (isian 'x')",
-        ),
-        (
-            {"id": "ab", "kind": "root", "wieght": 1},
-            "wieght: unknown key (did you mean 'weight'?) (allowed: id, kind, schema, tags, weight)",
-            "wieght: kunci tidak dikenal (maksud Anda 'weight'?) (yang diizinkan: id, kind, schema, tags, weight)",
+            lambda d: d.setdefault("evidence", {}).__setitem__("lenient", "no"),
+            "case.toml: evidence.lenient: must be true or false, not a string (got 'no')",
+            "case.toml: evidence.lenient: harus true atau false, bukan string (isian 'no')",
         ),
     ],
 )
-def test_each_kind_of_schema_error_is_a_catalogue_message_in_both_languages(
-    document: dict[str, object], english: str, indonesian: str
+def test_each_kind_of_schema_error_reads_in_both_languages(
+    change: Callable[[dict[str, Any]], None], english: str, indonesian: str
 ) -> None:
-    """A schema check's error names the key path, what was expected and the value given."""
-    (problem,) = schema_problems(document, SCHEMA)
+    """A case file's schema error names the key path, what was expected and the value given."""
+    (problem,) = schema_problems(_case_document(change), "case", file="case.toml")
     assert str(problem) == english
     assert localise(problem, "id") == indonesian
-    assert problem.message_id is not None and problem.message_id in catalogue("id")["message"]
 
 
-def test_the_framework_schema_reports_the_form_a_misspelt_kind_almost_is() -> None:
-    """Among a oneOf's forms, the closest one is named: a scale of kind 'ordinl' is told to be
-    'ordinal', located by line when the file's text is given."""
-    from policyeval.framework_io import dumps_framework, key_locator
-
+def test_the_framework_schema_names_the_kinds_a_misspelt_kind_could_be() -> None:
+    """A scale of kind 'ordinl' is told which kinds exist, in both languages."""
     data = framework_to_dict(load("agustino"))
     data["scales"][0]["kind"] = "ordinl"
-    text = dumps_framework(loads_framework(dumps_framework(load("agustino"))))
-    (problem,) = schema_problems(data, framework_schema(), file="fw.toml", locate=key_locator(text))
-    assert problem.key == "scales[0].kind" and problem.line is not None
-    assert localise(problem, "id").endswith("harus tepat 'ordinal' (isian 'ordinl')")
+    (problem,) = schema_problems(data, "framework", file="fw.toml")
+    assert problem.key == "scales[0].kind"
+    assert str(problem).endswith("must be one of 'ordinal', 'numeric' (got 'ordinl')")
+    assert localise(problem, "id").endswith(
+        "harus salah satu dari 'ordinal', 'numeric' (isian 'ordinl')"
+    )
 
 
 # --- the command line in Indonesian ------------------------------------------------------------
@@ -331,7 +301,9 @@ def test_commands_for_other_tools_speak_indonesian(tmp_path: Path) -> None:
         "dexi", "evaluate", str(model)
     )
     case = _case(tmp_path / "case", CASE_TOML + "[sensitivity]\ndraws = 0\n")
-    assert "harus berupa bilangan bulat positif" in _indonesian("sensitivity", str(case))
+    assert "sensitivity.draws: harus berupa bilangan bulat >= 1 (isian 0)" in _indonesian(
+        "sensitivity", str(case)
+    )
 
 
 def test_warnings_read_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

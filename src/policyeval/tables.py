@@ -225,7 +225,12 @@ def read_records(
     try:
         raw = read_bytes(path, max_bytes=limits.bytes)
     except FileRefused as error:
-        raise EvidenceError([Problem(_raise_hint(str(error), "bytes"), file=file)]) from None
+        message = _raise_hint(str(error), "bytes")
+        if message != str(error):
+            raise EvidenceError([Problem(message, file=file)]) from None
+        raise EvidenceError(
+            [Problem(message, file=file, message_id=error.message_id, params=error.params)]
+        ) from None
     chunks: Iterator[list[list[str]]]
     if suffix in (".xlsx", ".xlsm"):
         rows, decimal_comma = _read_xlsx(raw, file, sheet, limits)
