@@ -313,7 +313,6 @@ def evidence_from_rows(
     header_problems = _check_columns(table, sources, default_unit)
     if header_problems:
         raise EvidenceError(header_problems)
-    width = len(table.columns)
     records = [
         [row.values.get(column, "") for column in table.columns]
         + ([row.values["__overflow__"]] if "__overflow__" in row.values else [])
@@ -321,7 +320,6 @@ def evidence_from_rows(
     ]
     chunks = [([row.number for row in table.rows], records)] if records else []
     header = attrs.evolve(table, rows=())
-    assert len(header.columns) == width
     found, rejected, problems = _evidence_columns(
         header, chunks, framework, sources=sources, default_unit=default_unit, units=units
     )

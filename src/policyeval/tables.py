@@ -436,22 +436,26 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _unreadable_workbook(error: Exception, file: str) -> EvidenceError:
+    return EvidenceError(
+        [
+            Problem(
+                f"cannot read workbook: {error}",
+                file=file,
+                message_id="table.cannot_read_workbook",
+                params={"error": str(error)},
+            )
+        ]
+    )
+
+
 def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
     """Measure the zip members of a workbook before anything decompresses them."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
-        raise EvidenceError(
-            [
-                Problem(
-                    f"cannot read workbook: {error}",
-                    file=file,
-                    message_id="table.cannot_read_workbook",
-                    params={"error": str(error)},
-                )
-            ]
-        ) from None
+        raise _unreadable_workbook(error, file) from None
     total = sum(member.file_size for member in members)
     if total > limits.uncompressed_bytes:
         raise EvidenceError(
@@ -463,8 +467,6 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                         "uncompressed_bytes",
                     ),
                     file=file,
-                    message_id="table.unpacks_to",
-                    params={"total": total, "limit": limits.uncompressed_bytes},
                 )
             ]
         )
@@ -481,12 +483,6 @@ def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
                             "compression_ratio",
                         ),
                         file=file,
-                        message_id="table.compression_ratio",
-                        params={
-                            "part": repr(member.filename),
-                            "ratio": f"{ratio:.0f}",
-                            "limit": f"{limits.compression_ratio:g}",
-                        },
                     )
                 ]
             )
@@ -509,16 +505,7 @@ def _read_xlsx(
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for broken files
-        raise EvidenceError(
-            [
-                Problem(
-                    f"cannot read workbook: {error}",
-                    file=file,
-                    message_id="table.cannot_read_workbook",
-                    params={"error": str(error)},
-                )
-            ]
-        ) from None
+        raise _unreadable_workbook(error, file) from None
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise EvidenceError(
@@ -545,16 +532,7 @@ def _xlsx_rows(
     except EvidenceError:
         raise
     except Exception as error:  # openpyxl raises many unrelated types for broken sheets
-        raise EvidenceError(
-            [
-                Problem(
-                    f"cannot read workbook: {error}",
-                    file=file,
-                    message_id="table.cannot_read_workbook",
-                    params={"error": str(error)},
-                )
-            ]
-        ) from None
+        raise _unreadable_workbook(error, file) from None
     finally:
         workbook.close()
 

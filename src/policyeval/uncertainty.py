@@ -81,6 +81,11 @@ class Uncertainty:
         return not any(getattr(self, field.name) for field in attrs.fields(Uncertainty))
 
 
+def _not_a_kind(level: str, kinds: Sequence[str], file: str | None, key: str) -> Problem:
+    listed = ", ".join(map(repr, kinds))
+    return Problem(f"not a kind of inner node (kinds: {listed})", file=file, key=key, value=level)
+
+
 def uncertainty_problems(
     uncertainty: Uncertainty,
     framework: Framework,
@@ -103,14 +108,7 @@ def uncertainty_problems(
     for level, concentration in uncertainty.dirichlet.items():
         key = f"{prefix}dirichlet.{level}"
         if level != "*" and level not in kinds:
-            problems.append(
-                Problem(
-                    f"not a kind of inner node (kinds: {', '.join(map(repr, kinds))})",
-                    file=file,
-                    key=key,
-                    value=level,
-                )
-            )
+            problems.append(_not_a_kind(level, kinds, file, key))
         if level in uncertainty.weights:
             problems.append(
                 Problem(
@@ -131,14 +129,7 @@ def uncertainty_problems(
     for level, spread in uncertainty.weights.items():
         key = f"{prefix}weights.{level}"
         if level != "*" and level not in kinds:
-            problems.append(
-                Problem(
-                    f"not a kind of inner node (kinds: {', '.join(map(repr, kinds))})",
-                    file=file,
-                    key=key,
-                    value=level,
-                )
-            )
+            problems.append(_not_a_kind(level, kinds, file, key))
         if not (
             isinstance(spread, int | float) and not isinstance(spread, bool) and 0 <= spread < 1
         ):
@@ -146,14 +137,7 @@ def uncertainty_problems(
     for level, choices in uncertainty.aggregators.items():
         key = f"{prefix}aggregators.{level}"
         if level != "*" and level not in kinds:
-            problems.append(
-                Problem(
-                    f"not a kind of inner node (kinds: {', '.join(map(repr, kinds))})",
-                    file=file,
-                    key=key,
-                    value=level,
-                )
-            )
+            problems.append(_not_a_kind(level, kinds, file, key))
         problems += _choices(choices, build_aggregator, file, key)
     if uncertainty.scorers:
         key = f"{prefix}scorers"
