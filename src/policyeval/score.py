@@ -107,6 +107,19 @@ class _Cells(Mapping[tuple[str, str], str | None]):
         return f"mappingproxy({dict(self)!r})"
 
 
+def cell_grid(table: ScoreTable, name: str) -> npt.NDArray[Any]:
+    """The table's ``levels`` or ``origins`` (``name``) as a read-only units x indicators array."""
+    cells = getattr(table, name)
+    if isinstance(cells, _Cells):
+        return cells._grid
+    grid = np.full((len(table.units), len(table.indicators)), None, dtype=object)
+    for row, unit in enumerate(table.units):
+        for column, indicator in enumerate(table.indicators):
+            grid[row, column] = cells.get((unit, indicator))
+    grid.flags.writeable = False
+    return grid
+
+
 def _cells_or_frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return value if isinstance(value, _Cells) else types.MappingProxyType(dict(value))
 
