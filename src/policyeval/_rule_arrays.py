@@ -13,9 +13,8 @@ The conformance kit's ``array_form_matches`` law holds it to the scalar form.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 import numpy as np
@@ -24,13 +23,13 @@ import numpy.typing as npt
 from policyeval.consensus import group_consensus
 from policyeval.evidence import UNSPECIFIED
 from policyeval.evidence_table import EvidenceGroups
-from policyeval.protocols import Assessment, Status
+from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import OrdinalScale
 
 if TYPE_CHECKING:
     from policyeval.triangulation import _CountingRule
 
-__all__ = ["counting_groups"]
+__all__ = ["GroupAssessments", "counting_groups"]
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.integer[Any]]
@@ -52,23 +51,63 @@ class _Distinct:
         selected = np.flatnonzero(chosen & (codes >= 0))
         keys = np.unique(group_of_row[selected] * width + codes[selected])
         owner, code = np.divmod(keys, width)
-        counts = np.bincount(owner, minlength=groups)
-        bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64).tolist()
-        found = [names[c] for c in code.tolist()]
-        # Groups mostly repeat a few combinations: one tuple object each.
-        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.per_group = [
-            shared.setdefault(values, values)
-            for values in (tuple(found[a:b]) for a, b in itertools.pairwise(bounds))
-        ]
+        self.counts = np.bincount(owner, minlength=groups)
+        self._bounds = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64).tolist()
+        self._codes = code.tolist()
+        self._names = names
 
     def of(self, group: int) -> tuple[str, ...]:
-        return self.per_group[group]
+        """The group's distinct values, sorted (made when asked for: most are never read)."""
+        names = self._names
+        return tuple(names[c] for c in self._codes[self._bounds[group] : self._bounds[group + 1]])
+
+
+class GroupAssessments(Sequence[Assessment]):
+    """The assessments of every group, each made when it is read.
+
+    What the engine reads for every group is held as arrays: ``ratings``
+    (level ids), ``statuses`` (indices into
+    :class:`~policyeval.protocols.Status`) and ``confidences`` (indices into
+    :class:`~policyeval.protocols.Confidence`); the explanation and the
+    :class:`~policyeval.protocols.Assessment` itself are made for a group
+    only when it is read (a report, a JSON document, ``explain``).
+    """
+
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int], Assessment],
+        ratings: list[str | None],
+        statuses: npt.NDArray[np.int8],
+        confidences: npt.NDArray[np.int8],
+    ) -> None:
+        self._count, self._make = count, make
+        self.ratings, self.statuses, self.confidences = ratings, statuses, confidences
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Assessment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Assessment]: ...
+
+    def __getitem__(self, index: int | slice) -> Assessment | list[Assessment]:
+        if isinstance(index, slice):
+            return [self._make(group) for group in range(self._count)[index]]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._make(index % self._count)
+
+
+_STATUSES = tuple(Status)
+_CONFIDENCES = tuple(Confidence)
 
 
 def counting_groups(
     rule: _CountingRule, groups: EvidenceGroups, scale: OrdinalScale
-) -> list[Assessment]:
+) -> GroupAssessments:
     """The assessments of ``rule`` for every group of ``groups``, rated on ``scale``."""
     from policyeval.triangulation import (
         _corroboration,
@@ -80,7 +119,9 @@ def counting_groups(
 
     count = len(groups)
     if count == 0:
-        return []
+        return GroupAssessments(
+            0, _no_group, [], np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8)
+        )
     found = group_consensus(groups, scale)
     table, rows, bounds = groups.table, groups.rows, groups.bounds
     lengths = np.diff(bounds)
@@ -156,11 +197,48 @@ def counting_groups(
     shares = found.agreement.tolist()
     rule_text = repr(rule)
     percents: dict[float, str] = {}
-    out: list[Assessment] = []
-    for group in range(count):
+    # The status table of the triangulation module, for every exact group at once.
+    split = found.upper >= 0
+    contested = (found.agreement < rule.min_agreement) | split
+    high = found.agreement >= rule.high_agreement
+    enough = counted.counts >= rule.minimum
+    several = independent_sources.counts >= 2
+    statuses = np.select(
+        [contested, enough, several],
+        [
+            _STATUSES.index(Status.CONTESTED),
+            _STATUSES.index(Status.CORROBORATED),
+            _STATUSES.index(Status.PARTIALLY_CORROBORATED),
+        ],
+        _STATUSES.index(Status.SINGLE_SOURCE),
+    ).astype(np.int8)
+    rank = _CONFIDENCES.index
+    confidences = np.select(
+        [contested, enough & high, enough, several & high],
+        [
+            rank(Confidence.VERY_LOW),
+            rank(Confidence.HIGH),
+            rank(Confidence.MODERATE),
+            rank(Confidence.MODERATE),
+        ],
+        rank(Confidence.LOW),
+    ).astype(np.int8)
+    ratings: list[str | None] = [
+        levels[level] if decided else None
+        for level, decided in zip(chosen_level, exact, strict=True)
+    ]
+    # Groups the array form does not decide are judged on their items, now.
+    undecided = {
+        group: rule(groups.items(group), scale) for group in np.flatnonzero(~found.exact).tolist()
+    }
+    for group, assessment in undecided.items():
+        ratings[group] = assessment.rating
+        statuses[group] = _STATUSES.index(assessment.status)
+        confidences[group] = -1 if assessment.confidence is None else rank(assessment.confidence)
+
+    def make(group: int) -> Assessment:
         if not exact[group]:
-            out.append(rule(groups.items(group), scale))
-            continue
+            return undecided[group]
         total = group_bounds[group + 1] - group_bounds[group]
         agreed = agreeing_count[group]
         share = shares[group]
@@ -208,26 +286,29 @@ def counting_groups(
                 f"{phrase}; {counted_text}, {rule.minimum} needed; {listed} — "
                 f"{_status_text(status)}"
             )
-        out.append(
-            _assessment(
-                rating,
-                None,
-                share,
-                tuple(ordered_ids[group_bounds[group] : group_bounds[group + 1]]),
-                tuple(agreeing_ids[agreeing_bounds[group] : agreeing_bounds[group + 1]]),
-                sources.of(group),
-                all_categories.of(group),
-                techniques.of(group),
-                dated.of(group),
-                investigators.of(group),
-                status,
-                confidence,
-                explanation,
-                (),
-                rule_text,
-            )
+        return _assessment(
+            rating,
+            None,
+            share,
+            tuple(ordered_ids[group_bounds[group] : group_bounds[group + 1]]),
+            tuple(agreeing_ids[agreeing_bounds[group] : agreeing_bounds[group + 1]]),
+            sources.of(group),
+            all_categories.of(group),
+            techniques.of(group),
+            dated.of(group),
+            investigators.of(group),
+            status,
+            confidence,
+            explanation,
+            (),
+            rule_text,
         )
-    return out
+
+    return GroupAssessments(count, make, ratings, statuses, confidences)
+
+
+def _no_group(group: int) -> Assessment:
+    raise IndexError(group)
 
 
 _FIELDS = tuple(field.name for field in attrs.fields(Assessment))
