@@ -7,19 +7,23 @@ import io
 import pickle
 from typing import Any
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyeval import evaluate
 from policyeval._judgements import JudgementGrid
+from policyeval._rule_arrays import AssessmentFields
 from policyeval.aggregate import aggregate, edge_order
 from policyeval.evaluate import judge
 from policyeval.evidence import Evidence
 from policyeval.evidence_table import EvidenceTable
 from policyeval.framework import Framework, Node
+from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.registry import build_confidence_rule
 from policyeval.score import score
-from policyeval.triangulate import triangulate
+from policyeval.triangulate import AssessmentTable, triangulate
+from policyeval.triangulation import source_triangulation
 from test_array_core import AGGREGATORS, FOUR, WEIGHTS
 
 LEVELS = ("good", "fair", "poor", "bad")
@@ -137,3 +141,42 @@ def test_evaluating_a_table_reads_judgements_from_the_grid_only_when_asked() -> 
     assert list(grid) == [("u", "root"), ("u", "a"), ("u", "b")] and len(grid) == 3
     assert ("u", "c") not in grid and ("v", "root") not in grid
     assert pickle.loads(pickle.dumps(evaluation)).to_json() == evaluation.to_json()
+
+
+def test_assessment_fields_follow_the_assessment_class() -> None:
+    """The fields the JSON writer reads are the Assessment's, in its order."""
+    assert AssessmentFields._fields == tuple(field.name for field in attrs.fields(Assessment))
+
+
+@settings(max_examples=40, deadline=None)
+@given(inputs())
+def test_a_table_of_assessments_reads_as_the_rules_give_them(case: dict[str, Any]) -> None:
+    """Triangulating a table keeps the built-in rule's groups as arrays: each cell reads as the
+    rule's assessment of the cell's items, and the arrays give its rating, status and
+    confidence without making it."""
+    framework, items, units = case["framework"], case["items"], case["units"]
+    found = triangulate(framework, EvidenceTable.from_items(items), units=units)
+    table = found.assessments
+    assert isinstance(table, AssessmentTable)
+    ratings, statuses, confidences = table.columns()
+    rule = source_triangulation()
+    for row, unit in enumerate(units):
+        for column, indicator in enumerate(framework.indicators):
+            given = sorted(
+                (i for i in items if (i.unit, i.indicator) == (unit, indicator)),
+                key=lambda item: item.id,
+            )
+            expected = rule(given, FOUR)
+            assert table[unit, indicator] == expected
+            fields = table.fields(unit, indicator)
+            if isinstance(fields, Assessment):  # made already, or an assessment of no evidence
+                fields = AssessmentFields.of(fields)
+            assert fields == AssessmentFields.of(expected)
+            assert ratings[row, column] == expected.rating
+            assert tuple(Status)[statuses[row, column]] is expected.status
+            confidence = confidences[row, column]
+            assert (None if confidence < 0 else tuple(Confidence)[confidence]) == (
+                expected.confidence
+            )
+    assert len(table) == len(units) * len(framework.indicators)
+    assert ("nobody", "i0") not in table and table.fields("nobody", "i0") is None

@@ -14,18 +14,19 @@ nodes straight from its arrays without making any.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from policyeval._frozen import FrozenDict
+from policyeval._rule_arrays import AssessmentFields
 from policyeval.aggregate import NodeScores
 from policyeval.confidence import _Weakest
 from policyeval.exceptions import PluginContractError
 from policyeval.framework import Framework
-from policyeval.protocols import Confidence, ConfidenceRule, Status
+from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 from policyeval.results import EvidenceIds, Judgement, node_document
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import ScoreTable, cell_grid
@@ -43,17 +44,24 @@ _ABOVE = 127  # above every rank, for minimum reductions
 
 
 def _indicator_fields(
-    table: ScoreTable, unit: str, node: str, score_cell: float, value_cell: float
+    table: ScoreTable,
+    node: str,
+    score_cell: float,
+    value_cell: float,
+    origin: str | None,
+    level: str | None,
+    assessment: Assessment | AssessmentFields | None,
 ) -> dict[str, Any]:
-    """The fields of an indicator's judgement (see :func:`indicator_judgement`)."""
-    found = table.triangulation
-    assessment = found.assessments.get((unit, node)) if found is not None else None
-    number = None if math.isnan(score_cell) else score_cell
-    origin = table.origins[unit, node]
+    """The fields of an indicator's judgement from its cells (see :func:`indicator_judgement`).
+
+    ``assessment`` may be given as its fields only (an
+    :class:`~policyeval._rule_arrays.AssessmentFields`), as the JSON writer does.
+    """
+    number = None if score_cell != score_cell else score_cell  # nan: no score
     if origin == "data":
-        value = None if math.isnan(value_cell) else value_cell
+        value = None if value_cell != value_cell else value_cell
         return {
-            "level": table.levels[unit, node],
+            "level": level,
             "score": number,
             "confidence": None,
             "status": Status.MEASURED if number is not None else Status.NO_EVIDENCE,
@@ -73,7 +81,6 @@ def _indicator_fields(
             "value": None,
             "assessment": None,
         }
-    level = table.levels[unit, node]
     return {
         "level": level,
         "score": number,
@@ -90,11 +97,20 @@ def indicator_judgement(
     table: ScoreTable, unit: str, node: str, score_cell: float, value_cell: float
 ) -> Judgement:
     """The judgement on indicator ``node`` for ``unit`` from its cells of the score table."""
+    found = table.triangulation
     return Judgement(
         unit=unit,
         node=node,
         kind=table.framework.node(node).kind,
-        **_indicator_fields(table, unit, node, score_cell, value_cell),
+        **_indicator_fields(
+            table,
+            node,
+            score_cell,
+            value_cell,
+            table.origins[unit, node],
+            table.levels[unit, node],
+            found.assessments.get((unit, node)) if found is not None else None,
+        ),
     )
 
 
@@ -271,6 +287,9 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         }
         self._children = {node: framework.children(node) for node in framework.inner_nodes}
         self._made: dict[tuple[str, str], Judgement] = {}
+        self._kinds = [framework.node(node).kind for node in nodes.nodes]
+        self._origin_grid = cell_grid(nodes.table, "origins")
+        self._level_grid = cell_grid(nodes.table, "levels")
         for array in (levels, statuses, confidences, status_child):
             array.flags.writeable = False
 
@@ -369,14 +388,31 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         confidences = self.confidences[row].tolist()
         status_child = self.status_child[row].tolist()
         table_scores, table_values = table.scores[row].tolist(), table.values[row].tolist()
+        found = table.triangulation
+        assessments: Mapping[tuple[str, str], Assessment] = (
+            found.assessments if found is not None else {}
+        )
+        fields_of: Callable[[str, str], Assessment | AssessmentFields | None] = (
+            assessments.fields
+            if isinstance(assessments, AssessmentTable)
+            else lambda unit, node: assessments.get((unit, node))
+        )
+        origins = self._origin_grid[row].tolist()
+        table_levels = self._level_grid[row].tolist()
         out: dict[str, dict[str, Any]] = {}
         for column, node in enumerate(nodes.nodes):
-            kind = framework.node(node).kind
+            kind = self._kinds[column]
             rank = (ranks[node][unit],)
             if node in self._indicator_columns:
                 position = self._indicator_columns[node]
                 fields = _indicator_fields(
-                    table, unit, node, table_scores[position], table_values[position]
+                    table,
+                    node,
+                    table_scores[position],
+                    table_values[position],
+                    origins[position],
+                    table_levels[position],
+                    fields_of(unit, node),
                 )
                 out[node] = node_document(kind=kind, rank=rank, **fields)
                 continue

@@ -13,8 +13,9 @@ The conformance kit's ``array_form_matches`` law holds it to the scalar form.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import attrs
 import numpy as np
@@ -29,7 +30,7 @@ from policyeval.scales import OrdinalScale
 if TYPE_CHECKING:
     from policyeval.triangulation import _CountingRule
 
-__all__ = ["GroupAssessments", "counting_groups"]
+__all__ = ["AssessmentFields", "GroupAssessments", "counting_groups"]
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.integer[Any]]
@@ -49,17 +50,67 @@ class _Distinct:
     ) -> None:
         width = max(len(names), 1)
         selected = np.flatnonzero(chosen & (codes >= 0))
-        keys = np.unique(group_of_row[selected] * width + codes[selected])
+        # Sorted, then neighbours compared: np.unique's hash table is slower on a million keys.
+        keys = np.sort(group_of_row[selected] * width + codes[selected])
+        if len(keys):
+            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         owner, code = np.divmod(keys, width)
         self.counts = np.bincount(owner, minlength=groups)
         self._bounds = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64).tolist()
         self._codes = code.tolist()
-        self._names = names
+        # Plain strings, looked up by code (a vocabulary may be an array of numpy strings).
+        self._name = [str(name) for name in names].__getitem__
+
+        self._per_group: list[tuple[str, ...]] | None = None
 
     def of(self, group: int) -> tuple[str, ...]:
-        """The group's distinct values, sorted (made when asked for: most are never read)."""
-        names = self._names
-        return tuple(names[c] for c in self._codes[self._bounds[group] : self._bounds[group + 1]])
+        """The group's distinct values, sorted."""
+        return self.per_group()[group]
+
+    def per_group(self) -> list[tuple[str, ...]]:
+        """Every group's distinct values, made for all groups the first time any is read."""
+        if self._per_group is None:
+            found = list(map(self._name, self._codes))
+            # Groups mostly repeat a few combinations: one tuple object each.
+            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+            self._per_group = [
+                shared.setdefault(values, values)
+                for values in (tuple(found[a:b]) for a, b in itertools.pairwise(self._bounds))
+            ]
+        return self._per_group
+
+
+class AssessmentFields(NamedTuple):
+    """An assessment's fields, in :class:`~policyeval.protocols.Assessment`'s order.
+
+    Read as an assessment (same attribute names) where one is only looked
+    at, as the JSON writer does: cheaper to make than the frozen object.
+    """
+
+    rating: str | None
+    value: float | None
+    agreement: float
+    evidence: tuple[str, ...]
+    agreeing: tuple[str, ...]
+    sources: tuple[str, ...]
+    source_categories: tuple[str, ...]
+    techniques: tuple[str, ...]
+    dates: tuple[str, ...]
+    investigators: tuple[str, ...]
+    status: Status
+    confidence: Confidence | None
+    explanation: str
+    concerns: tuple[str, ...]
+    rule: str
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> AssessmentFields:
+        """The fields of ``assessment``."""
+        return cls(*(getattr(assessment, name) for name in cls._fields))
+
+    def assessment(self) -> Assessment:
+        """The :class:`~policyeval.protocols.Assessment` with these fields."""
+        return _assessment(*self)
 
 
 class GroupAssessments(Sequence[Assessment]):
@@ -76,7 +127,7 @@ class GroupAssessments(Sequence[Assessment]):
     def __init__(
         self,
         count: int,
-        make: Callable[[int], Assessment],
+        make: Callable[[int], AssessmentFields],
         ratings: list[str | None],
         statuses: npt.NDArray[np.int8],
         confidences: npt.NDArray[np.int8],
@@ -87,6 +138,10 @@ class GroupAssessments(Sequence[Assessment]):
     def __len__(self) -> int:
         return self._count
 
+    def fields(self, group: int) -> AssessmentFields:
+        """The fields of group ``group``'s assessment, without making it."""
+        return self._make(group)
+
     @overload
     def __getitem__(self, index: int) -> Assessment: ...
 
@@ -95,10 +150,10 @@ class GroupAssessments(Sequence[Assessment]):
 
     def __getitem__(self, index: int | slice) -> Assessment | list[Assessment]:
         if isinstance(index, slice):
-            return [self._make(group) for group in range(self._count)[index]]
+            return [self._make(group).assessment() for group in range(self._count)[index]]
         if not -self._count <= index < self._count:
             raise IndexError(index)
-        return self._make(index % self._count)
+        return self._make(index % self._count).assessment()
 
 
 _STATUSES = tuple(Status)
@@ -110,7 +165,6 @@ def counting_groups(
 ) -> GroupAssessments:
     """The assessments of ``rule`` for every group of ``groups``, rated on ``scale``."""
     from policyeval.triangulation import (
-        _corroboration,
         _listed,
         _not_counted,
         _percent,
@@ -186,8 +240,10 @@ def counting_groups(
         else [0] * count
     )
     ids = table.ids
-    ordered_ids = [ids[row] for row in rows.tolist()]
-    agreeing_ids = [ids[row] for row in rows[agreeing].tolist()]
+    # Ids are looked up when a group is read: most never are, and a million lookups cost.
+    id_of = ids.__getitem__
+    ordered_rows = rows.tolist()
+    agreeing_rows = rows[agreeing].tolist()
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
     group_bounds = bounds.tolist()
     levels = [level.id for level in scale.levels]
@@ -236,39 +292,61 @@ def counting_groups(
         statuses[group] = _STATUSES.index(assessment.status)
         confidences[group] = -1 if assessment.confidence is None else rank(assessment.confidence)
 
-    def make(group: int) -> Assessment:
-        if not exact[group]:
-            return undecided[group]
-        total = group_bounds[group + 1] - group_bounds[group]
-        agreed = agreeing_count[group]
-        share = shares[group]
-        rating = levels[chosen_level[group]]
-        split = upper[group] >= 0
-        phrase = (
-            f"{agreed} of {total} item{'' if total == 1 else 's'} "
-            f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
-            f"agree on {rating!r}"
-        )
-        values = counted.of(group)
+    status_list, confidence_list = statuses.tolist(), confidences.tolist()
+    # Explanations are made from a few phrases that most groups share: each is worded once.
+    phrases: dict[tuple[int, int, float, int], str] = {}
+    counted_texts: dict[tuple[tuple[str, ...], int], str] = {}
+    source_texts: dict[tuple[str, ...], str] = {}
+    columns: list[list[tuple[str, ...]]] = []
+    below = _percent(rule.min_agreement)
+
+    def counted_text_of(values: tuple[str, ...], left: int) -> str:
         if rule.counted == "date":
             noun = "date" if len(values) == 1 else "dates"
             if rule.min_gap_days > 1:
                 noun += f" at least {rule.min_gap_days} days apart"
-            counted_text = _listed(len(values), noun, noun, values)
-        else:
-            counted_text = _listed(len(values), singular, plural, values)
-            if why:
-                counted_text += _not_counted(left_out[group], why)
-        independent_names = independent_sources.of(group)
-        status, confidence = _corroboration(
-            agreement_share=share,
-            count=len(values),
-            minimum=rule.minimum,
-            sources=len(independent_names),
-            min_agreement=rule.min_agreement,
-            high_agreement=rule.high_agreement,
-            even_split=split,
-        )
+            return _listed(len(values), noun, noun, values)
+        text = _listed(len(values), singular, plural, values)
+        return text + _not_counted(left, why) if why else text
+
+    def make(group: int) -> AssessmentFields:
+        if not exact[group]:
+            return AssessmentFields.of(undecided[group])
+        if not columns:
+            columns.extend(
+                column.per_group()
+                for column in (
+                    counted,
+                    independent_sources,
+                    sources,
+                    all_categories,
+                    techniques,
+                    dated,
+                    investigators,
+                )
+            )
+        start, end = group_bounds[group], group_bounds[group + 1]
+        agreed = agreeing_count[group]
+        share = shares[group]
+        level = chosen_level[group]
+        rating = levels[level]
+        split = upper[group] >= 0
+        key = (agreed, end - start, share, level)
+        phrase = phrases.get(key)
+        if phrase is None:
+            total = end - start
+            phrase = phrases[key] = (
+                f"{agreed} of {total} item{'' if total == 1 else 's'} "
+                f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
+                f"agree on {rating!r}"
+            )
+        values = columns[0][group]
+        left = left_out[group]
+        counted_text = counted_texts.get((values, left))
+        if counted_text is None:
+            counted_text = counted_texts[values, left] = counted_text_of(values, left)
+        status = _STATUSES[status_list[group]]
+        confidence = _CONFIDENCES[confidence_list[group]]
         if status is Status.CONTESTED:
             if split and share >= rule.min_agreement:
                 explanation = (
@@ -277,26 +355,31 @@ def counting_groups(
                     "shown — contested"
                 )
             else:
-                explanation = f"{phrase}, below {_percent(rule.min_agreement)} — contested"
+                explanation = f"{phrase}, below {below} — contested"
         elif status is Status.CORROBORATED:
             explanation = f"{phrase}; {counted_text} — corroborated"
         else:
-            listed = _listed(len(independent_names), "source", "sources", independent_names)
+            independent_names = columns[1][group]
+            listed = source_texts.get(independent_names)
+            if listed is None:
+                listed = source_texts[independent_names] = _listed(
+                    len(independent_names), "source", "sources", independent_names
+                )
             explanation = (
                 f"{phrase}; {counted_text}, {rule.minimum} needed; {listed} — "
                 f"{_status_text(status)}"
             )
-        return _assessment(
+        return AssessmentFields(
             rating,
             None,
             share,
-            tuple(ordered_ids[group_bounds[group] : group_bounds[group + 1]]),
-            tuple(agreeing_ids[agreeing_bounds[group] : agreeing_bounds[group + 1]]),
-            sources.of(group),
-            all_categories.of(group),
-            techniques.of(group),
-            dated.of(group),
-            investigators.of(group),
+            tuple(map(id_of, ordered_rows[start:end])),
+            tuple(map(id_of, agreeing_rows[agreeing_bounds[group] : agreeing_bounds[group + 1]])),
+            columns[2][group],
+            columns[3][group],
+            columns[4][group],
+            columns[5][group],
+            columns[6][group],
             status,
             confidence,
             explanation,
@@ -307,7 +390,7 @@ def counting_groups(
     return GroupAssessments(count, make, ratings, statuses, confidences)
 
 
-def _no_group(group: int) -> Assessment:
+def _no_group(group: int) -> AssessmentFields:
     raise IndexError(group)
 
 
@@ -321,6 +404,10 @@ def _assessment(*values: Any) -> Assessment:
     vocabularies, rows sorted by id), so the converters would only copy them.
     """
     made = object.__new__(Assessment)
-    for name, value in zip(_FIELDS, values, strict=True):
-        object.__setattr__(made, name, value)
+    assert len(values) == len(_FIELDS)
+    for name, value in zip(_FIELDS, values, strict=False):
+        _set(made, name, value)
     return made
+
+
+_set = object.__setattr__

@@ -186,18 +186,23 @@ def node_document(
     evidence: Sequence[str] | None,
     explanation: str,
     value: float | None = None,
-    assessment: Assessment | None = None,
+    assessment: Any = None,
     children: Sequence[str] = (),
     weights: Sequence[float] = (),
     aggregator: str | None = None,
     share_present: float | None = None,
 ) -> dict[str, Any]:
-    """One node's entry in the JSON document, from a judgement's fields (one shape for every path)."""
+    """One node's entry in the JSON document, from a judgement's fields (one shape for every path).
+
+    ``assessment`` is an :class:`~policyeval.protocols.Assessment` or
+    anything with its attributes (the columnar path passes its fields only).
+    """
     out: dict[str, Any] = {"kind": kind, "level": level, "score": _round(score)}
     if rank:
         out["rank"] = rank[0]
-    out["confidence"] = None if confidence is None else confidence.value
-    out["status"] = status.value
+    # _value_ is the member's own attribute: the value, without the enum descriptor's call.
+    out["confidence"] = None if confidence is None else confidence._value_
+    out["status"] = status._value_
     if evidence is not None:
         out["evidence"] = list(evidence)
     out["explanation"] = explanation

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval._collector import collection_paused
-from policyeval._rule_arrays import GroupAssessments
+from policyeval._rule_arrays import AssessmentFields, GroupAssessments
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
 from policyeval.evidence_table import EvidenceGroups, EvidenceTable
@@ -103,6 +103,22 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
             return self._empty[indicator]
         # Made on each read and not kept: writing every cell leaves the table as small as it was.
         return self._parts[part][0][int(self._group[row, column])]
+
+    def fields(self, unit: str, indicator: str) -> Assessment | AssessmentFields | None:
+        """The assessment of ``indicator`` for ``unit``, or its fields when it is not made yet.
+
+        ``None`` when the table has no such unit or indicator.
+        """
+        made = self._made.get((unit, indicator))
+        if made is not None:
+            return made
+        row, column = self._rows.get(unit), self._columns.get(indicator)
+        if row is None or column is None:
+            return None
+        part = int(self._part[row, column])
+        if part < 0:
+            return self._empty[indicator]
+        return self._parts[part][0].fields(int(self._group[row, column]))
 
     def __contains__(self, key: object) -> bool:
         if not (isinstance(key, tuple) and len(key) == 2):
