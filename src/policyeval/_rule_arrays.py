@@ -242,8 +242,7 @@ def counting_groups(
     ids = table.ids
     # Ids are looked up when a group is read: most never are, and a million lookups cost.
     id_of = ids.__getitem__
-    ordered_rows = rows.tolist()
-    agreeing_rows = rows[agreeing].tolist()
+    agreeing_rows = rows[agreeing]
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
     group_bounds = bounds.tolist()
     levels = [level.id for level in scale.levels]
@@ -373,8 +372,13 @@ def counting_groups(
             rating,
             None,
             share,
-            tuple(map(id_of, ordered_rows[start:end])),
-            tuple(map(id_of, agreeing_rows[agreeing_bounds[group] : agreeing_bounds[group + 1]])),
+            tuple(map(id_of, rows[start:end].tolist())),
+            tuple(
+                map(
+                    id_of,
+                    agreeing_rows[agreeing_bounds[group] : agreeing_bounds[group + 1]].tolist(),
+                )
+            ),
             columns[2][group],
             columns[3][group],
             columns[4][group],
