@@ -288,3 +288,18 @@ def test_array_forms_check_their_grids(values: Any, weights: Any, message: str) 
     """Array forms take 2-D grids of one shape, each row with a positive weight on finite values."""
     with pytest.raises(InvalidArgument, match=message):
         mean().array(values, weights)
+
+
+def test_a_decision_table_names_its_levels_in_its_description() -> None:
+    """Tables with the same level-id rules but different level scores describe differently."""
+    rules = [(["baik", "*"], "baik")]
+    first = decision_table(rules, default="kurang", levels={"kurang": 1, "baik": 4})
+    second = decision_table(rules, default="kurang", levels={"kurang": 1, "baik": 2})
+    assert repr(first) == (
+        "decision_table(rules=[{'when': ['baik', '*'], 'then': 'baik'}], default='kurang', "
+        "levels={'kurang': 1, 'baik': 4})"
+    )
+    assert repr(first) != repr(second)
+    assert repr(decision_table([([1, "*"], 2)])) == (
+        "decision_table(rules=[{'when': [1, '*'], 'then': 2}], default=None)"
+    )

@@ -761,5 +761,7 @@ def decision_table(
         raise InvalidArgument("decision_table: every rule needs the same number of conditions")
     fallback = None if default is None else score(default, "default")
     shown = [{"when": list(c), "then": r} for c, r in (_pair(rule) for rule in rules)]
-    text = f"decision_table(rules={shown!r}, default={default!r})"
+    text = f"decision_table(rules={shown!r}, default={default!r}"
+    # Level ids in the rules only mean something with the levels they name.
+    text += f", levels={scores!r})" if scores else ")"
     return _DecisionTable(tuple(parsed), fallback, text)
