@@ -14,7 +14,7 @@ nodes straight from its arrays without making any.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -392,10 +392,11 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         assessments: Mapping[tuple[str, str], Assessment] = (
             found.assessments if found is not None else {}
         )
-        fields_of: Callable[[str, str], Assessment | AssessmentFields | None] = (
-            assessments.fields
+        # The unit's assessments, in indicator order (fields only, where not made yet).
+        given: Sequence[Assessment | AssessmentFields | None] = (
+            assessments.unit_fields(unit)
             if isinstance(assessments, AssessmentTable)
-            else lambda unit, node: assessments.get((unit, node))
+            else [assessments.get((unit, indicator)) for indicator in table.indicators]
         )
         origins = self._origin_grid[row].tolist()
         table_levels = self._level_grid[row].tolist()
@@ -412,7 +413,7 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
                     table_values[position],
                     origins[position],
                     table_levels[position],
-                    fields_of(unit, node),
+                    given[position],
                 )
                 out[node] = node_document(kind=kind, rank=rank, **fields)
                 continue

@@ -120,6 +120,25 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
             return self._empty[indicator]
         return self._parts[part][0].fields(int(self._group[row, column]))
 
+    def unit_fields(self, unit: str) -> list[Assessment | AssessmentFields | None]:
+        """:meth:`fields` of every indicator for ``unit``, in indicator order."""
+        row = self._rows.get(unit)
+        if row is None:
+            return [None] * len(self.indicators)
+        out: list[Assessment | AssessmentFields | None] = []
+        parts = self._parts
+        for indicator, part, group in zip(
+            self.indicators, self._part[row].tolist(), self._group[row].tolist(), strict=True
+        ):
+            made = self._made.get((unit, indicator)) if self._made else None
+            if made is not None:
+                out.append(made)
+            elif part < 0:
+                out.append(self._empty[indicator])
+            else:
+                out.append(parts[part][0].fields(group))
+        return out
+
     def __contains__(self, key: object) -> bool:
         if not (isinstance(key, tuple) and len(key) == 2):
             return False
