@@ -240,9 +240,10 @@ def counting_groups(
         else [0] * count
     )
     ids = table.ids
-    # Ids are looked up when a group is read: most never are, and a million lookups cost.
+    # Ids are looked up in one pass when the first group is read (the JSON writer reads them all).
     id_of = ids.__getitem__
     agreeing_rows = rows[agreeing]
+    id_lists: list[list[str]] = []
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
     group_bounds = bounds.tolist()
     levels = [level.id for level in scale.levels]
@@ -311,6 +312,9 @@ def counting_groups(
     def make(group: int) -> AssessmentFields:
         if not exact[group]:
             return AssessmentFields.of(undecided[group])
+        if not id_lists:
+            id_lists.append(list(map(id_of, rows.tolist())))
+            id_lists.append(list(map(id_of, agreeing_rows.tolist())))
         if not columns:
             columns.extend(
                 column.per_group()
@@ -372,13 +376,8 @@ def counting_groups(
             rating,
             None,
             share,
-            tuple(map(id_of, rows[start:end].tolist())),
-            tuple(
-                map(
-                    id_of,
-                    agreeing_rows[agreeing_bounds[group] : agreeing_bounds[group + 1]].tolist(),
-                )
-            ),
+            tuple(id_lists[0][start:end]),
+            tuple(id_lists[1][agreeing_bounds[group] : agreeing_bounds[group + 1]]),
             columns[2][group],
             columns[3][group],
             columns[4][group],

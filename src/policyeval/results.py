@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import attrs
 
+from policyeval._collector import collection_paused
 from policyeval._frozen import freeze, frozen_dict
 from policyeval._json import Lines, Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
@@ -521,7 +522,9 @@ class Evaluation:
         >>> out.getvalue() == evaluation.to_json()
         True
         """
-        write(self._document(), out, compact=compact)
+        # Writing makes many short-lived objects and no cycles: the cyclic collector only costs.
+        with collection_paused():
+            write(self._document(), out, compact=compact)
 
     def to_json(self, *, indent: int | None = 2, compact: bool = False) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
@@ -534,7 +537,8 @@ class Evaluation:
         ``compact=True`` writes the same document without white space (for
         machines); ``indent`` is the indentation of the readable form.
         """
-        return dumps(self._document(), indent=indent, compact=compact)
+        with collection_paused():
+            return dumps(self._document(), indent=indent, compact=compact)
 
     def to_frame(self) -> Any:
         """A :class:`pandas.DataFrame` with one row per unit and node (needs pandas)."""
