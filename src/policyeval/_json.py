@@ -98,8 +98,22 @@ def round_number(number: float | None) -> float | None:
     """
     if number is None:
         return None
+    if type(number) is float:
+        # A document repeats a few numbers (level scores, agreement shares) many times, and
+        # round() to ten digits is slow: each float is rounded once, in a bounded memo.
+        found = _ROUNDED.get(number)
+        if found is not None:
+            return found
     rounded = round(number, 10)
-    return 0.0 if rounded == 0 else rounded
+    rounded = 0.0 if rounded == 0 else rounded
+    if type(number) is float:
+        if len(_ROUNDED) >= 1 << 16:
+            _ROUNDED.clear()
+        _ROUNDED[number] = rounded
+    return rounded
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def jsonable(value: Any) -> Any:
