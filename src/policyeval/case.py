@@ -602,7 +602,9 @@ def load_case(
     for parent, row in dict(aggregation.get("weights", {})).items():
         for child, weight in dict(row).items():
             key = f"aggregation.weights.{parent}.{child}"
-            if framework is not None and (parent, child) not in framework.graph.edges:
+            if framework is not None and not (
+                parent in framework and child in framework.children(parent)
+            ):
                 problems.append(Problem("no such edge in the framework", file=where, key=key))
             else:
                 weights[str(parent), str(child)] = float(weight)

@@ -230,7 +230,9 @@ def framework_to_dict(fw: Framework) -> dict[str, Any]:
     out["nodes"] = [_node_table(node) for node in fw]
     edges = [
         {"parent": parent, "child": child, "weight": _number(weight)}
-        for parent, child, weight in fw.graph.edges(data="weight")
+        for parent in fw.node_ids
+        for child in fw.children(parent)
+        for weight in (fw.weight(parent, child),)
         if parent not in fw.node(child).parents
     ]
     if edges:
