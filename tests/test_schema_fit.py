@@ -95,6 +95,8 @@ def test_each_keyword_means_what_jsonschema_means(
         {"type": "string", "format": "date"},
         {"exclusiveMinimum": 0},
         {"properties": {"a": {"$ref": "#/$defs/a"}}},
+        {"$defs": {"a": {"items": {"$ref": "#/$defs/a"}}}, "$ref": "#/$defs/a"},
+        {"$ref": "other.json#/a"},
         {"prefixItems": [{"type": "string"}]},
         {"patternProperties": {"^a": {}}},
         {"type": "date"},

@@ -2,8 +2,8 @@
 
 :mod:`policyeval.schemas` checks every file against its schema. Most files fit, and then the
 answer is all that is needed; only a file that does not fit needs ``jsonschema``, which says
-where and why. :func:`fit_check` compiles a schema (draft 2020-12, ``$ref`` already put in
-place) into a predicate that answers in one pass, with ``jsonschema``'s meaning of every
+where and why. :func:`fit_check` compiles a schema (draft 2020-12, refs to its own ``$defs``)
+into a predicate that answers in one pass, with ``jsonschema``'s meaning of every
 keyword it knows: types as its draft 2020-12 type checker sees them (``1.0`` is an integer,
 ``True`` is no number), ``const``, ``enum`` and ``uniqueItems`` comparing as its ``equal``
 does (``1 == 1.0``, ``True != 1``), bounds, lengths and sizes applying only to values of their
@@ -118,12 +118,12 @@ def _type(names: Any) -> Check:
     return lambda value: any(check(value) for check in checks)
 
 
-def _object(schema: Mapping[str, Any]) -> Check:
+def _object(schema: Mapping[str, Any], compile: _Compiler) -> Check:
     """``properties``, ``additionalProperties``, ``required`` and ``minProperties`` in one pass
     over the keys; each applies to objects only."""
-    properties = {name: fit_check(sub) for name, sub in schema.get("properties", {}).items()}
+    properties = {name: compile(sub) for name, sub in schema.get("properties", {}).items()}
     additional = schema.get("additionalProperties", True)
-    others = None if additional is True else fit_check(additional)
+    others = None if additional is True else compile(additional)
     required = tuple(schema.get("required", ()))
     smallest = schema.get("minProperties", 0)
 
@@ -139,9 +139,9 @@ def _object(schema: Mapping[str, Any]) -> Check:
     return fits
 
 
-def _array(schema: Mapping[str, Any]) -> Check:
+def _array(schema: Mapping[str, Any], compile: _Compiler) -> Check:
     """``items``, ``minItems`` and ``uniqueItems``; each applies to arrays only."""
-    items = fit_check(schema["items"]) if "items" in schema else None
+    items = compile(schema["items"]) if "items" in schema else None
     smallest = schema.get("minItems", 0)
     unique = schema.get("uniqueItems", False)
 
@@ -155,7 +155,7 @@ def _array(schema: Mapping[str, Any]) -> Check:
     return fits
 
 
-def _bounds(schema: Mapping[str, Any]) -> Check:
+def _bounds(schema: Mapping[str, Any], compile: _Compiler) -> Check:
     low = schema.get("minimum")
     high = schema.get("maximum")
 
@@ -168,46 +168,50 @@ def _bounds(schema: Mapping[str, Any]) -> Check:
     return fits
 
 
-def _min_length(size: int) -> Check:
-    return lambda value: not isinstance(value, str) or len(value) >= size
-
-
-def _const(expected: Any) -> Check:
-    return lambda value: _equal(value, expected)
-
-
-def _enum(choices: Any) -> Check:
-    return lambda value: any(_equal(value, choice) for choice in choices)
-
-
-def _any_of(schemas: Any) -> Check:
-    checks = [fit_check(sub) for sub in schemas]
-    return lambda value: any(check(value) for check in checks)
-
-
-def _one_of(schemas: Any) -> Check:
-    checks = [fit_check(sub) for sub in schemas]
-    return lambda value: sum(1 for check in checks if check(value)) == 1
-
-
-def _all_of(schemas: Any) -> Check:
-    return _all([fit_check(sub) for sub in schemas])
-
-
-def _not(schema: Any) -> Check:
-    check = fit_check(schema)
-    return lambda value: not check(value)
-
-
-def _if(schema: Mapping[str, Any]) -> Check:
-    condition = fit_check(schema["if"])
-    then = fit_check(schema.get("then", True))
-    otherwise = fit_check(schema.get("else", True))
+def _if(schema: Mapping[str, Any], compile: _Compiler) -> Check:
+    condition = compile(schema["if"])
+    then = compile(schema.get("then", True))
+    otherwise = compile(schema.get("else", True))
     return lambda value: then(value) if condition(value) else otherwise(value)
 
 
+def _min_length(size: int, compile: _Compiler) -> Check:
+    return lambda value: not isinstance(value, str) or len(value) >= size
+
+
+def _const(expected: Any, compile: _Compiler) -> Check:
+    return lambda value: _equal(value, expected)
+
+
+def _enum(choices: Any, compile: _Compiler) -> Check:
+    return lambda value: any(_equal(value, choice) for choice in choices)
+
+
+def _any_of(schemas: Any, compile: _Compiler) -> Check:
+    checks = [compile(sub) for sub in schemas]
+    return lambda value: any(check(value) for check in checks)
+
+
+def _one_of(schemas: Any, compile: _Compiler) -> Check:
+    checks = [compile(sub) for sub in schemas]
+    return lambda value: sum(1 for check in checks if check(value)) == 1
+
+
+def _all_of(schemas: Any, compile: _Compiler) -> Check:
+    return _all([compile(sub) for sub in schemas])
+
+
+def _not(schema: Any, compile: _Compiler) -> Check:
+    check = compile(schema)
+    return lambda value: not check(value)
+
+
+def _type_of(names: Any, compile: _Compiler) -> Check:
+    return _type(names)
+
+
 # Keywords read together with others of the same kind of value, each group made once.
-_GROUPS: dict[str, Callable[[Mapping[str, Any]], Check]] = {
+_GROUPS: dict[str, Callable[[Mapping[str, Any], _Compiler], Check]] = {
     "properties": _object,
     "additionalProperties": _object,
     "required": _object,
@@ -221,8 +225,8 @@ _GROUPS: dict[str, Callable[[Mapping[str, Any]], Check]] = {
     "then": _if,
     "else": _if,
 }
-_SINGLE: dict[str, Callable[[Any], Check]] = {
-    "type": _type,
+_SINGLE: dict[str, Callable[[Any, _Compiler], Check]] = {
+    "type": _type_of,
     "minLength": _min_length,
     "const": _const,
     "enum": _enum,
@@ -233,39 +237,84 @@ _SINGLE: dict[str, Callable[[Any], Check]] = {
 }
 
 
-def fit_check(schema: Any) -> Check:
-    """A predicate saying whether a document fits ``schema`` (refs already in place).
+def _checking(keyword: str) -> bool:
+    return keyword not in _ANNOTATIONS and not keyword.startswith("x-")
 
+
+class _Compiler:
+    """Compiles the parts of one schema, each ``#/$defs/<name>`` once."""
+
+    def __init__(self, definitions: Mapping[str, Any]) -> None:
+        self.definitions = definitions
+        self.made: dict[str, Check] = {}
+        self.making: set[str] = set()
+
+    def definition(self, reference: Any) -> tuple[str, Any]:
+        name = str(reference).removeprefix("#/$defs/")
+        if not str(reference).startswith("#/$defs/") or name not in self.definitions:
+            raise UnsupportedSchema(f"$ref {reference!r} is not one of the schema's own $defs")
+        if name in self.making:
+            raise UnsupportedSchema(f"$ref {reference!r} refers to itself")
+        return name, self.definitions[name]
+
+    def __call__(self, schema: Any) -> Check:
+        if schema is True or schema is False:
+            return (lambda value: True) if schema else (lambda value: False)
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(f"a schema must be an object or a boolean, not {schema!r}")
+        if schema.get("$schema", DRAFT) != DRAFT:
+            raise UnsupportedSchema(f"draft {schema['$schema']!r} is not one the fit check knows")
+        if "$ref" in schema:
+            return self.reference(schema)
+        if "if" not in schema and ("then" in schema or "else" in schema):
+            schema = {key: value for key, value in schema.items() if key not in ("then", "else")}
+        checks: list[Check] = []
+        made: set[Callable[[Mapping[str, Any], _Compiler], Check]] = set()
+        for keyword, value in schema.items():
+            if not _checking(keyword):
+                continue
+            if keyword in _SINGLE:
+                checks.append(_SINGLE[keyword](value, self))
+            elif keyword in _GROUPS:
+                group = _GROUPS[keyword]
+                if group not in made:
+                    made.add(group)
+                    checks.append(group(schema, self))
+            else:
+                raise UnsupportedSchema(f"keyword {keyword!r} is not one the fit check knows")
+        if not checks:
+            return lambda value: True
+        return _all(checks)
+
+    def reference(self, schema: Mapping[str, Any]) -> Check:
+        """A ``$ref`` is put in place as :mod:`policyeval.schemas` puts it for ``jsonschema``:
+        the definition's keywords, overridden by the ones beside the ``$ref``."""
+        name, target = self.definition(schema["$ref"])
+        rest = {key: value for key, value in schema.items() if key != "$ref"}
+        self.making.add(name)
+        try:
+            if any(_checking(keyword) for keyword in rest):
+                return self({**target, **rest})
+            if name not in self.made:
+                self.made[name] = self(target)
+            return self.made[name]
+        finally:
+            self.making.discard(name)
+
+
+def fit_check(schema: Any) -> Check:
+    """A predicate saying whether a document fits ``schema``.
+
+    A ``$ref`` may name one of the schema's own ``$defs``, which are compiled once each.
     Raises :class:`UnsupportedSchema` for a keyword outside the ones the shipped schemas use,
-    for a ``$ref`` left in place, and for a draft other than 2020-12.
+    for any other ``$ref``, and for a draft other than 2020-12.
 
     >>> fit_check({"enum": [1, "a"]})(1.0), fit_check({"enum": [1, "a"]})(True)
     (True, False)
-    >>> fit_check({"type": "integer", "minimum": 0})(2.0)
-    True
+    >>> fits = fit_check({"$defs": {"count": {"type": "integer", "minimum": 0}},
+    ...                   "items": {"$ref": "#/$defs/count"}})
+    >>> fits([0, 2.0]), fits([0, -1])
+    (True, False)
     """
-    if schema is True or schema is False:
-        return (lambda value: True) if schema else (lambda value: False)
-    if not isinstance(schema, dict):
-        raise UnsupportedSchema(f"a schema must be an object or a boolean, not {schema!r}")
-    if schema.get("$schema", DRAFT) != DRAFT:
-        raise UnsupportedSchema(f"draft {schema['$schema']!r} is not one the fit check knows")
-    if "if" not in schema and ("then" in schema or "else" in schema):
-        schema = {key: value for key, value in schema.items() if key not in ("then", "else")}
-    checks: list[Check] = []
-    made: set[Callable[[Mapping[str, Any]], Check]] = set()
-    for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
-            continue
-        if keyword in _SINGLE:
-            checks.append(_SINGLE[keyword](value))
-        elif keyword in _GROUPS:
-            group = _GROUPS[keyword]
-            if group not in made:
-                made.add(group)
-                checks.append(group(schema))
-        else:
-            raise UnsupportedSchema(f"keyword {keyword!r} is not one the fit check knows")
-    if not checks:
-        return lambda value: True
-    return _all(checks)
+    definitions = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+    return _Compiler(definitions)(schema)

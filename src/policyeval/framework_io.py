@@ -73,7 +73,6 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import attrs
-import tomli_w
 
 from policyeval.exceptions import (
     UNSET,
@@ -1339,11 +1338,15 @@ def _toml_scalar(value: Any) -> str:
         return "{ " + ", ".join(pairs) + " }"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_scalar(item) for item in value) + "]"
+    import tomli_w  # only writing needs it
+
     line = tomli_w.dumps({"v": value})
     return line[len("v = ") : -1]
 
 
 def _toml_key(key: str) -> str:
+    import tomli_w
+
     line = tomli_w.dumps({key: 0})
     return line[: -len(" = 0\n")]
 

@@ -83,7 +83,7 @@ def _fits(kind: Format) -> Callable[[Any], bool] | None:
     """The quick yes-or-no check of the schema of ``kind`` (``None`` should the schema use a
     keyword the check does not know: then every file goes through ``jsonschema``)."""
     try:
-        return fit_check(_inlined(kind))
+        return fit_check(json.loads(_schema_text(kind)))
     except UnsupportedSchema:
         return None
 
