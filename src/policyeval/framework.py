@@ -1,10 +1,12 @@
 """Evaluation frameworks: a graph of dimensions and indicators.
 
-A :class:`Framework` is a frozen object over a :class:`networkx.DiGraph`.
-Edges run from parent to child and carry a ``weight``; every node holds a
-:class:`Node` under the ``"node"`` attribute. The graph is a DAG with one
+A :class:`Framework` is a frozen graph of :class:`Node` objects. Edges run
+from parent to child and carry a ``weight``. The graph is a DAG with one
 root: an indicator may belong to several parents (as attributes are shared
-in DEX models), but nothing may reach itself.
+in DEX models), but nothing may reach itself. :attr:`Framework.graph` is
+the graph as a :class:`networkx.DiGraph` (every node holds its
+:class:`Node` under the ``"node"`` attribute), for any networkx algorithm;
+the framework's own accessors and traversals work without it.
 
 Build a framework with :meth:`Framework.build`, which validates everything
 and raises one :class:`~policyeval.exceptions.FrameworkError` listing every
