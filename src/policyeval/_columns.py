@@ -32,7 +32,7 @@ import codecs
 import itertools
 import os
 import sys
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -228,7 +228,7 @@ def _fast_csv(
     if b"\r" in raw:
         # A CR may only end a line, before its LF; the general reader splits lines at a lone CR.
         before = data[np.maximum(ends - 1, 0)] == _CARRIAGE_RETURN
-        if np.count_nonzero(data == _CARRIAGE_RETURN) != np.count_nonzero(before):
+        if _count(data, _CARRIAGE_RETURN) != np.count_nonzero(before):
             return None
         content_ends = ends - before
     header = _header(raw[begins[0] : content_ends[0]])
@@ -312,17 +312,29 @@ def _utf8(raw: bytes) -> bool:
 
 def _positions(data: npt.NDArray[np.uint8], byte: int) -> PositionArray:
     """Where ``byte`` occurs in ``data``, found a block at a time to bound the memory used."""
-    blocks = range(0, len(data), _BLOCK)
-    counts = [int(np.count_nonzero(data[start : start + _BLOCK] == byte)) for start in blocks]
+    counts = [int(np.count_nonzero(block)) for block in _matches(data, byte)]
     # Offsets into a file under 2 GiB fit in 32 bits, half the memory.
     kind = np.int32 if len(data) < 2**31 - 2 * _BLOCK else np.int64
     found: PositionArray = np.empty(sum(counts), dtype=kind)
     filled = 0
-    for start, count in zip(blocks, counts, strict=True):
-        found[filled : filled + count] = np.flatnonzero(data[start : start + _BLOCK] == byte)
-        found[filled : filled + count] += start
+    for index, (block, count) in enumerate(zip(_matches(data, byte), counts, strict=True)):
+        found[filled : filled + count] = np.flatnonzero(block)
+        found[filled : filled + count] += index * _BLOCK
         filled += count
     return found
+
+
+def _count(data: npt.NDArray[np.uint8], byte: int) -> int:
+    """How many times ``byte`` occurs in ``data``."""
+    return sum(int(np.count_nonzero(block)) for block in _matches(data, byte))
+
+
+def _matches(data: npt.NDArray[np.uint8], byte: int) -> Iterator[npt.NDArray[np.bool_]]:
+    """Whether each byte of ``data`` is ``byte``, a block at a time in one reused buffer."""
+    buffer = np.empty(min(len(data), _BLOCK), dtype=np.bool_)
+    for start in range(0, len(data), _BLOCK):
+        block = data[start : start + _BLOCK]
+        yield np.equal(block, byte, out=buffer[: len(block)])
 
 
 def _header(line: bytes) -> tuple[list[str], str] | None:
@@ -449,7 +461,10 @@ def _factorize(words: Sequence[npt.NDArray[np.uint64]]) -> tuple[CodeArray, IntA
         for index, word in enumerate(rows[1:], start=1):
             mixed = (mixed << np.uint64(29)) | (mixed >> np.uint64(35))
             mixed = mixed ^ (word * _MULTIPLIERS[-index % len(_MULTIPLIERS)])
-        bits = min(max(size.bit_length() + 1, 10), 22)
+        # A small table first: most coded columns hold few distinct cells, and a table that
+        # stays in the cache is filled and read several times faster. Rows it cannot tell
+        # apart go round again in a table sized for them.
+        bits = 12 if pending is None else min(max(size.bit_length() + 1, 10), 22)
         bucket = ((mixed * multiplier) >> np.uint64(64 - bits)).astype(np.intp)
         del mixed
         table = np.full(1 << bits, -1, dtype=np.int32)
