@@ -25,7 +25,20 @@ AGUSTINO = frameworks.load("agustino")
 
 # Cells a plain file holds, and cells that make it not plain or test the decoding of cells.
 _CELLS = {
-    "id": ["E1", "E2", "E1", "E10", "LONG-IDENTIFIER-17", " E3 ", "", "E\u200b4", "é5", "E 6"],
+    "id": [
+        "E1",
+        "E2",
+        "E1",
+        "E10",
+        "LONG-IDENTIFIER-17",
+        " E3 ",
+        "",
+        "E\u200b4",
+        "é5",
+        "E 6",
+        "E\x7f",
+        "E\x01",
+    ],
     "unit": ["kota", "desa", "", " desa", "kota\u00a0", "lain", "\u2028"],
     "indicator": ["kompetensi", "komunikasi_publik", "anggaran", "nope", ""],
     "rating": ["baik", "Baik", "cukup_baik", "cukup baik", "bagus", "", " baik "],

@@ -424,11 +424,11 @@ class _Cells:
     def plain(self, column: int) -> npt.NDArray[np.bytes_] | None:
         """The column as an ``S`` array if every cell is printable ASCII, unpadded and not empty."""
         found, starts, stops = self.gathered(column)
-        words = np.stack(found, axis=1)
+        words = np.stack(found, axis=1) if len(found) > 1 else found[0]
         lengths = stops - starts
         if not len(lengths) or lengths.min() == 0:
             return None
-        width = words.shape[1] * 8
+        width = 8 * len(found)
         octets = words.view(np.uint8).reshape(len(lengths), width)
         inside = np.arange(width) < lengths[:, None]
         if np.any(inside & ((octets < _SPACE) | (octets > 126))):
