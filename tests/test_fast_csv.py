@@ -19,7 +19,7 @@ from policyeval.evidence import Source
 from policyeval.evidence_io import _CODED_CELLS, load_evidence
 from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import EvidenceError
-from policyeval.tables import TableLimits
+from policyeval.tables import TableLimits, fold_column
 
 AGUSTINO = frameworks.load("agustino")
 
@@ -114,8 +114,16 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, bool]:
 
 @contextlib.contextmanager
 def general_reader_only() -> Iterator[None]:
-    with mock.patch.object(_columns, "_fast_csv", return_value=None):
+    with mock.patch.object(_columns, "_plain_header", return_value=None):
         yield
+
+
+def fast_path_takes(data: bytes) -> bool:
+    header = _columns._plain_header(data)
+    if header is None:
+        return False
+    names = [fold_column(cell) for cell in header[0]]
+    return _columns._plain_columns(data, names, header[1], coded=_CODED_CELLS, key="id") is not None
 
 
 def _cells_by_row(columns: TableColumns) -> list[dict[str, Any]]:
@@ -189,7 +197,7 @@ def test_the_fast_reader_reads_what_the_general_reader_reads(
     with general_reader_only():
         assert fast_columns == _read(path, limits)
         assert fast_evidence == _load(path, limits, **options)
-    taken = _columns._fast_csv(data, coded=_CODED_CELLS, key="id") is not None
+    taken = fast_path_takes(data)
     event("fast path" if taken else "general reader")
     assert taken or not plain
 
@@ -223,7 +231,7 @@ def test_a_long_file_with_many_distinct_cells_is_read_the_same_both_ways(tmp_pat
         lines.append(f"{row_id};u{n % 37};kompetensi;{rating};s{n % 5};interview;{day};kata {n}")
     path = tmp_path / "e.csv"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    assert _columns._fast_csv(path.read_bytes(), coded=_CODED_CELLS, key="id") is not None
+    assert fast_path_takes(path.read_bytes())
     fast = _load(path, TableLimits(), lenient=True)
     with general_reader_only():
         assert fast == _load(path, TableLimits(), lenient=True)
@@ -255,3 +263,14 @@ def test_the_row_limit_names_the_first_row_beyond_it(tmp_path: Path, rows: int) 
         load_evidence(path, AGUSTINO, limits=TableLimits(rows=5))
     with pytest.raises(EvidenceError, match=rf"row {rows + 3}: more than {rows} data rows"):
         load_evidence(path, AGUSTINO, limits=TableLimits(rows=rows))
+
+
+def test_a_missing_column_is_reported_before_the_rows_are_parsed(tmp_path: Path) -> None:
+    """The header of a plain file is checked before any data row is looked at."""
+    path = tmp_path / "e.csv"
+    path.write_text("id,unit,indicator,rating,source\n" + "E1,kota,kompetensi,baik,s1\n" * 50)
+    with (
+        mock.patch.object(_columns, "_plain_columns", side_effect=AssertionError("rows parsed")),
+        pytest.raises(EvidenceError, match=r"row 1: technique: missing required column"),
+    ):
+        load_evidence(path, AGUSTINO)

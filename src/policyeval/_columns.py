@@ -102,25 +102,26 @@ def read_columns(
     its ``columns`` as that function gives them.
     """
     raw, file, suffix, limits = _read_raw(path, limits)
-    fast = _fast_csv(raw, coded=coded, key=key) if suffix in _CSV_SUFFIXES else None
-    if fast is None:
-        header, chunks = _records(raw, file, suffix, sheet, check_header, limits)
-        del raw
-        return header, columns_from_records(header, chunks, coded=coded, key=key)
-    cells, delimiter, columns = fast
+    plain = _plain_header(raw) if suffix in _CSV_SUFFIXES else None
+    if plain is not None:
+        cells, delimiter = plain
+        if len(cells) > limits.columns and any(cell.strip() for cell in cells[limits.columns :]):
+            raise EvidenceError([_too_wide(limits, file, 1)])
+        names = tuple(fold_column(name) for name in cells)
+        header = Table(file, names, (), delimiter == ";", 1, tuple(name.strip() for name in cells))
+        if check_header is not None:
+            found = check_header(header)
+            if found:
+                raise EvidenceError(found)
+        columns = _plain_columns(raw, names, delimiter, coded=coded, key=key)
+        if columns is not None:
+            if len(columns) > limits.rows:
+                raise EvidenceError([_too_long(limits, file, int(columns.numbers[limits.rows]))])
+            return header, columns
+    # The general reader checks the header again, as the file is not plain after all.
+    header, chunks = _records(raw, file, suffix, sheet, check_header, limits)
     del raw
-    if len(cells) > limits.columns and any(cell.strip() for cell in cells[limits.columns :]):
-        raise EvidenceError([_too_wide(limits, file, 1)])
-    names = tuple(fold_column(name) for name in cells)
-    headers = tuple(name.strip() for name in cells)
-    header = Table(file, names, (), delimiter == ";", 1, headers)
-    if check_header is not None:
-        found = check_header(header)
-        if found:
-            raise EvidenceError(found)
-    if len(columns) > limits.rows:
-        raise EvidenceError([_too_long(limits, file, int(columns.numbers[limits.rows]))])
-    return header, columns
+    return header, columns_from_records(header, chunks, coded=coded, key=key)
 
 
 def columns_from_records(
@@ -209,14 +210,45 @@ _MULTIPLIERS = np.array(
 )
 
 
-def _fast_csv(
-    raw: bytes, *, coded: Collection[str], key: str | None
-) -> tuple[list[str], str, TableColumns] | None:
-    """The header cells, delimiter and columns of a plain CSV file, or ``None`` if it is not plain."""
+def _plain_header(raw: bytes) -> tuple[list[str], str] | None:
+    """The header cells and delimiter of a CSV file that may be plain, or ``None`` if it is not.
+
+    The file is plain so far when it is UTF-8 without quotes or NUL bytes
+    and its first line is the header: then the general reader would find
+    the same cells and delimiter, and raise nothing before checking them.
+    """
     if sys.byteorder != "little" or len(raw) < 16 or b'"' in raw or b"\x00" in raw:
         return None
     if not raw.isascii() and not _utf8(raw):
         return None
+    start = len(_BOM) if raw.startswith(_BOM) else 0
+    end = raw.find(b"\n", start)
+    line = raw[start : len(raw) if end < 0 else end]
+    line = line.removesuffix(b"\r")
+    if b"\r" in line:
+        return None
+    text = line.decode("utf-8")
+    # Where the general reader would split the line elsewhere, or skip it as blank.
+    if not _TEXT_LINE.fullmatch(text):
+        return None
+    delimiter = max((",", ";", "\t"), key=text.count)
+    cells = text.split(delimiter)
+    if not "".join(cells).strip():
+        return None
+    return cells, delimiter
+
+
+def _plain_columns(
+    raw: bytes,
+    names: Sequence[str],
+    delimiter: str,
+    *,
+    coded: Collection[str],
+    key: str | None,
+) -> TableColumns | None:
+    """The data of a plain CSV file as columns, or ``None`` if the file is not plain."""
+    if not all(names) or len(set(names)) < len(names):
+        return None  # the general reader says which column is wrong
     start = len(_BOM) if raw.startswith(_BOM) else 0
     data = np.frombuffer(raw, dtype=np.uint8)
     ends = _positions(data, _NEWLINE)
@@ -231,14 +263,7 @@ def _fast_csv(
         if _count(data, _CARRIAGE_RETURN) != np.count_nonzero(before):
             return None
         content_ends = ends - before
-    header = _header(raw[begins[0] : content_ends[0]])
-    if header is None:
-        return None
-    cells, delimiter = header
-    names = [fold_column(cell) for cell in cells]
-    if not all(names) or len(set(names)) < len(names):
-        return None  # the general reader says which column is wrong
-    width = len(cells)
+    width = len(names)
     delimiters = _positions(data, ord(delimiter))[width - 1 :]
     empty = content_ends[1:] == begins[1:]
     lines = np.flatnonzero(~empty) + 1
@@ -251,7 +276,6 @@ def _fast_csv(
         np.any(inner[:, 0] < begins[lines]) or np.any(inner[:, -1] >= content_ends[lines])
     ):
         return None
-    lines = np.flatnonzero(~empty) + 1
     del empty
     words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
     columns = _Cells(raw, words, begins[lines], content_ends[lines], inner)
@@ -284,14 +308,13 @@ def _fast_csv(
         texts = {name: [column[row] for row in listed] for name, column in texts.items()}
         if isinstance(key_column, list):
             key_column = [key_column[row] for row in listed]
-    table = TableColumns(
+    return TableColumns(
         numbers=numbers.astype(np.int64),
         coded=coded_columns,
         key=key_column,
         texts=texts,
         overflow={},
     )
-    return cells, delimiter, table
 
 
 _BLOCK = 1 << 22
@@ -335,19 +358,6 @@ def _matches(data: npt.NDArray[np.uint8], byte: int) -> Iterator[npt.NDArray[np.
     for start in range(0, len(data), _BLOCK):
         block = data[start : start + _BLOCK]
         yield np.equal(block, byte, out=buffer[: len(block)])
-
-
-def _header(line: bytes) -> tuple[list[str], str] | None:
-    """The header cells and the delimiter, as the general reader finds them, or ``None``."""
-    text = line.decode("utf-8")
-    # Where the general reader would split the line elsewhere, or skip it as blank.
-    if not _TEXT_LINE.fullmatch(text):
-        return None
-    delimiter = max((",", ";", "\t"), key=text.count)
-    cells = text.split(delimiter)
-    if not "".join(cells).strip():
-        return None
-    return cells, delimiter
 
 
 class _Cells:

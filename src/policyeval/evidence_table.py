@@ -166,7 +166,7 @@ class EvidenceTable(Sequence[Evidence]):
         # the ids are first asked for.
         self._ids: tuple[str, ...] | None
         if isinstance(ids, np.ndarray) and ids.dtype.kind == "S":
-            self._id_array: npt.NDArray[np.bytes_] | None = _frozen(ids.copy())
+            self._id_array: npt.NDArray[np.bytes_] | None = _frozen(ids)
             self._ids = None
         else:
             self._id_array = None
