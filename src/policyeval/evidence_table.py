@@ -385,10 +385,17 @@ class EvidenceTable(Sequence[Evidence]):
         ((('a', 'k'), ('b', 'k')), [('e3',), ('e1', 'e2')])
         """
         unit, indicator = self._codes["unit"], self._codes["indicator"]
-        order = (
-            np.lexsort((self.id_ranks(), indicator, unit)) if len(self) else np.zeros(0, np.int64)
-        )
         width = max(len(self._vocabularies["indicator"]), 1)
+        count = len(self)
+        if not count:
+            order = np.zeros(0, np.int64)
+        elif (len(self._vocabularies["unit"]) + 1) * (width + 1) * count < 2**62:
+            # One number per row orders by unit, indicator and id at once (codes shifted past
+            # -1, the empty cell): a single sort.
+            group = (unit.astype(np.int64) + 1) * (width + 1) + (indicator + 1)
+            order = np.argsort(group * count + self.id_ranks())
+        else:
+            order = np.lexsort((self.id_ranks(), indicator, unit))
         key = unit[order].astype(np.int64) * width + indicator[order]
         if len(key):
             starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
