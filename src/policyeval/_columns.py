@@ -7,7 +7,7 @@ is plain printable ASCII, and any other column a list of stripped texts.
 
 A CSV file in the common shape (UTF-8 without quotes, one header line,
 every line as wide as the header, LF or CR LF line ends) is parsed from its
-bytes with numpy: the delimiters and line ends are found in one pass each,
+bytes with numpy: the delimiters and line ends are found a block at a time,
 each coded column is read as 8-byte words gathered at the cells' offsets
 and grouped by a hash table checked against the words themselves, and only
 the distinct cells are decoded. Any other file (quoted cells, ragged rows,
@@ -382,7 +382,7 @@ class _Cells:
     def gathered(
         self, column: int
     ) -> tuple[list[npt.NDArray[np.uint64]], PositionArray, PositionArray]:
-        """The column's cells as little-endian 8-byte words (one array per word), zero beyond each cell."""
+        """The column's cells as little-endian 8-byte words, an array per word, zero past a cell."""
         starts, stops = self.bounds(column)
         lengths = stops - starts
         count = max(-(-int(lengths.max(initial=0)) // 8), 1)

@@ -4,11 +4,11 @@ A national case holds a million evidence rows or more. An
 :class:`EvidenceTable` keeps them as columns: integer codes into sorted
 vocabularies for the unit, indicator, source, source category, technique,
 rating, date and investigator, float arrays for the value and the weight,
-and the ids as one tuple (or, read from a file whose ids are plain ASCII, one
-byte array, their strings made when first asked for). It is a read-only ``Sequence[Evidence]``: indexing
-or iterating it makes the :class:`~policyeval.evidence.Evidence` objects,
-one at a time, only where a caller asks for them (an explanation, a
-third-party triangulation rule). The built-in rules read the columns
+and the ids as one tuple (or, read from a file whose ids are plain ASCII,
+one byte array, their strings made when first asked for). It is a
+read-only ``Sequence[Evidence]``: indexing or iterating it makes the
+:class:`~policyeval.evidence.Evidence` objects, one at a time, only where a
+caller asks for them (an explanation, a third-party triangulation rule). The built-in rules read the columns
 directly (see :meth:`EvidenceTable.groups`).
 
 :func:`policyeval.evidence_io.load_evidence` builds one from a file, checking
@@ -232,8 +232,8 @@ class EvidenceTable(Sequence[Evidence]):
         >>> from policyeval.evidence import Evidence
         >>> items = [Evidence(id=i, indicator="k", rating="baik", source="s", technique="t")
         ...          for i in ("e1", "e2", "e1")]
-        >>> EvidenceTable.from_items(items).unique_ids(), EvidenceTable.from_items(items[:2]).unique_ids()
-        (False, True)
+        >>> [EvidenceTable.from_items(chosen).unique_ids() for chosen in (items, items[:2])]
+        [False, True]
         """
         if self._id_array is not None:
             return not _has_repeats(self._id_array)
