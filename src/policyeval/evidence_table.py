@@ -8,8 +8,9 @@ and the ids as one tuple (or, read from a file whose ids are plain ASCII,
 one byte array, their strings made when first asked for). It is a
 read-only ``Sequence[Evidence]``: indexing or iterating it makes the
 :class:`~policyeval.evidence.Evidence` objects, one at a time, only where a
-caller asks for them (an explanation, a third-party triangulation rule). The built-in rules read the columns
-directly (see :meth:`EvidenceTable.groups`).
+caller asks for them (an explanation, a third-party triangulation rule).
+The built-in rules read the columns directly (see
+:meth:`EvidenceTable.groups`).
 
 :func:`policyeval.evidence_io.load_evidence` builds one from a file, checking
 the cells column by column: each distinct unit, indicator, rating, source,
