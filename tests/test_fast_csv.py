@@ -39,7 +39,7 @@ _CELLS = {
         "E\x7f",
         "E\x01",
     ],
-    "unit": ["kota", "desa", "", " desa", "kota\u00a0", "lain", "\u2028"],
+    "unit": ["kota", "desa", "", " desa", "kota\u00a0", "lain", "\u2028", '"kota"', '" desa "'],
     "indicator": ["kompetensi", "komunikasi_publik", "anggaran", "nope", ""],
     "rating": ["baik", "Baik", "cukup_baik", "cukup baik", "bagus", "", " baik "],
     "value": ["", "", "3", "58.4", "x"],
@@ -50,10 +50,23 @@ _CELLS = {
     "weight": ["", "1", "0", "2.5"],
     "attribution": ["", "stated", "Inferred", "guessed"],
     "investigator": ["", "ana", "budi"],
-    "excerpt": ["", "kata pak camat", " spasi ", "ünï", "\x0bvt"],
+    "excerpt": ["", "kata pak camat", " spasi ", "ünï", "\x0bvt", '"kata, ""pak"" camat"', '""'],
     "Limitations": ["", "serious"],
 }
-_QUIRKS = ['"quoted"', 'a"b', "1,5", "x;y", "a\tb", "\r", "\n", "\x00", "\x1c", "\x85"]
+_QUIRKS = [
+    '"open',
+    '"a"b',
+    '"x\ny"',
+    'a"b',
+    "1,5",
+    "x;y",
+    "a\tb",
+    "\r",
+    "\n",
+    "\x00",
+    "\x1c",
+    "\x85",
+]
 _HEADER_QUIRKS = ["", "Unit", " ID ", "Source Category", "a;b", "a,b", "a\tb", "x\u2028y", "x\x0cy"]
 _SOURCES = {"s1": Source(id="s1", category="asn", technique="interview"), "s2": Source(id="s2")}
 
@@ -109,7 +122,7 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, bool]:
         data += b"\xff"
         plain = False
     # Cells that hold a delimiter of their own or line ends make the file ragged.
-    return data, plain and len(data) >= 16 and ('"' not in text)
+    return data, plain and len(data) >= 16 and '"' not in lines[0]
 
 
 @contextlib.contextmanager
@@ -122,8 +135,12 @@ def fast_path_takes(data: bytes) -> bool:
     header = _columns._plain_header(data)
     if header is None:
         return False
+    scan = _columns._scan(data, *header)
+    if scan is None:
+        return False
     names = [fold_column(cell) for cell in header[0]]
-    return _columns._plain_columns(data, names, header[1], coded=_CODED_CELLS, key="id") is not None
+    found = _columns._plain_columns(data, scan, names, header[1], coded=_CODED_CELLS, key="id")
+    return found is not None
 
 
 def _cells_by_row(columns: TableColumns) -> list[dict[str, Any]]:

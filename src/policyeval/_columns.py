@@ -29,6 +29,7 @@ so both paths give the same columns, rows and errors.
 from __future__ import annotations
 
 import codecs
+import csv
 import itertools
 import os
 import sys
@@ -103,7 +104,10 @@ def read_columns(
     """
     raw, file, suffix, limits = _read_raw(path, limits)
     plain = _plain_header(raw) if suffix in _CSV_SUFFIXES else None
-    if plain is not None:
+    # The general reader parses a first chunk of rows before it checks the header; unless the
+    # file is known to parse without error, it must keep that order.
+    scan = _scan(raw, *plain) if plain is not None else None
+    if plain is not None and scan is not None:
         cells, delimiter = plain
         if len(cells) > limits.columns and any(cell.strip() for cell in cells[limits.columns :]):
             raise EvidenceError([_too_wide(limits, file, 1)])
@@ -113,7 +117,7 @@ def read_columns(
             found = check_header(header)
             if found:
                 raise EvidenceError(found)
-        columns = _plain_columns(raw, names, delimiter, coded=coded, key=key)
+        columns = _plain_columns(raw, scan, names, delimiter, coded=coded, key=key)
         if columns is not None:
             if len(columns) > limits.rows:
                 raise EvidenceError([_too_long(limits, file, int(columns.numbers[limits.rows]))])
@@ -213,11 +217,12 @@ _MULTIPLIERS = np.array(
 def _plain_header(raw: bytes) -> tuple[list[str], str] | None:
     """The header cells and delimiter of a CSV file that may be plain, or ``None`` if it is not.
 
-    The file is plain so far when it is UTF-8 without quotes or NUL bytes
-    and its first line is the header: then the general reader would find
-    the same cells and delimiter, and raise nothing before checking them.
+    The file is plain so far when it is UTF-8 without NUL bytes and its
+    first line, without quotes, is the header: then the general reader
+    would find the same cells and delimiter, and raise nothing before
+    checking them.
     """
-    if sys.byteorder != "little" or len(raw) < 16 or b'"' in raw or b"\x00" in raw:
+    if sys.byteorder != "little" or len(raw) < 16 or b"\x00" in raw:
         return None
     if not raw.isascii() and not _utf8(raw):
         return None
@@ -225,7 +230,7 @@ def _plain_header(raw: bytes) -> tuple[list[str], str] | None:
     end = raw.find(b"\n", start)
     line = raw[start : len(raw) if end < 0 else end]
     line = line.removesuffix(b"\r")
-    if b"\r" in line:
+    if b"\r" in line or b'"' in line:
         return None
     text = line.decode("utf-8")
     # Where the general reader would split the line elsewhere, or skip it as blank.
@@ -238,17 +243,30 @@ def _plain_header(raw: bytes) -> tuple[list[str], str] | None:
     return cells, delimiter
 
 
-def _plain_columns(
-    raw: bytes,
-    names: Sequence[str],
-    delimiter: str,
-    *,
-    coded: Collection[str],
-    key: str | None,
-) -> TableColumns | None:
-    """The data of a plain CSV file as columns, or ``None`` if the file is not plain."""
-    if not all(names) or len(set(names)) < len(names):
-        return None  # the general reader says which column is wrong
+@attrs.frozen(eq=False)
+class _Scan:
+    """The lines of a CSV file that parses without error, and its rows that hold a quote.
+
+    ``lines`` numbers the non-empty lines after the header (the header is
+    line 0); ``quoted_rows`` are positions in ``lines``, and ``records``
+    their cells as the general reader reads them.
+    """
+
+    begins: PositionArray
+    content_ends: PositionArray
+    ends: PositionArray
+    lines: IntArray
+    quoted_rows: IntArray
+    records: list[list[str]]
+
+
+def _scan(raw: bytes, cells: Sequence[str], delimiter: str) -> _Scan | None:
+    """The lines of a CSV file with a plain header, or ``None`` if it needs the general reader.
+
+    A file comes back only when the general reader would parse it without
+    error: no line longer than a cell may be, no CR but before an LF, and
+    every line with a quote a whole record as wide as the header.
+    """
     start = len(_BOM) if raw.startswith(_BOM) else 0
     data = np.frombuffer(raw, dtype=np.uint8)
     ends = _positions(data, _NEWLINE)
@@ -263,42 +281,85 @@ def _plain_columns(
         if _count(data, _CARRIAGE_RETURN) != np.count_nonzero(before):
             return None
         content_ends = ends - before
+    if len(raw) > csv.field_size_limit() and np.max(content_ends - begins) > csv.field_size_limit():
+        return None  # a cell may be too long for the general reader
+    lines = np.flatnonzero(content_ends[1:] != begins[1:]) + 1
+    quoted = _quoted_records(raw, data, begins, content_ends, ends, lines, delimiter, len(cells))
+    if quoted is None:
+        return None
+    return _Scan(begins, content_ends, ends, lines, *quoted)
+
+
+def _plain_columns(
+    raw: bytes,
+    scan: _Scan,
+    names: Sequence[str],
+    delimiter: str,
+    *,
+    coded: Collection[str],
+    key: str | None,
+) -> TableColumns | None:
+    """The data of a plain CSV file as columns, or ``None`` if the file is not plain."""
+    if not all(names) or len(set(names)) < len(names):
+        return None  # the general reader says which column is wrong
+    begins, content_ends, ends, lines = scan.begins, scan.content_ends, scan.ends, scan.lines
+    quoted_rows, records = scan.quoted_rows, scan.records
     width = len(names)
+    data = np.frombuffer(raw, dtype=np.uint8)
     delimiters = _positions(data, ord(delimiter))[width - 1 :]
-    empty = content_ends[1:] == begins[1:]
-    lines = np.flatnonzero(~empty) + 1
+    # Lines with a quote are read one by one as the general reader reads them; the rest at once.
+    if len(quoted_rows):
+        on_quoted = np.zeros(len(ends), dtype=np.bool_)
+        on_quoted[lines[quoted_rows]] = True
+        delimiters = delimiters[~on_quoted[np.searchsorted(ends, delimiters)]]
+        unquoted = np.ones(len(lines), dtype=np.bool_)
+        unquoted[quoted_rows] = False
+        plain_rows = np.flatnonzero(unquoted)
+    else:
+        plain_rows = np.arange(len(lines))
+    plain_lines = lines[plain_rows]
     # Every line as wide as the header: as many delimiters as that needs in all, and each
     # line's first and last in it (so none holds fewer, hence none more).
-    if len(delimiters) != len(lines) * (width - 1):
+    if len(delimiters) != len(plain_lines) * (width - 1):
         return None  # ragged rows: the general reader lines them up
-    inner = delimiters.reshape(len(lines), width - 1)
+    inner = delimiters.reshape(len(plain_lines), width - 1)
     if width > 1 and (
-        np.any(inner[:, 0] < begins[lines]) or np.any(inner[:, -1] >= content_ends[lines])
+        np.any(inner[:, 0] < begins[plain_lines])
+        or np.any(inner[:, -1] >= content_ends[plain_lines])
     ):
         return None
-    del empty
     words = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-    columns = _Cells(raw, words, begins[lines], content_ends[lines], inner)
+    columns = _Cells(raw, words, begins[plain_lines], content_ends[plain_lines], inner)
     del begins, ends, content_ends, delimiters
     coded_columns: dict[str, tuple[CodeArray, list[str | None]]] = {}
     texts: dict[str, list[str]] = {}
     key_column: npt.NDArray[np.bytes_] | list[str] | None = None
     blank = np.ones(len(lines), dtype=np.bool_)
     for index, name in enumerate(names):
+        cells = [record[index] for record in records]
         if name in coded:
             codes, values = columns.factorized(index)
+            if records:
+                codes, values = _with_cells(codes, values, plain_rows, quoted_rows, cells)
             coded_columns[name] = (codes, values)
             blank &= np.asarray([value is None for value in values], dtype=np.bool_)[codes]
-        elif name == key:
-            key_column = columns.plain(index)
-            if key_column is None:
-                key_column = columns.texts(index)
-                blank &= np.asarray([not text for text in key_column], dtype=np.bool_)
-            else:
-                blank[:] = False
+            continue
+        plain = columns.plain(index) if name == key and not records else None
+        if plain is not None:
+            key_column = plain
+            blank[:] = False
+            continue
+        column = columns.texts(index)
+        if records:
+            merged = np.empty(len(lines), dtype=object)
+            merged[plain_rows] = column
+            merged[quoted_rows] = [cell.strip() for cell in cells]
+            column = merged.tolist()
+        blank &= np.asarray([not text for text in column], dtype=np.bool_)
+        if name == key:
+            key_column = column
         else:
-            texts[name] = columns.texts(index)
-            blank &= np.asarray([not text for text in texts[name]], dtype=np.bool_)
+            texts[name] = column
     numbers = lines + 1
     if blank.any():
         keep = np.flatnonzero(~blank)
@@ -315,6 +376,56 @@ def _plain_columns(
         texts=texts,
         overflow={},
     )
+
+
+def _quoted_records(
+    raw: bytes,
+    data: npt.NDArray[np.uint8],
+    begins: PositionArray,
+    content_ends: PositionArray,
+    ends: PositionArray,
+    lines: IntArray,
+    delimiter: str,
+    width: int,
+) -> tuple[IntArray, list[list[str]]] | None:
+    """The data rows whose line holds a quote, and their records as the general reader reads them.
+
+    ``None`` when one of them is not a whole record as wide as the header
+    (a quoted cell running on to the next line, a stray quote, a ragged
+    row): the general reader then reads the file and says what is wrong.
+    """
+    if b'"' not in raw:
+        return np.zeros(0, dtype=np.int64), []
+    quotes = _positions(data, ord('"'))
+    on_line = np.unique(np.searchsorted(ends, quotes))
+    rows = np.searchsorted(lines, on_line).astype(np.int64)
+    records = []
+    for line in lines[rows].tolist():
+        text = raw[begins[line] : content_ends[line]].decode("utf-8")
+        try:
+            found = list(csv.reader([text], delimiter=delimiter, strict=True))
+        except csv.Error:
+            return None
+        if len(found) != 1 or len(found[0]) != width:
+            return None
+        records.append(found[0])
+    return rows, records
+
+
+def _with_cells(
+    codes: CodeArray,
+    values: list[str | None],
+    plain_rows: IntArray,
+    quoted_rows: IntArray,
+    cells: list[str],
+) -> tuple[CodeArray, list[str | None]]:
+    """A coded column of the plain rows joined with the cells of the quoted rows."""
+    distinct: dict[str, int] = {}
+    extra = [distinct.setdefault(cell, len(values) + len(distinct)) for cell in cells]
+    joined = np.empty(len(plain_rows) + len(quoted_rows), dtype=np.int32)
+    joined[plain_rows] = codes
+    joined[quoted_rows] = extra
+    return joined, [*values, *(cell.strip() or None for cell in distinct)]
 
 
 _BLOCK = 1 << 22
