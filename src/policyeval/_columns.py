@@ -5,13 +5,15 @@ column a caller names as *coded* becomes integer codes into its distinct
 cells, the *key* column (evidence ids) a byte-string array when every cell
 is plain printable ASCII, and any other column a list of stripped texts.
 
-A CSV file in the common shape (UTF-8 without quotes, one header line,
-every line as wide as the header, LF or CR LF line ends) is parsed from its
-bytes with numpy: the delimiters and line ends are found a block at a time,
-each coded column is read as 8-byte words gathered at the cells' offsets
-and grouped by a hash table checked against the words themselves, and only
-the distinct cells are decoded. Any other file (quoted cells, ragged rows,
-blank lines above the header, a stray CR, not UTF-8 ...) is read by
+A CSV file in the common shape (UTF-8, one header line without quotes,
+every record on one line and as wide as the header, LF or CR LF line
+ends) is parsed from its bytes with numpy: the delimiters and line ends
+are found a block at a time, each coded column is read as 8-byte words
+gathered at the cells' offsets and grouped by a hash table checked against
+the words themselves, and only the distinct cells are decoded; the lines
+that hold a quote are parsed by the csv module, as the general reader
+parses them. Any other file (a quoted cell running over lines, ragged
+rows, blank lines above the header, a stray CR, not UTF-8 ...) is read by
 :func:`policyeval.tables.read_records`, which says what is wrong with it,
 so both paths give the same columns, rows and errors.
 
@@ -309,9 +311,14 @@ def _plain_columns(
     delimiters = _positions(data, ord(delimiter))[width - 1 :]
     # Lines with a quote are read one by one as the general reader reads them; the rest at once.
     if len(quoted_rows):
-        on_quoted = np.zeros(len(ends), dtype=np.bool_)
-        on_quoted[lines[quoted_rows]] = True
-        delimiters = delimiters[~on_quoted[np.searchsorted(ends, delimiters)]]
+        # The delimiters on quoted lines: each line's run of them, found by its bounds.
+        quoted_lines = lines[quoted_rows]
+        first = np.searchsorted(delimiters, begins[quoted_lines])
+        counts = np.searchsorted(delimiters, ends[quoted_lines]) - first
+        on_quoted = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        kept = np.ones(len(delimiters), dtype=np.bool_)
+        kept[on_quoted] = False
+        delimiters = delimiters[kept]
         unquoted = np.ones(len(lines), dtype=np.bool_)
         unquoted[quoted_rows] = False
         plain_rows = np.flatnonzero(unquoted)
@@ -344,7 +351,9 @@ def _plain_columns(
             coded_columns[name] = (codes, values)
             blank &= np.asarray([value is None for value in values], dtype=np.bool_)[codes]
             continue
-        plain = columns.plain(index) if name == key and not records else None
+        plain = columns.plain(index) if name == key else None
+        if plain is not None and records:
+            plain = _with_plain_cells(plain, plain_rows, quoted_rows, cells)
         if plain is not None:
             key_column = plain
             blank[:] = False
@@ -399,16 +408,18 @@ def _quoted_records(
     quotes = _positions(data, ord('"'))
     on_line = np.unique(np.searchsorted(ends, quotes))
     rows = np.searchsorted(lines, on_line).astype(np.int64)
-    records = []
-    for line in lines[rows].tolist():
-        text = raw[begins[line] : content_ends[line]].decode("utf-8")
-        try:
-            found = list(csv.reader([text], delimiter=delimiter, strict=True))
-        except csv.Error:
-            return None
-        if len(found) != 1 or len(found[0]) != width:
-            return None
-        records.append(found[0])
+    quoted = lines[rows]
+    texts = [
+        raw[start:stop].decode("utf-8")
+        for start, stop in zip(begins[quoted].tolist(), content_ends[quoted].tolist(), strict=True)
+    ]
+    try:
+        records = list(csv.reader(texts, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    # A quoted cell running on past its line takes the next line in: fewer records than lines.
+    if len(records) != len(texts) or any(len(record) != width for record in records):
+        return None
     return rows, records
 
 
@@ -426,6 +437,24 @@ def _with_cells(
     joined[plain_rows] = codes
     joined[quoted_rows] = extra
     return joined, [*values, *(cell.strip() or None for cell in distinct)]
+
+
+def _with_plain_cells(
+    plain: npt.NDArray[np.bytes_],
+    plain_rows: IntArray,
+    quoted_rows: IntArray,
+    cells: list[str],
+) -> npt.NDArray[np.bytes_] | None:
+    """A plain column of the plain rows joined with the quoted rows' cells, if those are plain."""
+    if not all(
+        cell and cell.isascii() and cell.isprintable() and cell.strip() == cell for cell in cells
+    ):
+        return None
+    size = max(plain.dtype.itemsize, *map(len, cells))
+    joined = np.zeros(len(plain_rows) + len(quoted_rows), dtype=f"S{-(-size // 8) * 8}")
+    joined[plain_rows] = plain
+    joined[quoted_rows] = [cell.encode("ascii") for cell in cells]
+    return joined
 
 
 _BLOCK = 1 << 22
