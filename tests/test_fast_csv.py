@@ -215,7 +215,7 @@ def test_the_fast_reader_reads_what_the_general_reader_reads(
         assert fast_columns == _read(path, limits)
         assert fast_evidence == _load(path, limits, **options)
     taken = fast_path_takes(data)
-    event("fast path" if taken else "general reader")
+    event(("fast path" + (" with quoted lines" if b'"' in data else "")) if taken else "general")
     assert taken or not plain
 
 
