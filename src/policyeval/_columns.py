@@ -99,10 +99,11 @@ def read_columns(
 ) -> tuple[Table, TableColumns]:
     """Read a table's header and its data as columns.
 
-    The header is checked (size limits, then ``check_header``) before the
-    data is looked at, and the data as :func:`~policyeval.tables.read_records`
-    checks it; the header :class:`~policyeval.tables.Table` comes back with
-    its ``columns`` as that function gives them.
+    The header is checked (size limits, then ``check_header``) before any
+    data row is parsed (in a plain CSV file only the line ends are found
+    first), and the data as :func:`~policyeval.tables.read_records` checks
+    it; the header :class:`~policyeval.tables.Table` comes back with its
+    ``columns`` as that function gives them.
     """
     raw, file, suffix, limits = _read_raw(path, limits)
     plain = _plain_header(raw) if suffix in _CSV_SUFFIXES else None
