@@ -432,11 +432,10 @@ def _with_cells(
     cells: list[str],
 ) -> tuple[CodeArray, list[str | None]]:
     """A coded column of the plain rows joined with the cells of the quoted rows."""
-    distinct: dict[str, int] = {}
-    extra = [distinct.setdefault(cell, len(values) + len(distinct)) for cell in cells]
+    distinct = {cell: len(values) + n for n, cell in enumerate(dict.fromkeys(cells))}
     joined = np.empty(len(plain_rows) + len(quoted_rows), dtype=np.int32)
     joined[plain_rows] = codes
-    joined[quoted_rows] = extra
+    joined[quoted_rows] = np.fromiter(map(distinct.__getitem__, cells), np.int32, len(cells))
     return joined, [*values, *(cell.strip() or None for cell in distinct)]
 
 
@@ -513,6 +512,8 @@ class _Cells:
         inner: PositionArray,
     ) -> None:
         self.raw, self.words = raw, words
+        self.is_ascii = raw.isascii()
+        self.ascii: str | None = None
         self.begins, self.ends, self.inner = begins, ends, inner
 
     def bounds(self, column: int) -> tuple[PositionArray, PositionArray]:
@@ -554,11 +555,15 @@ class _Cells:
 
     def texts(self, column: int) -> list[str]:
         starts, stops = self.bounds(column)
+        bounds = zip(starts.tolist(), stops.tolist(), strict=True)
+        if self.is_ascii:
+            # In ASCII a byte is a character: slicing the text once decoded skips a decode a cell.
+            if self.ascii is None:
+                self.ascii = self.raw.decode("ascii")
+            text = self.ascii
+            return [text[start:stop].strip() for start, stop in bounds]
         raw = self.raw
-        return [
-            raw[start:stop].decode("utf-8").strip()
-            for start, stop in zip(starts.tolist(), stops.tolist(), strict=True)
-        ]
+        return [raw[start:stop].decode("utf-8").strip() for start, stop in bounds]
 
     def factorized(self, column: int) -> tuple[CodeArray, list[str | None]]:
         """Codes of the column's cells into their distinct stripped texts."""
