@@ -239,9 +239,7 @@ def counting_groups(
         if why
         else [0] * count
     )
-    ids = table.ids
     # Ids are looked up in one pass when the first group is read (the JSON writer reads them all).
-    id_of = ids.__getitem__
     agreeing_rows = rows[agreeing]
     id_lists: list[list[str]] = []
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
@@ -313,8 +311,8 @@ def counting_groups(
         if not exact[group]:
             return AssessmentFields.of(undecided[group])
         if not id_lists:
-            id_lists.append(list(map(id_of, rows.tolist())))
-            id_lists.append(list(map(id_of, agreeing_rows.tolist())))
+            id_lists.append(table.ids_of(rows))
+            id_lists.append(table.ids_of(agreeing_rows))
         if not columns:
             columns.extend(
                 column.per_group()

@@ -302,7 +302,7 @@ def _check_table(framework: Framework, table: EvidenceTable) -> None:
     """The checks of :func:`_check_evidence`, on a table's vocabularies and ids."""
     indicators = table.vocabulary("indicator")
     plain = all(i in framework and framework.node(i).is_indicator for i in indicators)
-    if not plain or len(set(table.ids)) < len(table):
+    if not plain or not table.unique_ids():
         _check_evidence(framework, table)
 
 
