@@ -6,6 +6,7 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -288,3 +289,49 @@ def test_array_forms_check_their_grids(values: Any, weights: Any, message: str) 
     """Array forms take 2-D grids of one shape, each row with a positive weight on finite values."""
     with pytest.raises(InvalidArgument, match=message):
         mean().array(values, weights)
+
+
+def test_a_decision_table_names_its_levels_in_its_description() -> None:
+    """Tables with the same level-id rules but different level scores describe differently."""
+    rules = [(["baik", "*"], "baik")]
+    first = decision_table(rules, default="kurang", levels={"kurang": 1, "baik": 4})
+    second = decision_table(rules, default="kurang", levels={"kurang": 1, "baik": 2})
+    assert repr(first) == (
+        "decision_table(rules=[{'when': ['baik', '*'], 'then': 'baik'}], default='kurang', "
+        "levels={'kurang': 1, 'baik': 4})"
+    )
+    assert repr(first) != repr(second)
+    assert repr(decision_table([([1, "*"], 2)])) == (
+        "decision_table(rules=[{'when': [1, '*'], 'then': 2}], default=None)"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    p=st.sampled_from([-3.0, -2.0, -1.0, -0.5, -0.001, 0.001, 0.5, 2.0, 3.0]),
+    values=st.lists(
+        st.floats(min_value=1e-300, max_value=1e300, allow_nan=False), min_size=1, max_size=5
+    ),
+    data=st.data(),
+)
+def test_a_power_mean_stays_within_its_children_whatever_their_size(
+    p: float, values: list[float], data: st.DataObject
+) -> None:
+    """No power of a child overflows: the mean is finite, between the children, in both forms."""
+    weights = data.draw(
+        st.lists(
+            st.floats(min_value=0.01, max_value=100), min_size=len(values), max_size=len(values)
+        )
+    )
+    result = generalised(p)(values, weights)
+    assert math.isfinite(result)
+    assert min(values) <= result <= max(values)
+    [row] = generalised(p).array(np.array([values]), np.array([weights])).tolist()
+    assert math.isclose(row, result, rel_tol=1e-12)  # numpy's and libm's pow may differ in an ulp
+
+
+def test_a_power_mean_of_children_far_apart_is_the_scaled_mean() -> None:
+    """1e-209 and 1 under p = -2: the harmonic-like mean sqrt(2) * 1e-209, not an overflow."""
+    assert generalised(-2)([1e-209, 1.0], [1, 1]) == pytest.approx(math.sqrt(2) * 1e-209)
+    assert generalised(2)([1e200, 1.0], [1, 1]) == pytest.approx(1e200 / math.sqrt(2))
+    assert generalised(2)([1e-200, 1e-200], [1, 1]) == 1e-200

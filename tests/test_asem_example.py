@@ -93,6 +93,20 @@ def test_the_same_case_gives_the_same_bytes() -> None:
     assert runs[0].output == runs[1].output
 
 
+def test_the_comparison_counts_measured_indicators_as_covered() -> None:
+    """A case fed by data shows its indicators as measured, not as 0/49 without evidence."""
+    result = CliRunner().invoke(cli, ["compare", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    units = json.loads(result.output)["units"]
+    assert len(units) == 51
+    assert {
+        (unit["evidence"], unit["indicators_with_evidence"], unit["indicators_measured"])
+        for unit in units
+    } == {(0, 0, 49)}
+    table = CliRunner().invoke(cli, ["compare", str(EXAMPLE), "--lang", "id"])
+    assert "0/49 indikator berbukti (0 butir), 49 terukur" in table.output
+
+
 def _copy(tmp_path: Path) -> Path:
     target = tmp_path / "asem"
     shutil.copytree(EXAMPLE, target)

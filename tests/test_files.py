@@ -50,6 +50,28 @@ def test_a_file_that_reports_size_0_but_yields_more_is_cut_at_the_limit() -> Non
         read_bytes("/proc/self/status", max_bytes=8)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux procfs")
+def test_a_file_that_reports_size_0_is_read_whole_within_the_limit() -> None:
+    """A file whose size is not known up front is still read to its end."""
+    data = read_bytes("/proc/self/status", max_bytes=1 << 20)
+    assert data.startswith(b"Name:") and data.endswith(b"\n") and len(data) > 100
+
+
+def test_reading_a_small_file_does_not_reserve_the_limit(tmp_path: Path) -> None:
+    """The buffer asked for follows the file's size, not the (large) limit."""
+    import tracemalloc
+
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"id,unit\n" * 100)
+    tracemalloc.start()
+    try:
+        assert read_bytes(small, max_bytes=256 << 20) == b"id,unit\n" * 100
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
 @pytest.mark.parametrize(
     ("text", "message", "key"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from policyeval.framework_io import dumps_framework, framework_from_dict, loads_
 from policyeval.interop.dexi import (
     evaluate_dexi,
     evaluation_json,
+    parse_value,
     read_dexi,
     reads_dexi,
     value_json,
@@ -490,9 +492,36 @@ def test_cli_evaluate_a_broken_model_exits_2_naming_the_file(
 
 
 def test_a_missing_model_file_is_refused_naming_it(tmp_path: Path) -> None:
-    """read_dexi names the file it cannot read and the system's reason."""
-    with pytest.raises(InteropError, match=r"missing\.dxi: cannot read the file: No such file"):
+    """read_dexi names the file it cannot read and the reason."""
+    with pytest.raises(InteropError, match=r"missing\.dxi: file not found"):
         read_dexi(tmp_path / "missing.dxi")
+
+
+def test_a_model_path_that_is_not_a_regular_file_is_refused_unread(tmp_path: Path) -> None:
+    """A FIFO or a folder named as the model is refused without blocking on it."""
+    fifo = tmp_path / "model.dxi"
+    os.mkfifo(fifo)
+    with pytest.raises(InteropError, match=r"model\.dxi: not a regular file") as caught:
+        read_dexi(fifo)
+    assert caught.value.problems[0].message_id == "file.not_regular"
+    with pytest.raises(InteropError, match="not a regular file"):
+        read_dexi(tmp_path)
+
+
+def test_a_rule_value_that_is_not_an_index_is_refused_naming_the_value() -> None:
+    """A rule written with fractions instead of scale indices names the value and the forms."""
+    text = (
+        "<DEXi><NAME>m</NAME><ATTRIBUTE><NAME>y</NAME><SCALE>"
+        "<SCALEVALUE><NAME>lo</NAME></SCALEVALUE><SCALEVALUE><NAME>hi</NAME></SCALEVALUE>"
+        "</SCALE><FUNCTION><LOW>0</LOW></FUNCTION>"
+        "<ATTRIBUTE><NAME>x</NAME><SCALE><SCALEVALUE><NAME>a</NAME></SCALEVALUE></SCALE>"
+        "</ATTRIBUTE></ATTRIBUTE></DEXi>"
+    )
+    for raw in ("{0.5;0.7}", "0:x", "1.5"):
+        attribute = reads_dexi(text).attribute("y")
+        with pytest.raises(ValueError, match=r"is not a scale index") as caught:
+            parse_value(raw, attribute)
+        assert repr(raw) in str(caught.value) and "int()" not in str(caught.value)
 
 
 def test_evaluation_options_and_attribute_ids_are_checked() -> None:

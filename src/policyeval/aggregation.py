@@ -157,8 +157,18 @@ class _Generalised:
             return 0.0
         if p != int(p) and any(v < 0 for v, _ in pairs):
             raise InvalidArgument(f"{self!r} needs values >= 0, got values={list(values)!r}")
-        powered = sum(w * v**p for v, w in pairs) / total
-        return _clamp(math.copysign(abs(powered) ** (1 / p), powered), pairs)
+        try:
+            powered = sum(w * v**p for v, w in pairs) / total
+            result = math.copysign(abs(powered) ** (1 / p), powered)
+        except (OverflowError, ZeroDivisionError):
+            return _clamp(_scaled_power_mean(pairs, p, total), pairs)
+        if not (math.isfinite(result) and math.isfinite(powered)) or (
+            powered == 0 and any(v != 0 for v, _ in pairs)
+        ):
+            # v**p left the float range for some child (1e-209 ** -2, 1e200 ** 2, 1e-200 ** 2):
+            # the same mean, computed relative to the child that keeps every term within 1.
+            result = _scaled_power_mean(pairs, p, total)
+        return _clamp(result, pairs)
 
     def array(self, values: Any, weights: Any, /) -> Any:
         """The weighted power mean of each row (units x children arrays)."""
@@ -177,9 +187,18 @@ class _Generalised:
             logs, totals = _weighted_sums(np.log(safe), weight_grid)
             result = _array_clamp(np.exp(logs / totals), grid, positive)
             return np.where(zero, 0.0, result)
-        powered, totals = _weighted_sums(safe**p if p < 0 else used**p, weight_grid)
-        powered = powered / totals
-        result = _array_clamp(np.copysign(np.abs(powered) ** (1 / p), powered), grid, positive)
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            powered, totals = _weighted_sums(safe**p if p < 0 else used**p, weight_grid)
+            powered = powered / totals
+            result = np.copysign(np.abs(powered) ** (1 / p), powered)
+        # Rows where a power left the float range take the scalar form's scaled mean.
+        nonzero = (np.where(positive, used, 0.0) != 0).any(axis=1)
+        outside = ~(np.isfinite(result) & np.isfinite(powered)) | ((powered == 0) & nonzero)
+        for row in np.flatnonzero(outside):
+            if not (p < 0 and zero[row]):
+                kept = positive[row]
+                result[row] = self(grid[row][kept].tolist(), weight_grid[row][kept].tolist())
+        result = _array_clamp(result, grid, positive)
         return np.where(zero, 0.0, result) if p < 0 else result
 
     def __repr__(self) -> str:
@@ -188,6 +207,20 @@ class _Generalised:
         if self.p == -1:
             return "harmonic()"
         return f"generalised(p={self.p!r})"
+
+
+def _scaled_power_mean(pairs: Sequence[tuple[float, float]], p: float, total: float) -> float:
+    """The power mean as ``scale * M_p(v / scale)``, every term within 1 in size.
+
+    The scale is the largest size for ``p > 0`` and the smallest (positive) value
+    for ``p < 0``, so no ``(v / scale) ** p`` overflows and one term is exactly 1.
+    """
+    scale = max(abs(v) for v, _ in pairs) if p > 0 else min(v for v, _ in pairs)
+    powered = sum(w * (v / scale) ** p for v, w in pairs) / total
+    if powered == 0:
+        return 0.0
+    exponent = min(math.log(abs(powered)) / p, 709.0)  # exp(709) is the largest finite power
+    return math.copysign(scale * math.exp(exponent), powered)
 
 
 @attrs.frozen(repr=False)
@@ -761,5 +794,7 @@ def decision_table(
         raise InvalidArgument("decision_table: every rule needs the same number of conditions")
     fallback = None if default is None else score(default, "default")
     shown = [{"when": list(c), "then": r} for c, r in (_pair(rule) for rule in rules)]
-    text = f"decision_table(rules={shown!r}, default={default!r})"
+    text = f"decision_table(rules={shown!r}, default={default!r}"
+    # Level ids in the rules only mean something with the levels they name.
+    text += f", levels={scores!r})" if scores else ")"
     return _DecisionTable(tuple(parsed), fallback, text)

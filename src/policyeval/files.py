@@ -118,7 +118,11 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES)
             limit=max_bytes,
         )
     with os.fdopen(descriptor, "rb") as handle:
-        data = handle.read(max_bytes + 1)
+        # Ask for the size the file has (one byte more shows growth), not for the limit: a
+        # buffer of the limit's size would be reserved on every read.
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += handle.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise FileRefused(
             f"the file grew beyond the limit of {max_bytes} bytes while read",

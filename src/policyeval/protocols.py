@@ -49,32 +49,47 @@ __all__ = [
 
 
 class _Ranked(enum.StrEnum):
-    """A string enum whose members compare by their declaration order."""
+    """A string enum whose members compare by their declaration order.
+
+    A member also orders against its value written as a string; anything
+    else cannot be ordered against it.
+
+    >>> Confidence.LOW < Confidence.HIGH, Confidence.LOW < "high", "high" > Confidence.LOW
+    (True, True, True)
+    >>> min([Status.CORROBORATED, Status.CONTESTED]).value
+    'contested'
+    """
 
     @property
     def rank(self) -> int:
         """0 for the first (weakest) member, counting up."""
         return type(self)._member_names_.index(self.name)
 
+    def _other_rank(self, other: object) -> int:
+        """The rank of ``other``: a member of this enum, or one of their values as a string."""
+        if isinstance(other, type(self)):
+            return other.rank
+        if isinstance(other, str):
+            try:
+                return type(self)(other).rank
+            except ValueError:
+                pass
+        names = ", ".join(repr(member.value) for member in type(self))
+        raise TypeError(
+            f"cannot order {type(self).__name__} against {other!r}; its values are {names}"
+        )
+
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank < other.rank
+        return self.rank < self._other_rank(other)
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank <= other.rank
+        return self.rank <= self._other_rank(other)
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank > other.rank
+        return self.rank > self._other_rank(other)
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank >= other.rank
+        return self.rank >= self._other_rank(other)
 
     def __str__(self) -> str:
         return str(self.value)

@@ -152,11 +152,15 @@ class DexiModel:
 
 def read_dexi(path: str | os.PathLike[str]) -> DexiModel:
     """Read a ``.dxi`` file (DEXi Classic ``OPTION`` or DEXi Suite ``ALTERNATIVE`` style)."""
+    from policyeval.files import FileRefused, read_bytes
+
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise InteropError(f"cannot read the file: {error.strerror}", file=name) from None
+        data = read_bytes(path)
+    except FileRefused as error:
+        raise InteropError(
+            str(error), file=name, message_id=error.message_id, params=error.params
+        ) from None
     return reads_dexi(data, file=name)
 
 
@@ -380,15 +384,25 @@ def parse_value(text: str | None, attribute: DexiAttribute, *, classic: bool = F
     if classic:
         indices = frozenset(ord(character) - 48 for character in raw)
     elif raw.startswith("{") and raw.endswith("}"):
-        indices = frozenset(int(part) for part in raw[1:-1].split(";") if part.strip())
+        indices = frozenset(_index(part, raw) for part in raw[1:-1].split(";") if part.strip())
     elif ":" in raw:
-        low, high = (int(part) for part in raw.split(":", 1))
+        low, high = (_index(part, raw) for part in raw.split(":", 1))
         indices = frozenset(range(low, high + 1))
     else:
-        indices = frozenset({int(raw)})
+        indices = frozenset({_index(raw, raw)})
     if not indices or any(not 0 <= index < size for index in indices):
         raise ValueError(f"value {raw!r} is outside the scale {list(attribute.scale)!r}")
     return _reduce(indices)
+
+
+def _index(part: str, raw: str) -> int:
+    """One 0-based scale index of a value written as ``raw``; ``ValueError`` names the value."""
+    try:
+        return int(part)
+    except ValueError:
+        raise ValueError(
+            f"value {raw!r} is not a scale index (0-based), a set, a range or a distribution"
+        ) from None
 
 
 def _alternative_names(root: Element) -> list[str]:

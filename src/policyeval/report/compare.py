@@ -16,6 +16,7 @@ indicators where it ranks best and worst among the compared units (see
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import attrs
 from policyeval.evidence_io import Rejection
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
+from policyeval.protocols import Status
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 from policyeval.report._input import Reportable, parts
 from policyeval.results import Evaluation, dumps
@@ -42,8 +44,9 @@ class ComparedUnit:
     ``key`` is unique within the comparison: the unit id, or ``case/unit``
     when the same unit id comes from several cases. ``confidences`` holds
     the confidence per compared node; ``indicators_with_evidence`` of
-    ``indicators`` had evidence for this unit, from ``evidence`` items, so
-    a missing indicator shows beside the verdict. ``strengths`` and
+    ``indicators`` had evidence for this unit, from ``evidence`` items, and
+    ``indicators_measured`` were read from data, so a missing indicator
+    shows beside the verdict. ``strengths`` and
     ``weaknesses`` are indicator ids, best and worst first.
     """
 
@@ -58,6 +61,7 @@ class ComparedUnit:
     evidence: int = 0
     indicators: int = 0
     indicators_with_evidence: int = 0
+    indicators_measured: int = 0
     strengths: tuple[str, ...] = ()
     weaknesses: tuple[str, ...] = ()
 
@@ -147,6 +151,7 @@ class Comparison:
                     "evidence": unit.evidence,
                     "indicators": unit.indicators,
                     "indicators_with_evidence": unit.indicators_with_evidence,
+                    "indicators_measured": unit.indicators_measured,
                     "nodes": {
                         node: {
                             "level": level,
@@ -175,8 +180,8 @@ class Comparison:
         """Deterministic JSON: ``schema`` (``"policyeval.comparison/1"``), ``nodes``, ``units``.
 
         Units come in rank order. Each unit has ``key``, ``case``, ``unit``,
-        ``label``, ``evidence``, ``indicators``, ``indicators_with_evidence``
-        and, per node, ``level``, ``score``, ``rank`` and ``confidence``
+        ``label``, ``evidence``, ``indicators``, ``indicators_with_evidence``,
+        ``indicators_measured`` (indicators read from data) and, per node, ``level``, ``score``, ``rank`` and ``confidence``
         (``null`` when undefined). ``rejected`` lists the rows the cases did
         not use, each with its ``case``.
         Each unit also lists its ``strengths`` and ``weaknesses`` (indicator ids).
@@ -243,6 +248,10 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
         for node in first.indicators
     }
     sides = {key: strengths_and_weaknesses(indicator_ranks, key, strengths) for key in keys}
+    items_per_unit: dict[int, Counter[str]] = {}
+    for _, _, _, evaluation in entries:
+        if id(evaluation) not in items_per_unit:
+            items_per_unit[id(evaluation)] = Counter(item.unit for item in evaluation.evidence)
     units = tuple(
         ComparedUnit(
             key=key,
@@ -253,10 +262,13 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
             scores=tuple(None if j.score is None else round(j.score, 10) for j in row),
             ranks=tuple(ranks_by_node[column][index] for column in range(len(nodes))),
             confidences=tuple(None if j.confidence is None else j.confidence.value for j in row),
-            evidence=sum(item.unit == unit for item in evaluation.evidence),
+            evidence=items_per_unit[id(evaluation)][unit],
             indicators=len(indicators),
             indicators_with_evidence=sum(
                 bool(evaluation.judgement(unit, node).evidence) for node in indicators
+            ),
+            indicators_measured=sum(
+                evaluation.judgement(unit, node).status is Status.MEASURED for node in indicators
             ),
             strengths=sides[key][0],
             weaknesses=sides[key][1],

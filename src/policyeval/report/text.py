@@ -198,11 +198,12 @@ def comparison_rows(comparison: Comparison, lang: str) -> tuple[list[str], list[
             text("coverage", lang),
             *(
                 text(
-                    "coverage_cell",
+                    "coverage_cell_measured" if unit.indicators_measured else "coverage_cell",
                     lang,
                     with_evidence=unit.indicators_with_evidence,
                     indicators=unit.indicators,
                     items=unit.evidence,
+                    measured=unit.indicators_measured,
                 )
                 for unit in units
             ),
