@@ -286,6 +286,7 @@ class _Cache:
         self.mean_leaves: dict[Any, MeanLeaves | None] = {}
         # Each score table's indicators (units x indicators, node order) and their ranks.
         self.leaf_tables: dict[Any, tuple[FloatArray, FloatArray]] = {}
+        self.table_codes: dict[Any, IntArray] = {}
         self.weights = WeightDraws(context)
         # The columns of the design whose choices select a triangulation, a score table and
         # aggregators; draws are grouped by these choice indices.
@@ -414,43 +415,74 @@ def run_parts(
     # Each group gives its draws' inner nodes and its table's indicators.
     inner_values = np.empty(inner_shape) if out is None else out[0]
     group_of = np.empty(count, dtype=np.int64)
-    leaf_scores, leaf_ranks = [], []
+    tables: list[ScoreTable] = []
+    leaf_tables: list[tuple[FloatArray, FloatArray]] = []
+    # Groups the weighted mean cannot do, by their aggregators: aggregated together.
+    pending: dict[Any, list[int]] = {}
+    lookups: dict[Any, Callable[[str], Aggregator]] = {}
+    every_row = [rows if isinstance(rows, np.ndarray) else np.arange(count) for _, rows in groups]
     for number, (group_key, rows) in enumerate(groups):
         row = design[rows][0]
         table = _table(context, cache, group_key[0], row)
-        lookup = _lookup(context, cache, group_key[1], row)
-        weights = weights_all[rows]
-        found = _mean_draws(context, cache, group_key, table, lookup, weights)
+        tables.append(table)
+        leaf_tables.append(_leaf_table(cache, group_key[0], table))
+        group_of[rows] = number
+        lookup = lookups[group_key[1]] = _lookup(context, cache, group_key[1], row)
+        found = _mean_draws(context, cache, group_key, table, lookup, weights_all[rows])
         if found is not None:
             inner_values[rows] = found.transpose(1, 0, 2)
-            if group_key[0] not in cache.leaf_tables:
-                # Indicators are ranked once per table.
-                columns = _leaf_columns(cache, table)
-                cache.leaf_tables[group_key[0]] = (columns, _ranks(columns[None])[0])
-            leaf_scores.append(cache.leaf_tables[group_key[0]][0])
-            leaf_ranks.append(cache.leaf_tables[group_key[0]][1])
         else:
-            batched = _batch(framework, table, lookup, weights, context.min_share)
+            pending.setdefault(group_key[1], []).append(number)
+    for lookup_key, numbers in pending.items():
+        rows_of = [every_row[number] for number in numbers]
+        together = np.concatenate(rows_of)
+        starts = None
+        if len({tables[number].indicators for number in numbers}) == 1:
+            starts = np.concatenate(
+                [
+                    np.broadcast_to(
+                        tables[number].scores, (rows.size, *tables[number].scores.shape)
+                    )
+                    for number, rows in zip(numbers, rows_of, strict=True)
+                ]
+            )
+            batched = _batch(
+                framework,
+                tables[numbers[0]],
+                lookups[lookup_key],
+                weights_all[together],
+                context.min_share,
+                starts=starts,
+            )
+            if batched is not None:
+                inner_values[together] = batched[:, :, inner].transpose(0, 2, 1)
+                continue
+        for number, rows in zip(numbers, rows_of, strict=True):
+            batched = _batch(
+                framework, tables[number], lookups[lookup_key], weights_all[rows], context.min_share
+            )
             if batched is None:
+                row = design[rows][0]
                 aggregators = _aggregators(context, _choices(context, row)["aggregators"])
                 batched = np.stack(
                     [
                         aggregate(
                             framework,
-                            table,
+                            tables[number],
                             aggregators=aggregators,
                             weights=draw_weights,
                             min_share=context.min_share,
                         ).scores
-                        for draw_weights in weights
+                        for draw_weights in weights_all[rows]
                     ]
                 )
+                # The indicators as aggregate gives them, in every draw of the group.
+                leaf_tables[number] = (
+                    batched[0][:, leaves],
+                    _ranks(batched[:1, :, leaves])[0],
+                )
             inner_values[rows] = batched[:, :, inner].transpose(0, 2, 1)
-            # Indicators' scores are the table's in every draw of the group.
-            leaf_scores.append(batched[0][:, leaves])
-            leaf_ranks.append(_ranks(batched[:1, :, leaves])[0])
-        group_of[rows] = number
-    leaf_block = np.stack(leaf_scores)
+    leaf_block = np.stack([scores for scores, _ in leaf_tables])
     inner_ranks = np.empty(inner_shape) if out is None else out[1]
     lines = inner_values.reshape(-1, units)
     if inner_ranks.flags.c_contiguous:  # then reshaping gives a view to write the ranks into
@@ -459,30 +491,18 @@ def run_parts(
         inner_ranks[...] = line_ranks(lines, workspace=cache.workspace()).reshape(inner_shape)
     codes = None
     if cache.level_columns:
-        codes = np.empty((count, units, len(framework.node_ids)), dtype=np.int64)
-        for number, (group_key, rows) in enumerate(groups):
-            grid = assemble(
-                framework,
-                inner_values[rows],
-                leaf_block,
-                np.full(_row_count(rows, count), number),
-                (inner, leaves),
-            )
-            table = cache.tables[group_key[0]]
-            codes[rows] = _level_codes(framework, table, grid, cache.level_columns)
+        grid = assemble(framework, inner_values, leaf_block, group_of, (inner, leaves))
+        codes = _level_codes(
+            framework, cache, [key[0] for key, _ in groups], tables, grid, group_of
+        )
     return Parts(
         inner_scores=inner_values,
         inner_ranks=inner_ranks,
         groups=group_of,
         leaf_scores=leaf_block,
-        leaf_ranks=np.stack(leaf_ranks),
+        leaf_ranks=np.stack([ranks for _, ranks in leaf_tables]),
         codes=codes,
     )
-
-
-def _row_count(rows: slice | IntArray, count: int) -> int:
-    """How many draws ``rows`` (of ``count``) picks."""
-    return count if isinstance(rows, slice) else int(rows.size)
 
 
 def _groups(cache: _Cache, design: FloatArray) -> list[tuple[Any, slice | IntArray]]:
@@ -551,11 +571,18 @@ def _lookup(
     return cache.lookups[lookup_key]
 
 
-def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
-    """The table's scores as units x indicators in the framework's indicator order."""
-    columns = {indicator: column for column, indicator in enumerate(table.indicators)}
-    leaf_ids = [cache.node_ids[position] for position in cache.leaves]
-    return table.scores[:, [columns[indicator] for indicator in leaf_ids]]
+def _leaf_table(cache: _Cache, table_key: Any, table: ScoreTable) -> tuple[FloatArray, FloatArray]:
+    """The table's scores as units x indicators in the framework's indicator order (``nan``
+    for an indicator the table lacks), and their ranks: made once per table."""
+    if table_key not in cache.leaf_tables:
+        columns = {indicator: column for column, indicator in enumerate(table.indicators)}
+        scores = np.full((len(table.units), len(cache.leaves)), np.nan)
+        for place, position in enumerate(cache.leaves):
+            column = columns.get(cache.node_ids[position])
+            if column is not None:
+                scores[:, place] = table.scores[:, column]
+        cache.leaf_tables[table_key] = (scores, _ranks(scores[None])[0])
+    return cache.leaf_tables[table_key]
 
 
 def _mean_draws(
@@ -787,24 +814,53 @@ def level_names(framework: Framework, node: str) -> tuple[str, ...]:
 
 def _level_codes(
     framework: Framework,
-    table: ScoreTable,
+    cache: _Cache,
+    table_keys: Sequence[Any],
+    tables: Sequence[ScoreTable],
     grid: FloatArray,
-    columns: Sequence[tuple[int, str, tuple[str, ...]]],
+    group_of: IntArray,
 ) -> IntArray:
+    """Level codes (draws x units x nodes) of a chunk's scores ``grid``: an indicator's level
+    is its table's (the table of the draw's group), any other node's is read from its
+    score."""
     codes = np.full(grid.shape, -1, dtype=np.int64)
-    indicators = set(table.indicators)
-    for column, node, names in columns:
+    # Per group and node column: the table's codes, or -2 where they come from the scores.
+    by_group = np.stack(
+        [
+            _table_codes(cache, key, table, grid.shape[1])
+            for key, table in zip(table_keys, tables, strict=True)
+        ]
+    )
+    for column, node, names in cache.level_columns:
         code_of = {name: index for index, name in enumerate(names)}
-        if node in indicators:
-            fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]
-            codes[:, :, column] = np.asarray(fixed, dtype=np.int64)
-            continue
-        scale = framework.scale_of(node)
-        values = grid[:, :, column]
-        distinct, inverse = np.unique(values, return_inverse=True)
-        mapped = np.array([_code(scale, code_of, value) for value in distinct.tolist()])
-        codes[:, :, column] = mapped[inverse].reshape(values.shape)
+        found = by_group[:, :, column][group_of]
+        scored = found == -2
+        if bool(scored.any()):
+            scale = framework.scale_of(node)
+            values = grid[:, :, column][scored]
+            distinct, inverse = np.unique(values, return_inverse=True)
+            mapped = np.array(
+                [_code(scale, code_of, value) for value in distinct.tolist()], dtype=np.int64
+            )
+            found[scored] = mapped[inverse.reshape(-1)]
+        codes[:, :, column] = found
     return codes
+
+
+def _table_codes(cache: _Cache, table_key: Any, table: ScoreTable, units: int) -> IntArray:
+    """A table's level codes for the indicators it holds (units x nodes; -2 elsewhere),
+    made once per table."""
+    if table_key not in cache.table_codes:
+        codes = np.full((units, len(cache.node_ids)), -2, dtype=np.int64)
+        held = set(table.indicators)
+        for column, node, names in cache.level_columns:
+            if node in held:
+                code_of = {name: index for index, name in enumerate(names)}
+                codes[:, column] = [
+                    code_of.get(table.levels[unit, node] or "", -1) for unit in table.units
+                ]
+        cache.table_codes[table_key] = codes
+    return cache.table_codes[table_key]
 
 
 def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
