@@ -176,7 +176,11 @@ class Sensitivity:
         units, nodes = len(self.units), len(self.framework.node_ids)
         cells = np.empty((units, nodes, self.draws))
         cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(2, 1, 0)
-        cells[:, _draws.columns_at(leaf_columns), :] = tables[self.tables].transpose(1, 2, 0)
+        # Gathered from the few tables (units x indicators x tables) along their last axis, so
+        # the draws are written in place, never a draws x units x indicators copy first.
+        cells[:, _draws.columns_at(leaf_columns), :] = np.take(
+            np.ascontiguousarray(tables.transpose(1, 2, 0)), self.tables, axis=2
+        )
         return cells.reshape(units * nodes, self.draws)
 
     @property
