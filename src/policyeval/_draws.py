@@ -8,9 +8,10 @@ aggregators are aggregated together, all weight draws at once. When every
 inner node takes the weighted mean and every score is defined, a group is
 aggregated on inner nodes x draws x units arrays with the mean's own
 arithmetic, a level of the framework at a time
-(:func:`policyeval._draw_arrays.mean_tree`); otherwise
-with the aggregators' array forms, and a group whose aggregators have no
-array form (or decide by position, or compare units) goes through
+(:func:`policyeval._draw_arrays.mean_tree`); otherwise with the aggregators'
+array forms, every group with the same aggregators at once (each draw from
+its own score table), and a group whose aggregators have no array form (or
+decide by position, or compare units) goes through
 :func:`policyeval.aggregate.aggregate` draw by draw. Every path gives the
 bits a plain evaluation gives.
 
@@ -436,7 +437,6 @@ def run_parts(
     for lookup_key, numbers in pending.items():
         rows_of = [every_row[number] for number in numbers]
         together = np.concatenate(rows_of)
-        starts = None
         if len({tables[number].indicators for number in numbers}) == 1:
             starts = np.concatenate(
                 [
@@ -596,7 +596,7 @@ def _mean_draws(
     """The inner nodes (inner nodes x draws x units) of a group of draws, when every inner
     node takes the weighted mean of children that all have a score, with positive
     weights; ``None`` otherwise (see :func:`policyeval._draw_arrays.mean_tree`)."""
-    key = (group_key[0], group_key[1])
+    key = group_key
     if key not in cache.mean_leaves:
         usable = (
             0 <= context.min_share <= 1
