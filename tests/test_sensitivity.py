@@ -245,6 +245,22 @@ def test_chunking_and_executors_do_not_change_the_result() -> None:
     assert sensitivity_case(case, draws=70, seed=6, chunk_size=16).to_json() != alone
 
 
+def test_numeric_draws_over_threads_give_the_same_json() -> None:
+    """Threads running ASEM's weighted-mean chunks at once (each with its own scratch arrays)
+    give the JSON of one thread."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    uncertainty = Uncertainty(
+        weights={"*": 0.25}, scorers=({"name": "min_max", "low": 0, "high": 100}, "z_score")
+    )
+    alone = sensitivity_case(case, uncertainty=uncertainty, draws=120, seed=3, chunk_size=10)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pooled = sensitivity_case(
+            case, uncertainty=uncertainty, draws=120, seed=3, chunk_size=10, executor=pool
+        )
+    assert pooled.to_json() == alone.to_json()
+    assert np.array_equal(pooled.ranks, alone.ranks)
+
+
 def test_a_process_pool_gives_the_same_json_as_one_process() -> None:
     """Chunks run in other processes (pickled context, per-chunk seeds) change nothing."""
     case = load_case(SERANG)
