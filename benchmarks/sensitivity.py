@@ -28,8 +28,11 @@ target the target and the ratio to it (above 1 = target met). Figures:
   ``dex_scalar_alternatives_per_s`` is :func:`policyeval.interop.dexi.evaluate_dexi`, one
   alternative at a time, on the same model.
 - ``serang_cold_s``: the cold wall time of ``policyeval evaluate examples/serang_2024 --format
-  json`` in a fresh interpreter (the median of several runs); ``serang_cold_cpu_s`` its
-  processor time (user + system), steadier than the wall time on a busy machine.
+  json`` in a fresh interpreter (the median of several runs) reading compiled modules from a
+  bytecode cache, as an installed package does; ``serang_cold_cpu_s`` its processor time
+  (user + system), steadier than the wall time on a busy machine.
+  ``serang_cold_no_bytecode_s`` and ``serang_cold_no_bytecode_cpu_s`` are the same with every
+  module compiled from source on every run (as with ``PYTHONDONTWRITEBYTECODE`` set).
 
 Rates are per second of processor time (``time.process_time``, the median of three runs for
 the sensitivity figures, the best of three for DEX), so other work on a shared machine does not
@@ -50,6 +53,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -216,18 +220,32 @@ def dex_rates(alternatives: int, seed: int) -> tuple[float, float]:
     return alternatives / min(times), len(rows) / (time.process_time() - start)
 
 
-def serang_cold(runs: int) -> tuple[float, float]:
-    """Median wall and processor seconds of a cold ``evaluate --format json`` on Serang."""
+def serang_cold(runs: int, *, bytecode: bool = True) -> tuple[float, float]:
+    """Median wall and processor seconds of a cold ``evaluate --format json`` on Serang.
+
+    With ``bytecode`` (the figure of the targets) the interpreter reads the compiled modules
+    from a cache filled by one untimed run first, as an installed package has them; without,
+    every run compiles policyeval's sources again (``PYTHONDONTWRITEBYTECODE``, and a source
+    tree without ``__pycache__`` folders, as a checkout run with that setting has).
+    """
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     command = [sys.executable, "-m", "policyeval", "evaluate", str(SERANG), "--format", "json"]
-    walls, processor = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    with tempfile.TemporaryDirectory() as cache:
+        if bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = cache
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX", None)  # the libraries' own caches are still read
+        walls, processor = [], []
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return statistics.median(walls), statistics.median(processor)
 
 
@@ -249,6 +267,7 @@ def main() -> None:
     reference = statistics.median(numpy_loop(draws, seed) for seed in range(3))
     dex, dex_scalar = dex_rates(100_000 if options.quick else 1_000_000, seed=0)
     cold, cold_processor = serang_cold(3 if options.quick else 7)
+    compiling, compiling_processor = serang_cold(3 if options.quick else 7, bytecode=False)
     figures: dict[str, Any] = {
         "ua_asem_draws_per_s": round(ours, 1),
         "ua_asem_wall_draws_per_s": round(wall, 1),
@@ -267,6 +286,8 @@ def main() -> None:
         "dex_scalar_alternatives_per_s": round(dex_scalar),
         "serang_cold_s": round(cold, 3),
         "serang_cold_cpu_s": round(cold_processor, 3),
+        "serang_cold_no_bytecode_s": round(compiling, 3),
+        "serang_cold_no_bytecode_cpu_s": round(compiling_processor, 3),
     }
     targets = {}
     for key, (target, higher) in TARGETS.items():

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from policyeval.evidence_io import (
     evidence_from_rows,
     load_evidence,
 )
-from policyeval.evidence_table import EvidenceTable
+from policyeval.evidence_table import CODED_COLUMNS, EvidenceTable
 from policyeval.exceptions import EvidenceError, PluginContractError
 from policyeval.framework_io import load_framework
 from policyeval.tables import Row, Table
@@ -272,3 +273,41 @@ def test_a_third_party_array_form_is_held_to_the_rule_contract() -> None:
     ]
     with pytest.raises(PluginContractError, match=r"cites evidence it was not given.*'stranger'"):
         evaluate(AGUSTINO, EvidenceTable.from_items(items), rules=_CitesStrangers())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_UNITS, _INDICATORS, st.sampled_from(["e1", "e10", "e2", "E2", "e1"])),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_groups_hold_each_unit_and_indicator_in_id_order(
+    cells: list[tuple[str, str, str]], as_bytes: bool
+) -> None:
+    """Groups follow (unit, indicator) order and, inside one, the ids as strings sort (repeated
+    ids in row order), whether the ids are held as strings or as ASCII bytes."""
+    items = [
+        Evidence(id=i, unit=u, indicator=k, rating="baik", source="s", technique="t")
+        for u, k, i in cells
+    ]
+    table = EvidenceTable.from_items(items)
+    if as_bytes:
+        table = EvidenceTable(
+            ids=np.array([i.encode() for _, _, i in cells], dtype="S8"),
+            codes={name: table.codes(name) for name in CODED_COLUMNS},
+            vocabularies={name: table.vocabulary(name) for name in CODED_COLUMNS},
+            value=table.values,
+            weight=table.weights,
+            inferred=table.inferred,
+            rows=table.rows,
+        )
+    expected = sorted(
+        range(len(cells)), key=lambda row: (cells[row][0], cells[row][1], cells[row][2])
+    )
+    found = table.groups()
+    assert found.rows.tolist() == expected
+    assert list(found.keys) == sorted({(u, k) for u, k, _ in cells})
+    assert table.ids == tuple(i for _, _, i in cells)
+    assert table.unique_ids() == (len({i for _, _, i in cells}) == len(cells))

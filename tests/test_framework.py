@@ -442,3 +442,99 @@ def test_rebuilding_from_parts_gives_an_equal_framework(fw: Framework) -> None:
         attributes=fw.attributes,
     )
     assert again == fw
+
+
+@settings(max_examples=30, deadline=None)
+@given(frameworks(max_depth=3, max_children=3))
+def test_traversals_agree_with_networkx_on_the_graph(fw: Framework) -> None:
+    """The framework's own traversals give what the networkx algorithms give on its graph,
+    order included: the graph is the public view of the same structure."""
+    import networkx as nx
+
+    graph = fw.graph
+    assert tuple(graph.nodes) == fw.node_ids
+    assert [data for _, data in graph.nodes(data="node")] == list(fw)
+    assert fw.bottom_up() == tuple(reversed(list(nx.topological_sort(graph))))
+    assert fw.top_down() == tuple(nx.dfs_preorder_nodes(graph, fw.root))
+    assert fw.root == next(n for n, degree in graph.in_degree() if degree == 0)
+    for node_id in fw.node_ids:
+        assert fw.children(node_id) == tuple(graph.successors(node_id))
+        assert fw.parents(node_id) == tuple(graph.predecessors(node_id))
+        below = nx.descendants(graph, node_id) | {node_id}
+        assert fw.indicators_under(node_id) == tuple(n for n in fw.indicators if n in below)
+        longest = nx.dag_longest_path_length(
+            graph.subgraph(nx.ancestors(graph, node_id) | {node_id}), weight=None
+        )
+        assert fw.depth(node_id) == longest
+    for parent, child, weight in graph.edges(data="weight"):
+        assert fw.weight(parent, child) == weight
+
+
+def test_the_graph_is_built_once_and_frozen(dag: Framework) -> None:
+    """``graph`` is one frozen networkx DiGraph per framework, holding the nodes and weights."""
+    import networkx as nx
+
+    assert dag.graph is dag.graph
+    assert isinstance(dag.graph, nx.DiGraph) and nx.is_frozen(dag.graph)
+    assert dag.graph.nodes["staff"]["node"] == dag.node("staff")
+    assert dag.graph.edges["outputs", "staff"]["weight"] == 3.0
+    with pytest.raises(nx.NetworkXError):
+        dag.graph.add_node("more")
+
+
+def test_unknown_nodes_and_edges_raise_as_the_graph_did(dag: Framework) -> None:
+    """Traversals from an unknown node raise networkx's error, an unknown edge a KeyError."""
+    import networkx as nx
+
+    for ask in (dag.children, dag.parents, dag.indicators_under):
+        with pytest.raises(nx.NetworkXError, match="The node nope is not in the digraph"):
+            ask("nope")
+    with pytest.raises(KeyError, match=r"The edge \('root', 'staff'\) is not in the graph"):
+        dag.weight("root", "staff")
+    assert ["not", "hashable"] not in dag
+
+
+def test_a_framework_pickles_without_its_graph(dag: Framework) -> None:
+    """A pickled framework is equal to the original, with the same order of parents and
+    children, whether or not its graph was built; the graph is rebuilt when asked."""
+    import pickle
+
+    before = pickle.dumps(dag)
+    assert dag.graph is not None
+    after = pickle.dumps(dag)
+    assert len(after) == len(before)
+    again = pickle.loads(after)
+    assert again == dag
+    assert [again.parents(n) for n in again.node_ids] == [dag.parents(n) for n in dag.node_ids]
+    assert list(again.graph.edges(data="weight")) == list(dag.graph.edges(data="weight"))
+
+
+def test_a_framework_can_be_evolved_or_made_from_its_graph(dag: Framework) -> None:
+    """``attrs.evolve`` keeps the structure, and the initialiser still takes a networkx graph
+    (as built by ``build``) in place of it."""
+    import attrs
+
+    renamed = attrs.evolve(dag, id="other")
+    assert renamed.node_ids == dag.node_ids and renamed.id == "other"
+    assert attrs.evolve(renamed, id=dag.id) == dag
+    from_graph = Framework(
+        id=dag.id, graph=dag.graph, scales=dag.scales, default_scale=dag.default_scale
+    )
+    assert from_graph == dag
+    assert from_graph.bottom_up() == dag.bottom_up()
+
+
+def test_equal_frameworks_may_list_parents_in_another_order() -> None:
+    """Equality compares nodes in order and each node's children in order, as it did on graphs:
+    the order in which explicit edges give a shared node its parents does not count."""
+    nodes = [
+        node("r", "root"),
+        node("a", "dimension", parents=("r",)),
+        node("b", "dimension", parents=("r",)),
+        node("i"),
+    ]
+    first = build(nodes, edges=[Edge("a", "i", 1), Edge("b", "i", 1)])
+    second = build(nodes, edges=[Edge("b", "i", 1), Edge("a", "i", 1)])
+    assert first.parents("i") == ("a", "b") and second.parents("i") == ("b", "a")
+    assert first == second
+    assert first != build(nodes, edges=[Edge("a", "i", 1), Edge("b", "i", 2)])

@@ -22,7 +22,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -53,7 +53,6 @@ from policyeval.files import (
 from policyeval.framework import Framework
 from policyeval.framework_io import MAX_FRAMEWORK_BYTES, key_locator, load_framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
-from policyeval.pipeline import PipelineResult
 from policyeval.registry import build_aggregator, build_confidence_rule, build_rule, describe
 from policyeval.reported import (
     Agreement,
@@ -68,6 +67,9 @@ from policyeval.score import scoring_problems
 from policyeval.tables import TableLimits, table_limits
 from policyeval.texts import Text
 from policyeval.uncertainty import Uncertainty, parse_uncertainty
+
+if TYPE_CHECKING:
+    from policyeval.pipeline import PipelineResult
 
 __all__ = [
     "CASE_SCHEMA",
@@ -602,7 +604,9 @@ def load_case(
     for parent, row in dict(aggregation.get("weights", {})).items():
         for child, weight in dict(row).items():
             key = f"aggregation.weights.{parent}.{child}"
-            if framework is not None and (parent, child) not in framework.graph.edges:
+            if framework is not None and not (
+                parent in framework and child in framework.children(parent)
+            ):
                 problems.append(Problem("no such edge in the framework", file=where, key=key))
             else:
                 weights[str(parent), str(child)] = float(weight)

@@ -31,22 +31,18 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from policyeval.exceptions import PolicyEvalError, Problem
 from policyeval.files import OUTSIDE_FOLDER, inside
 from policyeval.framework import Framework
-from policyeval.numeric_data import NumericTable, load_numeric_table
-from policyeval.pipeline import (
-    NumericPipeline,
-    PipelineResult,
-    denominate_step,
-    impute_step,
-    screen_step,
-    treat_step,
-)
+
+if TYPE_CHECKING:
+    # Imported where a [data] table is read: a case without one needs neither.
+    from policyeval.numeric_data import NumericTable
+    from policyeval.pipeline import NumericPipeline, PipelineResult
 
 __all__ = ["DATA_KEYS", "PIPELINE_KEYS", "DataSpec", "load_case_data", "parse_data_sections"]
 
@@ -129,6 +125,14 @@ def parse_data_sections(
                 Problem("a [pipeline] needs a [data] table", file=where, key="pipeline")
             )
         return None, problems
+    from policyeval.pipeline import (
+        NumericPipeline,
+        denominate_step,
+        impute_step,
+        screen_step,
+        treat_step,
+    )
+
     for table, allowed, prefix in (
         (section, DATA_KEYS, "data."),
         (pipeline, PIPELINE_KEYS, "pipeline."),
@@ -260,6 +264,9 @@ def load_case_data(spec: DataSpec, framework: Framework) -> PipelineResult:
     An empty pipeline returns the table as read, with one provenance record
     saying that no step ran.
     """
+    from policyeval.numeric_data import load_numeric_table
+    from policyeval.pipeline import PipelineResult
+
     table: NumericTable = load_numeric_table(
         spec.file,
         unit_column=spec.unit_column,

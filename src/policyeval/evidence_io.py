@@ -45,10 +45,11 @@ import attrs
 import numpy as np
 
 from policyeval._collector import collection_paused
+from policyeval._columns import TableColumns, columns_from_records, read_columns
 from policyeval._frozen import frozen_dict
 from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
-from policyeval.evidence_table import ABSENT, CODED_COLUMNS, EvidenceTable, _Coder
+from policyeval.evidence_table import ABSENT, CODED_COLUMNS, EvidenceTable, _Coder, _has_repeats
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
@@ -58,9 +59,7 @@ from policyeval.tables import (
     Table,
     TableLimits,
     number_hint,
-    overflow_text,
     parse_number,
-    read_records,
     read_table,
 )
 
@@ -282,15 +281,17 @@ def load_evidence(
     the size limits of :class:`~policyeval.tables.TableLimits`; the header
     is checked before any data row is read.
     """
-    header, chunks = read_records(
-        path,
-        sheet=sheet,
-        check_header=lambda header: _check_columns(header, sources, default_unit),
-        limits=limits,
-    )
     with collection_paused():
+        header, cells = read_columns(
+            path,
+            coded=_CODED_CELLS,
+            key="id",
+            sheet=sheet,
+            check_header=lambda header: _check_columns(header, sources, default_unit),
+            limits=limits,
+        )
         table, rejected, problems = _evidence_columns(
-            header, chunks, framework, sources=sources, default_unit=default_unit, units=units
+            header, cells, framework, sources=sources, default_unit=default_unit, units=units
         )
     if problems and not lenient:
         raise EvidenceError(problems)
@@ -320,8 +321,9 @@ def evidence_from_rows(
     ]
     chunks = [([row.number for row in table.rows], records)] if records else []
     header = attrs.evolve(table, rows=())
+    cells = columns_from_records(header, chunks, coded=_CODED_CELLS, key="id")
     found, rejected, problems = _evidence_columns(
-        header, chunks, framework, sources=sources, default_unit=default_unit, units=units
+        header, cells, framework, sources=sources, default_unit=default_unit, units=units
     )
     if problems and not lenient:
         raise EvidenceError(problems)
@@ -627,34 +629,6 @@ _CODED_CELLS = (
 )
 
 
-class _RawColumn:
-    """One column's cells as codes into the distinct cell texts, as read (not yet stripped)."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {"": 0}
-        self.chunks: list[np.ndarray] = []
-
-    def extend(self, cells: Sequence[str]) -> None:
-        index = self.index
-        for cell in dict.fromkeys(cells):
-            if cell not in index:
-                index[cell] = len(index)
-        self.chunks.append(
-            np.fromiter(map(index.__getitem__, cells), dtype=np.int32, count=len(cells))
-        )
-
-    @property
-    def codes(self) -> np.ndarray:
-        """The code of every cell read so far."""
-        if len(self.chunks) != 1:
-            self.chunks = [np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int32)]
-        return self.chunks[0]
-
-    def texts(self) -> list[str | None]:
-        """The stripped text of each distinct cell, ``None`` when it is empty."""
-        return [cell.strip() or None for cell in self.index]
-
-
 def _identifiers(texts: Sequence[str | None]) -> tuple[list[str | None], np.ndarray]:
     """Each text as an identifier (NFC) and whether it is one (``None`` texts are not)."""
     valid = np.zeros(len(texts), dtype=np.bool_)
@@ -673,75 +647,51 @@ def _identifiers(texts: Sequence[str | None]) -> tuple[list[str | None], np.ndar
     return out, valid
 
 
-def _evidence_columns(
-    header: Table,
-    chunks: Iterable[tuple[list[int], list[list[str]]]],
-    framework: Framework,
-    *,
-    sources: Mapping[str, Source] | None,
-    default_unit: str | None,
-    units: Sequence[str] | None,
-) -> tuple[EvidenceTable, list[Rejection], list[Problem]]:
-    """Read data records into an :class:`EvidenceTable`, checking the cells column by column.
+def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys.
 
-    A row whose cells are all plainly valid goes straight into the columns;
-    any other row goes through :func:`_row_to_evidence`, the row check the
-    loader has always used, so its problems (and, when it is valid after
-    all, its item) are exactly what that check says.
+    Keys that combine a few columns' codes are small: a lookup table finds
+    the distinct ones in one pass where sorting would take many.
     """
-    columns = header.columns
-    width = len(columns)
-    position = {column: index for index, column in enumerate(columns) if column}
-    raw = {name: _RawColumn() for name in _CODED_CELLS if name in position}
-    free = [c for c in columns if (c and c not in _CORE) or c in ("excerpt", "citation")]
-    free_cells: dict[str, list[str]] = {name: [] for name in free}  # stripped, "" when empty
-    ids: list[str] = []  # stripped; "" where the cell is empty
-    number_chunks: list[np.ndarray] = []
-    offset = 0
-    overflow: dict[int, str] = {}
-    for chunk_numbers, cells in chunks:
-        number_chunks.append(np.asarray(chunk_numbers, dtype=np.int64))
-        longest = max(map(len, cells))
-        if longest > width:
-            for index, values in enumerate(cells):
-                text = overflow_text(values, width)
-                if text:
-                    overflow[offset + index] = text
-        by_column = list(itertools.zip_longest(*cells, fillvalue=""))
-        by_column += [("",) * len(cells)] * (width - len(by_column))
-        if "id" in position:
-            ids.extend(map(str.strip, by_column[position["id"]]))
-        else:
-            ids.extend([""] * len(cells))
-        for name, column in raw.items():
-            column.extend(by_column[position[name]])
-        for name in free:
-            free_cells[name].extend(map(str.strip, by_column[position[name]]))
-        offset += len(cells)
-    numbers = np.concatenate(number_chunks) if number_chunks else np.zeros(0, dtype=np.int64)
-    count = len(numbers)
-    empty = np.zeros(count, dtype=np.int32)
+    if not len(keys) or keys.max() >= max(4 * len(keys), 1 << 16):
+        return np.unique(keys, return_inverse=True)
+    present = np.zeros(int(keys.max()) + 1, dtype=np.bool_)
+    present[keys] = True
+    distinct = np.flatnonzero(present)
+    position = np.zeros(len(present), dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct.astype(keys.dtype), position[keys]
 
-    def raw_codes(name: str) -> np.ndarray:
-        return raw[name].codes if name in raw else empty
 
-    text_cache: dict[str, list[str | None]] = {}
+def _id_text(cell: str | bytes) -> str:
+    """An id cell as text (a plain id column is held as ASCII bytes)."""
+    return cell.decode("ascii") if isinstance(cell, bytes) else cell
 
-    def texts(name: str) -> list[str | None]:
-        if name not in text_cache:
-            text_cache[name] = raw[name].texts() if name in raw else [None]
-        return text_cache[name]
 
-    bad = np.zeros(count, dtype=np.bool_)
-    bad[np.asarray(list(overflow), dtype=np.int64)] = True
-    final: dict[str, np.ndarray] = {}
+def _checked_ids(
+    key: np.ndarray | list[str] | None, count: int, bad: np.ndarray
+) -> tuple[np.ndarray | list[str], dict[int, int]]:
+    """The id cells, marking in ``bad`` the rows whose id is missing, not plain or repeated.
 
-    # ids: unique, present, plain identifiers. A text that is printable has no control or
-    # invisible character, and an ASCII one is already in normal form C.
+    Returns the ids (an ``S`` array of plain ASCII ids, or stripped texts
+    with ``""`` where empty) and, for each repeated id, the row of its first
+    occurrence.
+    """
+    if key is None:
+        key = [""] * count
+    if isinstance(key, np.ndarray):
+        # Printable ASCII without surrounding spaces: present, stripped, in NFC, no control
+        # or invisible character. Only a repeat can be wrong, and sorting finds one.
+        if not _has_repeats(key):
+            return key, {}
+        key = [cell.decode("ascii") for cell in key.tolist()]
+    ids = key
     present_ids = [text for text in ids if text] if "" in ids else ids
     joined = "".join(present_ids)
     if len(present_ids) < count:
         bad |= np.fromiter((not text for text in ids), dtype=np.bool_, count=count)
+    # A text that is printable has no control or invisible character, and an ASCII one is
+    # already in normal form C.
     if not (joined.isascii() and joined.isprintable()):
         for row, cell in enumerate(ids):
             if cell and (
@@ -759,6 +709,46 @@ def _evidence_columns(
                 bad[row] = True
             else:
                 first_row[cell] = row
+    return ids, duplicates
+
+
+def _evidence_columns(
+    header: Table,
+    cells: TableColumns,
+    framework: Framework,
+    *,
+    sources: Mapping[str, Source] | None,
+    default_unit: str | None,
+    units: Sequence[str] | None,
+) -> tuple[EvidenceTable, list[Rejection], list[Problem]]:
+    """Read data columns into an :class:`EvidenceTable`, checking the cells column by column.
+
+    A row whose cells are all plainly valid goes straight into the columns;
+    any other row goes through :func:`_row_to_evidence`, the row check the
+    loader has always used, so its problems (and, when it is valid after
+    all, its item) are exactly what that check says.
+    """
+    columns = header.columns
+    raw = cells.coded
+    free = [c for c in columns if (c and c not in _CORE) or c in ("excerpt", "citation")]
+    free_cells = cells.texts  # stripped, "" when empty
+    overflow = cells.overflow
+    numbers = cells.numbers
+    count = len(numbers)
+    empty = np.zeros(count, dtype=np.int32)
+
+    def raw_codes(name: str) -> np.ndarray:
+        return raw[name][0] if name in raw else empty
+
+    def texts(name: str) -> list[str | None]:
+        return raw[name][1] if name in raw else [None]
+
+    bad = np.zeros(count, dtype=np.bool_)
+    bad[np.asarray(list(overflow), dtype=np.int64)] = True
+    final: dict[str, np.ndarray] = {}
+
+    # ids: unique, present, plain identifiers.
+    ids, duplicates = _checked_ids(cells.key, count, bad)
 
     # unit
     unit_cells = texts("unit")
@@ -799,7 +789,7 @@ def _evidence_columns(
     decimal_comma = header.decimal_comma
     wide = indicator_codes.astype(np.int64)
     pair = (wide * len(rating_texts) + rating_codes) * len(value_texts) + value_codes
-    unique_pairs, inverse = np.unique(pair, return_inverse=True)
+    unique_pairs, inverse = _unique(pair)
     pair_ok = np.zeros(len(unique_pairs), dtype=np.bool_)
     pair_level = np.full(len(unique_pairs), -1, dtype=np.int64)
     pair_value = np.full(len(unique_pairs), math.nan)
@@ -844,7 +834,7 @@ def _evidence_columns(
         if sources is None:  # the row's own cell, or nothing
             return codes, own, codes
         key = codes.astype(np.int64) * len(source_texts) + source_codes
-        unique_keys, where = np.unique(key, return_inverse=True)
+        unique_keys, where = _unique(key)
         values: list[str | None] = []
         for combined in unique_keys.tolist():
             own_code, source_code = divmod(combined, len(source_texts))
@@ -924,11 +914,11 @@ def _evidence_columns(
         cells_of_row: dict[str, str] = {}
         for name in columns:
             if name == "id":
-                found_cell = ids[row] or None
+                found_cell = _id_text(ids[row]) or None
             elif name in free_cells:
                 found_cell = free_cells[name][row] or None
             else:
-                found_cell = texts(name)[raw[name].codes[row]] if name in raw else None
+                found_cell = texts(name)[raw[name][0][row]] if name in raw else None
             if found_cell is not None:
                 cells_of_row[name] = found_cell
         if row in overflow:
@@ -960,9 +950,14 @@ def _evidence_columns(
             continue
         fixed.append((row, item))
     keep = ~bad
+    if isinstance(final_ids, np.ndarray) and any(
+        _id_text(final_ids[row]) != item.id for row, item in fixed
+    ):
+        final_ids = [_id_text(cell) for cell in final_ids.tolist()]
     for row, item in fixed:
         keep[row] = True
-        final_ids[row] = item.id
+        if isinstance(final_ids, list):
+            final_ids[row] = item.id
         for name, field in (
             ("unit", item.unit),
             ("indicator", item.indicator),
@@ -995,13 +990,19 @@ def _evidence_columns(
         if name not in _CORE
     }
     table = EvidenceTable(
-        ids=final_ids if every_row else [final_ids[row] for row in kept_list],
+        ids=(
+            final_ids
+            if every_row
+            else final_ids[kept]
+            if isinstance(final_ids, np.ndarray)
+            else [final_ids[row] for row in kept_list]
+        ),
         codes=final,
         vocabularies=vocabularies,
-        value=value_column[kept],
-        weight=weight_column[kept],
-        inferred=inferred[kept],
-        rows=numbers[kept],
+        value=value_column if every_row else value_column[kept],
+        weight=weight_column if every_row else weight_column[kept],
+        inferred=inferred if every_row else inferred[kept],
+        rows=numbers if every_row else numbers[kept],
         texts=texts_out,
         extra=extra,
     )

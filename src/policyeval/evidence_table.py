@@ -4,11 +4,13 @@ A national case holds a million evidence rows or more. An
 :class:`EvidenceTable` keeps them as columns: integer codes into sorted
 vocabularies for the unit, indicator, source, source category, technique,
 rating, date and investigator, float arrays for the value and the weight,
-and the ids as one tuple. It is a read-only ``Sequence[Evidence]``: indexing
-or iterating it makes the :class:`~policyeval.evidence.Evidence` objects,
-one at a time, only where a caller asks for them (an explanation, a
-third-party triangulation rule). The built-in rules read the columns
-directly (see :meth:`EvidenceTable.groups`).
+and the ids as one tuple (or, read from a file whose ids are plain ASCII,
+one byte array, their strings made when first asked for). It is a
+read-only ``Sequence[Evidence]``: indexing or iterating it makes the
+:class:`~policyeval.evidence.Evidence` objects, one at a time, only where a
+caller asks for them (an explanation, a third-party triangulation rule).
+The built-in rules read the columns directly (see
+:meth:`EvidenceTable.groups`).
 
 :func:`policyeval.evidence_io.load_evidence` builds one from a file, checking
 the cells column by column: each distinct unit, indicator, rating, source,
@@ -80,6 +82,20 @@ def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return array
 
 
+def _has_repeats(cells: np.ndarray) -> bool:
+    """Whether an ``S`` array holds a value twice (sorted as 8-byte words, not as strings)."""
+    if len(cells) < 2:
+        return False
+    width = -(-cells.dtype.itemsize // 8) * 8
+    words = np.ascontiguousarray(cells, dtype=f"S{width}").view(np.uint64).reshape(len(cells), -1)
+    if words.shape[1] == 1:
+        ordered = np.sort(words[:, 0])
+        return bool(np.any(ordered[1:] == ordered[:-1]))
+    order = np.lexsort(words.T[::-1])
+    ordered = words[order]
+    return bool(np.any(np.all(ordered[1:] == ordered[:-1], axis=1)))
+
+
 class _Coder:
     """Collects a column's distinct values, then sorts them into a vocabulary."""
 
@@ -103,9 +119,10 @@ class _Coder:
         """
         values = list(self.index)
         array = np.asarray(codes, dtype=np.int32)
-        used = np.zeros(len(values), dtype=np.bool_)
-        used[array[array >= 0]] = True
-        order = sorted(np.flatnonzero(used).tolist(), key=values.__getitem__)
+        # The extra last place takes code -1 (empty), so no mask is needed to skip it.
+        used = np.zeros(len(values) + 1, dtype=np.bool_)
+        used[array] = True
+        order = sorted(np.flatnonzero(used[:-1]).tolist(), key=values.__getitem__)
         rank = np.full(len(values) + 1, -1, dtype=np.int32)  # code -1 (empty) stays -1
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         return tuple(values[i] for i in order), rank[array]
@@ -123,6 +140,7 @@ class EvidenceTable(Sequence[Evidence]):
     __slots__ = (
         "_codes",
         "_extra",
+        "_id_array",
         "_ids",
         "_inferred",
         "_rows",
@@ -135,7 +153,7 @@ class EvidenceTable(Sequence[Evidence]):
     def __init__(
         self,
         *,
-        ids: Sequence[str],
+        ids: Sequence[str] | npt.NDArray[Any],
         codes: Mapping[str, npt.NDArray[np.integer[Any]]],
         vocabularies: Mapping[str, tuple[Any, ...]],
         value: FloatArray,
@@ -145,7 +163,15 @@ class EvidenceTable(Sequence[Evidence]):
         texts: Mapping[str, Sequence[str | None]] | None = None,
         extra: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
-        self._ids = tuple(ids)
+        # Ids read from a file as plain ASCII stay one byte array; their strings are made when
+        # the ids are first asked for.
+        self._ids: tuple[str, ...] | None
+        if isinstance(ids, np.ndarray) and ids.dtype.kind == "S":
+            self._id_array: npt.NDArray[np.bytes_] | None = _frozen(ids)
+            self._ids = None
+        else:
+            self._id_array = None
+            self._ids = tuple(ids.tolist() if isinstance(ids, np.ndarray) else ids)
         self._codes = {
             name: _frozen(np.asarray(codes[name], dtype=np.int32)) for name in CODED_COLUMNS
         }
@@ -156,7 +182,7 @@ class EvidenceTable(Sequence[Evidence]):
         self._rows = _frozen(np.asarray(rows, dtype=np.int64))
         self._texts = {name: tuple(column) for name, column in (texts or {}).items()}
         self._extra = {name: tuple(column) for name, column in sorted((extra or {}).items())}
-        count = len(self._ids)
+        count = len(self)
         for name, array in [*self._codes.items(), ("value", self._value), ("weight", self._weight)]:
             if len(array) != count:
                 raise ValueError(f"column {name!r} has {len(array)} cells, expected {count}")
@@ -183,7 +209,37 @@ class EvidenceTable(Sequence[Evidence]):
     @property
     def ids(self) -> tuple[str, ...]:
         """The item ids, in row order."""
+        if self._ids is None:
+            assert self._id_array is not None  # one of the two is always set
+            self._ids = tuple(self._id_array.astype(np.str_).tolist())
         return self._ids
+
+    def id_of(self, index: int) -> str:
+        """The id of row ``index``, without making every id.
+
+        >>> from policyeval.evidence import Evidence
+        >>> EvidenceTable.from_items([Evidence(id="e7", indicator="k", rating="baik",
+        ...                                    source="s", technique="t")]).id_of(0)
+        'e7'
+        """
+        if self._ids is not None:
+            return self._ids[index]
+        assert self._id_array is not None  # one of the two is always set
+        return self._id_array[index].decode("ascii")  # type: ignore[no-any-return]
+
+    def unique_ids(self) -> bool:
+        """Whether no id is held twice.
+
+        >>> from policyeval.evidence import Evidence
+        >>> items = [Evidence(id=i, indicator="k", rating="baik", source="s", technique="t")
+        ...          for i in ("e1", "e2", "e1")]
+        >>> [EvidenceTable.from_items(chosen).unique_ids() for chosen in (items, items[:2])]
+        [False, True]
+        """
+        if self._id_array is not None:
+            return not _has_repeats(self._id_array)
+        assert self._ids is not None  # one of the two is always set
+        return len(set(self._ids)) == len(self._ids)
 
     def codes(self, column: str) -> CodeArray:
         """The read-only codes of a coded column (see :data:`CODED_COLUMNS`), ``-1`` when empty."""
@@ -226,7 +282,7 @@ class EvidenceTable(Sequence[Evidence]):
     # --- the Sequence protocol ----------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._id_array) if self._id_array is not None else len(self._ids or ())
 
     @overload
     def __getitem__(self, index: int) -> Evidence: ...
@@ -237,13 +293,13 @@ class EvidenceTable(Sequence[Evidence]):
     def __getitem__(self, index: int | slice) -> Evidence | tuple[Evidence, ...]:
         if isinstance(index, slice):
             return tuple(self.item(i) for i in range(*index.indices(len(self))))
-        count = len(self._ids)
+        count = len(self)
         if not -count <= index < count:
             raise IndexError(f"evidence table index out of range: {index!r} (length {count})")
         return self.item(index % count if index < 0 else index)
 
     def __iter__(self) -> Iterator[Evidence]:
-        return (self.item(i) for i in range(len(self._ids)))
+        return (self.item(i) for i in range(len(self)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -276,7 +332,7 @@ class EvidenceTable(Sequence[Evidence]):
         texts = {name: column[index] for name, column in self._texts.items()}
         extra = self.extra_of(index)
         return Evidence(
-            id=self._ids[index],
+            id=self.id_of(index),
             unit=coded("unit"),
             indicator=coded("indicator"),
             rating=coded("rating"),
@@ -308,7 +364,12 @@ class EvidenceTable(Sequence[Evidence]):
 
     def id_ranks(self) -> IntArray:
         """Each row's position when the ids are sorted (ids are compared as strings)."""
-        order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+        if self._id_array is not None:
+            # Bytes of ASCII text sort as the text does.
+            order: Sequence[int] | IntArray = np.argsort(self._id_array, kind="stable")
+        else:
+            assert self._ids is not None  # one of the two is always set
+            order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
         ranks = np.empty(len(order), dtype=np.int64)
         ranks[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         return ranks
@@ -325,10 +386,17 @@ class EvidenceTable(Sequence[Evidence]):
         ((('a', 'k'), ('b', 'k')), [('e3',), ('e1', 'e2')])
         """
         unit, indicator = self._codes["unit"], self._codes["indicator"]
-        order = (
-            np.lexsort((self.id_ranks(), indicator, unit)) if len(self) else np.zeros(0, np.int64)
-        )
         width = max(len(self._vocabularies["indicator"]), 1)
+        count = len(self)
+        if not count:
+            order = np.zeros(0, np.int64)
+        elif (len(self._vocabularies["unit"]) + 1) * (width + 1) * count < 2**62:
+            # One number per row orders by unit, indicator and id at once (codes shifted past
+            # -1, the empty cell): a single sort.
+            group = (unit.astype(np.int64) + 1) * (width + 1) + (indicator + 1)
+            order = np.argsort(group * count + self.id_ranks())
+        else:
+            order = np.lexsort((self.id_ranks(), indicator, unit))
         key = unit[order].astype(np.int64) * width + indicator[order]
         if len(key):
             starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))

@@ -13,8 +13,7 @@ All (all) [root]
 from __future__ import annotations
 
 import re
-
-import networkx as nx
+from collections.abc import Iterator
 
 from policyeval.framework import Framework
 
@@ -31,6 +30,14 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _edges(fw: Framework) -> Iterator[tuple[str, str, float]]:
+    """Every edge with its weight: parents in declaration order, each with its children in
+    order (the order of the framework's graph, without building it)."""
+    for parent in fw.node_ids:
+        for child in fw.children(parent):
+            yield parent, child, fw.weight(parent, child)
+
+
 def to_graphml(fw: Framework) -> str:
     """The framework as GraphML text (nodes with ``kind`` and ``label_<lang>``; weighted edges).
 
@@ -43,6 +50,8 @@ def to_graphml(fw: Framework) -> str:
     >>> graph.nodes["a"]["label_en"], graph.edges["all", "a"]["weight"]
     ('A', 2.0)
     """
+    import networkx as nx
+
     graph = nx.DiGraph(id=fw.id)
     for language, text in fw.title.items():
         graph.graph[f"title_{language}"] = text
@@ -50,8 +59,8 @@ def to_graphml(fw: Framework) -> str:
         data = {"kind": node.kind}
         data.update({f"label_{language}": text for language, text in node.label.items()})
         graph.add_node(node.id, **data)
-    for parent, child in fw.graph.edges:
-        graph.add_edge(parent, child, weight=fw.weight(parent, child))
+    for parent, child, weight in _edges(fw):
+        graph.add_edge(parent, child, weight=weight)
     return "\n".join(nx.generate_graphml(graph)) + "\n"
 
 
@@ -122,7 +131,7 @@ def to_mermaid(fw: Framework, *, lang: str | None = None) -> str:
         label = mermaid_text(fw.label(node.id, lang))
         shape = '("{}")' if node.is_indicator else '["{}"]'
         lines.append(f"    {ids[node.id]}{shape.format(label)}")
-    edges = list(fw.graph.edges(data="weight"))
+    edges = list(_edges(fw))
     weighted = any(weight != 1 for _, _, weight in edges)
     for parent, child, weight in edges:
         arrow = f'-->|"{_number(weight)}"|' if weighted else "-->"
@@ -158,7 +167,7 @@ def to_tree(fw: Framework, *, lang: str | None = None) -> str:
     └── Outputs (d2) [dimension]
         └── ↳ Staff (i) [indicator] (shared)
     """
-    weighted = any(weight != 1 for _, _, weight in fw.graph.edges(data="weight"))
+    weighted = any(weight != 1 for _, _, weight in _edges(fw))
 
     def named(node_id: str) -> str:
         label = fw.label(node_id, lang)

@@ -1,10 +1,12 @@
 """Evaluation frameworks: a graph of dimensions and indicators.
 
-A :class:`Framework` is a frozen object over a :class:`networkx.DiGraph`.
-Edges run from parent to child and carry a ``weight``; every node holds a
-:class:`Node` under the ``"node"`` attribute. The graph is a DAG with one
+A :class:`Framework` is a frozen graph of :class:`Node` objects. Edges run
+from parent to child and carry a ``weight``. The graph is a DAG with one
 root: an indicator may belong to several parents (as attributes are shared
-in DEX models), but nothing may reach itself.
+in DEX models), but nothing may reach itself. :attr:`Framework.graph` is
+the graph as a :class:`networkx.DiGraph` (every node holds its
+:class:`Node` under the ``"node"`` attribute), for any networkx algorithm;
+the framework's own accessors and traversals work without it.
 
 Build a framework with :meth:`Framework.build`, which validates everything
 and raises one :class:`~policyeval.exceptions.FrameworkError` listing every
@@ -34,14 +36,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import networkx as nx
 
 from policyeval._frozen import FrozenDict, freeze
 from policyeval.exceptions import FrameworkError, Problem
 from policyeval.scales import NumericScale, OrdinalScale, Scale, _str_tuple, _text_map
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "INDICATOR",
@@ -145,6 +149,8 @@ class Edge:
 def _frozen_graph(graph: nx.DiGraph) -> nx.DiGraph:
     """Freeze the structure (networkx) and every node and edge attribute dict (ours), so a
     cached built-in framework cannot be changed through its graph."""
+    import networkx
+
     for node, data in list(graph._node.items()):
         graph._node[node] = FrozenDict(data)
     for parent, children in graph._adj.items():
@@ -152,13 +158,179 @@ def _frozen_graph(graph: nx.DiGraph) -> nx.DiGraph:
             frozen = FrozenDict(data)
             children[child] = frozen
             graph._pred[child][parent] = frozen  # networkx shares one dict per edge
-    return nx.freeze(graph)
+    return networkx.freeze(graph)
 
 
-def _graphs_equal(a: nx.DiGraph, b: nx.DiGraph) -> bool:
-    return list(a.nodes(data="node")) == list(b.nodes(data="node")) and list(
-        a.edges(data="weight")
-    ) == list(b.edges(data="weight"))
+def _no_node(node_id: object) -> Exception:
+    """The error networkx raises for a node a graph does not hold, as the traversals raised it
+    when they ran on the graph (networkx is imported only on this error path)."""
+    import networkx
+
+    error: Exception = networkx.NetworkXError(f"The node {node_id} is not in the digraph.")
+    return error
+
+
+def _generations(
+    nodes: Iterable[str],
+    children: Mapping[str, Sequence[str]],
+    parents: Mapping[str, Sequence[str]],
+) -> tuple[list[str], dict[str, int]]:
+    """Kahn's topological order, generation by generation, in the order networkx's
+    ``topological_sort`` gives; and the in-degrees left over (empty unless there is a cycle)."""
+    waiting = {node: len(parents[node]) for node in nodes if parents[node]}
+    generation = [node for node in nodes if not parents[node]]
+    order: list[str] = []
+    while generation:
+        order.extend(generation)
+        following = []
+        for node in generation:
+            for child in children[node]:
+                waiting[child] -= 1
+                if not waiting[child]:
+                    following.append(child)
+                    del waiting[child]
+        generation = following
+    return order, waiting
+
+
+class _Structure:
+    """A framework's nodes and weighted edges, with the lookups traversals need.
+
+    Plain dicts and tuples, so that loading and evaluating a framework needs no graph
+    library; :attr:`Framework.graph` builds the networkx graph from it when asked. ``edges``
+    keeps the order the edges were added in (a node's parents come in that order), and
+    equality compares what a graph's equality compared: the nodes in order, and each node's
+    outgoing edges in order.
+    """
+
+    __slots__ = (
+        "_bottom_up",
+        "_depths",
+        "children",
+        "edges",
+        "inner",
+        "leaves",
+        "nodes",
+        "parents",
+        "root",
+        "weights",
+    )
+
+    def __init__(self, nodes: Iterable[Node], edges: Iterable[tuple[str, str, float]]) -> None:
+        self.nodes: Mapping[str, Node] = FrozenDict((node.id, node) for node in nodes)
+        children: dict[str, list[str]] = {node_id: [] for node_id in self.nodes}
+        parents: dict[str, list[str]] = {node_id: [] for node_id in self.nodes}
+        weights: dict[tuple[str, str], float] = {}
+        for parent, child, weight in edges:
+            if (parent, child) not in weights:
+                children[parent].append(child)
+                parents[child].append(parent)
+            weights[parent, child] = weight
+        self.edges = tuple((parent, child, weight) for (parent, child), weight in weights.items())
+        self.children: Mapping[str, tuple[str, ...]] = FrozenDict(
+            (node_id, tuple(found)) for node_id, found in children.items()
+        )
+        self.parents: Mapping[str, tuple[str, ...]] = FrozenDict(
+            (node_id, tuple(found)) for node_id, found in parents.items()
+        )
+        self.weights: Mapping[tuple[str, str], float] = FrozenDict(weights)
+        self.root: str | None = next((n for n, found in parents.items() if not found), None)
+        self.leaves = tuple(n for n, node in self.nodes.items() if node.kind == INDICATOR)
+        self.inner = tuple(n for n, node in self.nodes.items() if node.kind != INDICATOR)
+        self._bottom_up: tuple[str, ...] | None = None
+        self._depths: Mapping[str, int] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (tuple(self.nodes.values()), self.edges))
+
+    def __repr__(self) -> str:
+        return f"_Structure({tuple(self.nodes.values())!r}, {self.edges!r})"
+
+    def _outgoing(self) -> list[tuple[str, str, float]]:
+        return [(p, c, self.weights[p, c]) for p in self.nodes for c in self.children[p]]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Structure):
+            return NotImplemented
+        return self is other or (
+            list(self.nodes.items()) == list(other.nodes.items())
+            and self._outgoing() == other._outgoing()
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal structures may differ in their edges' order
+
+    def bottom_up(self) -> tuple[str, ...]:
+        order = self._bottom_up
+        if order is None:
+            found, waiting = _generations(self.nodes, self.children, self.parents)
+            if waiting:
+                import networkx
+
+                raise networkx.NetworkXUnfeasible(
+                    "Graph contains a cycle or graph changed during iteration"
+                )
+            order = self._bottom_up = tuple(reversed(found))
+        return order
+
+    def depths(self) -> Mapping[str, int]:
+        depths = self._depths
+        if depths is None:
+            longest: dict[str, int] = {}
+            for current in reversed(self.bottom_up()):
+                longest[current] = max((longest[p] + 1 for p in self.parents[current]), default=0)
+            depths = self._depths = FrozenDict(longest)
+        return depths
+
+    def below(self, node_id: str) -> set[str]:
+        """The node and every node reachable from it."""
+        if node_id not in self.children:
+            raise _no_node(node_id)
+        seen = {node_id}
+        stack = [node_id]
+        while stack:
+            for child in self.children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    def preorder(self, start: str) -> tuple[str, ...]:
+        """Depth-first preorder from ``start``, children in order, each node once (as networkx's
+        ``dfs_preorder_nodes``)."""
+        order = [start]
+        seen = {start}
+        stack = [iter(self.children[start])]
+        while stack:
+            for child in stack[-1]:
+                if child not in seen:
+                    seen.add(child)
+                    order.append(child)
+                    stack.append(iter(self.children[child]))
+                    break
+            else:
+                stack.pop()
+        return tuple(order)
+
+    def to_graph(self) -> nx.DiGraph:
+        import networkx
+
+        graph = networkx.DiGraph()
+        for node_id, node in self.nodes.items():
+            graph.add_node(node_id, node=node)
+        for parent, child, weight in self.edges:
+            graph.add_edge(parent, child, weight=weight)
+        return _frozen_graph(graph)
+
+
+def _structure(value: _Structure | nx.DiGraph) -> _Structure:
+    """The structure of a framework given as one, or as a networkx graph built as
+    :meth:`Framework.build` builds it (each node under ``"node"``, each edge's ``"weight"``)."""
+    if isinstance(value, _Structure):
+        return value
+    return _Structure(
+        (data for _, data in value.nodes(data="node")),
+        ((parent, child, float(weight)) for parent, child, weight in value.edges(data="weight")),
+    )
 
 
 @attrs.frozen
@@ -166,11 +338,14 @@ class Framework:
     """A validated evaluation framework. Construct it with :meth:`build`.
 
     Use the accessors rather than the graph where you can: they return
-    nodes in the order the framework declares them, so output is stable.
+    nodes in the order the framework declares them, so output is stable,
+    and they work on the framework's own tables, without networkx.
     """
 
     id: str
-    graph: nx.DiGraph = attrs.field(eq=attrs.cmp_using(eq=_graphs_equal), repr=False)
+    # The nodes and edges; the initialiser also takes a networkx graph under this name, as it
+    # once stored one (see :attr:`graph`).
+    _structure: _Structure = attrs.field(alias="graph", converter=_structure, repr=False)
     title: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
     languages: tuple[str, ...] = attrs.field(default=("en",), converter=_str_tuple)
@@ -185,9 +360,22 @@ class Framework:
     references: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     attributes: dict[str, Any] = attrs.field(factory=dict, converter=_params)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
-    # Longest-path depths, computed once on first use: the graph is frozen, and a report asks
-    # for the depth of every node, so sorting the graph per call would make it quadratic.
-    _depths: Mapping[str, int] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    # The networkx graph, built on first use of :attr:`graph` and kept: the framework is frozen.
+    _graph: nx.DiGraph | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The graph is rebuilt on demand rather than pickled: a pickle stays small, and
+        # unpickling needs no networkx.
+        return {
+            field.name: getattr(self, field.name)
+            for field in attrs.fields(type(self))
+            if field.name != "_graph"
+        }
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_graph", None)
 
     @classmethod
     def build(
@@ -227,17 +415,15 @@ class Framework:
         )
         if problems:
             raise FrameworkError(attrs.evolve(p, file=p.file or source) for p in problems)
-        graph = nx.DiGraph()
-        for node in nodes:
-            graph.add_node(node.id, node=node)
-        for node in nodes:
-            for parent in node.parents:
-                graph.add_edge(parent, node.id, weight=1.0 if node.weight is None else node.weight)
-        for edge in edges:
-            graph.add_edge(edge.parent, edge.child, weight=edge.weight)
+        declared = [
+            (parent, node.id, 1.0 if node.weight is None else node.weight)
+            for node in nodes
+            for parent in node.parents
+        ]
+        declared += [(edge.parent, edge.child, edge.weight) for edge in edges]
         return cls(
             id=id,
-            graph=_frozen_graph(graph),
+            graph=_Structure(nodes, declared),
             title=dict(title or {}),
             description=dict(description or {}),
             languages=tuple(languages),
@@ -255,53 +441,86 @@ class Framework:
     # --- structure -------------------------------------------------------------------------
 
     @property
+    def graph(self) -> nx.DiGraph:
+        """The framework as a frozen :class:`networkx.DiGraph`: edges run from parent to
+        child with a ``weight``, and each node holds its :class:`Node` under ``"node"``.
+
+        Built on first use (networkx is imported then) and kept, so every call returns the
+        same graph; use it with any networkx algorithm.
+
+        >>> from policyeval import frameworks
+        >>> graph = frameworks.load("agustino").graph
+        >>> graph.number_of_nodes(), graph.edges["program", "kelembagaan"]["weight"]
+        (18, 1.0)
+        """
+        graph = self._graph
+        if graph is None:
+            graph = self._structure.to_graph()
+            object.__setattr__(self, "_graph", graph)
+        return graph
+
+    @property
     def root(self) -> str:
         """The id of the single node without parents."""
-        return next(node for node, degree in self.graph.in_degree() if degree == 0)  # type: ignore[no-any-return]
+        root = self._structure.root
+        if root is None:
+            raise StopIteration  # as before: a graph without a node of in-degree 0
+        return root
 
     @property
     def node_ids(self) -> tuple[str, ...]:
         """Every node id, in declaration order."""
-        return tuple(self.graph.nodes)
+        return tuple(self._structure.nodes)
 
     @property
     def indicators(self) -> tuple[str, ...]:
         """The indicator ids, in declaration order."""
-        return tuple(n for n in self.graph.nodes if self.node(n).is_indicator)
+        return self._structure.leaves
 
     @property
     def inner_nodes(self) -> tuple[str, ...]:
         """The ids of nodes that aggregate children, in declaration order."""
-        return tuple(n for n in self.graph.nodes if not self.node(n).is_indicator)
+        return self._structure.inner
 
     def node(self, node_id: str) -> Node:
         """The :class:`Node` with this id (``KeyError`` naming it when unknown)."""
         try:
-            node: Node = self.graph.nodes[node_id]["node"]
+            return self._structure.nodes[node_id]
         except KeyError:
             raise KeyError(f"framework {self.id!r} has no node {node_id!r}") from None
-        return node
 
     def __contains__(self, node_id: object) -> bool:
-        return node_id in self.graph
+        try:
+            return node_id in self._structure.nodes
+        except TypeError:  # an unhashable value is no node id
+            return False
 
     def __iter__(self) -> Iterator[Node]:
-        return (self.node(n) for n in self.graph.nodes)
+        return iter(self._structure.nodes.values())
 
     def __len__(self) -> int:
-        return int(self.graph.number_of_nodes())
+        return len(self._structure.nodes)
 
     def children(self, node_id: str) -> tuple[str, ...]:
         """The children of a node, in declaration order."""
-        return tuple(self.graph.successors(node_id))
+        try:
+            return self._structure.children[node_id]
+        except KeyError:
+            raise _no_node(node_id) from None
 
     def parents(self, node_id: str) -> tuple[str, ...]:
         """The parents of a node."""
-        return tuple(self.graph.predecessors(node_id))
+        try:
+            return self._structure.parents[node_id]
+        except KeyError:
+            raise _no_node(node_id) from None
 
     def weight(self, parent: str, child: str) -> float:
         """The weight of the edge from ``parent`` to ``child``."""
-        return float(self.graph.edges[parent, child]["weight"])
+        try:
+            return self._structure.weights[parent, child]
+        except KeyError:
+            raise KeyError(f"The edge {(parent, child)} is not in the graph.") from None
 
     def kind_of(self, node_id: str) -> str:
         """The kind of a node (``root``, ``dimension``, ``indicator`` ...)."""
@@ -309,41 +528,32 @@ class Framework:
 
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """The ids of nodes of one kind, in declaration order."""
-        return tuple(n for n in self.graph.nodes if self.node(n).kind == kind)
+        return tuple(n for n, node in self._structure.nodes.items() if node.kind == kind)
 
     def bottom_up(self) -> tuple[str, ...]:
         """Every node id, each after all of its descendants (for aggregation)."""
-        return tuple(reversed(list(nx.topological_sort(self.graph))))
+        return self._structure.bottom_up()
 
     def top_down(self) -> tuple[str, ...]:
         """Every node id in depth-first preorder from the root, children in declaration order.
 
         A node shared by several parents appears once, under its first parent.
         """
-        return tuple(nx.dfs_preorder_nodes(self.graph, self.root))
+        return self._structure.preorder(self.root)
 
     def depth(self, node_id: str) -> int:
         """The length of the longest path from the root to the node.
 
         All depths are computed in one linear pass the first time and kept.
         """
-        depths = self._depths
-        if depths is None:
-            longest: dict[str, int] = {}
-            for current in nx.topological_sort(self.graph):
-                longest[current] = max(
-                    (longest[p] + 1 for p in self.graph.predecessors(current)), default=0
-                )
-            depths = FrozenDict(longest)
-            object.__setattr__(self, "_depths", depths)
         try:
-            return depths[node_id]
+            return self._structure.depths()[node_id]
         except KeyError:
             raise KeyError(f"framework {self.id!r} has no node {node_id!r}") from None
 
     def indicators_under(self, node_id: str) -> tuple[str, ...]:
         """The indicators reachable from a node (itself, for an indicator)."""
-        below = nx.descendants(self.graph, node_id) | {node_id}
+        below = self._structure.below(node_id)
         return tuple(n for n in self.indicators if n in below)
 
     # --- scales, aggregators, text ---------------------------------------------------------
@@ -514,8 +724,9 @@ def _check(
         if edge.parent in known and edge.child in known:
             edge_list.append((edge.parent, edge.child, edge.weight, key))
 
-    graph = nx.DiGraph()
-    graph.add_nodes_from(first_index)
+    children: dict[str, list[str]] = {node_id: [] for node_id in first_index}
+    parents: dict[str, list[str]] = {node_id: [] for node_id in first_index}
+    weights: dict[tuple[str, str], float] = {}
     seen_edges: dict[tuple[str, str], str] = {}
     for parent, child, weight, key in edge_list:
         if (parent, child) in seen_edges:
@@ -527,18 +738,18 @@ def _check(
             )
             continue
         seen_edges[parent, child] = key
-        graph.add_edge(parent, child, weight=weight)
+        children[parent].append(child)
+        parents[child].append(parent)
+        weights[parent, child] = weight
 
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = None
-    if cycle:
+    cycle = None
+    if _generations(first_index, children, parents)[1]:
+        cycle = _find_cycle(first_index, seen_edges)
         path = " -> ".join([cycle[0][0], *(child for _, child in cycle)])
         problems.append(Problem(f"cycle: {path}", key=seen_edges.get((cycle[-1][0], cycle[-1][1]))))
 
     by_id = {node.id: (index, node) for index, node in reversed(list(enumerate(nodes)))}
-    roots = [n for n in first_index if graph.in_degree(n) == 0]
+    roots = [n for n in first_index if not parents[n]]
     if not roots and not cycle:
         problems.append(Problem("the framework has no root", key="nodes"))
     # A node whose declared parents are all unknown is already reported as dangling.
@@ -556,7 +767,7 @@ def _check(
             )
     for node_id, (index, node) in sorted(by_id.items(), key=lambda item: item[1][0]):
         key = _node_key(index, node)
-        has_children = graph.out_degree(node_id) > 0
+        has_children = bool(children[node_id])
         if node.is_indicator and has_children:
             problems.append(Problem(f"indicator {node_id!r} has children", key=f"{key}.kind"))
         if not node.is_indicator and not has_children:
@@ -566,9 +777,7 @@ def _check(
                     key=f"{key}.kind",
                 )
             )
-        if has_children and all(
-            graph.edges[node_id, child]["weight"] == 0 for child in graph.successors(node_id)
-        ):
+        if has_children and all(weights[node_id, child] == 0 for child in children[node_id]):
             problems.append(Problem(f"every child of {node_id!r} has weight 0", key=key))
     for index, scale in enumerate(scales):
         if (
@@ -597,3 +806,15 @@ def _check(
                 )
             )
     return problems
+
+
+def _find_cycle(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The cycle networkx's ``find_cycle`` reports for these nodes and edges (added in this
+    order), as a list of edges. Only called once a cycle is known to exist, so networkx is
+    imported only for a framework that cannot be built."""
+    import networkx
+
+    graph = networkx.DiGraph()
+    graph.add_nodes_from(node_ids)
+    graph.add_edges_from(edges)
+    return list(networkx.find_cycle(graph))

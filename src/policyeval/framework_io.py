@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import json
 import math
 import os
@@ -73,7 +74,6 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import attrs
-import tomli_w
 
 from policyeval.exceptions import (
     UNSET,
@@ -230,7 +230,9 @@ def framework_to_dict(fw: Framework) -> dict[str, Any]:
     out["nodes"] = [_node_table(node) for node in fw]
     edges = [
         {"parent": parent, "child": child, "weight": _number(weight)}
-        for parent, child, weight in fw.graph.edges(data="weight")
+        for parent in fw.node_ids
+        for child in fw.children(parent)
+        for weight in (fw.weight(parent, child),)
         if parent not in fw.node(child).parents
     ]
     if edges:
@@ -921,11 +923,8 @@ def _positions(text: str, format: Format, wanted: set[str] | None = None) -> dic
 
 # The scanner moves by whole tokens matched with these, never one character per Python step,
 # so locating keys stays fast on files of many megabytes.
-_QUOTED = {
-    '"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
-    "'": re.compile(r"'[^']*'"),
-}
-_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_QUOTED_PATTERNS = {'"': r'"(?:[^"\\]|\\.)*"', "'": r"'[^']*'"}
+_BLANK = r"(?:[ \t\r]+|#[^\n]*)*"
 # Fast paths for the statements most files are made of: ``key = "text"`` or ``key = 1`` on one
 # line, the same pair inside an inline table, and ``"key": "text"`` or ``"key": 1`` in JSON.
 # Possessive quantifiers (*+, ++) never give back what they matched: a line that fails a fast
@@ -933,23 +932,43 @@ _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
 # every way to split them.
 _SIMPLE_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*+"(?!")|'[^'\n]*+'(?!')|[-+0-9A-Za-z_.:]++)"""
 _BLANKS = r"(?:[ \t\r\n]|#[^\n]*+)*+"
-_TOML_PAIR = re.compile(rf"([A-Za-z0-9_-]+)[ \t]*+=[ \t]*+{_SIMPLE_VALUE}[ \t]*+")
-_INLINE = rf"\{{[ \t]*+(?:{_TOML_PAIR.pattern},[ \t]*+)*+(?:{_TOML_PAIR.pattern})?\}}"
+_TOML_PAIR = rf"([A-Za-z0-9_-]+)[ \t]*+=[ \t]*+{_SIMPLE_VALUE}[ \t]*+"
+_INLINE = rf"\{{[ \t]*+(?:{_TOML_PAIR},[ \t]*+)*+(?:{_TOML_PAIR})?\}}"
 _LINE_END = r"[ \t\r]*+(?:#[^\n]*+)?(?=\n|\Z)"
-_TOML_FAST = re.compile(
+_TOML_FAST = (
     _BLANKS + r"(?:\[\[(?P<array>[A-Za-z0-9_-]+)\]\]|\[(?P<table>[A-Za-z0-9_-]+)\]"
     rf"|(?P<key>[A-Za-z0-9_-]+)[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|(?P<inline>{_INLINE})))"
     + _LINE_END
 )
 # A run of simple key lines (no header), passed over when their table holds no wanted key.
-_TOML_RUN = re.compile(
-    rf"(?:{_BLANKS}[A-Za-z0-9_-]+[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|{_INLINE}){_LINE_END})*+"
-)
-_JSON_MEMBER = re.compile(
+_TOML_RUN = rf"(?:{_BLANKS}[A-Za-z0-9_-]+[ \t]*+=[ \t]*+(?:{_SIMPLE_VALUE}|{_INLINE}){_LINE_END})*+"
+_JSON_MEMBER = (
     r'"([^"\\\n]*)"[ \t\r\n]*:[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)'
 )
-_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BLANK_LINES = r"(?:[ \t\r\n]+|#[^\n]*)*"
 _SCALARS: dict[str, re.Pattern[str]] = {}
+
+
+class _Patterns:
+    """The scanner's regular expressions, compiled when a key is first located: a file that
+    is valid never needs them, and compiling them costs more than checking a small file."""
+
+    def __init__(self) -> None:
+        self.quoted = {
+            '"': re.compile(_QUOTED_PATTERNS['"'], re.DOTALL),
+            "'": re.compile(_QUOTED_PATTERNS["'"]),
+        }
+        self.blank = re.compile(_BLANK)
+        self.blank_lines = re.compile(_BLANK_LINES)
+        self.toml_pair = re.compile(_TOML_PAIR)
+        self.toml_fast = re.compile(_TOML_FAST)
+        self.toml_run = re.compile(_TOML_RUN)
+        self.json_member = re.compile(_JSON_MEMBER)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 
 class _Scanner:
@@ -960,6 +979,7 @@ class _Scanner:
         self.pos = 0
         self.positions: dict[str, int] = {}
         self.wanted = wanted
+        self.patterns = _patterns()
 
     def mark(self, path: str) -> None:
         if self.wanted is None or path in self.wanted:
@@ -975,7 +995,9 @@ class _Scanner:
 
     def skip(self, *, newlines: bool) -> None:
         """Skip spaces, comments (TOML) and, when asked, newlines."""
-        found = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.pos)
+        found = (self.patterns.blank_lines if newlines else self.patterns.blank).match(
+            self.text, self.pos
+        )
         assert found is not None  # a starred group always matches
         self.advance(found.end() - self.pos)
 
@@ -990,7 +1012,7 @@ class _Scanner:
                 self.advance(end + 3 - self.pos)
                 return ""
         quote = self.text[self.pos]
-        found = _QUOTED[quote].match(self.text, self.pos)
+        found = self.patterns.quoted[quote].match(self.text, self.pos)
         if found is None:
             raise ValueError("unterminated string")
         self.advance(found.end() - self.pos)
@@ -1040,7 +1062,8 @@ class _Scanner:
                     path = f"{path}[{arrays[path] - 1}]"
             return path
 
-        text, positions, fast, wanted = self.text, self.positions, _TOML_FAST.match, self.wanted
+        text, positions, wanted = self.text, self.positions, self.wanted
+        fast = self.patterns.toml_fast.match
         while True:
             # Most lines are simple: a bare key with a one-line value, or a one-word header.
             found = fast(text, self.pos)
@@ -1048,7 +1071,7 @@ class _Scanner:
                 key = found["key"]
                 if key is not None and wanted is not None and table not in wanted:
                     # A table holding no wanted key: pass over its simple lines in one step.
-                    run = _TOML_RUN.match(text, self.pos)
+                    run = self.patterns.toml_run.match(text, self.pos)
                     self.pos = max(run.end() if run else 0, found.end())
                 elif key is not None:
                     path = f"{table}.{key}" if table else key
@@ -1056,7 +1079,7 @@ class _Scanner:
                     inline = found["inline"]
                     if inline:
                         base = found.start("inline")
-                        for pair in _TOML_PAIR.finditer(inline):
+                        for pair in self.patterns.toml_pair.finditer(inline):
                             positions.setdefault(f"{path}.{pair[1]}", base + pair.start(1))
                     self.pos = found.end()
                 elif found["array"] is not None:
@@ -1122,7 +1145,7 @@ class _Scanner:
                 if self.peek() == "}":
                     self.advance()
                     return
-                found = _TOML_PAIR.match(self.text, self.pos)
+                found = self.patterns.toml_pair.match(self.text, self.pos)
                 if found is not None:
                     self.mark(_join(path, found.group(1)))
                     self.pos = found.end()
@@ -1159,7 +1182,7 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
                     continue
-                found = _JSON_MEMBER.match(self.text, self.pos)
+                found = self.patterns.json_member.match(self.text, self.pos)
                 if found is not None:
                     self.mark(_join(path, found.group(1)))
                     self.pos = found.end()
@@ -1337,11 +1360,15 @@ def _toml_scalar(value: Any) -> str:
         return "{ " + ", ".join(pairs) + " }"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_scalar(item) for item in value) + "]"
+    import tomli_w  # only writing needs it
+
     line = tomli_w.dumps({"v": value})
     return line[len("v = ") : -1]
 
 
 def _toml_key(key: str) -> str:
+    import tomli_w
+
     line = tomli_w.dumps({key: 0})
     return line[: -len(" = 0\n")]
 

@@ -11,6 +11,11 @@ parameters, paths): a whole framework file, or each section of a case file.
 A case file's ``nan`` and ``inf`` are refused here too, as they pass every
 bound a schema sets.
 
+A file that fits its schema, as most do, is passed by a quick check of its
+own (:mod:`policyeval._schema_fit`) without loading ``jsonschema``; only a
+file that does not fit is run through ``jsonschema``, which locates every
+problem.
+
 >>> sorted(case_schema()["properties"])[:4]
 ['aggregation', 'case', 'checks', 'data']
 >>> for problem in schema_problems({"case": "x", "evidence": {"lenent": True}}, "case",
@@ -27,12 +32,14 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import jsonschema
-from jsonschema.exceptions import ValidationError
-
+from policyeval._schema_fit import UnsupportedSchema, fit_check
 from policyeval.exceptions import UNSET, Problem, did_you_mean
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["case_schema", "schema_problems"]
 
@@ -64,12 +71,30 @@ def case_schema() -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(kind: Format) -> jsonschema.protocols.Validator:
-    schema = json.loads(_schema_text(kind))
-    validator_class = jsonschema.validators.validator_for(schema)
+def _inlined(kind: Format) -> dict[str, Any]:
     # Following a $ref costs more than the check it leads to, on every node of a large file:
     # the schemas refer only to their own $defs, without cycles, so the refs are put in place.
-    return validator_class(_inline(schema, schema.get("$defs", {})))
+    schema = json.loads(_schema_text(kind))
+    return cast(dict[str, Any], _inline(schema, schema.get("$defs", {})))
+
+
+@functools.cache
+def _fits(kind: Format) -> Callable[[Any], bool] | None:
+    """The quick yes-or-no check of the schema of ``kind`` (``None`` should the schema use a
+    keyword the check does not know: then every file goes through ``jsonschema``)."""
+    try:
+        return fit_check(json.loads(_schema_text(kind)))
+    except UnsupportedSchema:
+        return None
+
+
+@functools.cache
+def _validator(kind: Format) -> jsonschema.protocols.Validator:
+    import jsonschema
+
+    schema = _inlined(kind)
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(schema)
 
 
 def _inline(schema: Any, definitions: Mapping[str, Any]) -> Any:
@@ -100,11 +125,13 @@ def schema_problems(
     """
     from policyeval.framework_io import key_locator
 
-    validator = _validator(kind)
-    describe = _Describer(validator, table_word="object" if json_text else "table", kind=kind)
     problems: list[Problem] = []
-    for error in validator.iter_errors(data):
-        problems.extend(describe(error))
+    fits = _fits(kind)
+    if fits is None or not fits(data):
+        validator = _validator(kind)
+        describe = _Describer(validator, table_word="object" if json_text else "table", kind=kind)
+        for error in validator.iter_errors(data):
+            problems.extend(describe(error))
     if kind == "case":
         problems.extend(_non_finite(data))
     if not problems:

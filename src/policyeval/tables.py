@@ -211,10 +211,21 @@ def read_records(
     it, so a caller that builds columns from the stream never holds the
     whole table as rows.
     """
+    raw, file, suffix, limits = _read_raw(path, limits)
+    return _records(raw, file, suffix, sheet, check_header, limits)
+
+
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _read_raw(
+    path: str | os.PathLike[str], limits: TableLimits | None
+) -> tuple[bytes, str, str, TableLimits]:
+    """A table file's bytes, name, folded suffix and limits, once its format and size are checked."""
     limits = limits or _LIMITS.get() or TableLimits()
     file = str(path)
     suffix = Path(path).suffix.casefold()
-    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
+    if suffix not in (".xlsx", ".xlsm", *_CSV_SUFFIXES):
         raise EvidenceError(
             [
                 Problem(
@@ -231,6 +242,18 @@ def read_records(
         raise EvidenceError(
             [Problem(message, file=file, message_id=error.message_id, params=error.params)]
         ) from None
+    return raw, file, suffix, limits
+
+
+def _records(
+    raw: bytes,
+    file: str,
+    suffix: str,
+    sheet: str | None,
+    check_header: Callable[[Table], Sequence[Problem]] | None,
+    limits: TableLimits,
+) -> tuple[Table, Iterator[tuple[list[int], list[list[str]]]]]:
+    """What :func:`read_records` gives for a file's bytes."""
     chunks: Iterator[list[list[str]]]
     if suffix in (".xlsx", ".xlsm"):
         rows, decimal_comma = _read_xlsx(raw, file, sheet, limits)
