@@ -24,7 +24,7 @@ from policyeval.evidence import Evidence
 from policyeval.exceptions import CaseError, InvalidArgument
 from policyeval.framework import Framework, Node
 from policyeval.ranking import competition_ranks
-from policyeval.scales import Level, OrdinalScale
+from policyeval.scales import Level, NumericScale, OrdinalScale
 from policyeval.sensitivity import (
     Sensitivity,
     Uncertainty,
@@ -245,6 +245,22 @@ def test_chunking_and_executors_do_not_change_the_result() -> None:
     assert sensitivity_case(case, draws=70, seed=6, chunk_size=16).to_json() != alone
 
 
+def test_numeric_draws_over_threads_give_the_same_json() -> None:
+    """Threads running ASEM's weighted-mean chunks at once (each with its own scratch arrays)
+    give the JSON of one thread."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    uncertainty = Uncertainty(
+        weights={"*": 0.25}, scorers=({"name": "min_max", "low": 0, "high": 100}, "z_score")
+    )
+    alone = sensitivity_case(case, uncertainty=uncertainty, draws=120, seed=3, chunk_size=10)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pooled = sensitivity_case(
+            case, uncertainty=uncertainty, draws=120, seed=3, chunk_size=10, executor=pool
+        )
+    assert pooled.to_json() == alone.to_json()
+    assert np.array_equal(pooled.ranks, alone.ranks)
+
+
 def test_a_process_pool_gives_the_same_json_as_one_process() -> None:
     """Chunks run in other processes (pickled context, per-chunk seeds) change nothing."""
     case = load_case(SERANG)
@@ -367,6 +383,107 @@ def test_asem_draws_with_scorers_and_weights_equal_plain_evaluations() -> None:
                 expected = plain.judgement(unit, node).score
                 got = float(result.scores[row, u, n])
                 assert (expected is None and math.isnan(got)) or expected == got
+
+
+SCORE = NumericScale("score")
+RAW = (NumericScale("higher"), NumericScale("lower", direction="lower"))
+NORMALISERS = ({"name": "min_max", "low": 0, "high": 100}, "z_score", "rank", "percentile_rank")
+# Equal values (ties in ranks), negatives, zero and values far apart.
+RAW_VALUES = st.sampled_from((-2.5, -1.0, 0.0, 0.0, 1.0, 1.0, 3.0, 1e-9, 250.0))
+
+
+@st.composite
+def numeric_problems(
+    draw: st.DrawFn,
+) -> tuple[Framework, dict[str, dict[str, float]], Uncertainty]:
+    """A random DAG of weighted means over numeric indicators, a complete data table, and
+    weights and normalisers varying."""
+    inner = draw(st.integers(1, 5))
+    label = {"en": "x"}
+    weight = st.sampled_from((None, 0.5, 1.0, 2.0, 3.25))
+    nodes = [Node("n0", "root", label=label)]
+    for index in range(1, inner):
+        parent = f"n{draw(st.integers(0, index - 1))}"
+        kind = draw(st.sampled_from(("dimension", "pillar")))
+        nodes.append(Node(f"n{index}", kind, label=label, parents=(parent,), weight=draw(weight)))
+    childless = {f"n{i}" for i in range(inner)} - {p for n in nodes for p in n.parents}
+    indicators = []
+    for index in range(draw(st.integers(1, 7))):
+        parents = {f"n{draw(st.integers(0, inner - 1))}"}
+        if childless:
+            parents.add(childless.pop())
+        indicators.append((f"i{index}", sorted(parents)))
+    indicators += [(f"extra_{node}", [node]) for node in sorted(childless)]
+    for name, parents in indicators:
+        nodes.append(
+            Node(
+                name,
+                "indicator",
+                label=label,
+                parents=parents,
+                scale=draw(st.sampled_from(RAW)).id,
+                weight=draw(weight),
+            )
+        )
+    framework = Framework.build(
+        id="numbers", scales=[SCORE, *RAW], default_scale="score", nodes=nodes
+    )
+    units = [f"u{i}" for i in range(draw(st.integers(2, 6)))]
+    data: dict[str, dict[str, float]] = {unit: {} for unit in units}
+    for name, _ in indicators:
+        column = draw(st.lists(RAW_VALUES, min_size=len(units), max_size=len(units)))
+        if column[0] == column[1]:  # normalisers need two different values
+            column[1] = column[0] + 1.5
+        for unit, value in zip(units, column, strict=True):
+            data[unit][name] = value
+    uncertainty = Uncertainty(
+        weights={"*": draw(st.sampled_from((0.1, 0.25, 0.9)))},
+        scorers=tuple(draw(st.lists(st.sampled_from(NORMALISERS), min_size=1, max_size=3))),
+        leave_out=draw(st.sampled_from(((), ("indicator",)))),
+    )
+    return framework, data, uncertainty
+
+
+@settings(max_examples=40, deadline=None)
+@given(numeric_problems(), st.integers(0, 2**32 - 1))
+def test_numeric_draws_are_plain_evaluations_to_the_bit(problem: Any, seed: int) -> None:
+    """On random frameworks of weighted means over numeric data, each draw's score for every
+    unit and node has the bits of evaluate()'s with that draw's normaliser and weights (the
+    sign of a zero included), and its rank is evaluate()'s competition rank."""
+    framework, data, uncertainty = problem
+    result = sensitivity(
+        framework,
+        uncertainty=uncertainty,
+        draws=7,
+        seed=seed,
+        data=data,
+        scorers=dict.fromkeys(framework.indicators, "z_score"),
+        min_share=0,
+        chunk_size=3,
+    )
+    scorer_column = [item.name for item in result.inputs].index("scorer")
+    for row in range(result.draws):
+        chosen = _settings_of(result, row, [])
+        scorer = uncertainty.scorers[int(result.design[row, scorer_column])]
+        plain = evaluate(
+            framework,
+            units=result.units,
+            data=data,
+            scorers=dict.fromkeys(framework.indicators, scorer),
+            weights=chosen["weights"],
+            min_share=0,
+        )
+        for node_column, node in enumerate(framework.node_ids):
+            scores = [plain.judgement(unit, node).score for unit in result.units]
+            ranks = competition_ranks(scores)
+            for unit_row, expected in enumerate(scores):
+                got = float(result.scores[row, unit_row, node_column])
+                rank = float(result.ranks[row, unit_row, node_column])
+                if expected is None:  # an indicator left out leaves its only parent undefined
+                    assert math.isnan(got) and math.isnan(rank)
+                    continue
+                assert np.float64(expected).tobytes() == np.float64(got).tobytes(), (row, node)
+                assert rank == ranks[unit_row]
 
 
 @pytest.mark.parametrize("suffix", [".md", ".html"])

@@ -6,9 +6,12 @@ triangulation (same threshold, same evidence left out) triangulate once,
 draws that also share a scorer score once, and draws that also share their
 aggregators are aggregated together, all weight draws at once. When every
 inner node takes the weighted mean and every score is defined, a group is
-aggregated on draws x units arrays with the mean's own arithmetic; otherwise
-with the aggregators' array forms, and a group whose aggregators have no
-array form (or decide by position, or compare units) goes through
+aggregated on inner nodes x draws x units arrays with the mean's own
+arithmetic, a level of the framework at a time
+(:func:`policyeval._draw_arrays.mean_tree`); otherwise with the aggregators'
+array forms, every group with the same aggregators at once (each draw from
+its own score table), and a group whose aggregators have no array form (or
+decide by position, or compare units) goes through
 :func:`policyeval.aggregate.aggregate` draw by draw. Every path gives the
 bits a plain evaluation gives.
 
@@ -20,6 +23,7 @@ score tables.
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -28,12 +32,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from policyeval._draw_arrays import (
+    MeanLeaves,
+    Workspace,
+    line_ranks,
+    mean_leaves,
+    mean_shape,
+    mean_tree,
+)
 from policyeval.aggregate import aggregate, aggregator_lookup, edge_order
 from policyeval.aggregation import _Mean
 from policyeval.evidence_io import EvidenceSet
 from policyeval.framework import Framework
 from policyeval.protocols import Aggregator
-from policyeval.ranking import TIE_DIGITS
 from policyeval.registry import _call_spec, build_scorer
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import NumericData, ScoreTable, score
@@ -151,6 +162,12 @@ def _parameters(name: Any) -> frozenset[str]:
 def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
     """The evaluation settings of one draw (``row`` of the design)."""
     weights = weight_matrix(context, np.asarray(row, dtype=np.float64)[None, :])[0]
+    return {"weights": weights, **_choices(context, row)}
+
+
+def _choices(context: Context, row: FloatArray) -> dict[str, Any]:
+    """The settings one draw (``row`` of the design) chooses from sets: everything but
+    its weights."""
     rules = context.rules
     scorers = context.scorers
     aggregators: dict[str, Any] = {}
@@ -184,7 +201,6 @@ def _settings(context: Context, row: FloatArray) -> dict[str, Any]:
         elif item.kind.startswith("leave_out_"):
             left_out[item.kind] = choice
     return {
-        "weights": weights,
         "rules": rules,
         "scorers": scorers,
         "aggregators": aggregators,
@@ -261,20 +277,48 @@ class _Cache:
         self.bottom_up = [
             node for node in framework.bottom_up() if not framework.node(node).is_indicator
         ]
-        self.first_edge: dict[str, int] = {}
-        start = 0
-        for parent in framework.inner_nodes:
-            self.first_edge[parent] = start
-            start += len(framework.children(parent))
         self.triangulator = _Triangulator(context)
         self.triangulations: dict[Any, Triangulation | None] = {}
         self.tables: dict[Any, ScoreTable] = {}
         self.lookups: dict[Any, Callable[[str], Aggregator]] = {}
+        self.shape = mean_shape(framework)
+        self._local = threading.local()
+        # Each score table's indicators as the mean reads them (None: not all weighted means).
+        self.mean_leaves: dict[Any, MeanLeaves | None] = {}
+        # Each score table's indicators (units x indicators, node order) and their ranks.
+        self.leaf_tables: dict[Any, tuple[FloatArray, FloatArray]] = {}
+        self.table_codes: dict[Any, IntArray] = {}
+        self.weights = WeightDraws(context)
+        # The columns of the design whose choices select a triangulation, a score table and
+        # aggregators; draws are grouped by these choice indices.
+        self.rule_columns = _columns(context, ("min_agreement", "threshold"))
+        self.found_columns = self.rule_columns + _columns(
+            context, ("leave_out_evidence", "leave_out_source")
+        )
+        self.scorer_columns = _columns(context, ("scorer", "imputation", "treatment"))
+        self.aggregator_columns = _columns(context, ("aggregator",))
+        # The place values that number each combination of choices (None if they overflow).
+        self.choice_radix: IntArray | None = None
+        sizes = [
+            len(context.inputs[column].choices) + 1
+            for column in self.found_columns + self.scorer_columns + self.aggregator_columns
+        ]
+        if math.prod(sizes) < 2**62:
+            self.choice_radix = np.array(
+                [math.prod(sizes[index + 1 :]) for index in range(len(sizes))], dtype=np.int64
+            )
         self.level_columns = [
             (column, node, level_names(framework, node))
             for column, node in enumerate(nodes)
             if level_names(framework, node)
         ]
+
+    def workspace(self) -> Workspace:
+        """This thread's scratch arrays."""
+        found: Workspace | None = getattr(self._local, "workspace", None)
+        if found is None:
+            found = self._local.workspace = Workspace()
+        return found
 
 
 def columns_at(positions: Sequence[int]) -> slice | list[int]:
@@ -299,11 +343,12 @@ def _cache(context: Context) -> _Cache:
 class Parts:
     """A chunk's draws, kept compact: only the inner nodes vary from draw to draw.
 
-    ``inner_scores`` and ``inner_ranks`` are draws x units x inner nodes
-    (the framework's inner nodes in node order); draw ``d``'s indicators
-    are ``leaf_scores[groups[d]]`` and ``leaf_ranks[groups[d]]`` (tables x
-    units x indicators, in node order); ``codes`` are the draws' level codes
-    (draws x units x nodes), ``None`` when no node has levels.
+    ``inner_scores`` and ``inner_ranks`` are draws x inner nodes x units
+    (the framework's inner nodes in node order; each line of units
+    contiguous); draw ``d``'s indicators are ``leaf_scores[groups[d]]`` and
+    ``leaf_ranks[groups[d]]`` (tables x units x indicators, in node order);
+    ``codes`` are the draws' level codes (draws x units x nodes), ``None``
+    when no node has levels.
     """
 
     inner_scores: FloatArray
@@ -323,12 +368,18 @@ def node_columns(framework: Framework) -> tuple[list[int], list[int]]:
 
 
 def assemble(
-    framework: Framework, inner_values: FloatArray, leaf_values: FloatArray, groups: IntArray
+    framework: Framework,
+    inner_values: FloatArray,
+    leaf_values: FloatArray,
+    groups: IntArray,
+    columns: tuple[list[int], list[int]] | None = None,
 ) -> FloatArray:
-    """Draws x units x nodes from the inner nodes' values and the indicators' tables."""
-    inner, leaves = node_columns(framework)
-    grid = np.empty((*inner_values.shape[:2], len(framework.node_ids)))
-    grid[:, :, columns_at(inner)] = inner_values
+    """Draws x units x nodes from the inner nodes' values (draws x inner nodes x units) and
+    the indicators' tables (tables x units x indicators); ``columns`` are
+    :func:`node_columns` when known."""
+    inner, leaves = node_columns(framework) if columns is None else columns
+    grid = np.empty((inner_values.shape[0], inner_values.shape[2], len(framework.node_ids)))
+    grid[:, :, columns_at(inner)] = inner_values.transpose(0, 2, 1)
     grid[:, :, columns_at(leaves)] = leaf_values[groups]
     return grid
 
@@ -357,157 +408,215 @@ def run_parts(
     write the inner nodes' scores and ranks into."""
     framework = context.framework
     cache = _cache(context)
-    count = design.shape[0]
-    inner_shape = (count, len(context.units), len(cache.inner))
+    count, units = design.shape[0], len(context.units)
+    inner_shape = (count, len(cache.inner), units)
     inner, leaves = cache.inner, cache.leaves
-    triangulations, tables = cache.triangulations, cache.tables
-    groups: dict[Any, list[int]] = {}
-    chosen_for: dict[Any, dict[str, Any]] = {}
     weights_all = weight_matrix(context, design)
-    # Draws are grouped by their choice indices, not by the settings they stand for.
-    choices = design.astype(np.int64).tolist()
-    rule_columns = _columns(context, ("min_agreement", "threshold"))
-    found_columns = rule_columns + _columns(context, ("leave_out_evidence", "leave_out_source"))
-    scorer_columns = _columns(context, ("scorer", "imputation", "treatment"))
-    aggregator_columns = _columns(context, ("aggregator",))
-    for row in range(count):
-        picked = choices[row]
-        found_key = tuple(picked[column] for column in found_columns)
-        table_key = (found_key, tuple(picked[column] for column in scorer_columns))
-        group_key = (table_key, tuple(picked[column] for column in aggregator_columns))
-        if group_key in groups:
-            groups[group_key].append(row)
-            continue
-        groups[group_key] = [row]
-        chosen = chosen_for[group_key] = _settings(context, design[row])
-        if found_key not in triangulations:
-            evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
-            triangulations[found_key] = (
-                cache.triangulator(evidence, chosen["rules"], found_key[: len(rule_columns)])
-                if context.data is None or evidence.items or evidence.rejected or evidence.sources
-                else None
-            )
-        if table_key not in tables:
-            tables[table_key] = score(
-                framework,
-                triangulations[found_key],
-                chosen["data"],
-                scorers=chosen["scorers"],
-                units=context.units,
-            )
+    groups = _groups(cache, design)
     # Each group gives its draws' inner nodes and its table's indicators.
     inner_values = np.empty(inner_shape) if out is None else out[0]
     group_of = np.empty(count, dtype=np.int64)
-    leaf_scores = []
-    for number, (group_key, rows) in enumerate(groups.items()):
-        table = tables[group_key[0]]
-        aggregators = _aggregators(context, chosen_for[group_key]["aggregators"])
-        lookup_key = group_key[1]
-        if lookup_key not in cache.lookups:
-            cache.lookups[lookup_key] = aggregator_lookup(framework, aggregators)
-        lookup = cache.lookups[lookup_key]
-        weights = weights_all[rows]
-        found = _mean_tree(cache, framework, table, lookup, weights, context.min_share)
-        if found is None:
-            batched = _batch(framework, table, lookup, weights, context.min_share)
+    tables: list[ScoreTable] = []
+    leaf_tables: list[tuple[FloatArray, FloatArray]] = []
+    # Groups the weighted mean cannot do, by their aggregators: aggregated together.
+    pending: dict[Any, list[int]] = {}
+    lookups: dict[Any, Callable[[str], Aggregator]] = {}
+    every_row = [rows if isinstance(rows, np.ndarray) else np.arange(count) for _, rows in groups]
+    for number, (group_key, rows) in enumerate(groups):
+        row = design[rows][0]
+        table = _table(context, cache, group_key[0], row)
+        tables.append(table)
+        leaf_tables.append(_leaf_table(cache, group_key[0], table))
+        group_of[rows] = number
+        lookup = lookups[group_key[1]] = _lookup(context, cache, group_key[1], row)
+        found = _mean_draws(context, cache, group_key, table, lookup, weights_all[rows])
+        if found is not None:
+            inner_values[rows] = found.transpose(1, 0, 2)
+        else:
+            pending.setdefault(group_key[1], []).append(number)
+    for lookup_key, numbers in pending.items():
+        rows_of = [every_row[number] for number in numbers]
+        together = np.concatenate(rows_of)
+        if len({tables[number].indicators for number in numbers}) == 1:
+            starts = np.concatenate(
+                [
+                    np.broadcast_to(
+                        tables[number].scores, (rows.size, *tables[number].scores.shape)
+                    )
+                    for number, rows in zip(numbers, rows_of, strict=True)
+                ]
+            )
+            batched = _batch(
+                framework,
+                tables[numbers[0]],
+                lookups[lookup_key],
+                weights_all[together],
+                context.min_share,
+                starts=starts,
+            )
+            if batched is not None:
+                inner_values[together] = batched[:, :, inner].transpose(0, 2, 1)
+                continue
+        for number, rows in zip(numbers, rows_of, strict=True):
+            batched = _batch(
+                framework, tables[number], lookups[lookup_key], weights_all[rows], context.min_share
+            )
             if batched is None:
+                row = design[rows][0]
+                aggregators = _aggregators(context, _choices(context, row)["aggregators"])
                 batched = np.stack(
                     [
                         aggregate(
                             framework,
-                            table,
+                            tables[number],
                             aggregators=aggregators,
-                            weights=weights_all[row],
+                            weights=draw_weights,
                             min_share=context.min_share,
                         ).scores
-                        for row in rows
+                        for draw_weights in weights_all[rows]
                     ]
                 )
-            found = batched[:, :, inner]
-            # Indicators' scores are the table's in every draw of the group.
-            leaf_scores.append(batched[0][:, leaves])
-        else:
-            leaf_scores.append(_leaf_columns(cache, table))
-        inner_values[rows] = found
-        group_of[rows] = number
-    leaf_block = np.stack(leaf_scores)
+                # The indicators as aggregate gives them, in every draw of the group.
+                leaf_tables[number] = (
+                    batched[0][:, leaves],
+                    _ranks(batched[:1, :, leaves])[0],
+                )
+            inner_values[rows] = batched[:, :, inner].transpose(0, 2, 1)
+    leaf_block = np.stack([scores for scores, _ in leaf_tables])
     inner_ranks = np.empty(inner_shape) if out is None else out[1]
-    inner_ranks[...] = _ranks(inner_values)
+    lines = inner_values.reshape(-1, units)
+    if inner_ranks.flags.c_contiguous:  # then reshaping gives a view to write the ranks into
+        line_ranks(lines, out=inner_ranks.reshape(-1, units), workspace=cache.workspace())
+    else:
+        inner_ranks[...] = line_ranks(lines, workspace=cache.workspace()).reshape(inner_shape)
     codes = None
     if cache.level_columns:
-        codes = np.empty((count, len(context.units), len(framework.node_ids)), dtype=np.int64)
-        for number, (group_key, rows) in enumerate(groups.items()):
-            grid = assemble(framework, inner_values[rows], leaf_block, np.full(len(rows), number))
-            codes[rows] = _level_codes(framework, tables[group_key[0]], grid, cache.level_columns)
+        grid = assemble(framework, inner_values, leaf_block, group_of, (inner, leaves))
+        codes = _level_codes(
+            framework, cache, [key[0] for key, _ in groups], tables, grid, group_of
+        )
     return Parts(
         inner_scores=inner_values,
         inner_ranks=inner_ranks,
         groups=group_of,
         leaf_scores=leaf_block,
-        # Indicators are ranked once per table.
-        leaf_ranks=_ranks(leaf_block),
+        leaf_ranks=np.stack([ranks for _, ranks in leaf_tables]),
         codes=codes,
     )
 
 
-def _leaf_columns(cache: _Cache, table: ScoreTable) -> FloatArray:
-    """The table's scores as units x indicators in the framework's indicator order."""
-    columns = {indicator: column for column, indicator in enumerate(table.indicators)}
-    leaf_ids = [cache.node_ids[position] for position in cache.leaves]
-    return table.scores[:, [columns[indicator] for indicator in leaf_ids]]
+def _groups(cache: _Cache, design: FloatArray) -> list[tuple[Any, slice | IntArray]]:
+    """The draws grouped by their choice indices (not by the settings they stand for), in
+    order of first appearance: ``((triangulation and scoring choices, aggregator
+    choices), rows)``; the key's first part is ``(triangulation choices, scoring
+    choices)``."""
+    found, scorer, aggregator = cache.found_columns, cache.scorer_columns, cache.aggregator_columns
+    columns = found + scorer + aggregator
+    if not columns:
+        return [((((), ()), ()), slice(None))]
+    picked = design[:, columns].astype(np.int64)
+    radix = cache.choice_radix
+    if radix is not None:
+        # Each row's choices as one number (NOMINAL, -1, counts as a choice too): uniqueness
+        # over numbers is much quicker than over rows.
+        codes = (picked + 1) @ radix
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        distinct = picked[first]
+    else:
+        distinct, first, inverse = np.unique(picked, axis=0, return_index=True, return_inverse=True)
+    if distinct.shape[0] == 1:
+        rows_of: list[slice | IntArray] = [slice(None)]
+    else:
+        order = np.argsort(inverse.reshape(-1), kind="stable")
+        bounds = np.cumsum(np.bincount(inverse.reshape(-1), minlength=distinct.shape[0]))[:-1]
+        rows_of = list(np.split(order, bounds))
+    keys = []
+    for values in distinct.tolist():
+        found_key = tuple(values[: len(found)])
+        scorer_key = tuple(values[len(found) : len(found) + len(scorer)])
+        keys.append(((found_key, scorer_key), tuple(values[len(found) + len(scorer) :])))
+    return [(keys[group], rows_of[group]) for group in np.argsort(first, kind="stable").tolist()]
 
 
-def _mean_tree(
+def _table(context: Context, cache: _Cache, table_key: Any, row: FloatArray) -> ScoreTable:
+    """The score table of a draw's triangulation and scoring choices (``row``), made once."""
+    if table_key in cache.tables:
+        return cache.tables[table_key]
+    chosen = _choices(context, row)
+    found_key = table_key[0]
+    if found_key not in cache.triangulations:
+        evidence = _evidence(context.evidence, chosen["evidence"], chosen["source"])
+        cache.triangulations[found_key] = (
+            cache.triangulator(evidence, chosen["rules"], found_key[: len(cache.rule_columns)])
+            if context.data is None or evidence.items or evidence.rejected or evidence.sources
+            else None
+        )
+    table = cache.tables[table_key] = score(
+        context.framework,
+        cache.triangulations[found_key],
+        chosen["data"],
+        scorers=chosen["scorers"],
+        units=context.units,
+    )
+    return table
+
+
+def _lookup(
+    context: Context, cache: _Cache, lookup_key: Any, row: FloatArray
+) -> Callable[[str], Aggregator]:
+    """Each node's aggregator under a draw's aggregator choices (``row``), looked up once."""
+    if lookup_key not in cache.lookups:
+        aggregators = _aggregators(context, _choices(context, row)["aggregators"])
+        cache.lookups[lookup_key] = aggregator_lookup(context.framework, aggregators)
+    return cache.lookups[lookup_key]
+
+
+def _leaf_table(cache: _Cache, table_key: Any, table: ScoreTable) -> tuple[FloatArray, FloatArray]:
+    """The table's scores as units x indicators in the framework's indicator order (``nan``
+    for an indicator the table lacks), and their ranks: made once per table."""
+    if table_key not in cache.leaf_tables:
+        columns = {indicator: column for column, indicator in enumerate(table.indicators)}
+        scores = np.full((len(table.units), len(cache.leaves)), np.nan)
+        for place, position in enumerate(cache.leaves):
+            column = columns.get(cache.node_ids[position])
+            if column is not None:
+                scores[:, place] = table.scores[:, column]
+        cache.leaf_tables[table_key] = (scores, _ranks(scores[None])[0])
+    return cache.leaf_tables[table_key]
+
+
+def _mean_draws(
+    context: Context,
     cache: _Cache,
-    framework: Framework,
+    group_key: Any,
     table: ScoreTable,
     lookup: Callable[[str], Aggregator],
     weights: FloatArray,
-    min_share: float,
 ) -> FloatArray | None:
-    """The inner nodes (in ``cache.inner`` order) for every draw and unit, when every inner
-    node takes the weighted mean of children that all have a score, with positive weights;
-    ``None`` otherwise.
-
-    The arithmetic is the mean's array form, done on draws x units at once
-    (weights summed child by child, products added child by child, the
-    result kept within the children's range), so each draw gives the bits a
-    plain ``aggregate`` gives.
-    """
-    if not 0 <= min_share <= 1 or not bool((weights > 0).all()):
+    """The inner nodes (inner nodes x draws x units) of a group of draws, when every inner
+    node takes the weighted mean of children that all have a score, with positive
+    weights; ``None`` otherwise (see :func:`policyeval._draw_arrays.mean_tree`)."""
+    key = group_key
+    if key not in cache.mean_leaves:
+        usable = (
+            0 <= context.min_share <= 1
+            and set(table.indicators) == set(context.framework.indicators)
+            and all(type(lookup(node)) is _Mean for node in cache.bottom_up)
+            and not bool(np.isnan(table.scores).any())
+        )
+        cache.mean_leaves[key] = (
+            mean_leaves(
+                cache.shape,
+                table.scores,
+                {indicator: column for column, indicator in enumerate(table.indicators)},
+            )
+            if usable
+            else None
+        )
+    leaves = cache.mean_leaves[key]
+    if leaves is None or not bool((weights > 0).all()):
         return None
-    if set(table.indicators) != set(framework.indicators):
-        return None
-    if any(type(lookup(node)) is not _Mean for node in cache.bottom_up):
-        return None
-    table_scores = table.scores
-    if bool(np.isnan(table_scores).any()):
-        return None
-    draws, units = weights.shape[0], len(table.units)
-    # Indicators are the same in every draw: one units-long column each, broadcast over draws.
-    values: dict[str, FloatArray] = {
-        indicator: table_scores[:, column] for column, indicator in enumerate(table.indicators)
-    }
-    for node in cache.bottom_up:
-        children = framework.children(node)
-        first = cache.first_edge[node]
-        products = np.zeros((draws, units))
-        totals = np.zeros(draws)
-        low = np.full(units, np.inf)
-        high = np.full(units, -np.inf)
-        for offset, child in enumerate(children):
-            child_values = values[child]
-            child_weights = weights[:, first + offset]
-            products += child_values * child_weights[:, None]
-            totals += child_weights
-            low = np.minimum(low, child_values)
-            high = np.maximum(high, child_values)
-        values[node] = np.minimum(np.maximum(products / totals[:, None], low), high)
-    node_ids = framework.node_ids
-    inner = np.empty((draws, units, len(cache.inner)))
-    for column, position in enumerate(cache.inner):
-        inner[:, :, column] = values[node_ids[position]]
-    return inner
+    return mean_tree(cache.shape, leaves, weights, cache.workspace())
 
 
 def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
@@ -516,33 +625,60 @@ def _columns(context: Context, kinds: Sequence[str]) -> list[int]:
 
 def weight_matrix(context: Context, design: FloatArray) -> FloatArray:
     """Every draw's edge weights (draws x edges in edge order), as :func:`_settings` gives them."""
-    weights = np.tile(np.array(context.weights), (design.shape[0], 1))
-    order = edge_order(context.framework)
-    # Dirichlet weights: the gamma variates of a parent's edges, shared out in proportion.
-    groups: dict[str, list[int]] = {}
-    for column, item in enumerate(context.inputs):
-        if item.kind == "dirichlet":
-            groups.setdefault(item.nodes[0], []).append(column)
-    for columns in groups.values():
-        edges = [context.inputs[column].edges[0] for column in columns]
-        variates = design[:, columns]
-        total = float(np.sum(np.array(context.weights)[edges]))
-        weights[:, edges] = total * variates / variates.sum(axis=1, keepdims=True)
-    for column, item in enumerate(context.inputs):
-        if item.kind == "weight":
-            edges = list(item.edges)
-            weights[:, edges] = weights[:, edges] * design[:, column : column + 1]
-        elif item.kind == "leave_out_indicator":
-            picked = design[:, column].astype(np.int64)
-            for index, indicator in enumerate(item.choices):
-                if indicator is None:
-                    continue
-                into = np.array(
-                    [e for e, (_, child) in enumerate(order) if child == indicator], dtype=np.int64
-                )
-                rows = np.flatnonzero(picked == index)
-                weights[np.ix_(rows, into)] = 0.0
-    return weights
+    return _cache(context).weights(design)
+
+
+class WeightDraws:
+    """How a design's columns become edge weights, worked out once per analysis."""
+
+    def __init__(self, context: Context) -> None:
+        self.nominal = np.array(context.weights, dtype=np.float64)
+        order = edge_order(context.framework)
+        # Dirichlet weights: the gamma variates of a parent's edges, shared out in proportion.
+        groups: dict[str, list[int]] = {}
+        for column, item in enumerate(context.inputs):
+            if item.kind == "dirichlet":
+                groups.setdefault(item.nodes[0], []).append(column)
+        self.dirichlet = []
+        for columns in groups.values():
+            edges = [context.inputs[column].edges[0] for column in columns]
+            self.dirichlet.append((columns, edges, float(np.sum(self.nominal[edges]))))
+        pairs = [
+            (column, edge)
+            for column, item in enumerate(context.inputs)
+            if item.kind == "weight"
+            for edge in item.edges
+        ]
+        self.multiplied_by = np.array([column for column, _ in pairs], dtype=np.int64)
+        self.multiplied = np.array([edge for _, edge in pairs], dtype=np.int64)
+        # One multiplier per edge (as the inputs are built) lets them all apply at once.
+        self.one_each = len(set(self.multiplied.tolist())) == len(pairs)
+        # Leaving an indicator out: per choice, the edges into it (a last row for the nominal).
+        self.leave_out: list[tuple[int, npt.NDArray[np.bool_]]] = []
+        for column, item in enumerate(context.inputs):
+            if item.kind == "leave_out_indicator":
+                into = np.zeros((len(item.choices) + 1, len(order)), dtype=bool)
+                for index, indicator in enumerate(item.choices):
+                    if indicator is not None:
+                        into[index] = [child == indicator for _, child in order]
+                self.leave_out.append((column, into))
+
+    def __call__(self, design: FloatArray) -> FloatArray:
+        weights = np.tile(self.nominal, (design.shape[0], 1))
+        for columns, edges, total in self.dirichlet:
+            variates = design[:, columns]
+            weights[:, edges] = total * variates / variates.sum(axis=1, keepdims=True)
+        if self.one_each:
+            weights[:, self.multiplied] = (
+                weights[:, self.multiplied] * design[:, self.multiplied_by]
+            )
+        else:
+            for column, edge in zip(self.multiplied_by, self.multiplied, strict=True):
+                weights[:, edge] = weights[:, edge] * design[:, column]
+        for column, into in self.leave_out:
+            # NOMINAL (-1) picks the last row, which leaves every edge in.
+            weights[into[design[:, column].astype(np.int64)]] = 0.0
+        return weights
 
 
 class _Triangulator:
@@ -678,24 +814,53 @@ def level_names(framework: Framework, node: str) -> tuple[str, ...]:
 
 def _level_codes(
     framework: Framework,
-    table: ScoreTable,
+    cache: _Cache,
+    table_keys: Sequence[Any],
+    tables: Sequence[ScoreTable],
     grid: FloatArray,
-    columns: Sequence[tuple[int, str, tuple[str, ...]]],
+    group_of: IntArray,
 ) -> IntArray:
+    """Level codes (draws x units x nodes) of a chunk's scores ``grid``: an indicator's level
+    is its table's (the table of the draw's group), any other node's is read from its
+    score."""
     codes = np.full(grid.shape, -1, dtype=np.int64)
-    indicators = set(table.indicators)
-    for column, node, names in columns:
+    # Per group and node column: the table's codes, or -2 where they come from the scores.
+    by_group = np.stack(
+        [
+            _table_codes(cache, key, table, grid.shape[1])
+            for key, table in zip(table_keys, tables, strict=True)
+        ]
+    )
+    for column, node, names in cache.level_columns:
         code_of = {name: index for index, name in enumerate(names)}
-        if node in indicators:
-            fixed = [code_of.get(table.levels[unit, node] or "", -1) for unit in table.units]
-            codes[:, :, column] = np.asarray(fixed, dtype=np.int64)
-            continue
-        scale = framework.scale_of(node)
-        values = grid[:, :, column]
-        distinct, inverse = np.unique(values, return_inverse=True)
-        mapped = np.array([_code(scale, code_of, value) for value in distinct.tolist()])
-        codes[:, :, column] = mapped[inverse].reshape(values.shape)
+        found = by_group[:, :, column][group_of]
+        scored = found == -2
+        if bool(scored.any()):
+            scale = framework.scale_of(node)
+            values = grid[:, :, column][scored]
+            distinct, inverse = np.unique(values, return_inverse=True)
+            mapped = np.array(
+                [_code(scale, code_of, value) for value in distinct.tolist()], dtype=np.int64
+            )
+            found[scored] = mapped[inverse.reshape(-1)]
+        codes[:, :, column] = found
     return codes
+
+
+def _table_codes(cache: _Cache, table_key: Any, table: ScoreTable, units: int) -> IntArray:
+    """A table's level codes for the indicators it holds (units x nodes; -2 elsewhere),
+    made once per table."""
+    if table_key not in cache.table_codes:
+        codes = np.full((units, len(cache.node_ids)), -2, dtype=np.int64)
+        held = set(table.indicators)
+        for column, node, names in cache.level_columns:
+            if node in held:
+                code_of = {name: index for index, name in enumerate(names)}
+                codes[:, column] = [
+                    code_of.get(table.levels[unit, node] or "", -1) for unit in table.units
+                ]
+        cache.table_codes[table_key] = codes
+    return cache.table_codes[table_key]
 
 
 def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
@@ -708,27 +873,12 @@ def _code(scale: Any, code_of: Mapping[str, int], value: float) -> int:
 
 
 def _ranks(scores: FloatArray) -> FloatArray:
-    """Competition ranks among the units per draw and node, as
-    :func:`policyeval.ranking.competition_ranks` gives them (scores rounded to
-    ``TIE_DIGITS`` decimals, then 1 + the units strictly better)."""
+    """Competition ranks among the units per draw and node (draws x units x nodes), as
+    :func:`policyeval.ranking.competition_ranks` gives them (see
+    :func:`policyeval._draw_arrays.line_ranks`)."""
     draws, units, nodes = scores.shape
-    missing = np.isnan(scores)
-    has_missing = bool(missing.any())
-    rounded = np.round(np.where(missing, -np.inf, scores) if has_missing else scores, TIE_DIGITS)
-    lines = rounded.transpose(0, 2, 1).reshape(-1, units)
-    # Any sort order of ties will do: a rank depends only on the value (see below).
-    order = np.argsort(lines, axis=1)
-    ordered = np.take_along_axis(lines, order, axis=1)
-    # For each sorted place, the last place holding the same value: its count of values <= it.
-    is_last = np.empty(ordered.shape, dtype=bool)
-    is_last[:, -1] = True
-    np.not_equal(ordered[:, :-1], ordered[:, 1:], out=is_last[:, :-1])
-    last = np.where(is_last, np.arange(units), units)
-    last = np.minimum.accumulate(last[:, ::-1], axis=1)[:, ::-1]
-    ranks = np.empty_like(lines)
-    np.put_along_axis(ranks, order, units - last, axis=1)
-    shaped = ranks.reshape(draws, nodes, units).transpose(0, 2, 1)
-    return np.where(missing, np.nan, shaped) if has_missing else shaped
+    lines = scores.transpose(0, 2, 1).reshape(-1, units)
+    return line_ranks(lines).reshape(draws, nodes, units).transpose(0, 2, 1)
 
 
 def indicators_with_data(data: NumericData | None) -> Sequence[str]:

@@ -70,13 +70,27 @@ def montecarlo(inputs: Sequence[Input], rng: np.random.Generator, count: int) ->
     True
     """
     design = np.empty((count, len(inputs)))
-    for column, item in enumerate(inputs):
+    column = 0
+    while column < len(inputs):
+        item = inputs[column]
         if item.kind == "weight":
-            design[:, column] = rng.uniform(item.low, item.high, size=count)
-        elif item.kind == "dirichlet":
+            # A run of weights in one call: ``uniform(low, high)`` is ``low + (high - low) * u``
+            # with ``u`` the generator's next double, so the draws are the column-by-column ones.
+            end = column
+            while end < len(inputs) and inputs[end].kind == "weight":
+                end += 1
+            low = np.array([inputs[i].low for i in range(column, end)])
+            high = np.array([inputs[i].high for i in range(column, end)])
+            design[:, column:end] = (
+                low[:, None] + (high - low)[:, None] * rng.random((end - column, count))
+            ).T
+            column = end
+            continue
+        if item.kind == "dirichlet":
             design[:, column] = np.maximum(rng.gamma(item.shape, size=count), _EDGE)
         else:
             design[:, column] = rng.integers(0, len(item.choices), size=count)
+        column += 1
     return design
 
 

@@ -175,8 +175,12 @@ class Sensitivity:
         inner_columns, leaf_columns = _draws.node_columns(self.framework)
         units, nodes = len(self.units), len(self.framework.node_ids)
         cells = np.empty((units, nodes, self.draws))
-        cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(1, 2, 0)
-        cells[:, _draws.columns_at(leaf_columns), :] = tables[self.tables].transpose(1, 2, 0)
+        cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(2, 1, 0)
+        # Gathered from the few tables (units x indicators x tables) along their last axis, so
+        # the draws are written in place, never a draws x units x indicators copy first.
+        cells[:, _draws.columns_at(leaf_columns), :] = np.take(
+            np.ascontiguousarray(tables.transpose(1, 2, 0)), self.tables, axis=2
+        )
         return cells.reshape(units * nodes, self.draws)
 
     @property
@@ -706,7 +710,7 @@ def sensitivity(
     total = draws if planned is None else planned.shape[0]
     starts = list(range(0, total, chunk_size))
     inner_columns, _ = _draws.node_columns(framework)
-    inner_shape = (total, len(context.units), len(inner_columns))
+    inner_shape = (total, len(inner_columns), len(context.units))
     design_rows = np.empty((total, len(context.inputs)))
     inner_scores, inner_ranks = np.empty(inner_shape), np.empty(inner_shape)
     groups = np.empty(total, dtype=np.int64)
