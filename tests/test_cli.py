@@ -94,7 +94,7 @@ def test_evaluate_prints_json_and_exits_0(
     code, out, _ = _run(capsys, "evaluate", str(case), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert document["schema"] == "policyeval.evaluation/3"
+    assert document["schema"] == "policyeval.evaluation/4"
     program = document["units"]["kota-a"]["nodes"]["program"]
     assert program["level"] == "cukup_baik"  # lower median of baik and cukup baik, everywhere
 

@@ -226,7 +226,7 @@ def test_bad_min_share_is_an_invalid_argument() -> None:
 def test_json_follows_the_contract() -> None:
     """The JSON document keeps the contracted keys and values."""
     document = json.loads(evaluate(_framework(), EVIDENCE).to_json())
-    assert document["schema"] == "policyeval.evaluation/3"
+    assert document["schema"] == "policyeval.evaluation/4"
     assert document["framework"] == "hand"
     node = document["units"]["A"]["nodes"]["i2"]
     assert {k: node[k] for k in ("level", "score", "confidence", "status", "evidence")} == {

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import golden_cases
 from policyeval import evaluate
-from policyeval._json import Stream, dumps, jsonable, write
+from policyeval._json import Lines, Stream, dumps, jsonable, write
 from policyeval.case import evaluate_case
 from policyeval.cli import main
 from policyeval.evidence import Evidence
@@ -78,8 +78,8 @@ def test_a_stream_is_written_like_the_mapping_it_makes(members: dict[str, Any]) 
 
 @pytest.mark.parametrize("name", sorted(golden_cases.documents()))
 def test_result_documents_match_the_standard_library_encoder(name: str) -> None:
-    """Every golden document is what json.dumps(indent=2) writes for to_dict(), and the compact
-    form is the same document."""
+    """Every golden document is what json.dumps(indent=2) writes for to_dict(), except that each
+    node is one line (json.dumps with ", " and ": "), and the compact form is the same document."""
     if name == "serang_2024.json":
         result: Any = evaluate_case(SERANG)
     else:
@@ -94,12 +94,50 @@ def test_result_documents_match_the_standard_library_encoder(name: str) -> None:
             min_share=float(share),
         )
     document = result.to_dict()
-    assert result.to_json() == reference(document)
+    assert result.to_json() == node_lines(document)
     assert result.to_json(compact=True) == reference(document, compact=True)
     assert json.loads(result.to_json(compact=True)) == json.loads(result.to_json())
     out = io.StringIO()
     result.write_json(out)
     assert out.getvalue() == result.to_json()
+
+
+def node_lines(document: Any) -> str:
+    """json.dumps(indent=2) of ``document``, with each unit's nodes written one per line."""
+    plain = jsonable(document)
+    marker = "\u0000node-{}-{}\u0000"
+    lines = {}
+    for unit_index, unit in enumerate(plain["units"].values()):
+        for node_index, (node, written) in enumerate(list(unit["nodes"].items())):
+            key = marker.format(unit_index, node_index)
+            lines[json.dumps(key)] = json.dumps(written, ensure_ascii=False, allow_nan=False)
+            unit["nodes"][node] = key
+    text = json.dumps(plain, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    for key, line in lines.items():
+        text = text.replace(key, line)
+    return text
+
+
+@given(st.dictionaries(st.text(max_size=4), values, max_size=4))
+def test_lines_members_are_each_written_on_one_line(members: dict[str, Any]) -> None:
+    """A Lines object's members are each one line of json.dumps with ", " and ": "; the compact
+    layout writes it as the plain object."""
+    members = jsonable(members)
+    text = dumps({"nodes": Lines(members)})
+    assert json.loads(text) == {"nodes": members}
+    if members:
+        inner = text.split("\n")[2:-3]
+        assert inner == [
+            "    "
+            + json.dumps(key, ensure_ascii=False)
+            + ": "
+            + json.dumps(value, ensure_ascii=False, allow_nan=False)
+            + ("," if index < len(members) - 1 else "")
+            for index, (key, value) in enumerate(members.items())
+        ]
+    assert dumps({"nodes": Lines(members)}, compact=True) == reference(
+        {"nodes": members}, compact=True
+    )
 
 
 def chain_evaluation() -> Any:
@@ -140,8 +178,10 @@ def test_inner_nodes_derive_their_evidence_ids_from_their_children() -> None:
     evaluation.write_json(io.StringIO())
     assert all(ids._ids is None for ids in inner)
     document = json.loads(evaluation.to_json())["units"]["u"]["nodes"]
-    assert [document[f"n{d}"]["evidence"] for d in range(5)] == [["E1", "E2", "E3"]] * 5
-    assert document["a"]["evidence"] == ["E2", "E3"]
+    # The document lists ids at indicators only; an inner node names its children.
+    assert all("evidence" not in document[f"n{d}"] for d in range(5))
+    assert document["n4"]["aggregation"]["children"] == ["a", "b"]
+    assert (document["a"]["evidence"], document["b"]["evidence"]) == (["E2", "E3"], ["E1"])
     assert evaluation.judgement("u", "n0").evidence == ("E1", "E2", "E3")
     assert tuple(evaluation.judgement("u", "n0").evidence) == ("E1", "E2", "E3")
 

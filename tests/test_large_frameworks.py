@@ -160,7 +160,8 @@ def test_200000_rows_on_one_indicator_evaluate_and_report() -> None:
     assert judgement.assessment.agreement == pytest.approx(0.8)
     assert len(evaluation.judgement("u", "root").evidence) == 200_000
     document = json.loads(evaluation.to_json(compact=True))
-    assert len(document["units"]["u"]["nodes"]["root"]["evidence"]) == 200_000
+    assert len(document["units"]["u"]["nodes"]["d0_i0"]["evidence"]) == 200_000
+    assert "evidence" not in document["units"]["u"]["nodes"]["root"]
     explained = report.render_explanation(evaluation, "u", lang="en")
     assert explained.count("E1") > 10_000
     assert len(report.render_markdown(evaluation)) < 200 * 200_000

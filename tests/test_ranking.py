@@ -112,7 +112,7 @@ def test_json_has_a_rank_per_node_and_unit() -> None:
     import json
 
     document = json.loads(result().to_json())
-    assert document["schema"] == "policyeval.evaluation/3"
+    assert document["schema"] == "policyeval.evaluation/4"
     assert document["units"]["x"]["nodes"]["b"]["rank"] is None
     assert document["units"]["v"]["nodes"]["index"]["rank"] == 1
 

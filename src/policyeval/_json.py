@@ -6,8 +6,10 @@ a :class:`Stream` of ``(key, value)`` pairs produced while writing, and each
 value is encoded and written before the next is made.
 
 Two layouts, one document: the readable one (2-space indentation, the bytes
-``json.dumps(..., indent=2, ensure_ascii=False)`` gives) and a compact one for
-machines (no white space, encoded by the standard library's C encoder).
+``json.dumps(..., indent=2, ensure_ascii=False)`` gives, except that the
+members of a :class:`Lines` object are each written on one line) and a
+compact one for machines (no white space, encoded by the standard library's
+C encoder).
 Values are read as :func:`jsonable` reads them: mappings become objects with
 string keys, tuples lists, floats are rounded to 10 decimals (non-finite ones
 written as strings), anything else as its ``repr``.
@@ -36,17 +38,38 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-__all__ = ["Stream", "dumps", "jsonable", "round_number", "write"]
+__all__ = ["Lines", "Stream", "dumps", "jsonable", "round_number", "write"]
 
 # The C encoder for strings when the interpreter has it; byte for byte what json.dumps writes.
 _string: Callable[[str], str] = json.encoder.encode_basestring
 _float = float.__repr__
 _int = int.__repr__
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
 
 
 class _Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
+
+
+class Lines(dict[str, Any]):
+    """An object whose members the readable layout writes one per line, each on a single line.
+
+    Its values must already be JSON-ready: each is encoded whole by the C
+    encoder (``", "`` and ``": "`` between items), where the indented layout
+    would be written piece by piece in Python. The compact layout and
+    :func:`jsonable` read it as the plain object it is.
+
+    >>> print(dumps({"nodes": Lines(a={"x": [1, 2]}, b={})}), end="")
+    {
+      "nodes": {
+        "a": {"x": [1, 2]},
+        "b": {}
+      }
+    }
+    """
+
+    __slots__ = ()
 
 
 class Stream:
@@ -75,8 +98,22 @@ def round_number(number: float | None) -> float | None:
     """
     if number is None:
         return None
+    if type(number) is float:
+        # A document repeats a few numbers (level scores, agreement shares) many times, and
+        # round() to ten digits is slow: each float is rounded once, in a bounded memo.
+        found = _ROUNDED.get(number)
+        if found is not None:
+            return found
     rounded = round(number, 10)
-    return 0.0 if rounded == 0 else rounded
+    rounded = 0.0 if rounded == 0 else rounded
+    if type(number) is float:
+        if len(_ROUNDED) >= 1 << 16:
+            _ROUNDED.clear()
+        _ROUNDED[number] = rounded
+    return rounded
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def jsonable(value: Any) -> Any:
@@ -206,6 +243,14 @@ def _indented(value: Any, newline: str) -> str:
     if not value:
         return "{}"
     separator = "," + inner
+    if isinstance(value, Lines):
+        return (
+            "{"
+            + inner
+            + separator.join(_string(str(key)) + ": " + _line(item) for key, item in value.items())
+            + newline
+            + "}"
+        )
     return (
         "{"
         + inner

@@ -14,8 +14,8 @@ The conformance kit's ``array_form_matches`` law holds it to the scalar form.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import attrs
 import numpy as np
@@ -24,13 +24,13 @@ import numpy.typing as npt
 from policyeval.consensus import group_consensus
 from policyeval.evidence import UNSPECIFIED
 from policyeval.evidence_table import EvidenceGroups
-from policyeval.protocols import Assessment, Status
+from policyeval.protocols import Assessment, Confidence, Status
 from policyeval.scales import OrdinalScale
 
 if TYPE_CHECKING:
     from policyeval.triangulation import _CountingRule
 
-__all__ = ["counting_groups"]
+__all__ = ["AssessmentFields", "GroupAssessments", "counting_groups"]
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.integer[Any]]
@@ -50,28 +50,121 @@ class _Distinct:
     ) -> None:
         width = max(len(names), 1)
         selected = np.flatnonzero(chosen & (codes >= 0))
-        keys = np.unique(group_of_row[selected] * width + codes[selected])
+        # Sorted, then neighbours compared: np.unique's hash table is slower on a million keys.
+        keys = np.sort(group_of_row[selected] * width + codes[selected])
+        if len(keys):
+            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         owner, code = np.divmod(keys, width)
-        counts = np.bincount(owner, minlength=groups)
-        bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64).tolist()
-        found = [names[c] for c in code.tolist()]
-        # Groups mostly repeat a few combinations: one tuple object each.
-        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.per_group = [
-            shared.setdefault(values, values)
-            for values in (tuple(found[a:b]) for a, b in itertools.pairwise(bounds))
-        ]
+        self.counts = np.bincount(owner, minlength=groups)
+        self._bounds = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64).tolist()
+        self._codes = code.tolist()
+        # Plain strings, looked up by code (a vocabulary may be an array of numpy strings).
+        self._name = [str(name) for name in names].__getitem__
+
+        self._per_group: list[tuple[str, ...]] | None = None
 
     def of(self, group: int) -> tuple[str, ...]:
-        return self.per_group[group]
+        """The group's distinct values, sorted."""
+        return self.per_group()[group]
+
+    def per_group(self) -> list[tuple[str, ...]]:
+        """Every group's distinct values, made for all groups the first time any is read."""
+        if self._per_group is None:
+            found = list(map(self._name, self._codes))
+            # Groups mostly repeat a few combinations: one tuple object each.
+            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+            self._per_group = [
+                shared.setdefault(values, values)
+                for values in (tuple(found[a:b]) for a, b in itertools.pairwise(self._bounds))
+            ]
+        return self._per_group
+
+
+class AssessmentFields(NamedTuple):
+    """An assessment's fields, in :class:`~policyeval.protocols.Assessment`'s order.
+
+    Read as an assessment (same attribute names) where one is only looked
+    at, as the JSON writer does: cheaper to make than the frozen object.
+    """
+
+    rating: str | None
+    value: float | None
+    agreement: float
+    evidence: tuple[str, ...]
+    agreeing: tuple[str, ...]
+    sources: tuple[str, ...]
+    source_categories: tuple[str, ...]
+    techniques: tuple[str, ...]
+    dates: tuple[str, ...]
+    investigators: tuple[str, ...]
+    status: Status
+    confidence: Confidence | None
+    explanation: str
+    concerns: tuple[str, ...]
+    rule: str
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> AssessmentFields:
+        """The fields of ``assessment``."""
+        return cls(*(getattr(assessment, name) for name in cls._fields))
+
+    def assessment(self) -> Assessment:
+        """The :class:`~policyeval.protocols.Assessment` with these fields."""
+        return _assessment(*self)
+
+
+class GroupAssessments(Sequence[Assessment]):
+    """The assessments of every group, each made when it is read.
+
+    What the engine reads for every group is held as arrays: ``ratings``
+    (level ids), ``statuses`` (indices into
+    :class:`~policyeval.protocols.Status`) and ``confidences`` (indices into
+    :class:`~policyeval.protocols.Confidence`); the explanation and the
+    :class:`~policyeval.protocols.Assessment` itself are made for a group
+    only when it is read (a report, a JSON document, ``explain``).
+    """
+
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int], AssessmentFields],
+        ratings: list[str | None],
+        statuses: npt.NDArray[np.int8],
+        confidences: npt.NDArray[np.int8],
+    ) -> None:
+        self._count, self._make = count, make
+        self.ratings, self.statuses, self.confidences = ratings, statuses, confidences
+
+    def __len__(self) -> int:
+        return self._count
+
+    def fields(self, group: int) -> AssessmentFields:
+        """The fields of group ``group``'s assessment, without making it."""
+        return self._make(group)
+
+    @overload
+    def __getitem__(self, index: int) -> Assessment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Assessment]: ...
+
+    def __getitem__(self, index: int | slice) -> Assessment | list[Assessment]:
+        if isinstance(index, slice):
+            return [self._make(group).assessment() for group in range(self._count)[index]]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._make(index % self._count).assessment()
+
+
+_STATUSES = tuple(Status)
+_CONFIDENCES = tuple(Confidence)
 
 
 def counting_groups(
     rule: _CountingRule, groups: EvidenceGroups, scale: OrdinalScale
-) -> list[Assessment]:
+) -> GroupAssessments:
     """The assessments of ``rule`` for every group of ``groups``, rated on ``scale``."""
     from policyeval.triangulation import (
-        _corroboration,
         _listed,
         _not_counted,
         _percent,
@@ -80,7 +173,9 @@ def counting_groups(
 
     count = len(groups)
     if count == 0:
-        return []
+        return GroupAssessments(
+            0, _no_group, [], np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8)
+        )
     found = group_consensus(groups, scale)
     table, rows, bounds = groups.table, groups.rows, groups.bounds
     lengths = np.diff(bounds)
@@ -144,9 +239,9 @@ def counting_groups(
         if why
         else [0] * count
     )
-    ids = table.ids
-    ordered_ids = [ids[row] for row in rows.tolist()]
-    agreeing_ids = [ids[row] for row in rows[agreeing].tolist()]
+    # Ids are looked up in one pass when the first group is read (the JSON writer reads them all).
+    agreeing_rows = rows[agreeing]
+    id_lists: list[list[str]] = []
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
     group_bounds = bounds.tolist()
     levels = [level.id for level in scale.levels]
@@ -156,41 +251,103 @@ def counting_groups(
     shares = found.agreement.tolist()
     rule_text = repr(rule)
     percents: dict[float, str] = {}
-    out: list[Assessment] = []
-    for group in range(count):
-        if not exact[group]:
-            out.append(rule(groups.items(group), scale))
-            continue
-        total = group_bounds[group + 1] - group_bounds[group]
-        agreed = agreeing_count[group]
-        share = shares[group]
-        rating = levels[chosen_level[group]]
-        split = upper[group] >= 0
-        phrase = (
-            f"{agreed} of {total} item{'' if total == 1 else 's'} "
-            f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
-            f"agree on {rating!r}"
-        )
-        values = counted.of(group)
+    # The status table of the triangulation module, for every exact group at once.
+    split = found.upper >= 0
+    contested = (found.agreement < rule.min_agreement) | split
+    high = found.agreement >= rule.high_agreement
+    enough = counted.counts >= rule.minimum
+    several = independent_sources.counts >= 2
+    statuses = np.select(
+        [contested, enough, several],
+        [
+            _STATUSES.index(Status.CONTESTED),
+            _STATUSES.index(Status.CORROBORATED),
+            _STATUSES.index(Status.PARTIALLY_CORROBORATED),
+        ],
+        _STATUSES.index(Status.SINGLE_SOURCE),
+    ).astype(np.int8)
+    rank = _CONFIDENCES.index
+    confidences = np.select(
+        [contested, enough & high, enough, several & high],
+        [
+            rank(Confidence.VERY_LOW),
+            rank(Confidence.HIGH),
+            rank(Confidence.MODERATE),
+            rank(Confidence.MODERATE),
+        ],
+        rank(Confidence.LOW),
+    ).astype(np.int8)
+    ratings: list[str | None] = [
+        levels[level] if decided else None
+        for level, decided in zip(chosen_level, exact, strict=True)
+    ]
+    # Groups the array form does not decide are judged on their items, now.
+    undecided = {
+        group: rule(groups.items(group), scale) for group in np.flatnonzero(~found.exact).tolist()
+    }
+    for group, assessment in undecided.items():
+        ratings[group] = assessment.rating
+        statuses[group] = _STATUSES.index(assessment.status)
+        confidences[group] = -1 if assessment.confidence is None else rank(assessment.confidence)
+
+    status_list, confidence_list = statuses.tolist(), confidences.tolist()
+    # Explanations are made from a few phrases that most groups share: each is worded once.
+    phrases: dict[tuple[int, int, float, int], str] = {}
+    counted_texts: dict[tuple[tuple[str, ...], int], str] = {}
+    source_texts: dict[tuple[str, ...], str] = {}
+    columns: list[list[tuple[str, ...]]] = []
+    below = _percent(rule.min_agreement)
+
+    def counted_text_of(values: tuple[str, ...], left: int) -> str:
         if rule.counted == "date":
             noun = "date" if len(values) == 1 else "dates"
             if rule.min_gap_days > 1:
                 noun += f" at least {rule.min_gap_days} days apart"
-            counted_text = _listed(len(values), noun, noun, values)
-        else:
-            counted_text = _listed(len(values), singular, plural, values)
-            if why:
-                counted_text += _not_counted(left_out[group], why)
-        independent_names = independent_sources.of(group)
-        status, confidence = _corroboration(
-            agreement_share=share,
-            count=len(values),
-            minimum=rule.minimum,
-            sources=len(independent_names),
-            min_agreement=rule.min_agreement,
-            high_agreement=rule.high_agreement,
-            even_split=split,
-        )
+            return _listed(len(values), noun, noun, values)
+        text = _listed(len(values), singular, plural, values)
+        return text + _not_counted(left, why) if why else text
+
+    def make(group: int) -> AssessmentFields:
+        if not exact[group]:
+            return AssessmentFields.of(undecided[group])
+        if not id_lists:
+            id_lists.append(table.ids_of(rows))
+            id_lists.append(table.ids_of(agreeing_rows))
+        if not columns:
+            columns.extend(
+                column.per_group()
+                for column in (
+                    counted,
+                    independent_sources,
+                    sources,
+                    all_categories,
+                    techniques,
+                    dated,
+                    investigators,
+                )
+            )
+        start, end = group_bounds[group], group_bounds[group + 1]
+        agreed = agreeing_count[group]
+        share = shares[group]
+        level = chosen_level[group]
+        rating = levels[level]
+        split = upper[group] >= 0
+        key = (agreed, end - start, share, level)
+        phrase = phrases.get(key)
+        if phrase is None:
+            total = end - start
+            phrase = phrases[key] = (
+                f"{agreed} of {total} item{'' if total == 1 else 's'} "
+                f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
+                f"agree on {rating!r}"
+            )
+        values = columns[0][group]
+        left = left_out[group]
+        counted_text = counted_texts.get((values, left))
+        if counted_text is None:
+            counted_text = counted_texts[values, left] = counted_text_of(values, left)
+        status = _STATUSES[status_list[group]]
+        confidence = _CONFIDENCES[confidence_list[group]]
         if status is Status.CONTESTED:
             if split and share >= rule.min_agreement:
                 explanation = (
@@ -199,35 +356,43 @@ def counting_groups(
                     "shown — contested"
                 )
             else:
-                explanation = f"{phrase}, below {_percent(rule.min_agreement)} — contested"
+                explanation = f"{phrase}, below {below} — contested"
         elif status is Status.CORROBORATED:
             explanation = f"{phrase}; {counted_text} — corroborated"
         else:
-            listed = _listed(len(independent_names), "source", "sources", independent_names)
+            independent_names = columns[1][group]
+            listed = source_texts.get(independent_names)
+            if listed is None:
+                listed = source_texts[independent_names] = _listed(
+                    len(independent_names), "source", "sources", independent_names
+                )
             explanation = (
                 f"{phrase}; {counted_text}, {rule.minimum} needed; {listed} — "
                 f"{_status_text(status)}"
             )
-        out.append(
-            _assessment(
-                rating,
-                None,
-                share,
-                tuple(ordered_ids[group_bounds[group] : group_bounds[group + 1]]),
-                tuple(agreeing_ids[agreeing_bounds[group] : agreeing_bounds[group + 1]]),
-                sources.of(group),
-                all_categories.of(group),
-                techniques.of(group),
-                dated.of(group),
-                investigators.of(group),
-                status,
-                confidence,
-                explanation,
-                (),
-                rule_text,
-            )
+        return AssessmentFields(
+            rating,
+            None,
+            share,
+            tuple(id_lists[0][start:end]),
+            tuple(id_lists[1][agreeing_bounds[group] : agreeing_bounds[group + 1]]),
+            columns[2][group],
+            columns[3][group],
+            columns[4][group],
+            columns[5][group],
+            columns[6][group],
+            status,
+            confidence,
+            explanation,
+            (),
+            rule_text,
         )
-    return out
+
+    return GroupAssessments(count, make, ratings, statuses, confidences)
+
+
+def _no_group(group: int) -> AssessmentFields:
+    raise IndexError(group)
 
 
 _FIELDS = tuple(field.name for field in attrs.fields(Assessment))
@@ -240,6 +405,10 @@ def _assessment(*values: Any) -> Assessment:
     vocabularies, rows sorted by id), so the converters would only copy them.
     """
     made = object.__new__(Assessment)
-    for name, value in zip(_FIELDS, values, strict=True):
-        object.__setattr__(made, name, value)
+    assert len(values) == len(_FIELDS)
+    for name, value in zip(_FIELDS, values, strict=False):
+        _set(made, name, value)
     return made
+
+
+_set = object.__setattr__

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from policyeval._judgements import indicator_judgement, inner_judgement, judgement_grid
 from policyeval.aggregate import (
     DEFAULT_MIN_SHARE,
     AggregatorLike,
@@ -34,13 +35,12 @@ from policyeval.aggregate import (
 from policyeval.evidence import Evidence
 from policyeval.evidence_io import EvidenceSet
 from policyeval.evidence_table import EvidenceTable
-from policyeval.exceptions import InvalidArgument, PluginContractError
+from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
-from policyeval.protocols import Confidence, ConfidenceRule, Status
+from policyeval.protocols import ConfidenceRule
 from policyeval.registry import build_aggregator, build_confidence_rule, describe
-from policyeval.results import Evaluation, EvidenceIds, Judgement
-from policyeval.scales import NumericScale, OrdinalScale
-from policyeval.score import NumericData, ScorerSpec, ScoreTable, score
+from policyeval.results import Evaluation, Judgement
+from policyeval.score import NumericData, ScorerSpec, cell_grid, score
 from policyeval.triangulate import RuleSpec, triangulate
 
 __all__ = ["DEFAULT_MIN_SHARE", "evaluate", "judge", "reaggregate"]
@@ -103,19 +103,45 @@ def evaluate(
         framework, table, aggregators=aggregators, weights=weights, min_share=min_share
     )
     confidence_rule = build_confidence_rule(confidence if confidence is not None else "weakest")
-    return judge(nodes, confidence_rule=confidence_rule)
+    return judge(
+        nodes,
+        confidence_rule=confidence_rule,
+        columnar=isinstance(evidence.items, EvidenceTable),
+    )
 
 
-def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -> Evaluation:
+def judge(
+    nodes: NodeScores,
+    *,
+    confidence_rule: ConfidenceRule | None = None,
+    columnar: bool = True,
+) -> Evaluation:
     """Turn aggregated scores into an :class:`~policyeval.results.Evaluation`.
 
     Reads each node's level on its scale, its status and its confidence
     (propagated with ``confidence_rule``, default ``weakest``) from the
     stages' results; nothing is triangulated, scored or aggregated again.
+    With ``columnar`` (the default) the verdicts are computed as units x
+    nodes arrays and each :class:`~policyeval.results.Judgement` is made
+    when it is first read; ``columnar=False`` makes every judgement at once,
+    node by node. Both give the same judgements and the same JSON.
     """
     framework, table = nodes.framework, nodes.table
     found = table.triangulation
     confidence_rule = confidence_rule or build_confidence_rule("weakest")
+    settings = _settings(nodes, confidence_rule)
+    common: dict[str, Any] = {
+        "framework": framework,
+        "units": nodes.units,
+        "evidence": found.evidence if found is not None else (),
+        "rejected": found.rejected if found is not None else (),
+        "sources": dict(found.sources) if found is not None else {},
+        "settings": settings,
+        "confidence_rule": confidence_rule,
+        "min_share": nodes.min_share,
+    }
+    if columnar:
+        return Evaluation(judgements=judgement_grid(nodes, confidence_rule), **common)
     judgements: dict[tuple[str, str], Judgement] = {}
     order = framework.bottom_up()
     children_of = {node: framework.children(node) for node in framework.inner_nodes}
@@ -127,7 +153,7 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
     for row, unit in enumerate(nodes.units):
         for node in order:
             if node not in children_of:
-                judgements[unit, node] = _indicator_judgement(
+                judgements[unit, node] = indicator_judgement(
                     table,
                     unit,
                     node,
@@ -136,7 +162,7 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
                 )
                 continue
             number = scores[row][column_of[node]]
-            judgements[unit, node] = _inner_judgement(
+            judgements[unit, node] = inner_judgement(
                 framework,
                 unit,
                 node,
@@ -149,177 +175,32 @@ def judge(nodes: NodeScores, *, confidence_rule: ConfidenceRule | None = None) -
                 shares[row][column_of[node]],
                 nodes.reachable.get((unit, node)),
             )
+    unit_rank = {unit: index for index, unit in enumerate(nodes.units)}
+    rank = {node: index for index, node in enumerate(framework.node_ids)}
+    return Evaluation(
+        judgements={
+            key: judgements[key]
+            for key in sorted(judgements, key=lambda key: (unit_rank[key[0]], rank[key[1]]))
+        },
+        **common,
+    )
+
+
+def _settings(nodes: NodeScores, confidence_rule: ConfidenceRule) -> dict[str, Any]:
+    """The plug-ins the evaluation used, by their ``repr``."""
+    table = nodes.table
+    found = table.triangulation
     settings: dict[str, Any] = {
         "rules": dict(found.rules) if found is not None else {},
         "aggregators": dict(nodes.aggregators),
         "confidence": describe(confidence_rule),
         "min_share": nodes.min_share,
     }
-    if any(origin == "data" for origin in table.origins.values()) or any(
+    if (cell_grid(table, "origins") == "data").any() or any(
         text not in ("levels()", "bands()") for text in table.scorers.values()
     ):
         settings["scorers"] = dict(table.scorers)
-    unit_rank = {unit: index for index, unit in enumerate(nodes.units)}
-    rank = {node: index for index, node in enumerate(framework.node_ids)}
-    return Evaluation(
-        framework=framework,
-        units=nodes.units,
-        judgements={
-            key: judgements[key]
-            for key in sorted(judgements, key=lambda key: (unit_rank[key[0]], rank[key[1]]))
-        },
-        evidence=found.evidence if found is not None else (),
-        rejected=found.rejected if found is not None else (),
-        sources=dict(found.sources) if found is not None else {},
-        settings=settings,
-        confidence_rule=confidence_rule,
-        min_share=nodes.min_share,
-    )
-
-
-def _indicator_judgement(
-    table: ScoreTable, unit: str, node: str, score_cell: float, value_cell: float
-) -> Judgement:
-    framework = table.framework
-    found = table.triangulation
-    assessment = found.assessments.get((unit, node)) if found is not None else None
-    level = table.levels[unit, node]
-    number = None if math.isnan(score_cell) else score_cell
-    origin = table.origins[unit, node]
-    if origin == "data":
-        value = None if math.isnan(value_cell) else value_cell
-        return Judgement(
-            unit=unit,
-            node=node,
-            kind=framework.node(node).kind,
-            level=level,
-            score=number,
-            confidence=None,
-            status=Status.MEASURED if number is not None else Status.NO_EVIDENCE,
-            evidence=(),
-            explanation=f"from the data table: {value!r} scored by {table.scorers[node]}",
-            value=value,
-        )
-    if assessment is None:
-        return Judgement(
-            unit=unit,
-            node=node,
-            kind=framework.node(node).kind,
-            level=None,
-            score=None,
-            confidence=None,
-            status=Status.NO_EVIDENCE,
-            evidence=(),
-            explanation="0 evidence items",
-        )
-    return Judgement(
-        unit=unit,
-        node=node,
-        kind=framework.node(node).kind,
-        level=level,
-        score=number,
-        confidence=assessment.confidence if number is not None or level is not None else None,
-        status=assessment.status,
-        evidence=assessment.evidence,
-        explanation=assessment.explanation or f"{len(assessment.evidence)} evidence items",
-        value=assessment.value,
-        assessment=assessment,
-    )
-
-
-def _inner_judgement(
-    framework: Framework,
-    unit: str,
-    node: str,
-    children: Sequence[Judgement],
-    weights: Sequence[float],
-    aggregator: str,
-    confidence_rule: ConfidenceRule,
-    min_share: float,
-    number: float | None,
-    share: float,
-    reachable: tuple[float, ...] | None,
-) -> Judgement:
-    """A judgement on an inner node whose score (or undefinedness) is already known."""
-    # The ids below are derived from the children's when read, not copied at every level.
-    evidence = EvidenceIds(child.evidence for child in children)
-    common: dict[str, Any] = {
-        "unit": unit,
-        "node": node,
-        "kind": framework.node(node).kind,
-        "evidence": evidence,
-        "children": tuple(child.node for child in children),
-        "weights": tuple(weights),
-        "aggregator": aggregator,
-        "share_present": share,
-    }
-    missing = [
-        child.node
-        for child, w in zip(children, weights, strict=True)
-        if child.score is None and w > 0
-    ]
-    if number is None:
-        if reachable is not None:
-            shown = ", ".join(_level_text(framework, node, value) for value in reachable)
-            explanation = (
-                f"undefined: with {', '.join(missing)} unknown, {aggregator} can reach "
-                f"{shown or 'no result'}"
-            )
-        else:
-            explanation = (
-                f"undefined: children with a score carry {share:.0%} of the weight, "
-                f"below the minimum share {min_share:.0%}"
-            )
-        return Judgement(
-            level=None,
-            score=None,
-            confidence=None,
-            status=Status.NO_EVIDENCE,
-            explanation=explanation,
-            **common,
-        )
-    present = [
-        (child, w) for child, w in zip(children, weights, strict=True) if child.score is not None
-    ]
-    scale = framework.scale_of(node)
-    level = None
-    if isinstance(scale, OrdinalScale):
-        level = scale.level_for_score(number).id
-    elif isinstance(scale, NumericScale):
-        banded = scale.level_for_value(number)
-        level = banded.id if banded else None
-    positive = [(child, w) for child, w in present if w > 0]
-    status = min((child.status for child, _ in positive), default=Status.NO_EVIDENCE)
-    if missing and status is not Status.MEASURED:
-        # Measured data has no corroboration to lose; its gaps show in share_present.
-        status = min(status, Status.PARTIALLY_CORROBORATED)
-    confidence = confidence_rule(
-        [child.confidence for child, _ in present], [w for _, w in present]
-    )
-    if confidence is not None and not isinstance(confidence, Confidence):
-        raise PluginContractError(
-            f"confidence rule {confidence_rule!r} returned {confidence!r} for unit={unit!r}, "
-            f"node={node!r}; expected a policyeval.protocols.Confidence or None"
-        )
-    level_text = f" -> {level}" if level else ""
-    explanation = f"{aggregator} of {len(present)} children = {number:.2f}{level_text}" + (
-        f"; missing: {', '.join(missing)} (weights renormalised)" if missing else ""
-    )
-    return Judgement(
-        level=level,
-        score=number,
-        confidence=confidence,
-        status=status,
-        explanation=explanation,
-        **common,
-    )
-
-
-def _level_text(framework: Framework, node: str, value: float) -> str:
-    scale = framework.scale_of(node)
-    if isinstance(scale, OrdinalScale):
-        return f"{scale.level_for_score(value).id} ({value:g})"
-    return f"{value:g}"
+    return settings
 
 
 def reaggregate(
@@ -360,7 +241,7 @@ def reaggregate(
     )
     out = {}
     for row, unit in enumerate(units):
-        out[unit] = _inner_judgement(
+        out[unit] = inner_judgement(
             framework,
             unit,
             node,

@@ -17,8 +17,9 @@ from typing import IO, Any
 
 import attrs
 
+from policyeval._collector import collection_paused
 from policyeval._frozen import freeze, frozen_dict
-from policyeval._json import Stream, jsonable, round_number, write
+from policyeval._json import Lines, Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
@@ -29,7 +30,7 @@ from policyeval.ranking import competition_ranks, strengths_and_weaknesses
 
 __all__ = ["SCHEMA", "Evaluation", "EvidenceIds", "Explanation", "Judgement"]
 
-SCHEMA = "policyeval.evaluation/3"
+SCHEMA = "policyeval.evaluation/4"
 
 
 _round = round_number
@@ -154,43 +155,81 @@ class Judgement:
         return self._as_dict(self.evidence)
 
     def _as_dict(
-        self, evidence: Sequence[str], rank: tuple[int | None] | tuple[()] = ()
+        self, evidence: Sequence[str] | None, rank: tuple[int | None] | tuple[()] = ()
     ) -> dict[str, Any]:
-        """The JSON-ready form with ``evidence`` as the ids, and the ``rank`` (when given) after the score."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "level": self.level,
-            "score": _round(self.score),
-        }
-        if rank:
-            out["rank"] = rank[0]
-        out["confidence"] = None if self.confidence is None else self.confidence.value
-        out["status"] = self.status.value
+        """The JSON-ready form with ``evidence`` as the ids (left out when ``None``), and the ``rank`` (when given) after the score."""
+        return node_document(
+            kind=self.kind,
+            level=self.level,
+            score=self.score,
+            rank=rank,
+            confidence=self.confidence,
+            status=self.status,
+            evidence=evidence,
+            explanation=self.explanation,
+            value=self.value,
+            assessment=self.assessment,
+            children=self.children,
+            weights=self.weights,
+            aggregator=self.aggregator,
+            share_present=self.share_present,
+        )
+
+
+def node_document(
+    *,
+    kind: str,
+    level: str | None,
+    score: float | None,
+    rank: tuple[int | None] | tuple[()],
+    confidence: Confidence | None,
+    status: Status,
+    evidence: Sequence[str] | None,
+    explanation: str,
+    value: float | None = None,
+    assessment: Any = None,
+    children: Sequence[str] = (),
+    weights: Sequence[float] = (),
+    aggregator: str | None = None,
+    share_present: float | None = None,
+) -> dict[str, Any]:
+    """One node's entry in the JSON document, from a judgement's fields (one shape for every path).
+
+    ``assessment`` is an :class:`~policyeval.protocols.Assessment` or
+    anything with its attributes (the columnar path passes its fields only).
+    """
+    out: dict[str, Any] = {"kind": kind, "level": level, "score": _round(score)}
+    if rank:
+        out["rank"] = rank[0]
+    # _value_ is the member's own attribute: the value, without the enum descriptor's call.
+    out["confidence"] = None if confidence is None else confidence._value_
+    out["status"] = status._value_
+    if evidence is not None:
         out["evidence"] = list(evidence)
-        out["explanation"] = self.explanation
-        if self.value is not None:
-            out["value"] = _round(self.value)
-        if self.assessment is not None:
-            a = self.assessment
-            out["triangulation"] = {
-                "rule": a.rule,
-                "agreement": _round(a.agreement),
-                "agreeing": list(a.agreeing),
-                "sources": list(a.sources),
-                "source_categories": list(a.source_categories),
-                "techniques": list(a.techniques),
-                "dates": list(a.dates),
-                "investigators": list(a.investigators),
-                "concerns": list(a.concerns),
-            }
-        if self.children:
-            out["aggregation"] = {
-                "aggregator": self.aggregator,
-                "children": list(self.children),
-                "weights": [_round(w) for w in self.weights],
-                "share_present": _round(self.share_present),
-            }
-        return out
+    out["explanation"] = explanation
+    if value is not None:
+        out["value"] = _round(value)
+    if assessment is not None:
+        a = assessment
+        out["triangulation"] = {
+            "rule": a.rule,
+            "agreement": _round(a.agreement),
+            "agreeing": list(a.agreeing),
+            "sources": list(a.sources),
+            "source_categories": list(a.source_categories),
+            "techniques": list(a.techniques),
+            "dates": list(a.dates),
+            "investigators": list(a.investigators),
+            "concerns": list(a.concerns),
+        }
+    if children:
+        out["aggregation"] = {
+            "aggregator": aggregator,
+            "children": list(children),
+            "weights": [_round(w) for w in weights],
+            "share_present": _round(share_present),
+        }
+    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -210,11 +249,22 @@ class Explanation:
     status_from: tuple[str, ...] = ()
 
 
+def _judgement_mapping(
+    value: Mapping[tuple[str, str], Judgement],
+) -> Mapping[tuple[str, str], Judgement]:
+    """A read-only mapping: the engine's judgement grid as it is, anything else frozen."""
+    if isinstance(value, Mapping) and hasattr(value, "node_documents"):
+        return value
+    return frozen_dict(value)
+
+
 @attrs.frozen(kw_only=True)
 class Evaluation:
     """Judgements for every unit and node, with the evidence and settings behind them.
 
-    ``judgements`` maps ``(unit, node)`` to a :class:`Judgement`; ``units``
+    ``judgements`` maps ``(unit, node)`` to a :class:`Judgement` (the
+    engine's is a grid of arrays that makes each judgement when it is first
+    read); ``units``
     and the framework's declaration order fix the order of everything
     written out. ``evidence`` holds the items evaluated, ``rejected`` the
     input rows that were not, ``sources`` the sources table (when one was
@@ -223,7 +273,7 @@ class Evaluation:
 
     framework: Framework
     units: tuple[str, ...]
-    judgements: dict[tuple[str, str], Judgement] = attrs.field(converter=frozen_dict)
+    judgements: Mapping[tuple[str, str], Judgement] = attrs.field(converter=_judgement_mapping)
     evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: dict[str, Source] = attrs.field(factory=dict, converter=frozen_dict)
@@ -257,7 +307,12 @@ class Evaluation:
         """
         if node not in self.framework:
             raise KeyError(f"framework {self.framework.id!r} has no node {node!r}")
-        ranks = competition_ranks([self.judgement(unit, node).score for unit in self.units])
+        columnar = getattr(self.judgements, "score_column", None)
+        if columnar is not None:
+            scores = columnar(node)
+        else:
+            scores = [self.judgement(unit, node).score for unit in self.units]
+        ranks = competition_ranks(scores)
         return types.MappingProxyType(dict(zip(self.units, ranks, strict=True)))
 
     def rank(self, unit: str, node: str) -> int | None:
@@ -422,20 +477,26 @@ class Evaluation:
         """
         framework = self.framework
         ranks = {node: self.ranks(node) for node in framework.node_ids}
-        order = framework.bottom_up()
+        columnar = getattr(self.judgements, "node_documents", None)
 
         def unit_document(unit: str) -> dict[str, Any]:
-            ids = self._evidence_lists(unit, order)
-            nodes: dict[str, dict[str, Any]] = {}
-            for node in framework.node_ids:
-                document = self.judgement(unit, node)._as_dict(ids[node], (ranks[node][unit],))
-                inherited = self._status_child(unit, node)
-                if inherited is not None:
-                    document["status_from"] = inherited
-                nodes[node] = document
+            nodes: dict[str, dict[str, Any]]
+            if columnar is not None:
+                nodes = columnar(unit, ranks)
+            else:
+                nodes = {}
+                for node in framework.node_ids:
+                    judgement = self.judgement(unit, node)
+                    # Inner nodes name their children; their evidence ids are the children's.
+                    evidence = judgement.evidence if framework.node(node).is_indicator else None
+                    document = judgement._as_dict(evidence, (ranks[node][unit],))
+                    inherited = self._status_child(unit, node)
+                    if inherited is not None:
+                        document["status_from"] = inherited
+                    nodes[node] = document
             if extend is not None:
                 extend(unit, nodes)
-            return {"nodes": nodes}
+            return {"nodes": Lines(nodes)}
 
         return {
             "schema": SCHEMA,
@@ -446,31 +507,6 @@ class Evaluation:
             "units": Stream(lambda: ((unit, unit_document(unit)) for unit in self.units)),
             "rejected": [rejection.as_dict() for rejection in self.rejected],
         }
-
-    def _evidence_lists(self, unit: str, order: Sequence[str]) -> dict[str, Sequence[str]]:
-        """Every node's evidence ids for one unit, derived bottom-up (``order``) without caching.
-
-        Inner nodes whose ids were never read are derived here and dropped
-        with the unit, so writing a document leaves the evaluation as small
-        as it was; a node with one child carrying evidence shares its list.
-        """
-        ids: dict[str, Sequence[str]] = {}
-        canonical: set[str] = set()  # nodes whose ids are sorted and distinct
-        for node in order:
-            evidence = self.judgement(unit, node).evidence
-            if not isinstance(evidence, EvidenceIds):
-                ids[node] = evidence
-                continue
-            canonical.add(node)
-            if evidence._ids is not None:
-                ids[node] = evidence._ids
-                continue
-            filled = [child for child in self.framework.children(node) if ids[child]]
-            if len(filled) == 1 and filled[0] in canonical:
-                ids[node] = ids[filled[0]]
-            else:
-                ids[node] = sorted(set().union(*(ids[child] for child in filled)))
-        return ids
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (see :meth:`to_json`)."""
@@ -486,7 +522,9 @@ class Evaluation:
         >>> out.getvalue() == evaluation.to_json()
         True
         """
-        write(self._document(), out, compact=compact)
+        # Writing makes many short-lived objects and no cycles: the cyclic collector only costs.
+        with collection_paused():
+            write(self._document(), out, compact=compact)
 
     def to_json(self, *, indent: int | None = 2, compact: bool = False) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
@@ -499,7 +537,8 @@ class Evaluation:
         ``compact=True`` writes the same document without white space (for
         machines); ``indent`` is the indentation of the readable form.
         """
-        return dumps(self._document(), indent=indent, compact=compact)
+        with collection_paused():
+            return dumps(self._document(), indent=indent, compact=compact)
 
     def to_frame(self) -> Any:
         """A :class:`pandas.DataFrame` with one row per unit and node (needs pandas)."""

@@ -52,7 +52,7 @@ from policyeval.protocols import Assessment, Scorer, Status
 from policyeval.registry import build_aggregator, build_scorer, describe
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 from policyeval.scorers import bands, levels
-from policyeval.triangulate import Triangulation
+from policyeval.triangulate import AssessmentTable, Triangulation
 
 __all__ = [
     "NumericData",
@@ -105,6 +105,19 @@ class _Cells(Mapping[tuple[str, str], str | None]):
 
     def __repr__(self) -> str:
         return f"mappingproxy({dict(self)!r})"
+
+
+def cell_grid(table: ScoreTable, name: str) -> npt.NDArray[Any]:
+    """The table's ``levels`` or ``origins`` (``name``) as a read-only units x indicators array."""
+    cells = getattr(table, name)
+    if isinstance(cells, _Cells):
+        return cells._grid
+    grid = np.full((len(table.units), len(table.indicators)), None, dtype=object)
+    for row, unit in enumerate(table.units):
+        for column, indicator in enumerate(table.indicators):
+            grid[row, column] = cells.get((unit, indicator))
+    grid.flags.writeable = False
+    return grid
 
 
 def _cells_or_frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -426,6 +439,8 @@ def score(
     origin_grid = np.full(values.shape, None, dtype=object)
     chosen_scorers: dict[str, Scorer | None] = {}
     scales: list[Scale] = []
+    known = set(known_units)
+    columns_of = _assessment_columns(assessments, unit_ids)
     for column, indicator in enumerate(indicators):
         scale = framework.scale_of(indicator)
         assert scale is not None  # validated: every indicator has a scale
@@ -435,10 +450,23 @@ def score(
             # Numbers only, on a scale without levels: nothing to read cell by cell.
             values[:, column] = data_column
             origin_grid[~np.isnan(data_column), column] = "data"
+        elif (
+            columns_of is not None
+            and isinstance(scale, OrdinalScale)
+            and np.isnan(data_column).all()
+        ):
+            # Ratings read off the assessments' arrays, none made: a rating's level and score.
+            ratings, statuses = columns_of[0][:, column], columns_of[1][:, column]
+            rated = (statuses != _NO_EVIDENCE) & (ratings != None)  # noqa: E711 - elementwise
+            chosen = ratings[rated]
+            score_of = {rating: scale.get(rating).score for rating in set(chosen.tolist())}
+            level_grid[rated, column] = chosen
+            origin_grid[rated, column] = "evidence"
+            values[rated, column] = [score_of[rating] for rating in chosen.tolist()]
         else:
             for row, unit in enumerate(unit_ids):
                 assessment = None
-                if assessments is not None and unit in known_units:
+                if assessments is not None and unit in known:
                     assessment = assessments.assessment(unit, indicator)
                 datum = float(data_column[row])
                 level, number, origin = _read(
@@ -492,6 +520,26 @@ def score(
         },
         triangulation=assessments,
     )
+
+
+_NO_EVIDENCE = tuple(Status).index(Status.NO_EVIDENCE)
+
+
+def _assessment_columns(
+    assessments: Triangulation | None, units: Sequence[str]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int8]] | None:
+    """Ratings and statuses (units x indicators) when the assessments have them as arrays."""
+    if assessments is None or not isinstance(assessments.assessments, AssessmentTable):
+        return None
+    ratings, statuses, _ = assessments.assessments.columns()
+    position = {unit: row for row, unit in enumerate(assessments.units)}
+    rows = np.asarray([position.get(unit, -1) for unit in units], dtype=np.int64)
+    inside = rows >= 0
+    out_ratings = np.full((len(units), ratings.shape[1]), None, dtype=object)
+    out_statuses = np.full(out_ratings.shape, _NO_EVIDENCE, dtype=np.int8)
+    out_ratings[inside] = ratings[rows[inside]]
+    out_statuses[inside] = statuses[rows[inside]]
+    return out_ratings, out_statuses
 
 
 def _block_key(chosen: Any) -> Any:

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from policyeval._collector import collection_paused
+from policyeval._rule_arrays import AssessmentFields, GroupAssessments
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
-from policyeval.evidence_table import EvidenceTable
+from policyeval.evidence_table import EvidenceGroups, EvidenceTable
 from policyeval.exceptions import (
     EvidenceError,
     InvalidArgument,
@@ -40,7 +43,7 @@ from policyeval.exceptions import (
     Problem,
 )
 from policyeval.framework import Framework
-from policyeval.protocols import Assessment, TriangulationRule
+from policyeval.protocols import Assessment, Confidence, Status, TriangulationRule
 from policyeval.registry import build_rule, describe
 from policyeval.scales import OrdinalScale, Scale
 
@@ -51,6 +54,139 @@ RuleSpec = TriangulationRule | str | Mapping[str, Any]
 
 def _frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return types.MappingProxyType(dict(value))
+
+
+def _assessment_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return value if isinstance(value, AssessmentTable) else _frozen_mapping(value)
+
+
+class AssessmentTable(Mapping[tuple[str, str], Assessment]):
+    """A read-only mapping ``(unit, indicator) -> Assessment`` over the rules' results.
+
+    A built-in rule's array form gives its groups' ratings, statuses and
+    confidences as arrays (:class:`~policyeval._rule_arrays.GroupAssessments`)
+    and makes an assessment only when it is read; :meth:`columns` gives
+    those values for every unit and indicator without making any. Cells
+    without evidence share their indicator's assessment of no evidence.
+    """
+
+    def __init__(
+        self,
+        units: tuple[str, ...],
+        indicators: tuple[str, ...],
+        made: dict[tuple[str, str], Assessment],
+        empty: Mapping[str, Assessment],
+        parts: Sequence[tuple[GroupAssessments, npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+    ) -> None:
+        self.units, self.indicators = units, indicators
+        self._rows = {unit: row for row, unit in enumerate(units)}
+        self._columns = {indicator: column for column, indicator in enumerate(indicators)}
+        self._made, self._empty, self._parts = made, dict(empty), tuple(parts)
+        shape = (len(units), len(indicators))
+        # Which part holds each cell (-1: made already, or no evidence) and its group there.
+        self._part = np.full(shape, -1, dtype=np.int32)
+        self._group = np.zeros(shape, dtype=np.int64)
+        for number, (_, rows, columns) in enumerate(self._parts):
+            self._part[rows, columns] = number
+            self._group[rows, columns] = np.arange(len(rows))
+
+    def __getitem__(self, key: tuple[str, str]) -> Assessment:
+        made = self._made.get(key)
+        if made is not None:
+            return made
+        if key not in self:
+            raise KeyError(key)
+        unit, indicator = key
+        row, column = self._rows[unit], self._columns[indicator]
+        part = int(self._part[row, column])
+        if part < 0:
+            return self._empty[indicator]
+        # Made on each read and not kept: writing every cell leaves the table as small as it was.
+        return self._parts[part][0][int(self._group[row, column])]
+
+    def fields(self, unit: str, indicator: str) -> Assessment | AssessmentFields | None:
+        """The assessment of ``indicator`` for ``unit``, or its fields when it is not made yet.
+
+        ``None`` when the table has no such unit or indicator.
+        """
+        made = self._made.get((unit, indicator))
+        if made is not None:
+            return made
+        row, column = self._rows.get(unit), self._columns.get(indicator)
+        if row is None or column is None:
+            return None
+        part = int(self._part[row, column])
+        if part < 0:
+            return self._empty[indicator]
+        return self._parts[part][0].fields(int(self._group[row, column]))
+
+    def unit_fields(self, unit: str) -> list[Assessment | AssessmentFields | None]:
+        """:meth:`fields` of every indicator for ``unit``, in indicator order."""
+        row = self._rows.get(unit)
+        if row is None:
+            return [None] * len(self.indicators)
+        out: list[Assessment | AssessmentFields | None] = []
+        parts = self._parts
+        for indicator, part, group in zip(
+            self.indicators, self._part[row].tolist(), self._group[row].tolist(), strict=True
+        ):
+            made = self._made.get((unit, indicator)) if self._made else None
+            if made is not None:
+                out.append(made)
+            elif part < 0:
+                out.append(self._empty[indicator])
+            else:
+                out.append(parts[part][0].fields(group))
+        return out
+
+    def __contains__(self, key: object) -> bool:
+        if not (isinstance(key, tuple) and len(key) == 2):
+            return False
+        try:
+            return key[0] in self._rows and key[1] in self._columns
+        except TypeError:  # an unhashable part
+            return False
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((unit, indicator) for unit in self.units for indicator in self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.units) * len(self.indicators)
+
+    def __repr__(self) -> str:
+        return f"mappingproxy({dict(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_frozen_mapping, (dict(self.items()),))
+
+    def columns(self) -> tuple[npt.NDArray[Any], npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+        """Every cell's rating (or ``None``), status and confidence (``-1``: none) as arrays.
+
+        Statuses and confidences are indices into
+        :class:`~policyeval.protocols.Status` and
+        :class:`~policyeval.protocols.Confidence`; no assessment is made.
+        """
+        statuses = tuple(Status)
+        confidences = tuple(Confidence)
+        shape = self._part.shape
+        rating = np.full(shape, None, dtype=object)
+        status = np.full(shape, statuses.index(Status.NO_EVIDENCE), dtype=np.int8)
+        confidence = np.full(shape, -1, dtype=np.int8)
+        plain = np.argwhere(self._part < 0).tolist()
+        for row, column in plain:
+            key = (self.units[row], self.indicators[column])
+            found = self._made.get(key) or self._empty[self.indicators[column]]
+            rating[row, column] = found.rating
+            status[row, column] = statuses.index(found.status)
+            if found.confidence is not None:
+                confidence[row, column] = confidences.index(found.confidence)
+        for part, rows, columns in self._parts:
+            ratings = np.empty(len(part.ratings), dtype=object)
+            ratings[:] = part.ratings
+            rating[rows, columns] = ratings
+            status[rows, columns] = part.statuses
+            confidence[rows, columns] = part.confidences
+        return rating, status, confidence
 
 
 @attrs.frozen(kw_only=True)
@@ -66,7 +202,7 @@ class Triangulation:
 
     framework: Framework
     units: tuple[str, ...]
-    assessments: Mapping[tuple[str, str], Assessment] = attrs.field(converter=_frozen_mapping)
+    assessments: Mapping[tuple[str, str], Assessment] = attrs.field(converter=_assessment_mapping)
     evidence: Sequence[Evidence] = ()
     rejected: tuple[Rejection, ...] = ()
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping, eq=False)
@@ -118,15 +254,11 @@ def triangulate(
             raise InvalidArgument(
                 f"evidence names units not in units={list(unit_ids)!r}: {unknown!r}"
             )
+    assessments: Mapping[tuple[str, str], Assessment]
     if isinstance(items, EvidenceTable):
         with collection_paused():
-            found = _assess_table(framework, items, rule_for)
-        assessments = {
-            (unit, indicator): found.get((unit, indicator))
-            or _assess(framework, unit, indicator, (), rule_for(indicator))
-            for unit in unit_ids
-            for indicator in framework.indicators
-        }
+            found, parts = _assess_table(framework, items, rule_for)
+        assessments = _assessment_table(framework, unit_ids, found, parts, rule_for)
     else:
         grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
         for item in items:
@@ -170,24 +302,74 @@ def _check_table(framework: Framework, table: EvidenceTable) -> None:
     """The checks of :func:`_check_evidence`, on a table's vocabularies and ids."""
     indicators = table.vocabulary("indicator")
     plain = all(i in framework and framework.node(i).is_indicator for i in indicators)
-    if not plain or len(set(table.ids)) < len(table):
+    if not plain or not table.unique_ids():
         _check_evidence(framework, table)
+
+
+_Part = tuple[GroupAssessments, EvidenceGroups]
+
+
+def _assessment_table(
+    framework: Framework,
+    units: tuple[str, ...],
+    found: dict[tuple[str, str], Assessment],
+    parts: list[_Part],
+    rule_for: Callable[[str], TriangulationRule],
+) -> AssessmentTable:
+    """Every unit's assessment of every indicator; a cell without evidence gets the rule's own."""
+    indicators = framework.indicators
+    row_of = {unit: row for row, unit in enumerate(units)}
+    column_of = {indicator: column for column, indicator in enumerate(indicators)}
+    placed = []
+    covered = np.zeros((len(units), len(indicators)), dtype=np.bool_)
+    for lazy, chosen in parts:
+        table = chosen.table
+        first = chosen.rows[chosen.bounds[:-1]]
+        unit_rows = np.asarray([row_of[u] for u in table.vocabulary("unit")] + [-1])
+        indicator_columns = np.asarray([column_of[i] for i in table.vocabulary("indicator")] + [-1])
+        rows = unit_rows[table.codes("unit")[first]]
+        columns = indicator_columns[table.codes("indicator")[first]]
+        covered[rows, columns] = True
+        placed.append((lazy, rows, columns))
+    for unit, indicator in found:
+        covered[row_of[unit], column_of[indicator]] = True
+    empty: dict[str, Assessment] = {}
+    for column, indicator in enumerate(indicators):
+        missing = np.flatnonzero(~covered[:, column]).tolist()
+        if missing:
+            # A rule sees no unit: one assessment of no evidence serves every unit without any.
+            unit = units[missing[0]]
+            empty[indicator] = _assess(framework, unit, indicator, (), rule_for(indicator))
+    return AssessmentTable(units, indicators, found, empty, placed)
 
 
 def _assess_table(
     framework: Framework, table: EvidenceTable, rule_for: Callable[[str], TriangulationRule]
-) -> dict[tuple[str, str], Assessment]:
+) -> tuple[dict[tuple[str, str], Assessment], list[_Part]]:
     """Assess every (unit, indicator) group of a table that has evidence.
 
     A rule with an array form (``assess_groups``) judges all its groups in
     one call; any other rule is called on each group's items, made from the
-    table for it.
+    table for it. A built-in rule's array form that makes its assessments
+    when read (:class:`~policyeval._rule_arrays.GroupAssessments`) is kept
+    as it is, with its groups.
     """
     groups = table.groups()
-    by_rule: dict[int, tuple[TriangulationRule, dict[str, list[int]]]] = {}
-    for number, (_, indicator) in enumerate(groups.keys):
+    parts: list[_Part] = []
+    # Each group's indicator, as a code into the table's indicator vocabulary.
+    group_indicator = table.codes("indicator")[groups.rows[groups.bounds[:-1]]]
+    by_code: dict[int, tuple[TriangulationRule, list[int]]] = {}
+    for code, indicator in enumerate(table.vocabulary("indicator")):
         rule = rule_for(indicator)
-        by_rule.setdefault(id(rule), (rule, {}))[1].setdefault(indicator, []).append(number)
+        by_code.setdefault(id(rule), (rule, []))[1].append(code)
+    by_rule: dict[int, tuple[TriangulationRule, dict[str, list[int]]]] = {}
+    for rule_id, (rule, codes) in by_code.items():
+        taken = np.flatnonzero(np.isin(group_indicator, codes))
+        taken_codes = group_indicator[taken]
+        by_rule[rule_id] = (rule, {})
+        for code in codes:
+            indicator = table.vocabulary("indicator")[code]
+            by_rule[rule_id][1][indicator] = taken[taken_codes == code].tolist()
     found: dict[tuple[str, str], Assessment] = {}
     for rule, by_indicator in by_rule.values():
         array_form = getattr(rule, "assess_groups", None)
@@ -207,7 +389,11 @@ def _assess_table(
         for scale, numbers in by_scale.values():
             chosen = groups.subset(numbers)
             try:
-                results = list(array_form(chosen, scale))
+                given = array_form(chosen, scale)
+                if trusted and isinstance(given, GroupAssessments) and len(given) == len(chosen):
+                    parts.append((given, chosen))
+                    continue
+                results = list(given)
             except PluginContractError:
                 raise
             except (PolicyEvalError, ValueError, TypeError, ArithmeticError, LookupError) as error:
@@ -224,7 +410,7 @@ def _assess_table(
                     where = f"unit={key[0]!r}, indicator={key[1]!r}"
                     assessment = _checked(assessment, rule, scale, where, chosen.ids(number))
                 found[key] = assessment
-    return found
+    return found, parts
 
 
 def _built_in(rule: object) -> bool:

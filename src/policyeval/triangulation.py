@@ -262,7 +262,7 @@ class _CountingRule:
             return _no_evidence(self)
         return self._judge(found)
 
-    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> list[Assessment]:
+    def assess_groups(self, groups: EvidenceGroups, scale: Scale) -> Sequence[Assessment]:
         """The array form: one assessment per group, equal to ``self(groups.items(g), scale)``.
 
         The consensus of every group is found at once
