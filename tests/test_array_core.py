@@ -32,6 +32,7 @@ from policyeval.scorers import bands as banded
 from policyeval.scorers import levels
 from policyeval.testing import LOWER_IS_BETTER_SCALE
 from policyeval.testing.strategies import FOUR_LEVEL_SCALE, PERCENT_SCALE
+from random_frameworks import random_dag
 
 FOUR = OrdinalScale(
     "four",
@@ -65,23 +66,7 @@ VALUES = st.one_of(
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Framework, ScoreTable, dict[str, Any], list[float], float]:
     """A small random DAG, a score table with missing cells, aggregators, weights, min_share."""
-    inner = draw(st.integers(1, 4))
-    leaves = draw(st.integers(1, 6))
-    nodes = [Node("n0", "root", label={"en": "n0"})]
-    for index in range(1, inner):
-        parent = f"n{draw(st.integers(0, index - 1))}"
-        nodes.append(Node(f"n{index}", "dimension", label={"en": "x"}, parents=(parent,)))
-    childless = {f"n{i}" for i in range(inner)} - {p for n in nodes for p in n.parents}
-    for index in range(leaves):
-        parents = {f"n{draw(st.integers(0, inner - 1))}"}
-        if childless:
-            parents.add(childless.pop())
-        if draw(st.booleans()):
-            parents.add(f"n{draw(st.integers(0, inner - 1))}")
-        nodes.append(Node(f"i{index}", "indicator", label={"en": "i"}, parents=sorted(parents)))
-    for node in sorted(childless):  # any inner node still without a child gets an indicator
-        nodes.append(Node(f"extra_{node}", "indicator", label={"en": "i"}, parents=(node,)))
-    framework = Framework.build(id="random", scales=[FOUR], default_scale="four", nodes=nodes)
+    framework = random_dag(draw, FOUR, inner=4, indicators=6, extra_parents=True)
     units = tuple(f"u{k}" for k in range(draw(st.integers(1, 5))))
     grid = np.array(
         [[draw(VALUES) for _ in framework.indicators] for _ in units], dtype=np.float64

@@ -24,6 +24,7 @@ from policyeval.registry import build_confidence_rule
 from policyeval.score import score
 from policyeval.triangulate import AssessmentTable, triangulate
 from policyeval.triangulation import source_triangulation
+from random_frameworks import random_dag
 from test_array_core import AGGREGATORS, FOUR, WEIGHTS
 
 LEVELS = ("good", "fair", "poor", "bad")
@@ -33,20 +34,7 @@ CATEGORIES = ("asn", "warga", "dokumen")
 @st.composite
 def inputs(draw: st.DrawFn) -> dict[str, Any]:
     """A random DAG on a four-level scale, evidence and data for some cells, and the options."""
-    inner = draw(st.integers(1, 4))
-    nodes = [Node("n0", "root", label={"en": "n0"})]
-    for index in range(1, inner):
-        parent = f"n{draw(st.integers(0, index - 1))}"
-        nodes.append(Node(f"n{index}", "dimension", label={"en": "x"}, parents=(parent,)))
-    childless = {f"n{i}" for i in range(inner)} - {p for n in nodes for p in n.parents}
-    for index in range(draw(st.integers(1, 5))):
-        parents = {f"n{draw(st.integers(0, inner - 1))}"}
-        if childless:
-            parents.add(childless.pop())
-        nodes.append(Node(f"i{index}", "indicator", label={"en": "i"}, parents=sorted(parents)))
-    for node in sorted(childless):
-        nodes.append(Node(f"extra_{node}", "indicator", label={"en": "i"}, parents=(node,)))
-    framework = Framework.build(id="random", scales=[FOUR], default_scale="four", nodes=nodes)
+    framework = random_dag(draw, FOUR, inner=4, indicators=5)
     units = [f"u{k}" for k in range(draw(st.integers(1, 4)))]
     items: list[Evidence] = []
     data: dict[str, dict[str, float]] = {}

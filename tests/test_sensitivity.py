@@ -32,6 +32,7 @@ from policyeval.sensitivity import (
     sensitivity,
     sensitivity_case,
 )
+from random_frameworks import random_dag
 
 pytestmark = pytest.mark.usefixtures("errors_in_both_languages")
 """Every command these tests run that exits 2 shows its error in Indonesian too."""
@@ -50,20 +51,7 @@ CHOICES = ("mean", "median", "min", "max", "geometric", {"name": "generalised", 
 @st.composite
 def problems(draw: st.DrawFn) -> tuple[Framework, list[Evidence], Uncertainty, float]:
     """A small random DAG, evidence from a few sources, and a random set of uncertain inputs."""
-    inner = draw(st.integers(1, 3))
-    nodes = [Node("n0", "root", label={"en": "n0"})]
-    for index in range(1, inner):
-        parent = f"n{draw(st.integers(0, index - 1))}"
-        nodes.append(Node(f"n{index}", "dimension", label={"en": "x"}, parents=(parent,)))
-    childless = {f"n{i}" for i in range(inner)} - {p for n in nodes for p in n.parents}
-    for index in range(draw(st.integers(1, 4))):
-        parents = {f"n{draw(st.integers(0, inner - 1))}"}
-        if childless:
-            parents.add(childless.pop())
-        nodes.append(Node(f"i{index}", "indicator", label={"en": "i"}, parents=sorted(parents)))
-    for node in sorted(childless):
-        nodes.append(Node(f"extra_{node}", "indicator", label={"en": "i"}, parents=(node,)))
-    framework = Framework.build(id="random", scales=[FOUR], default_scale="four", nodes=nodes)
+    framework = random_dag(draw, FOUR, inner=3, indicators=4)
     items = [
         Evidence(
             id=f"E{k}",
