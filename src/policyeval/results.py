@@ -529,11 +529,12 @@ class Evaluation:
     def to_json(self, *, indent: int | None = 2, compact: bool = False) -> str:
         """A stable, versioned JSON document; identical inputs give identical bytes.
 
-        Keys: ``schema`` (``"policyeval.evaluation/3"``), ``framework``,
+        Keys: ``schema`` (``"policyeval.evaluation/4"``), ``framework``,
         ``units`` → unit → ``nodes`` → node → ``level``, ``score``,
         ``rank`` (among the evaluation's units), ``confidence``, ``status``,
-        ``evidence`` (and more: ``status_from`` names the child an inner node
-        took its status from, see :meth:`status_from`), and ``rejected``.
+        ``evidence`` at indicators (an inner node names its children in
+        ``aggregation.children``; ``status_from`` names the child it took its
+        status from, see :meth:`status_from`), and ``rejected``.
         ``compact=True`` writes the same document without white space (for
         machines); ``indent`` is the indentation of the readable form.
         """
