@@ -231,3 +231,23 @@ def test_a_copy_edited_for_another_region_runs_without_code(tmp_path: Path) -> N
     assert [unit.id for unit in case.units] == ["kota-cilegon"]
     other = evaluate_case(copy)
     assert other.evaluation.level("kota-cilegon", "program") == "cukup_baik"
+
+
+def test_writing_a_case_result_pauses_the_collector_and_restores_it(result) -> None:  # type: ignore[no-untyped-def]
+    """The case document is written with the cyclic collector paused, then switched back on."""
+    import gc
+    import io
+
+    seen: list[bool] = []
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            seen.append(gc.isenabled())
+            return super().write(text)
+
+    out = Out()
+    assert gc.isenabled()
+    result.write_json(out)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    assert out.getvalue() == result.to_json()

@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from policyeval._collector import collection_paused
 from policyeval._json import jsonable
 from policyeval._json import write as write_json
 from policyeval.case_data import DataSpec, load_case_data, parse_data_sections
@@ -289,14 +290,17 @@ class CaseResult:
 
     def write_json(self, out: IO[str], *, compact: bool = False) -> None:
         """Write the document of :meth:`to_json` to ``out`` unit by unit."""
-        write_json(self._document(), out, compact=compact)
+        # Writing makes many short-lived objects and no cycles: the cyclic collector only costs.
+        with collection_paused():
+            write_json(self._document(), out, compact=compact)
 
     def to_json(self, *, compact: bool = False) -> str:
         """Deterministic JSON (see :meth:`policyeval.results.Evaluation.to_json`).
 
         ``compact=True`` writes the same document without white space.
         """
-        return dumps(self._document(), compact=compact)
+        with collection_paused():
+            return dumps(self._document(), compact=compact)
 
 
 def _strict_ranks(evaluation: Evaluation) -> dict[str, dict[str, int | None]]:
