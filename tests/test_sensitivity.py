@@ -26,6 +26,7 @@ from policyeval.framework import Framework, Node
 from policyeval.ranking import competition_ranks
 from policyeval.scales import Level, NumericScale, OrdinalScale
 from policyeval.sensitivity import (
+    BINS,
     Sensitivity,
     Uncertainty,
     correlation_ratio,
@@ -834,3 +835,49 @@ def test_the_asem_example_declares_coinrs_sensitivity_specs() -> None:
     assert [choice.count("winmax=") for choice in described["treatment"]] == [1] * 5
     assert "winmax=1," in described["treatment"][0] and "winmax=5," in described["treatment"][4]
     assert described["scorer"] == ["min_max(low=1.0, high=100.0)", "z_score(mean=10.0, sd=2.0)"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(numeric_problems(), st.integers(0, 2**32 - 1))
+def test_an_input_that_cannot_reach_a_node_has_index_0_there(problem: Any, seed: int) -> None:
+    """A weight on an edge drives only its parent and what lies above it: elsewhere its index
+    is 0, not the noise a correlation ratio over few draws shows; reachable inputs keep theirs."""
+    framework, data, uncertainty = problem
+    result = sensitivity(
+        framework,
+        uncertainty=uncertainty,
+        draws=9,
+        seed=seed,
+        data=data,
+        scorers=dict.fromkeys(framework.indicators, "z_score"),
+        min_share=0,
+    )
+    document = result.to_dict()
+    edges = edge_order(framework)
+    above: dict[str, set[str]] = {}
+    for node in framework.node_ids:  # each node with its ancestors, the slow way
+        found, frontier = {node}, [node]
+        while frontier:
+            parents = framework.parents(frontier.pop())
+            frontier += [p for p in parents if p not in found]
+            found |= set(parents)
+        above[node] = found
+    position = {node: column for column, node in enumerate(framework.node_ids)}
+    for unit_row, unit in enumerate(result.units):
+        nodes = document["units"][unit]["nodes"]
+        for node in framework.inner_nodes:
+            for item_column, item in enumerate(result.inputs):
+                if item.kind != "weight":
+                    continue
+                shown = nodes[node]["sensitivity"][item.name]
+                plain = result.index(unit, node, item.name)
+                assert shown == (None if plain is None else round(plain, 10))
+                raw = correlation_ratio(
+                    result.design[:, item_column],
+                    result.scores[:, unit_row, position[node]],
+                    bins=BINS,
+                )
+                if node in above[edges[item.edges[0]][0]]:
+                    assert shown == (None if raw is None else round(raw, 10))
+                else:
+                    assert shown in (None, 0.0)

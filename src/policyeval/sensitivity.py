@@ -236,10 +236,13 @@ class Sensitivity:
         position = self._input(name)
         if self._sobol is not None:
             return _defined(self._sobol[0][position, row, column])
-        return correlation_ratio(
-            self.design[:, position],
-            self.scores[:, row, column],
-            bins=BINS if self.inputs[position].continuous else None,
+        return _reached(
+            correlation_ratio(
+                self.design[:, position],
+                self.scores[:, row, column],
+                bins=BINS if self.inputs[position].continuous else None,
+            ),
+            _Reach(self.framework)(self.inputs[position], node),
         )
 
     def total_index(self, unit: str, node: str, name: str) -> float | None:
@@ -289,6 +292,7 @@ class Sensitivity:
                 )
                 for position, item in enumerate(self.inputs)
             }
+        reaches = _Reach(framework)
         units: dict[str, Any] = {}
         for row, unit in enumerate(self.units):
             nodes: dict[str, Any] = {}
@@ -306,7 +310,7 @@ class Sensitivity:
                 if not framework.node(node).is_indicator:
                     entry["sensitivity"] = {
                         item.name: _round(
-                            indices[item.name][cell]
+                            _reached(indices[item.name][cell], reaches(item, node))
                             if self._sobol is None
                             else self.index(unit, node, item.name)
                         )
@@ -511,6 +515,49 @@ class _Moments:
         for row, ratio, keep in zip(rows.tolist(), ratios.tolist(), self.varies, strict=True):
             results[row] = ratio if keep and not math.isnan(ratio) else None
         return results
+
+
+def _reached(index: float | None, reaches: bool) -> float | None:
+    """``index``, or 0 for an input that cannot reach the node (``None`` stays ``None``)."""
+    return index if index is None or reaches else 0.0
+
+
+class _Reach:
+    """Whether an input can change a node's score at all.
+
+    A weight or Dirichlet share on an edge changes its parent's mean and what
+    lies above it; an aggregator choice changes its nodes and what lies above
+    them. Any other input (scorers, treatment, thresholds, leaving evidence
+    out) may reach any node. An input that cannot reach a node has index 0
+    there: Saltelli's estimates are exactly 0 for it, and a correlation ratio
+    over few draws would show noise as a driver.
+    """
+
+    def __init__(self, framework: Framework) -> None:
+        self._framework = framework
+        self._edges = edge_order(framework)
+        self._above: dict[str, frozenset[str]] = {}
+
+    def _with_ancestors(self, node: str) -> frozenset[str]:
+        found = self._above.get(node)
+        if found is None:
+            seen, stack = {node}, [node]
+            while stack:
+                for parent in self._framework.parents(stack.pop()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        stack.append(parent)
+            found = self._above[node] = frozenset(seen)
+        return found
+
+    def __call__(self, item: _draws.Input, node: str) -> bool:
+        if item.kind == "weight":
+            starts = [self._edges[edge][0] for edge in item.edges]
+        elif item.kind in ("dirichlet", "aggregator"):
+            starts = list(item.nodes)
+        else:
+            return True
+        return any(node in self._with_ancestors(start) for start in starts)
 
 
 def correlation_ratio(x: FloatArray, y: FloatArray, *, bins: int | None = None) -> float | None:
