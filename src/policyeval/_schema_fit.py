@@ -22,6 +22,7 @@ policyeval._schema_fit.UnsupportedSchema: keyword 'pattern' is not one the fit c
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import numbers
 from collections.abc import Callable, Mapping, Sequence
@@ -84,18 +85,15 @@ def _equal(one: Any, two: Any) -> bool:
     return bool(one == two)
 
 
-class _Unsortable(Exception):
-    pass
-
-
 def _unique(items: list[Any]) -> bool:
     """No two items equal (as :func:`_equal` compares). Like ``jsonschema``, items that sort are
     compared with their neighbours after sorting, others each with every other."""
-    try:
-        if any(isinstance(item, bool) for item in items):
-            raise _Unsortable  # booleans sort among numbers but never equal them
-        ordered = sorted(items)
-    except (TypeError, _Unsortable):
+    ordered = None
+    # Booleans sort among numbers but never equal them: such lists are compared pair by pair.
+    if not any(isinstance(item, bool) for item in items):
+        with contextlib.suppress(TypeError):
+            ordered = sorted(items)
+    if ordered is None:
         return all(not _equal(items[i], items[j]) for i in range(len(items)) for j in range(i))
     return not any(_equal(a, b) for a, b in itertools.pairwise(ordered))
 

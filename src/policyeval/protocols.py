@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -70,10 +71,8 @@ class _Ranked(enum.StrEnum):
         if isinstance(other, type(self)):
             return other.rank
         if isinstance(other, str):
-            try:
+            with contextlib.suppress(ValueError):  # not one of the values: refused below
                 return type(self)(other).rank
-            except ValueError:
-                pass
         names = ", ".join(repr(member.value) for member in type(self))
         raise TypeError(
             f"cannot order {type(self).__name__} against {other!r}; its values are {names}"
