@@ -30,7 +30,7 @@ from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
 from policyeval.results import EvidenceIds, Judgement, node_document
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import ScoreTable, cell_grid
-from policyeval.triangulate import AssessmentTable, Triangulation
+from policyeval.triangulate import AssessmentTable
 
 __all__ = ["JudgementGrid", "indicator_judgement", "inner_judgement", "judgement_grid"]
 
@@ -485,7 +485,7 @@ def judgement_grid(nodes: NodeScores, confidence_rule: ConfidenceRule) -> Judgem
     scores = nodes.scores
     assessments = found.assessments if found is not None else {}
     origin_grid, level_grid = cell_grid(table, "origins"), cell_grid(table, "levels")
-    arrays = _assessment_arrays(found, units)
+    arrays = found.columns_for(units) if found is not None else None
     for position, indicator in enumerate(table.indicators):
         column = column_of[indicator]
         has_score = ~np.isnan(table.scores[:, position])
@@ -497,9 +497,9 @@ def judgement_grid(nodes: NodeScores, confidence_rule: ConfidenceRule) -> Judgem
             cells = judged & ~from_data
             level_column = level_grid[:, position]
             levels[cells, column] = level_column[cells]
-            statuses[cells, column] = arrays[1][cells, position]
+            statuses[cells, column] = arrays[2][cells, position]
             read = cells & (has_score | (level_column != None))  # noqa: E711 - elementwise
-            confidences[read, column] = arrays[2][read, position]
+            confidences[read, column] = arrays[3][read, position]
             continue
         for row in np.flatnonzero(~from_data).tolist():
             assessment = assessments.get((units[row], indicator))
@@ -566,23 +566,6 @@ def judgement_grid(nodes: NodeScores, confidence_rule: ConfidenceRule) -> Judgem
         confidences=confidences,
         status_child=status_child,
     )
-
-
-def _assessment_arrays(
-    found: Triangulation | None, units: Sequence[str]
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8], npt.NDArray[np.int8]] | None:
-    """Which units have assessments, and every cell's status and confidence, as arrays."""
-    if found is None or not isinstance(found.assessments, AssessmentTable):
-        return None
-    _, statuses, confidences = found.assessments.columns()
-    position = {unit: row for row, unit in enumerate(found.units)}
-    rows = np.asarray([position.get(unit, -1) for unit in units], dtype=np.int64)
-    judged = rows >= 0
-    out_statuses = np.full((len(units), statuses.shape[1]), _NO_EVIDENCE, dtype=np.int8)
-    out_confidences = np.full(out_statuses.shape, _NONE, dtype=np.int8)
-    out_statuses[judged] = statuses[rows[judged]]
-    out_confidences[judged] = confidences[rows[judged]]
-    return judged, out_statuses, out_confidences
 
 
 def _levels(

@@ -52,7 +52,7 @@ from policyeval.protocols import Assessment, Scorer, Status
 from policyeval.registry import build_aggregator, build_scorer, describe
 from policyeval.scales import NumericScale, OrdinalScale, Scale
 from policyeval.scorers import bands, levels
-from policyeval.triangulate import AssessmentTable, Triangulation
+from policyeval.triangulate import Triangulation
 
 __all__ = [
     "NumericData",
@@ -440,7 +440,7 @@ def score(
     chosen_scorers: dict[str, Scorer | None] = {}
     scales: list[Scale] = []
     known = set(known_units)
-    columns_of = _assessment_columns(assessments, unit_ids)
+    columns_of = assessments.columns_for(unit_ids) if assessments is not None else None
     for column, indicator in enumerate(indicators):
         scale = framework.scale_of(indicator)
         assert scale is not None  # validated: every indicator has a scale
@@ -456,7 +456,7 @@ def score(
             and np.isnan(data_column).all()
         ):
             # Ratings read off the assessments' arrays, none made: a rating's level and score.
-            ratings, statuses = columns_of[0][:, column], columns_of[1][:, column]
+            ratings, statuses = columns_of[1][:, column], columns_of[2][:, column]
             rated = (statuses != _NO_EVIDENCE) & (ratings != None)  # noqa: E711 - elementwise
             chosen = ratings[rated]
             score_of = {rating: scale.get(rating).score for rating in set(chosen.tolist())}
@@ -523,23 +523,6 @@ def score(
 
 
 _NO_EVIDENCE = tuple(Status).index(Status.NO_EVIDENCE)
-
-
-def _assessment_columns(
-    assessments: Triangulation | None, units: Sequence[str]
-) -> tuple[npt.NDArray[Any], npt.NDArray[np.int8]] | None:
-    """Ratings and statuses (units x indicators) when the assessments have them as arrays."""
-    if assessments is None or not isinstance(assessments.assessments, AssessmentTable):
-        return None
-    ratings, statuses, _ = assessments.assessments.columns()
-    position = {unit: row for row, unit in enumerate(assessments.units)}
-    rows = np.asarray([position.get(unit, -1) for unit in units], dtype=np.int64)
-    inside = rows >= 0
-    out_ratings = np.full((len(units), ratings.shape[1]), None, dtype=object)
-    out_statuses = np.full(out_ratings.shape, _NO_EVIDENCE, dtype=np.int8)
-    out_ratings[inside] = ratings[rows[inside]]
-    out_statuses[inside] = statuses[rows[inside]]
-    return out_ratings, out_statuses
 
 
 def _block_key(chosen: Any) -> Any:

@@ -208,6 +208,43 @@ class Triangulation:
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping, eq=False)
     rules: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
 
+    def columns_for(
+        self, units: Sequence[str]
+    ) -> (
+        tuple[npt.NDArray[np.bool_], npt.NDArray[Any], npt.NDArray[np.int8], npt.NDArray[np.int8]]
+        | None
+    ):
+        """:meth:`AssessmentTable.columns` with one row per unit of ``units``, in that order.
+
+        Also which of ``units`` were judged; the others get no rating, ``no_evidence`` and no
+        confidence. ``None`` when the assessments are not an :class:`AssessmentTable`.
+
+        >>> from policyeval import frameworks
+        >>> from policyeval.evidence import Evidence
+        >>> from policyeval.evidence_table import EvidenceTable
+        >>> item = Evidence(id="E1", unit="u", indicator="kompetensi", rating="baik",
+        ...                 source="s1", source_category="asn", technique="interview")
+        >>> fw = frameworks.load("agustino")
+        >>> found = triangulate(fw, EvidenceTable.from_items([item]))
+        >>> judged, ratings, statuses, _ = found.columns_for(["u", "v"])
+        >>> judged.tolist(), ratings[:, fw.indicators.index("kompetensi")].tolist()
+        ([True, False], ['baik', None])
+        """
+        if not isinstance(self.assessments, AssessmentTable):
+            return None
+        ratings, statuses, confidences = self.assessments.columns()
+        position = {unit: row for row, unit in enumerate(self.units)}
+        rows = np.asarray([position.get(unit, -1) for unit in units], dtype=np.int64)
+        judged = rows >= 0
+        shape = (len(units), ratings.shape[1])
+        out_ratings = np.full(shape, None, dtype=object)
+        out_statuses = np.full(shape, tuple(Status).index(Status.NO_EVIDENCE), dtype=np.int8)
+        out_confidences = np.full(shape, -1, dtype=np.int8)
+        out_ratings[judged] = ratings[rows[judged]]
+        out_statuses[judged] = statuses[rows[judged]]
+        out_confidences[judged] = confidences[rows[judged]]
+        return judged, out_ratings, out_statuses, out_confidences
+
     def assessment(self, unit: str, indicator: str) -> Assessment:
         """The assessment of ``indicator`` for ``unit`` (``KeyError`` naming both when unknown)."""
         try:
