@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import math
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from policyeval import frameworks
 from policyeval._schema_fit import UnsupportedSchema, fit_check
 from policyeval.framework_io import framework_to_dict
 from policyeval.schemas import _fits, _inlined, _validator, schema_problems
+from test_schemas import _paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,16 +203,6 @@ PLAIN_VALUES = [
     {"en": "x"},
     datetime.date(2024, 1, 1),
 ]
-
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
 
 
 @st.composite
