@@ -8,7 +8,7 @@ one pass up the graph (the columnar path) and returns a
 :class:`JudgementGrid`: a read-only mapping ``(unit, node) -> Judgement``
 that makes each judgement (with the scalar functions, from the judgements of
 its children) the first time it is read, and writes the JSON document's
-nodes straight from its arrays without making any.
+nodes straight from its arrays, as text, without making any.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval._frozen import FrozenDict
-from policyeval._rule_arrays import AssessmentFields
+from policyeval._node_text import NodeText
+from policyeval._rule_arrays import AssessmentFields, GroupAssessments, GroupColumns
 from policyeval.aggregate import NodeScores
 from policyeval.confidence import _Weakest
 from policyeval.exceptions import PluginContractError
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
-from policyeval.results import EvidenceIds, Judgement, node_document
+from policyeval.results import EvidenceIds, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import ScoreTable, cell_grid
 from policyeval.triangulate import AssessmentTable
@@ -374,10 +375,15 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         column = self.nodes.scores[:, self._columns[node]].tolist()
         return [None if number != number else number for number in column]
 
-    def node_documents(
-        self, unit: str, ranks: Mapping[str, Mapping[str, int | None]]
-    ) -> dict[str, dict[str, Any]]:
-        """Every node's entry in the JSON document for ``unit``, read off the arrays."""
+    def node_texts(
+        self, unit: str, ranks: Mapping[str, Mapping[str, int | None]], encoder: NodeText
+    ) -> list[str]:
+        """Every node's entry in the JSON document for ``unit`` as text, read off the arrays.
+
+        In declaration order; an entry is the text of
+        :func:`~policyeval.results.node_document` (with ``status_from``) in
+        ``encoder``'s layout.
+        """
         nodes = self.nodes
         framework, table = nodes.framework, nodes.table
         row = self._rows[unit]
@@ -392,30 +398,58 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         assessments: Mapping[tuple[str, str], Assessment] = (
             found.assessments if found is not None else {}
         )
-        # The unit's assessments, in indicator order (fields only, where not made yet).
-        given: Sequence[Assessment | AssessmentFields | None] = (
-            assessments.unit_fields(unit)
+        # The unit's assessments in indicator order: made, or where to read their fields.
+        cells: Sequence[Assessment | tuple[GroupAssessments, int] | None] = (
+            assessments.unit_cells(unit)
             if isinstance(assessments, AssessmentTable)
             else [assessments.get((unit, indicator)) for indicator in table.indicators]
         )
         origins = self._origin_grid[row].tolist()
         table_levels = self._level_grid[row].tolist()
-        out: dict[str, dict[str, Any]] = {}
+        out: list[str] = []
+        # Indicators whose assessments a part holds as columns are written together, per part.
+        batches: dict[int, tuple[GroupColumns, list[int], list[Any]]] = {}
         for column, node in enumerate(nodes.nodes):
             kind = self._kinds[column]
-            rank = (ranks[node][unit],)
-            if node in self._indicator_columns:
-                position = self._indicator_columns[node]
+            rank = ranks[node][unit]
+            position = self._indicator_columns.get(node)
+            if position is not None:
+                cell = cells[position]
+                origin = origins[position]
+                given: Assessment | AssessmentFields | None
+                if isinstance(cell, tuple):
+                    part, group = cell
+                    held = part.columns() if origin != "data" else None
+                    if held is not None and held.patterns[group] >= 0:
+                        number = table_scores[position]
+                        batch = batches.get(id(held))
+                        if batch is None:
+                            batch = batches[id(held)] = (held, [], [])
+                        batch[1].append(column)
+                        batch[2].append(
+                            (
+                                group,
+                                kind,
+                                table_levels[position],
+                                None if number != number else number,
+                                rank,
+                            )
+                        )
+                        out.append("")
+                        continue
+                    given = part.fields(group)
+                else:
+                    given = cell
                 fields = _indicator_fields(
                     table,
                     node,
                     table_scores[position],
                     table_values[position],
-                    origins[position],
+                    origin,
                     table_levels[position],
-                    given[position],
+                    given,
                 )
-                out[node] = node_document(kind=kind, rank=rank, **fields)
+                out.append(encoder.node(kind=kind, rank=(rank,), **fields))
                 continue
             children = self._children[node]
             weights = nodes.weights[node]
@@ -442,11 +476,12 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
                 nodes.min_share,
                 nodes.reachable.get((unit, node)) if not defined else None,
             )
-            document = node_document(
+            taken = status_child[column]
+            text = encoder.node(
                 kind=kind,
                 level=level,
                 score=number if defined else None,
-                rank=rank,
+                rank=(rank,),
                 confidence=None if confidence < 0 else _CONFIDENCES[confidence],
                 status=_STATUSES[statuses[column]],
                 evidence=None,
@@ -455,10 +490,12 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
                 weights=weights,
                 aggregator=nodes.aggregators[node],
                 share_present=shares[column],
+                status_from=children[taken] if taken >= 0 else None,
             )
-            if status_child[column] >= 0:
-                document["status_from"] = children[status_child[column]]
-            out[node] = document
+            out.append(text)
+        for held, placed, entries in batches.values():
+            for column, text in zip(placed, encoder.groups(held, entries), strict=True):
+                out[column] = text
         return out
 
 
