@@ -66,6 +66,7 @@ class NodeText:
         self._numbers: dict[float, str] = {}
         self._lists: dict[tuple[Any, ...], str] = {}
         self._ranks: list[str] = []
+        self._aggregations: dict[Any, tuple[Sequence[str], Sequence[float], str]] = {}
         # The group columns being read, and what is encoded once for them.
         self._columns: GroupColumns | None = None
         self._read: dict[int, tuple[GroupColumns, dict[int, tuple[str, str]], bool]] = {}
@@ -76,10 +77,10 @@ class NodeText:
         self._openings: dict[tuple[str, str | None, float | None], str] = {}
         statuses = [self._status + _string(status._value_) for status in Status]
         confidences = [self._confidence + _string(c._value_) for c in Confidence]
-        # [status][confidence]: the members from the confidence to the status; index -1: none.
+        # [status][confidence]: from the confidence to the evidence's key; confidence -1: none.
         self._closings = [
-            [confidence + status for confidence in confidences]
-            + [self._confidence + "null" + status]
+            [confidence + status + self._evidence for confidence in confidences]
+            + [self._confidence + "null" + status + self._evidence]
             for status in statuses
         ]
 
@@ -134,15 +135,54 @@ class NodeText:
         found = self._lists.get(values)
         if found is None:
             found = self.listed(values)
-            if len(self._lists) >= _LIMIT:
-                self._lists.clear()
-            self._lists[values] = found
+            # Only strings are kept: 1 and 1.0 are equal keys but written differently.
+            if all(type(value) is str for value in values):
+                if len(self._lists) >= _LIMIT:
+                    self._lists.clear()
+                self._lists[values] = found
         return found
 
     def _text(self, value: Any) -> str:
         return _string(value) if type(value) is str else self._encode(value)
 
     # --- entries ------------------------------------------------------------------------------
+
+    def _aggregation_text(
+        self,
+        aggregator: str | None,
+        children: Sequence[str],
+        weights: Sequence[float],
+        share_present: float | None,
+    ) -> str:
+        """The ``aggregation`` member; the same for most units of a node, so encoded once.
+
+        Known by the very ``children`` and ``weights`` objects (a node's own,
+        shared by its units): equal numbers of other types (``1`` and
+        ``1.0``) would be written differently.
+        """
+        cacheable = type(aggregator) is str and type(share_present) in (float, type(None))
+        key = (aggregator, id(children), id(weights), share_present)
+        found = self._aggregations.get(key) if cacheable else None
+        if found is not None and found[0] is children and found[1] is weights:
+            return found[2]
+        text = (
+            self._aggregation
+            + self.word(aggregator)
+            + self._children
+            + self.shared(tuple(children))
+            + self._weights
+            + "["
+            + self._item.join(map(self.number, weights))
+            + "]"
+            + self._share_present
+            + self.number(share_present)
+            + "}"
+        )
+        if cacheable:
+            if len(self._aggregations) >= _LIMIT:
+                self._aggregations.clear()
+            self._aggregations[key] = (children, weights, text)
+        return text
 
     def head(
         self,
@@ -238,19 +278,7 @@ class NodeText:
                 a.concerns,
             )
         if children:
-            text += (
-                self._aggregation
-                + self.word(aggregator)
-                + self._children
-                + self.shared(tuple(children))
-                + self._weights
-                + "["
-                + self._item.join(map(self.number, weights))
-                + "]"
-                + self._share_present
-                + self.number(share_present)
-                + "}"
-            )
+            text += self._aggregation_text(aggregator, children, weights, share_present)
         if status_from is not None:
             text += self._status_from + self.word(status_from)
         return text + "}"
@@ -275,7 +303,6 @@ class NodeText:
         bounds, agreeing_bounds = columns.id_bounds, columns.agreeing_bounds
         ids, agreeing_ids = self._id_list, self._agreeing_list
         plain, between = self._plain_ids, self._ids_between
-        rank_key, evidence_key = self._rank, self._evidence
         self.rank(max((entry[4] or 0 for entry in entries), default=0))  # the ranks' texts, made
         rank_texts = self._ranks
         out = []
@@ -283,6 +310,7 @@ class NodeText:
             key = (kind, level, score)
             opening = openings.get(key)
             if opening is None:
+                # Up to the rank's value.
                 opening = self._remember(
                     openings,
                     key,
@@ -291,7 +319,8 @@ class NodeText:
                     + self._level
                     + self.word(level)
                     + self._score
-                    + self.number(score),
+                    + self.number(score)
+                    + self._rank,
                 )
             confidence = confidences[group] if score is not None or level is not None else -1
             pattern = numbers[group]
@@ -300,30 +329,32 @@ class NodeText:
                 shared = patterns[pattern] = self._pattern(columns, group)
             start, end = bounds[group], bounds[group + 1]
             first, last = agreeing_bounds[group], agreeing_bounds[group + 1]
-            if plain:
-                evidence = '["' + between.join(ids[start:end]) + '"]' if end > start else "[]"
-                agreeing = (
-                    '["' + between.join(agreeing_ids[first:last]) + '"]' if last > first else "[]"
+            rank_text = (
+                rank_texts[rank]
+                if type(rank) is int and 0 <= rank < len(rank_texts)
+                else self.rank(rank)
+            )
+            # From the confidence to the evidence key.
+            closing = closings[statuses[group]][confidence]
+            if plain and end > start and last > first:
+                out.append(
+                    f'{opening}{rank_text}{closing}["{between.join(ids[start:end])}"]'
+                    f'{shared[0]}["{between.join(agreeing_ids[first:last])}"]{shared[1]}'
                 )
             else:
-                evidence = self.listed(ids[start:end])
-                agreeing = self.listed(agreeing_ids[first:last])
-            out.append(
-                opening
-                + rank_key
-                + (
-                    rank_texts[rank]
-                    if type(rank) is int and 0 <= rank < len(rank_texts)
-                    else self.rank(rank)
+                out.append(
+                    f"{opening}{rank_text}{closing}{self._ids(ids[start:end])}"
+                    f"{shared[0]}{self._ids(agreeing_ids[first:last])}{shared[1]}"
                 )
-                + closings[statuses[group]][confidence]
-                + evidence_key
-                + evidence
-                + shared[0]
-                + agreeing
-                + shared[1]
-            )
         return out
+
+    def _ids(self, ids: Sequence[str]) -> str:
+        """A list of ids, joined as they are when none needs escaping."""
+        if not ids:
+            return "[]"
+        if self._plain_ids:
+            return '["' + self._ids_between.join(ids) + '"]'
+        return self.listed(ids)
 
     def _pattern(self, columns: GroupColumns, group: int) -> tuple[str, str]:
         """What ``group``'s pattern shares: the text around its agreeing ids."""

@@ -478,7 +478,11 @@ class Evaluation:
         them (JSON-ready values only), and is given them read back as dicts.
         """
         framework = self.framework
-        ranks = {node: self.ranks(node) for node in framework.node_ids}
+        by_node = [self.ranks(node) for node in framework.node_ids]
+        # Each unit's ranks, in declaration order.
+        ranks = dict(
+            zip(self.units, zip(*(column.values() for column in by_node), strict=True), strict=True)
+        )
         columnar = getattr(self.judgements, "node_texts", None)
         encoders = {True: NodeText(compact=True), False: NodeText(compact=False)}
 
@@ -487,9 +491,9 @@ class Evaluation:
         def node_texts(unit: str, compact: bool) -> list[str]:
             encoder = encoders[compact]
             if columnar is not None:
-                return columnar(unit, ranks, encoder)  # type: ignore[no-any-return]
+                return columnar(unit, ranks[unit], encoder)  # type: ignore[no-any-return]
             texts = []
-            for node in framework.node_ids:
+            for node, rank in zip(framework.node_ids, ranks[unit], strict=True):
                 judgement = self.judgement(unit, node)
                 # Inner nodes name their children; their evidence ids are the children's.
                 indicator = framework.node(node).is_indicator
@@ -498,7 +502,7 @@ class Evaluation:
                         kind=judgement.kind,
                         level=judgement.level,
                         score=judgement.score,
-                        rank=(ranks[node][unit],),
+                        rank=(rank,),
                         confidence=judgement.confidence,
                         status=judgement.status,
                         evidence=judgement.evidence if indicator else None,

@@ -127,6 +127,22 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
             for cell in self.unit_cells(unit)
         ]
 
+    @property
+    def parts(self) -> tuple[GroupAssessments, ...]:
+        """The array forms' results this table reads groups from (see :meth:`unit_parts`)."""
+        return tuple(part for part, _, _ in self._parts)
+
+    def unit_parts(self, unit: str) -> tuple[list[int], list[int]] | None:
+        """For each indicator of ``unit``, the part of :attr:`parts` holding its assessment and its
+        group there; part ``-1`` when it is made already, or there is no evidence.
+
+        ``None`` when the table has no such unit.
+        """
+        row = self._rows.get(unit)
+        if row is None:
+            return None
+        return self._part[row].tolist(), self._group[row].tolist()
+
     def unit_cells(self, unit: str) -> list[Assessment | tuple[GroupAssessments, int] | None]:
         """Where each indicator's assessment for ``unit`` is, in indicator order.
 
