@@ -187,3 +187,15 @@ def test_row_numbers_are_equal_exactly_for_equal_rows_in_sorted_order(
     numbers = row_numbers(list(table.T), len(rows)).tolist()
     distinct = sorted(set(rows))
     assert numbers == [distinct.index(row) for row in rows]
+
+
+def test_groups_told_apart_by_their_tuples_are_written_the_same(monkeypatch: Any) -> None:
+    """When a groups x values table would be mostly empty, groups are told apart by their
+    tuples of values instead: the document is the same."""
+    from policyeval import _rule_arrays
+
+    framework = load_framework(golden_cases.HERE / "data" / "framework_example.toml")
+    table = EvidenceTable.from_items(golden_cases.example_evidence())
+    expected = evaluate(framework, table, min_share=0).to_json(compact=True)
+    monkeypatch.setattr(_rule_arrays, "_SPARSE", -(10**9))
+    assert evaluate(framework, table, min_share=0).to_json(compact=True) == expected

@@ -87,7 +87,7 @@ class NodeText:
     # --- values -------------------------------------------------------------------------------
 
     def word(self, value: Any) -> str:
-        """A string the document repeats (a kind, level, status, rule), or ``None``."""
+        """A string the document repeats (a kind, level, status, rule); ``None`` is ``null``."""
         if type(value) is str:
             found = self._words.get(value)
             if found is None:
@@ -290,8 +290,9 @@ class NodeText:
     ) -> list[str]:
         """The entries of indicators whose assessments are groups of ``columns``.
 
-        Each of ``entries`` is ``(group, kind, level, score, rank)``; each
-        text is what :meth:`node` gives for the assessment's fields, read
+        Each of ``entries`` is ``(group, kind, level, score, rank)``, the
+        score a float or ``None``; each text is what :meth:`node` gives for
+        the indicator's judgement with the assessment's fields, read
         off the columns (``columns.patterns[group]`` must not be ``-1``).
         What the groups of one pattern share is encoded once, and so are the
         opening members a document repeats.
@@ -412,7 +413,3 @@ class NodeText:
             cache.clear()
         cache[key] = text
         return text
-
-
-_STATUSES = tuple(Status)
-_CONFIDENCES = tuple(Confidence)

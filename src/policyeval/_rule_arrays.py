@@ -42,6 +42,11 @@ Codes = npt.NDArray[np.integer[Any]]
 BoolArray = npt.NDArray[np.bool_]
 
 
+# Extra cells a groups x values table may have beyond 8 per value found before groups are told
+# apart by their tuples instead.
+_SPARSE = 1 << 16
+
+
 class _Distinct:
     """The sorted distinct values of one column among some rows, group by group."""
 
@@ -81,7 +86,7 @@ class _Distinct:
         widest = int(self.counts.max(initial=0))
         if widest == 0:
             return np.zeros(groups, dtype=np.int64)
-        if groups * widest > 8 * found + (1 << 16):
+        if groups * widest > 8 * found + _SPARSE:
             # A few groups with many values: a table of groups x values would be mostly empty.
             seen: dict[tuple[str, ...], int] = {}
             return np.fromiter(
