@@ -589,7 +589,7 @@ def test_the_agreement_rules_thresholds_vary_and_each_draw_is_a_plain_evaluation
 def test_a_threshold_is_set_on_every_rule_that_takes_it() -> None:
     """Combined and wrapped rules get the threshold on each part whose factory takes it, and the
     coder_agreement wrapper its own `threshold`; a parameter no rule takes is refused."""
-    from policyeval._draws import rules_with, with_threshold
+    from policyeval.registry import rules_with, with_threshold
 
     combined = with_threshold({"name": "all_of", "rules": ["source", "agreement"]}, 0.6)
     assert combined["rules"] == [{"name": "source", "min_agreement": 0.6}, "agreement"]
