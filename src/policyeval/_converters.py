@@ -13,11 +13,9 @@ every command's start-up, for nothing these functions do not do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import SupportsFloat, SupportsIndex, TypeVar
+from typing import Any, SupportsFloat, SupportsIndex
 
 __all__ = ["as_float", "as_tuple"]
-
-_T = TypeVar("_T")
 
 
 def as_float(value: SupportsFloat | SupportsIndex | str) -> float:
@@ -25,6 +23,6 @@ def as_float(value: SupportsFloat | SupportsIndex | str) -> float:
     return float(value)
 
 
-def as_tuple(value: Iterable[_T]) -> tuple[_T, ...]:
+def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """``tuple(value)``."""
     return tuple(value)
