@@ -241,6 +241,12 @@ def serang_cold(
     machine's load falls on each alike.
     """
     command = ["-m", "policyeval", "evaluate", "examples/serang_2024", "--format", "json"]
+
+    def run(root: Path, env: dict[str, str]) -> None:
+        subprocess.run(
+            [sys.executable, *command], check=True, stdout=subprocess.DEVNULL, env=env, cwd=root
+        )
+
     walls: list[list[float]] = [[] for _ in roots]
     processor: list[list[float]] = [[] for _ in roots]
     with tempfile.TemporaryDirectory() as cache:
@@ -255,24 +261,12 @@ def serang_cold(
                 env.pop("PYTHONPYCACHEPREFIX", None)  # the libraries' own caches are still read
             environments.append(env)
             if bytecode:
-                subprocess.run(
-                    [sys.executable, *command],
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                    env=env,
-                    cwd=root,
-                )
+                run(root, env)
         for _ in range(runs):
             for index, (root, env) in enumerate(zip(roots, environments, strict=True)):
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, *command],
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                    env=env,
-                    cwd=root,
-                )
+                run(root, env)
                 walls[index].append(time.perf_counter() - start)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 processor[index].append(
