@@ -515,6 +515,10 @@ def with_threshold(spec: Any, value: float, parameter: str = "min_agreement") ->
     wraps whose factory takes that parameter.
 
     Raises :class:`TypeError` when no rule in the spec takes the parameter.
+    (What a sensitivity analysis draws for a threshold it varies.)
+
+    >>> with_threshold({"name": "all_of", "rules": ["source", "agreement"]}, 0.6)
+    {'name': 'all_of', 'rules': [{'name': 'source', 'min_agreement': 0.6}, 'agreement']}
     """
     changed = _with_parameter(spec, parameter, value)
     if changed is None:
@@ -557,7 +561,11 @@ def _parameters(name: Any) -> frozenset[str]:
 
 
 def rules_with(rules: Any, value: float, parameter: str = "min_agreement") -> Any:
-    """The nominal rules (one spec, or specs by indicator) with ``parameter`` set to ``value``."""
+    """The nominal rules (one spec, or specs by indicator) with ``parameter`` set to ``value``.
+
+    >>> rules_with({"*": "agreement", "kompetensi": "source"}, 0.4, "contested_below")
+    {'*': {'name': 'agreement', 'contested_below': 0.4}, 'kompetensi': 'source'}
+    """
     if rules is None:
         return with_threshold("source", value, parameter)
     if isinstance(rules, Mapping) and "name" not in rules:
