@@ -33,6 +33,10 @@ target the target and the ratio to it (above 1 = target met). Figures:
   (user + system), steadier than the wall time on a busy machine.
   ``serang_cold_no_bytecode_s`` and ``serang_cold_no_bytecode_cpu_s`` are the same with every
   module compiled from source on every run (as with ``PYTHONDONTWRITEBYTECODE`` set).
+  ``--cold-reference COMMIT`` also times a temporary checkout of an older commit, its runs
+  taken in turn with this checkout's: ``serang_cold_reference_s`` and ``_cpu_s``, and
+  ``serang_cold_reference_ratio`` (this checkout's wall time over the reference's), since a
+  wall time depends on the machine as much as on the code.
 
 Rates are per second of processor time (``time.process_time``, the median of three runs for
 the sensitivity figures, the best of three for DEX), so other work on a shared machine does not
@@ -46,6 +50,7 @@ and treatment varying; 4.5 million DEX alternatives/s; Serang cold at most 0.3 s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -55,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -220,33 +226,73 @@ def dex_rates(alternatives: int, seed: int) -> tuple[float, float]:
     return alternatives / min(times), len(rows) / (time.process_time() - start)
 
 
-def serang_cold(runs: int, *, bytecode: bool = True) -> tuple[float, float]:
+def serang_cold(
+    runs: int, *, bytecode: bool = True, roots: Sequence[Path] = (ROOT,)
+) -> list[tuple[float, float]]:
     """Median wall and processor seconds of a cold ``evaluate --format json`` on Serang.
 
     With ``bytecode`` (the figure of the targets) the interpreter reads the compiled modules
     from a cache filled by one untimed run first, as an installed package has them; without,
     every run compiles policyeval's sources again (``PYTHONDONTWRITEBYTECODE``, and a source
     tree without ``__pycache__`` folders, as a checkout run with that setting has).
+
+    One pair of figures per source tree in ``roots`` (this checkout and, with
+    ``--cold-reference``, an older commit's), their runs taken in turn so that a change in the
+    machine's load falls on each alike.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    command = [sys.executable, "-m", "policyeval", "evaluate", str(SERANG), "--format", "json"]
+    command = ["-m", "policyeval", "evaluate", "examples/serang_2024", "--format", "json"]
+
+    def run(root: Path, env: dict[str, str]) -> None:
+        subprocess.run(
+            [sys.executable, *command], check=True, stdout=subprocess.DEVNULL, env=env, cwd=root
+        )
+
+    walls: list[list[float]] = [[] for _ in roots]
+    processor: list[list[float]] = [[] for _ in roots]
     with tempfile.TemporaryDirectory() as cache:
-        if bytecode:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = cache
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
-        else:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-            env.pop("PYTHONPYCACHEPREFIX", None)  # the libraries' own caches are still read
-        walls, processor = [], []
+        environments = []
+        for root in roots:
+            env = dict(os.environ, PYTHONPATH=str(root / "src"))
+            if bytecode:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env["PYTHONPYCACHEPREFIX"] = cache
+            else:
+                env["PYTHONDONTWRITEBYTECODE"] = "1"
+                env.pop("PYTHONPYCACHEPREFIX", None)  # the libraries' own caches are still read
+            environments.append(env)
+            if bytecode:
+                run(root, env)
         for _ in range(runs):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
-            walls.append(time.perf_counter() - start)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            processor.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return statistics.median(walls), statistics.median(processor)
+            for index, (root, env) in enumerate(zip(roots, environments, strict=True)):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                run(root, env)
+                walls[index].append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                processor[index].append(
+                    after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                )
+    return [
+        (statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, processor, strict=True)
+    ]
+
+
+@contextlib.contextmanager
+def checkout(commit: str) -> Iterator[Path]:
+    """A temporary detached ``git worktree`` of ``commit`` of this repository."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "reference"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--quiet", "--detach", str(tree), commit],
+            check=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True
+            )
 
 
 def main() -> None:
@@ -254,6 +300,11 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--cold-reference",
+        metavar="COMMIT",
+        help="also time the cold start of this commit's checkout, in turn with this one's",
+    )
     options = parser.parse_args()
     draws = options.draws or (200 if options.quick else 2000)
     uncertainty = Uncertainty(weights={"*": 0.25}, scorers=(MIN_MAX, "z_score"))
@@ -266,8 +317,14 @@ def main() -> None:
     )
     reference = statistics.median(numpy_loop(draws, seed) for seed in range(3))
     dex, dex_scalar = dex_rates(100_000 if options.quick else 1_000_000, seed=0)
-    cold, cold_processor = serang_cold(3 if options.quick else 7)
-    compiling, compiling_processor = serang_cold(3 if options.quick else 7, bytecode=False)
+    runs = 3 if options.quick else 7
+    reference_cold: tuple[float, float] | None = None
+    if options.cold_reference:
+        with checkout(options.cold_reference) as tree:
+            (cold, cold_processor), reference_cold = serang_cold(runs, roots=(ROOT, tree))
+    else:
+        [(cold, cold_processor)] = serang_cold(runs)
+    [(compiling, compiling_processor)] = serang_cold(runs, bytecode=False)
     figures: dict[str, Any] = {
         "ua_asem_draws_per_s": round(ours, 1),
         "ua_asem_wall_draws_per_s": round(wall, 1),
@@ -289,6 +346,10 @@ def main() -> None:
         "serang_cold_no_bytecode_s": round(compiling, 3),
         "serang_cold_no_bytecode_cpu_s": round(compiling_processor, 3),
     }
+    if reference_cold is not None:
+        figures["serang_cold_reference_s"] = round(reference_cold[0], 3)
+        figures["serang_cold_reference_cpu_s"] = round(reference_cold[1], 3)
+        figures["serang_cold_reference_ratio"] = round(cold / reference_cold[0], 2)
     targets = {}
     for key, (target, higher) in TARGETS.items():
         ratio = figures[key] / target if higher else target / figures[key]

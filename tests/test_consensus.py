@@ -342,3 +342,71 @@ def test_adding_an_agreeing_item_keeps_the_consensus(
     assert (grown.rating, grown.value) == (found.rating, found.value)
     assert grown.agreement >= found.agreement
     assert set(ids(found.agreeing)) | {"new"} == set(ids(grown.agreeing))
+
+
+# Scales with their levels in any order of score and unevenly spaced.
+_SCALES = [
+    OrdinalScale("up", (Level("a", 1), Level("b", 2), Level("c", 3), Level("d", 4))),
+    OrdinalScale("down", (Level("a", 4), Level("b", 3), Level("c", 2), Level("d", 1))),
+    OrdinalScale("mixed", (Level("a", 2), Level("b", 10), Level("c", -1), Level("d", 2.5))),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    scale=st.sampled_from(_SCALES),
+    groups=st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from("abcd"), st.sampled_from((0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 0.1))
+            ),
+            min_size=1,
+            max_size=7,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_group_consensus_is_consensus_group_by_group(
+    scale: OrdinalScale, groups: list[list[tuple[str, float]]]
+) -> None:
+    """The array form gives every exact group the consensus of its items: level, agreeing items,
+    agreement share and even split; a group with a weight of no exact sixteenths form is left to
+    the scalar path."""
+    from policyeval.consensus import group_consensus
+    from policyeval.evidence_table import EvidenceTable
+
+    items = [
+        Evidence(
+            id=f"e{g}_{n}",
+            unit="u",
+            indicator=f"i{g}",
+            rating=r,
+            source="s",
+            technique="t",
+            weight=w,
+        )
+        for g, group in enumerate(groups)
+        for n, (r, w) in enumerate(group)
+    ]
+    grouped = EvidenceTable.from_items(items).groups()
+    found = group_consensus(grouped, scale)
+    assert len(grouped) == len(groups)
+    for index in range(len(grouped)):
+        members = grouped.items(index)
+        assert bool(found.exact[index]) == all(item.weight != 0.1 for item in members)
+        if not found.exact[index]:
+            continue
+        expected = consensus(members, scale)
+        assert scale.levels[int(found.level[index])].id == expected.rating
+        assert float(found.agreement[index]) == expected.agreement
+        rows = grouped.group_rows(index)
+        position = {int(row): k for k, row in enumerate(grouped.rows.tolist())}
+        agreeing = {
+            members[k].id for k, row in enumerate(rows.tolist()) if found.agreeing[position[row]]
+        }
+        assert agreeing == {item.id for item in expected.agreeing}
+        upper = int(found.upper[index])
+        assert (() if upper < 0 else (expected.rating, scale.levels[upper].id)) == (
+            expected.even_split
+        )

@@ -181,7 +181,7 @@ def test_the_cli_runs_a_saltelli_design(tmp_path: Path, capsys: Any) -> None:
     assert main([*arguments, "--draws", "4", "--format", "json", "-o", str(target)]) == 0
     assert json.loads(target.read_text(encoding="utf-8"))["design"] == "saltelli"
     assert main([*arguments, "--draws", "4"]) == 0
-    assert "Saltelli design (base sample 4)" in capsys.readouterr().out
+    assert "desain Saltelli (sampel dasar 4)" in capsys.readouterr().out  # the case speaks id
     assert main([*arguments, "--draws", "10"]) == 2
     assert "try 16" in capsys.readouterr().err
 

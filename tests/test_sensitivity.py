@@ -275,12 +275,22 @@ def test_a_dask_local_cluster_gives_the_same_json_as_one_process() -> None:
 
 
 def test_table_and_markdown_formats_name_the_nominal_verdict(capsys: Any) -> None:
-    """The table shows each node's nominal level and its share of draws."""
+    """The table shows each node's nominal level and its share of draws, in the case's language
+    unless --lang says otherwise, indicators included."""
     assert main(["sensitivity", str(SERANG), "--draws", "30", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "program" in out and "cukup_baik" in out and "30 draws" in out
+    assert out.startswith("30 evaluasi, seed 0\n\n")
+    header, program, *rest = out.split("\n\n", 1)[1].splitlines()
+    assert header.split()[:3] == ["Unit", "Simpul", "Penilaian"]
+    assert "Penilaian nominal" in header and "Pendorong utama" in header
+    assert program.startswith("kota-serang  Program yang dievaluasi") and "Cukup baik" in program
+    assert len(rest) == 17  # the other 17 nodes of the framework, indicators included
     assert main(["sensitivity", str(SERANG), "--draws", "30", "--format", "markdown"]) == 0
-    assert capsys.readouterr().out.startswith("# Sensitivity")
+    assert capsys.readouterr().out.startswith("# Sensitivitas\n\n30 evaluasi, seed 0\n\n| Unit |")
+    assert main(["sensitivity", str(SERANG), "--draws", "30", "--lang", "en", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("30 draws, seed 0\n\n") and "Programme under evaluation" in out
+    assert "Nominal verdict" in out and "Fair" in out
 
 
 def test_correlation_ratio_separates_a_driver_from_noise() -> None:
@@ -589,7 +599,7 @@ def test_the_agreement_rules_thresholds_vary_and_each_draw_is_a_plain_evaluation
 def test_a_threshold_is_set_on_every_rule_that_takes_it() -> None:
     """Combined and wrapped rules get the threshold on each part whose factory takes it, and the
     coder_agreement wrapper its own `threshold`; a parameter no rule takes is refused."""
-    from policyeval._draws import rules_with, with_threshold
+    from policyeval.registry import rules_with, with_threshold
 
     combined = with_threshold({"name": "all_of", "rules": ["source", "agreement"]}, 0.6)
     assert combined["rules"] == [{"name": "source", "min_agreement": 0.6}, "agreement"]

@@ -407,7 +407,10 @@ def _quoted_records(
     if b'"' not in raw:
         return np.zeros(0, dtype=np.int64), []
     quotes = _positions(data, ord('"'))
-    on_line = np.unique(np.searchsorted(ends, quotes))
+    # Quote positions ascend, so their lines do: neighbours compared give the distinct ones
+    # (and keep np.unique's masked-array import off a small file's path).
+    hit = np.searchsorted(ends, quotes)
+    on_line = hit[np.flatnonzero(np.diff(hit, prepend=-1))]
     rows = np.searchsorted(lines, on_line).astype(np.int64)
     quoted = lines[rows]
     texts = [

@@ -26,6 +26,12 @@ def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> 
     return _parse_limits(context, parameter, values)
 
 
+def _language() -> str | None:
+    from policyeval.cli import _LANGUAGE
+
+    return _LANGUAGE.get()
+
+
 def _choose_language(context: click.Context, parameter: click.Parameter, value: Any) -> Any:
     # the main command module imports this one, so its --lang option is rebuilt here
     from policyeval.cli import _choose_language as choose
@@ -78,7 +84,7 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
     default=None,
     callback=lambda context, parameter, value: _choose_language(context, parameter, value),
     expose_value=False,
-    help="Language of messages (default: English).",
+    help="Language of labels, text and messages (default: the case's language; messages: English).",
 )
 def sensitivity_command(
     case_dir: str,
@@ -118,59 +124,46 @@ def sensitivity_command(
     text = (
         result.to_json(compact=compact)
         if fmt == "json"
-        else render(result, markdown=fmt == "markdown")
+        else render(result, markdown=fmt == "markdown", lang=_language() or case.language)
     )
     _write(text, output)
 
 
-def _percent(value: Any) -> str:
-    return "–" if value is None else f"{100 * value:.0f} %"
+def render(result: Sensitivity, *, markdown: bool = False, lang: str = "en") -> str:
+    """A table of every unit's nodes, in ``lang``: nominal verdict, its share, the levels,
+    score and rank, and the input that drives the node most (the rows of the report's
+    stability section, indicators included)."""
+    from policyeval.report._strings import text
+    from policyeval.report.stability import stability_rows
 
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
 
-def _interval(summary: dict[str, Any]) -> str:
-    if summary["median"] is None:
-        return "–"
-    return f"{summary['median']:.3g} [{summary['p5']:.3g}, {summary['p95']:.3g}]"
-
-
-def render(result: Sensitivity, *, markdown: bool = False) -> str:
-    """A table of every unit's nodes: nominal verdict, its share, the levels, score and rank,
-    and the input that drives the node most."""
-    document = result.to_dict()
-    header = ["unit", "node", "nominal", "share", "levels", "score [5-95 %]", "rank", "driver"]
-    rows = []
-    for unit, entry in document["units"].items():
-        for node, cell in entry["nodes"].items():
-            # The total index when the design gives one (it includes interactions).
-            indices = {
-                k: v
-                for k, v in cell.get("total", cell.get("sensitivity", {})).items()
-                if v is not None
-            }
-            driver = max(indices, key=lambda k: (indices[k], k)) if indices else ""
-            rows.append(
-                [
-                    unit,
-                    node,
-                    cell["nominal"] or "–",
-                    _percent(cell["nominal_share"]),
-                    ", ".join(f"{k} {_percent(v)}" for k, v in cell["levels"].items()),
-                    _interval(cell["score"]),
-                    _interval(cell["rank"]),
-                    f"{driver} ({indices[driver]:.2f})" if driver else "",
-                ]
-            )
-    lead = f"{document['draws']} draws, seed {document['seed']}"
-    if document["design"] == "saltelli":
-        lead += f", Saltelli design (base sample {document['base_sample']})"
-    lead += "\n\n"
+    header = [
+        t("unit"),
+        t("node"),
+        t("stability_nominal"),
+        t("stability_share"),
+        t("stability_levels"),
+        t("stability_score"),
+        t("stability_rank"),
+        t("stability_driver"),
+    ]
+    rows = [
+        [row.unit, row.label, row.nominal, row.share, row.levels, row.score, row.rank, row.driver]
+        for row in stability_rows(result, lang, indicators=True)
+    ]
+    lead = t("sensitivity_lead", draws=result.draws, seed=result.seed)
+    if result.base_sample is not None:
+        lead += t("sensitivity_lead_saltelli", base=result.base_sample)
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "# Sensitivity\n\n" + lead + "\n".join(lines) + "\n"
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        from policyeval.report.markdown import escape, table
+
+        lines = table([escape(cell) for cell in header], [[escape(c) for c in r] for r in rows])
+        return f"# {t('sensitivity')}\n\n{escape(lead)}\n\n" + "\n".join(lines) + "\n"
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in [header, *rows]
     ]
-    return lead + "\n".join(lines) + "\n"
+    return lead + "\n\n" + "\n".join(lines) + "\n"

@@ -284,11 +284,12 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
     starts = bounds[:-1]
     levels = scale.levels
     position = {each.id: index for index, each in enumerate(levels)}
-    level_scores = np.asarray([float(each.score) for each in levels], dtype=np.float64)
-    first_of_score: dict[float, int] = {}
-    for index, each in enumerate(levels):
-        first_of_score.setdefault(float(each.score), index)
-    canonical = np.asarray([first_of_score[float(each.score)] for each in levels], dtype=np.int64)
+    # The levels by ascending score (a scale's scores are distinct): a group's items are
+    # counted by the rank of their level's score.
+    ascending = sorted(range(len(levels)), key=lambda index: float(levels[index].score))
+    level_of_rank = np.asarray(ascending, dtype=np.int64)
+    rank_of_level = np.empty(len(levels), dtype=np.int64)
+    rank_of_level[level_of_rank] = np.arange(len(levels))
     of_code = np.asarray(
         [position.get(rating, -1) for rating in table.vocabulary("rating")] + [-1], dtype=np.int64
     )
@@ -312,29 +313,47 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
     integer = np.where(whole, scaled, 0).astype(np.int64)
     total = np.add.reduceat(integer, starts)
     exact = np.logical_and.reduceat(whole, starts) & (total < 2**53) & (total > 0)
+    # A rating that is no level is counted (weight 0) under the first level's score.
     safe_level = np.where(level >= 0, level, 0)
-    scores = level_scores[safe_level]
     group_of_row = np.repeat(np.arange(count), lengths)
-    order = np.lexsort((scores, group_of_row))
-    sorted_weight = integer[order]
-    cumulative = np.cumsum(sorted_weight)
-    before = (cumulative - sorted_weight)[starts]
-    within = cumulative - np.repeat(before, lengths)
-    reached = 2 * within >= np.repeat(total, lengths)
-    first = starts + np.add.reduceat((~reached).astype(np.int64), starts)
-    first = np.minimum(first, bounds[1:] - 1)
-    median_level = canonical[safe_level[order][first]]
-    median_score = level_scores[median_level]
-    agreeing: npt.NDArray[np.bool_] = np.equal(level, np.repeat(median_level, lengths))
-    agreed = np.add.reduceat(np.where(agreeing, integer, 0), starts)
-    agreement = agreed / np.maximum(total, 1)
-    repeated = np.repeat(median_score, lengths)
-    below = np.add.reduceat(np.where(scores <= repeated, integer, 0), starts)
-    above = np.minimum.reduceat(np.where(scores > repeated, scores, np.inf), starts)
-    split = (2 * below == total) & np.isfinite(above)
+    median_rank = np.empty(count, dtype=np.int64)
+    agreed = np.empty(count, dtype=np.float64)
+    below = np.empty(count, dtype=np.float64)
     upper = np.full(count, -1, dtype=np.int64)
-    for group in np.flatnonzero(split).tolist():
-        upper[group] = first_of_score[float(above[group])]
+    # Groups x score ranks tables, in slices of groups so that a scale of many levels stays small.
+    step = max(1, (1 << 22) // len(levels))
+    for first in range(0, count, step):
+        last = min(first + step, count)
+        span = slice(int(bounds[first]), int(bounds[last]))
+        local = group_of_row[span] - first
+        rank = local * len(ascending) + rank_of_level[safe_level[span]]
+        cells = (last - first) * len(ascending)
+        # Weight sums are whole numbers below 2**53 in an exact group: float64 holds them exactly.
+        chunk_weight = integer[span].astype(np.float64)
+        present = np.bincount(rank, minlength=cells).reshape(-1, len(ascending)) > 0
+        cumulative = np.cumsum(
+            np.bincount(rank, weights=chunk_weight, minlength=cells).reshape(-1, len(ascending)),
+            axis=1,
+        )
+        # The lower median: the lowest score present at which the weight reaches half the total.
+        reached = present & (2 * cumulative >= total[first:last, None])
+        median = reached.argmax(axis=1)
+        here = np.arange(last - first)
+        median_rank[first:last] = median
+        below[first:last] = cumulative[here, median]
+        by_level = np.bincount(
+            local * len(levels) + safe_level[span],
+            weights=chunk_weight,
+            minlength=(last - first) * len(levels),
+        ).reshape(-1, len(levels))
+        agreed[first:last] = by_level[here, level_of_rank[median]]
+        # An even split: half the weight at or below the median and a higher score present.
+        higher = present & (np.arange(len(ascending)) > median[:, None])
+        split = (2 * below[first:last] == total[first:last]) & higher.any(axis=1)
+        upper[first:last] = np.where(split, level_of_rank[higher.argmax(axis=1)], -1)
+    median_level = level_of_rank[median_rank]
+    agreeing: npt.NDArray[np.bool_] = np.equal(level, np.repeat(median_level, lengths))
+    agreement = agreed / np.maximum(total, 1)
     return GroupConsensus(
         exact=exact, level=median_level, agreeing=agreeing, agreement=agreement, upper=upper
     )

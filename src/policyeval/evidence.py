@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from policyeval._converters import as_float
 from policyeval._frozen import freeze
 from policyeval.exceptions import InvalidArgument
 
@@ -99,7 +100,7 @@ class Evidence:
     source_category: str | None = None
     date: datetime.date | None = None
     investigator: str | None = None
-    weight: float = attrs.field(default=1.0, converter=float)
+    weight: float = attrs.field(default=1.0, converter=as_float)
     excerpt: str | None = None
     citation: str | None = None
     attribution: str = "stated"

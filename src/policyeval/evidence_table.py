@@ -31,6 +31,7 @@ errors name the same file, row, column and value, strict or lenient.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -420,14 +421,8 @@ class EvidenceTable(Sequence[Evidence]):
         else:
             starts = np.zeros(0, dtype=np.int64)
         bounds = np.append(starts, len(key)).astype(np.int64)
-        units, indicators = self._vocabularies["unit"], self._vocabularies["indicator"]
-        first = order[starts]
-        keys = tuple(
-            (units[u], indicators[i])
-            for u, i in zip(unit[first].tolist(), indicator[first].tolist(), strict=True)
-        )
         return EvidenceGroups(
-            table=self, rows=_frozen(order.astype(np.int64)), bounds=_frozen(bounds), keys=keys
+            table=self, rows=_frozen(order.astype(np.int64)), bounds=_frozen(bounds)
         )
 
 
@@ -436,17 +431,31 @@ class EvidenceGroups:
     """Rows of an :class:`EvidenceTable` in groups: group ``g`` is ``rows[bounds[g]:bounds[g + 1]]``.
 
     Each group holds one unit's evidence on one indicator, sorted by id;
-    ``keys`` names each group's ``(unit, indicator)``. :meth:`subset` keeps
-    some of the groups, so a rule sees only the indicators it judges.
+    :attr:`keys` names each group's ``(unit, indicator)``. :meth:`subset`
+    keeps some of the groups, so a rule sees only the indicators it judges.
     """
 
     table: EvidenceTable
     rows: IntArray
     bounds: IntArray
-    keys: tuple[tuple[str, str], ...]
+
+    @functools.cached_property
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """Each group's ``(unit, indicator)``, made when first read (array forms need codes only)."""
+        first = self.rows[self.bounds[:-1]]
+        units = self.table.vocabulary("unit")
+        indicators = self.table.vocabulary("indicator")
+        return tuple(
+            (units[u], indicators[i])
+            for u, i in zip(
+                self.table.codes("unit")[first].tolist(),
+                self.table.codes("indicator")[first].tolist(),
+                strict=True,
+            )
+        )
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.bounds) - 1
 
     def group_rows(self, group: int) -> IntArray:
         """The table rows of one group, sorted by id."""
@@ -471,12 +480,7 @@ class EvidenceGroups:
             rows = self.rows[np.repeat(starts - bounds[:-1], lengths) + np.arange(bounds[-1])]
         else:
             rows = np.zeros(0, dtype=np.int64)
-        return EvidenceGroups(
-            table=self.table,
-            rows=_frozen(rows),
-            bounds=_frozen(bounds),
-            keys=tuple(self.keys[g] for g in chosen.tolist()),
-        )
+        return EvidenceGroups(table=self.table, rows=_frozen(rows), bounds=_frozen(bounds))
 
 
 class _ItemColumns:

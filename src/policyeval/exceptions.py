@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -298,5 +297,7 @@ def did_you_mean(name: object, choices: Iterable[str]) -> str:
     by_folded: dict[str, str] = {}
     for choice in choices:
         by_folded.setdefault(folded(choice), choice)
+    import difflib  # only once a name is not found
+
     close = difflib.get_close_matches(folded(str(name)), list(by_folded), n=1, cutoff=0.75)
     return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from policyeval._converters import as_float
 from policyeval._frozen import FrozenDict, freeze
 from policyeval.exceptions import FrameworkError, Problem
 from policyeval.scales import NumericScale, OrdinalScale, Scale, _str_tuple, _text_map
@@ -142,7 +143,7 @@ class Edge:
 
     parent: str
     child: str
-    weight: float = attrs.field(converter=float)
+    weight: float = attrs.field(converter=as_float)
     key: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 

@@ -69,7 +69,6 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -122,6 +121,12 @@ _LAST_PART = re.compile(r'(\[(?:\d+|"(?:[^"\\]|\\.)*")\]|\.[A-Za-z0-9_-]+)$')
 # --- public API ----------------------------------------------------------------------------
 
 
+def _schema_text() -> str:
+    from policyeval.schemas import _schema_text
+
+    return _schema_text("framework")
+
+
 def framework_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the framework file format.
 
@@ -131,7 +136,7 @@ def framework_schema() -> dict[str, Any]:
     >>> sorted(schema["required"])
     ['framework', 'nodes']
     """
-    text = resources.files("policyeval").joinpath("schema/framework.schema.json").read_text("utf-8")
+    text = _schema_text()
     return cast(dict[str, Any], json.loads(text))
 
 

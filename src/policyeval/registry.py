@@ -508,3 +508,70 @@ def confidence_rule_names() -> tuple[str, ...]:
 def scorer_names() -> tuple[str, ...]:
     """Every registered scorer name, sorted (``levels``, ``bands``, the normalisers ...)."""
     return _SCORERS.names()
+
+
+def with_threshold(spec: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """A rule spec with ``parameter`` set to ``value`` on it, and on each rule it combines or
+    wraps whose factory takes that parameter.
+
+    Raises :class:`TypeError` when no rule in the spec takes the parameter.
+    (What a sensitivity analysis draws for a threshold it varies.)
+
+    >>> with_threshold({"name": "all_of", "rules": ["source", "agreement"]}, 0.6)
+    {'name': 'all_of', 'rules': [{'name': 'source', 'min_agreement': 0.6}, 'agreement']}
+    """
+    changed = _with_parameter(spec, parameter, value)
+    if changed is None:
+        raise TypeError(f"no rule in {spec!r} takes the parameter {parameter!r}")
+    return changed
+
+
+def _with_parameter(spec: Any, parameter: str, value: float) -> Any:
+    if isinstance(spec, str):
+        # A rule written as its repr ("all_of(source_triangulation(...), ...)") is read first.
+        spec = _call_spec(spec, "triangulation rule") if "(" in spec else {"name": spec}
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"cannot set {parameter} on the rule object {spec!r}")
+    result: dict[str, Any] = dict(spec)
+    found = False
+    if "rules" in spec and not isinstance(spec["rules"], str | Mapping):
+        parts = [_with_parameter(rule, parameter, value) for rule in spec["rules"]]
+        found = any(part is not None for part in parts)
+        result["rules"] = [
+            rule if part is None else part for rule, part in zip(spec["rules"], parts, strict=True)
+        ]
+    if "base" in spec:
+        base = _with_parameter(spec["base"], parameter, value)
+        if base is not None:
+            result["base"], found = base, True
+    if parameter in _parameters(spec.get("name")):
+        result[parameter], found = value, True
+    return result if found else None
+
+
+def _parameters(name: Any) -> frozenset[str]:
+    """The keyword parameters of the registered rule factory ``name`` (none if unknown)."""
+    factory = _rule_factory(str(name))
+    if factory is None:  # an unknown name is reported when the rule is built
+        return frozenset()
+    try:
+        return frozenset(inspect.signature(factory).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+
+
+def rules_with(rules: Any, value: float, parameter: str = "min_agreement") -> Any:
+    """The nominal rules (one spec, or specs by indicator) with ``parameter`` set to ``value``.
+
+    >>> rules_with({"*": "agreement", "kompetensi": "source"}, 0.4, "contested_below")
+    {'*': {'name': 'agreement', 'contested_below': 0.4}, 'kompetensi': 'source'}
+    """
+    if rules is None:
+        return with_threshold("source", value, parameter)
+    if isinstance(rules, Mapping) and "name" not in rules:
+        # Rules by indicator: set on each rule that takes the parameter; at least one must.
+        changed = {key: _with_parameter(spec, parameter, value) for key, spec in rules.items()}
+        if all(spec is None for spec in changed.values()):
+            raise TypeError(f"no rule in {dict(rules)!r} takes the parameter {parameter!r}")
+        return {key: rules[key] if spec is None else spec for key, spec in changed.items()}
+    return with_threshold(rules, value, parameter)

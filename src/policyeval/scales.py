@@ -38,6 +38,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from policyeval._converters import as_float
 from policyeval._frozen import FrozenDict
 from policyeval.exceptions import ScaleError
 
@@ -92,7 +93,7 @@ class Level:
     """
 
     id: str
-    score: float = attrs.field(converter=float)
+    score: float = attrs.field(converter=as_float)
     label: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
     description: dict[str, str] = attrs.field(factory=dict, converter=_text_map, kw_only=True)
 

@@ -31,9 +31,9 @@ import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from policyeval._resources import package_files
 from policyeval._schema_fit import UnsupportedSchema, fit_check
 from policyeval.exceptions import UNSET, Problem, did_you_mean
 
@@ -58,7 +58,7 @@ _CONSTANT = {
 
 @functools.cache
 def _schema_text(kind: Format) -> str:
-    return resources.files("policyeval").joinpath(_FILES[kind]).read_text("utf-8")
+    return package_files("policyeval", __file__).joinpath(_FILES[kind]).read_text("utf-8")
 
 
 def case_schema() -> dict[str, Any]:

@@ -30,7 +30,6 @@ import math
 import operator
 import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -474,6 +473,8 @@ def _unreadable_workbook(error: Exception, file: str) -> EvidenceError:
 
 def _check_zip(raw: bytes, file: str, limits: TableLimits) -> None:
     """Measure the zip members of a workbook before anything decompresses them."""
+    import zipfile  # a workbook's container, only when one is read
+
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()

@@ -13,18 +13,22 @@ import itertools
 import math
 import types
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from policyeval import _draws, sampling
+from policyeval import sampling
+from policyeval._converters import as_tuple
 from policyeval.aggregate import edge_order
 from policyeval.evidence_io import EvidenceSet
 from policyeval.exceptions import Problem
 from policyeval.framework import Framework
-from policyeval.registry import build_aggregator, build_rule, build_scorer
+from policyeval.registry import build_aggregator, build_rule, build_scorer, rules_with
 from policyeval.score import scoring_problems
+
+if TYPE_CHECKING:
+    from policyeval import _draws
 
 __all__ = ["LEAVE_OUT", "Uncertainty", "parse_uncertainty", "uncertainty_problems"]
 
@@ -57,13 +61,13 @@ class Uncertainty:
 
     weights: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
     aggregators: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, converter=_frozen_lists)
-    scorers: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
-    min_agreement: tuple[float, ...] = attrs.field(default=(), converter=tuple)
-    leave_out: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    scorers: tuple[Any, ...] = attrs.field(default=(), converter=as_tuple)
+    min_agreement: tuple[float, ...] = attrs.field(default=(), converter=as_tuple)
+    leave_out: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     dirichlet: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
     thresholds: Mapping[str, tuple[float, ...]] = attrs.field(factory=dict, converter=_frozen_lists)
-    imputation: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
-    treatment: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+    imputation: tuple[Any, ...] = attrs.field(default=(), converter=as_tuple)
+    treatment: tuple[Any, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __repr__(self) -> str:
         shown = []
@@ -171,7 +175,7 @@ def uncertainty_problems(
             )
             continue
         try:
-            _build_rules(_draws.rules_with(rules, float(value)))
+            _build_rules(rules_with(rules, float(value)))
         except Exception as error:
             problems.append(
                 Problem(
@@ -221,7 +225,7 @@ def _threshold_problems(
                 )
                 continue
             try:
-                _build_rules(_draws.rules_with(nominal, float(value), str(parameter)))
+                _build_rules(rules_with(nominal, float(value), str(parameter)))
             except Exception as error:  # any failure to build is the user's declaration
                 problems.append(
                     Problem(
@@ -243,7 +247,7 @@ def _threshold_problems(
         spec = nominal
         try:
             for name, value in zip(names, values, strict=True):
-                spec = _draws.rules_with(spec, value, name)
+                spec = rules_with(spec, value, name)
             _build_rules(spec)
         except Exception as error:  # a combination the draws could pick must build
             combination = ", ".join(f"{n}={v!r}" for n, v in zip(names, values, strict=True))
@@ -295,6 +299,8 @@ def _inputs(
     numeric: Sequence[str],
     nominal_weights: Sequence[float],
 ) -> tuple[_draws.Input, ...]:
+    from policyeval import _draws  # the draws' machinery, only when a sensitivity analysis runs
+
     inputs: list[_draws.Input] = []
     order = edge_order(framework)
     nominal = np.asarray(nominal_weights, dtype=np.float64)

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from policyeval._resources import package_files
 from policyeval.exceptions import FrameworkError, Problem, UnknownPluginError, did_you_mean
 from policyeval.framework import Framework
 from policyeval.framework_io import load_framework, loads_framework
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["available", "load", "path", "resolve"]
 
@@ -35,7 +38,7 @@ _FILE_SUFFIXES = (".toml", ".json")
 
 
 def _data() -> Traversable:
-    return resources.files(__name__).joinpath("data")
+    return package_files(__name__, __file__).joinpath("data")
 
 
 def available() -> tuple[str, ...]:

@@ -30,9 +30,10 @@ import re
 import string
 import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
+
+from policyeval._resources import package_files
 
 __all__ = [
     "LANGUAGES",
@@ -47,7 +48,7 @@ __all__ = [
 LANGUAGES: tuple[str, ...] = tuple(
     sorted(
         entry.name.removesuffix(".toml")
-        for entry in resources.files(__name__).iterdir()
+        for entry in package_files(__name__, __file__).iterdir()
         if entry.name.endswith(".toml")
     )
 )
@@ -63,7 +64,9 @@ def catalogue(lang: str) -> Mapping[str, Mapping[str, str]]:
     """
     if lang not in LANGUAGES:
         raise LookupError(f"no catalogue for lang={lang!r}; languages are {', '.join(LANGUAGES)}")
-    raw = tomllib.loads(resources.files(__name__).joinpath(f"{lang}.toml").read_text("utf-8"))
+    raw = tomllib.loads(
+        package_files(__name__, __file__).joinpath(f"{lang}.toml").read_text("utf-8")
+    )
     return MappingProxyType(
         {
             name: MappingProxyType({str(k): str(v) for k, v in table.items()})

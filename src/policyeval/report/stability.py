@@ -51,13 +51,17 @@ def _interval(summary: dict[str, float | None]) -> str:
     return f"{summary['median']:.3g} [{summary['p5']:.3g}–{summary['p95']:.3g}]"
 
 
-def stability_rows(result: Sensitivity, lang: str) -> list[StabilityRow]:
-    """One row per unit and inner node, in unit then framework order, with labels in ``lang``."""
+def stability_rows(
+    result: Sensitivity, lang: str, *, indicators: bool = False
+) -> list[StabilityRow]:
+    """One row per unit and inner node (and indicator, with ``indicators``), in unit then
+    framework order, with labels in ``lang``."""
     framework = result.framework
     document = result.to_dict()
+    nodes = framework.node_ids if indicators else framework.inner_nodes
     rows = []
     for unit, entry in document["units"].items():
-        for node in framework.inner_nodes:
+        for node in nodes:
             cell = entry["nodes"][node]
             scale = framework.scale_of(node)
 
