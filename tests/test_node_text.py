@@ -199,3 +199,17 @@ def test_groups_told_apart_by_their_tuples_are_written_the_same(monkeypatch: Any
     expected = evaluate(framework, table, min_share=0).to_json(compact=True)
     monkeypatch.setattr(_rule_arrays, "_SPARSE", -(10**9))
     assert evaluate(framework, table, min_share=0).to_json(compact=True) == expected
+
+
+def test_evaluations_with_data_tables_are_written_as_their_judgements_dicts() -> None:
+    """Scores from a data table (measured, with values) and rated items on numeric scales, from
+    Evidence objects and from a table, and the ASEM case's evaluation: the judgements' dicts."""
+    from policyeval.case import evaluate_case
+    from test_measured import DATA, EXAMPLE, SCORERS, _framework, _rated
+
+    items = [_rated(unit, 50.0) for unit in DATA]
+    for evidence in (items, EvidenceTable.from_items(items)):
+        assert_written_as_dicts(
+            evaluate(_framework(), evidence, data=DATA, scorers=SCORERS, min_share=0)
+        )
+    assert_written_as_dicts(evaluate_case(EXAMPLE).evaluation)
