@@ -35,17 +35,23 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
-__all__ = ["Lines", "Stream", "dumps", "jsonable", "round_number", "write"]
+__all__ = ["Encoded", "Lines", "Stream", "dumps", "jsonable", "round_number", "write"]
 
 # The C encoder for strings when the interpreter has it; byte for byte what json.dumps writes.
 _string: Callable[[str], str] = json.encoder.encode_basestring
 _float = float.__repr__
 _int = int.__repr__
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+# A document is a tree made by jsonable() or by code writing JSON-ready values (never a cycle):
+# the encoders skip the check for one, which costs a dict insert and delete per container.
+_compact = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+).encode
+_line = json.JSONEncoder(
+    ensure_ascii=False, separators=(", ", ": "), allow_nan=False, check_circular=False
+).encode
 
 
 class _Writable(Protocol):
@@ -90,6 +96,38 @@ class Stream:
         return self._items()
 
 
+class Encoded:
+    """An object whose members are JSON text already, made for the layout being written.
+
+    ``members(compact)`` gives ``(key, text)`` pairs: the key encoded as a
+    JSON string, the text one JSON value encoded as :class:`Lines` members
+    are, on one line, with ``", "`` and ``": "`` between items in the
+    readable layout, ``","`` and ``":"`` in the compact one. The writer puts
+    both in as they are, so code that knows its values well (a result
+    document's nodes) encodes them without making a dict per value.
+    :func:`jsonable` reads the text back.
+
+    >>> nodes = Encoded(lambda compact: [('"a"', '{"x":[1,2]}' if compact else '{"x": [1, 2]}')])
+    >>> print(dumps({"nodes": nodes}), end="")
+    {
+      "nodes": {
+        "a": {"x": [1, 2]}
+      }
+    }
+    >>> dumps({"nodes": nodes}, compact=True)
+    '{"nodes":{"a":{"x":[1,2]}}}\\n'
+    """
+
+    __slots__ = ("_members",)
+
+    def __init__(self, members: Callable[[bool], Iterable[tuple[str, str]]]) -> None:
+        self._members = members
+
+    def members(self, compact: bool) -> Iterable[tuple[str, str]]:
+        """The ``(key, text)`` pairs, encoded in the compact layout or the readable one."""
+        return self._members(compact)
+
+
 def round_number(number: float | None) -> float | None:
     """Round for output, so float noise (2.6000000000000005) does not show.
 
@@ -124,6 +162,8 @@ def jsonable(value: Any) -> Any:
     """
     if isinstance(value, Stream):
         return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, Encoded):
+        return {json.loads(key): json.loads(text) for key, text in value.members(True)}
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -156,16 +196,20 @@ def dumps(document: Any, *, compact: bool = False) -> str:
 
 
 def _write_compact(document: Any, out: _Writable) -> None:
-    if isinstance(document, Stream):
+    if isinstance(document, Encoded):
+        out.write("{" + ",".join(map(":".join, document.members(True))) + "}")
+    elif isinstance(document, Stream):
         out.write("{")
         first = True
         for key, value in document.items():
-            out.write(("" if first else ",") + _string(str(key)) + ":" + _compact(value))
+            out.write(("" if first else ",") + _string(str(key)) + ":")
+            if _has_stream(value):
+                _write_compact(value, out)
+            else:
+                out.write(_compact(value))
             first = False
         out.write("}")
-    elif isinstance(document, Mapping) and any(
-        isinstance(value, Stream) for value in document.values()
-    ):
+    elif isinstance(document, Mapping) and any(_is_made(value) for value in document.values()):
         out.write("{")
         for index, (key, value) in enumerate(document.items()):
             out.write(("," if index else "") + _string(str(key)) + ":")
@@ -198,14 +242,19 @@ def _scalar(value: Any) -> str | None:
             return _string(str(value))
         rounded = round(value, 10)
         return "0.0" if rounded == 0 else _float(rounded)
-    if isinstance(value, Mapping | list | tuple | Stream):
+    if isinstance(value, Mapping | list | tuple | Stream | Encoded):
         return None
     return _string(repr(value))
 
 
+def _is_made(value: Any) -> bool:
+    """Whether ``value`` is a :class:`Stream` or :class:`Encoded`, made while it is written."""
+    return isinstance(value, Stream | Encoded)
+
+
 def _has_stream(value: Any) -> bool:
-    return isinstance(value, Stream) or (
-        isinstance(value, Mapping) and any(isinstance(item, Stream) for item in value.values())
+    return _is_made(value) or (
+        isinstance(value, Mapping) and any(_is_made(item) for item in value.values())
     )
 
 
@@ -215,6 +264,10 @@ def _write_indented(value: Any, out: _Writable, newline: str) -> None:
         out.write(_indented(value, newline))
         return
     inner = newline + "  "
+    if isinstance(value, Encoded):
+        text = ("," + inner).join(map(": ".join, value.members(False)))
+        out.write("{" + inner + text + newline + "}" if text else "{}")
+        return
     first = True
     for key, item in value.items():
         out.write(("{" if first else ",") + inner + _string(str(key)) + ": ")

@@ -8,7 +8,7 @@ one pass up the graph (the columnar path) and returns a
 :class:`JudgementGrid`: a read-only mapping ``(unit, node) -> Judgement``
 that makes each judgement (with the scalar functions, from the judgements of
 its children) the first time it is read, and writes the JSON document's
-nodes straight from its arrays without making any.
+nodes straight from its arrays, as text, without making any.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval._frozen import FrozenDict
+from policyeval._node_text import NodeText
 from policyeval._rule_arrays import AssessmentFields
 from policyeval.aggregate import NodeScores
 from policyeval.confidence import _Weakest
 from policyeval.exceptions import PluginContractError
 from policyeval.framework import Framework
 from policyeval.protocols import Assessment, Confidence, ConfidenceRule, Status
-from policyeval.results import EvidenceIds, Judgement, node_document
+from policyeval.results import EvidenceIds, Judgement
 from policyeval.scales import NumericScale, OrdinalScale
 from policyeval.score import ScoreTable, cell_grid
 from policyeval.triangulate import AssessmentTable
@@ -288,6 +289,15 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         self._children = {node: framework.children(node) for node in framework.inner_nodes}
         self._made: dict[tuple[str, str], Judgement] = {}
         self._kinds = [framework.node(node).kind for node in nodes.nodes]
+        # Each indicator (in the score table's order) with its column, and the other nodes.
+        self._indicator_places = [
+            (indicator, self._columns[indicator]) for indicator in nodes.table.indicators
+        ]
+        self._inner_places = [
+            (column, node)
+            for column, node in enumerate(nodes.nodes)
+            if node not in self._indicator_columns
+        ]
         self._origin_grid = cell_grid(nodes.table, "origins")
         self._level_grid = cell_grid(nodes.table, "levels")
         for array in (levels, statuses, confidences, status_child):
@@ -374,49 +384,89 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
         column = self.nodes.scores[:, self._columns[node]].tolist()
         return [None if number != number else number for number in column]
 
-    def node_documents(
-        self, unit: str, ranks: Mapping[str, Mapping[str, int | None]]
-    ) -> dict[str, dict[str, Any]]:
-        """Every node's entry in the JSON document for ``unit``, read off the arrays."""
+    def node_texts(self, unit: str, ranks: Sequence[int | None], encoder: NodeText) -> list[str]:
+        """Every node's entry in the JSON document for ``unit`` as text, read off the arrays.
+
+        ``ranks`` are the unit's ranks on the nodes, and the entries come,
+        in declaration order; an entry is the text of
+        :func:`~policyeval.results.node_document` (with ``status_from``) in
+        ``encoder``'s layout.
+        """
         nodes = self.nodes
         framework, table = nodes.framework, nodes.table
         row = self._rows[unit]
+        table_scores, table_values = table.scores[row].tolist(), table.values[row].tolist()
+        found = table.triangulation
+        assessments: Mapping[tuple[str, str], Assessment] = (
+            found.assessments if found is not None else {}
+        )
+        origins = self._origin_grid[row].tolist()
+        table_levels = self._level_grid[row].tolist()
+        kinds = self._kinds
+        out = [""] * len(nodes.nodes)
+        # Which part holds each indicator's assessment (-1: none, or made) and its group there.
+        in_table = assessments if isinstance(assessments, AssessmentTable) else None
+        held = in_table.unit_parts(unit) if in_table is not None else None
+        parts, groups = held if held is not None else ((), ())
+        columns_of = (
+            [part.columns() for part in in_table.parts]
+            if in_table is not None and held is not None
+            else []
+        )
+        # Assessments a part holds as columns are written together, part by part.
+        batches: list[tuple[list[int], list[Any]]] = [([], []) for _ in columns_of]
+        for position, (indicator, column) in enumerate(self._indicator_places):
+            part = parts[position] if held is not None else -1
+            origin = origins[position]
+            number = table_scores[position]
+            if part >= 0 and origin != "data":
+                group_columns = columns_of[part]
+                group = groups[position]
+                if group_columns is not None and group_columns.patterns[group] >= 0:
+                    placed, entries = batches[part]
+                    placed.append(column)
+                    entries.append(
+                        (
+                            group,
+                            kinds[column],
+                            table_levels[position],
+                            None if number != number else number,
+                            ranks[column],
+                        )
+                    )
+                    continue
+            given: Assessment | AssessmentFields | None = (
+                in_table.fields(unit, indicator)
+                if in_table is not None
+                else assessments.get((unit, indicator))
+            )
+            fields = _indicator_fields(
+                table,
+                indicator,
+                number,
+                table_values[position],
+                origin,
+                table_levels[position],
+                given,
+            )
+            out[column] = encoder.node(kind=kinds[column], rank=(ranks[column],), **fields)
+        for part, (placed, entries) in enumerate(batches):
+            if entries:
+                group_columns = columns_of[part]
+                assert group_columns is not None  # only parts with columns get entries
+                for column, text in zip(
+                    placed, encoder.groups(group_columns, entries), strict=True
+                ):
+                    out[column] = text
+        if not self._inner_places:
+            return out
         scores = nodes.scores[row].tolist()
         shares = nodes.share_present[row].tolist()
         levels = self.levels[row].tolist()
         statuses = self.statuses[row].tolist()
         confidences = self.confidences[row].tolist()
         status_child = self.status_child[row].tolist()
-        table_scores, table_values = table.scores[row].tolist(), table.values[row].tolist()
-        found = table.triangulation
-        assessments: Mapping[tuple[str, str], Assessment] = (
-            found.assessments if found is not None else {}
-        )
-        # The unit's assessments, in indicator order (fields only, where not made yet).
-        given: Sequence[Assessment | AssessmentFields | None] = (
-            assessments.unit_fields(unit)
-            if isinstance(assessments, AssessmentTable)
-            else [assessments.get((unit, indicator)) for indicator in table.indicators]
-        )
-        origins = self._origin_grid[row].tolist()
-        table_levels = self._level_grid[row].tolist()
-        out: dict[str, dict[str, Any]] = {}
-        for column, node in enumerate(nodes.nodes):
-            kind = self._kinds[column]
-            rank = (ranks[node][unit],)
-            if node in self._indicator_columns:
-                position = self._indicator_columns[node]
-                fields = _indicator_fields(
-                    table,
-                    node,
-                    table_scores[position],
-                    table_values[position],
-                    origins[position],
-                    table_levels[position],
-                    given[position],
-                )
-                out[node] = node_document(kind=kind, rank=rank, **fields)
-                continue
+        for column, node in self._inner_places:
             children = self._children[node]
             weights = nodes.weights[node]
             number = scores[column]
@@ -442,11 +492,12 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
                 nodes.min_share,
                 nodes.reachable.get((unit, node)) if not defined else None,
             )
-            document = node_document(
-                kind=kind,
+            taken = status_child[column]
+            out[column] = encoder.node(
+                kind=kinds[column],
                 level=level,
                 score=number if defined else None,
-                rank=rank,
+                rank=(ranks[column],),
                 confidence=None if confidence < 0 else _CONFIDENCES[confidence],
                 status=_STATUSES[statuses[column]],
                 evidence=None,
@@ -455,10 +506,8 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
                 weights=weights,
                 aggregator=nodes.aggregators[node],
                 share_present=shares[column],
+                status_from=children[taken] if taken >= 0 else None,
             )
-            if status_child[column] >= 0:
-                document["status_from"] = children[status_child[column]]
-            out[node] = document
         return out
 
 

@@ -13,7 +13,6 @@ The conformance kit's ``array_form_matches`` law holds it to the scalar form.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -30,11 +29,22 @@ from policyeval.scales import OrdinalScale
 if TYPE_CHECKING:
     from policyeval.triangulation import _CountingRule
 
-__all__ = ["AssessmentFields", "GroupAssessments", "counting_groups"]
+__all__ = [
+    "AssessmentFields",
+    "GroupAssessments",
+    "GroupColumns",
+    "PatternFields",
+    "counting_groups",
+]
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.integer[Any]]
 BoolArray = npt.NDArray[np.bool_]
+
+
+# Extra cells a groups x values table may have beyond 8 per value found before groups are told
+# apart by their tuples instead.
+_SPARSE = 1 << 16
 
 
 class _Distinct:
@@ -56,28 +66,37 @@ class _Distinct:
             keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         owner, code = np.divmod(keys, width)
         self.counts = np.bincount(owner, minlength=groups)
-        self._bounds = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64).tolist()
-        self._codes = code.tolist()
+        self._owner, self._code = owner, code
+        self._starts = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
         # Plain strings, looked up by code (a vocabulary may be an array of numpy strings).
-        self._name = [str(name) for name in names].__getitem__
-
-        self._per_group: list[tuple[str, ...]] | None = None
+        self._names = [str(name) for name in names]
+        self._lists: tuple[list[int], list[int]] | None = None
 
     def of(self, group: int) -> tuple[str, ...]:
         """The group's distinct values, sorted."""
-        return self.per_group()[group]
+        if self._lists is None:
+            self._lists = (self._starts.tolist(), self._code.tolist())
+        starts, codes = self._lists
+        names = self._names
+        return tuple([names[code] for code in codes[starts[group] : starts[group + 1]]])
 
-    def per_group(self) -> list[tuple[str, ...]]:
-        """Every group's distinct values, made for all groups the first time any is read."""
-        if self._per_group is None:
-            found = list(map(self._name, self._codes))
-            # Groups mostly repeat a few combinations: one tuple object each.
-            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-            self._per_group = [
-                shared.setdefault(values, values)
-                for values in (tuple(found[a:b]) for a, b in itertools.pairwise(self._bounds))
-            ]
-        return self._per_group
+    def combinations(self) -> IntArray:
+        """A number for each group, the same for groups with the same distinct values."""
+        groups, found = len(self.counts), len(self._code)
+        widest = int(self.counts.max(initial=0))
+        if widest == 0:
+            return np.zeros(groups, dtype=np.int64)
+        if groups * widest > 8 * found + _SPARSE:
+            # A few groups with many values: a table of groups x values would be mostly empty.
+            seen: dict[tuple[str, ...], int] = {}
+            return np.fromiter(
+                (seen.setdefault(self.of(group), len(seen)) for group in range(groups)),
+                dtype=np.int64,
+                count=groups,
+            )
+        table = np.full((groups, widest), -1, dtype=np.int64)
+        table[self._owner, np.arange(found) - self._starts[self._owner]] = self._code
+        return row_numbers(list(table.T), groups)
 
 
 class AssessmentFields(NamedTuple):
@@ -113,6 +132,82 @@ class AssessmentFields(NamedTuple):
         return _assessment(*self)
 
 
+def row_numbers(columns: Sequence[Codes], count: int) -> IntArray:
+    """A number for each of ``count`` rows, the same for rows equal in all ``columns``.
+
+    Numbers go from ``0`` up, in the rows' sorted order.
+
+    >>> row_numbers([np.array([1, 0, 1]), np.array([2, 5, 2])], 3).tolist()
+    [1, 0, 1]
+    """
+    # The columns packed into one integer per row, most significant first, so that one sort of
+    # integers numbers the rows (np.unique(axis=0) sorts rows as bytes, slowly).
+    key = np.zeros(count, dtype=np.int64)
+    size = 1
+    for given in columns:
+        if not count:
+            break
+        column = np.asarray(given, dtype=np.int64)
+        low = int(column.min())
+        span = int(column.max()) - low + 1
+        values = column - low
+        if span > count:  # a sparse column (float bits, large codes): its values numbered densely
+            values = _dense(column)
+            span = int(values.max()) + 1
+        if size * span >= 1 << 62:
+            key = _dense(key)
+            size = int(key.max()) + 1
+        key = key * span + values
+        size *= span
+    return _dense(key)
+
+
+def _dense(values: IntArray) -> IntArray:
+    """Each value's position among the sorted distinct values."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+class PatternFields(NamedTuple):
+    """The fields groups of one pattern share (see :class:`GroupColumns`)."""
+
+    explanation: str
+    agreement: float
+    sources: tuple[str, ...]
+    source_categories: tuple[str, ...]
+    techniques: tuple[str, ...]
+    dates: tuple[str, ...]
+    investigators: tuple[str, ...]
+
+
+class GroupColumns(NamedTuple):
+    """The fields of every group an array form decided, as columns.
+
+    Groups with the same ``patterns[group]`` (``-1``: a group the array
+    form did not decide, read with :meth:`GroupAssessments.fields`) share
+    every field but their ids: ``pattern_fields(group)`` gives them
+    (:class:`PatternFields`) for any one of the groups. A group's
+    ``evidence`` is ``ids[id_bounds[group]:id_bounds[group + 1]]``, its
+    ``agreeing`` likewise from ``agreeing`` and ``agreeing_bounds``, its
+    status and confidence ``statuses[group]`` and ``confidences[group]``
+    (indices into :class:`~policyeval.protocols.Status` and
+    :class:`~policyeval.protocols.Confidence`), ``rule`` the rule's
+    ``repr``; no value and no concerns. A writer reads these without making
+    an object per group, and words what a pattern shares once.
+    """
+
+    patterns: list[int]
+    pattern_fields: Callable[[int], PatternFields]
+    ids: list[str]
+    id_bounds: list[int]
+    agreeing: list[str]
+    agreeing_bounds: list[int]
+    statuses: list[int]
+    confidences: list[int]
+    rule: str
+
+
 class GroupAssessments(Sequence[Assessment]):
     """The assessments of every group, each made when it is read.
 
@@ -131,9 +226,18 @@ class GroupAssessments(Sequence[Assessment]):
         ratings: list[str | None],
         statuses: npt.NDArray[np.int8],
         confidences: npt.NDArray[np.int8],
+        columns: Callable[[], GroupColumns] | None = None,
     ) -> None:
         self._count, self._make = count, make
         self.ratings, self.statuses, self.confidences = ratings, statuses, confidences
+        self._columns = columns
+        self._made_columns: GroupColumns | None = None
+
+    def columns(self) -> GroupColumns | None:
+        """Every group's fields as columns (see :class:`GroupColumns`), or ``None`` when not held."""
+        if self._made_columns is None and self._columns is not None:
+            self._made_columns = self._columns()
+        return self._made_columns
 
     def __len__(self) -> int:
         return self._count
@@ -240,7 +344,6 @@ def counting_groups(
         else [0] * count
     )
     # Ids are looked up in one pass when the first group is read (the JSON writer reads them all).
-    agreeing_rows = rows[agreeing]
     id_lists: list[list[str]] = []
     agreeing_bounds = np.concatenate(([0], np.cumsum(agreeing_count))).tolist()
     group_bounds = bounds.tolist()
@@ -295,7 +398,6 @@ def counting_groups(
     phrases: dict[tuple[int, int, float, int], str] = {}
     counted_texts: dict[tuple[tuple[str, ...], int], str] = {}
     source_texts: dict[tuple[str, ...], str] = {}
-    columns: list[list[tuple[str, ...]]] = []
     below = _percent(rule.min_agreement)
 
     def counted_text_of(values: tuple[str, ...], left: int) -> str:
@@ -307,25 +409,15 @@ def counting_groups(
         text = _listed(len(values), singular, plural, values)
         return text + _not_counted(left, why) if why else text
 
-    def make(group: int) -> AssessmentFields:
-        if not exact[group]:
-            return AssessmentFields.of(undecided[group])
+    def prepare() -> None:
+        # Ids are looked up for every group at once, when the first is read (the agreeing ones
+        # are the same strings, not copies).
         if not id_lists:
-            id_lists.append(table.ids_of(rows))
-            id_lists.append(table.ids_of(agreeing_rows))
-        if not columns:
-            columns.extend(
-                column.per_group()
-                for column in (
-                    counted,
-                    independent_sources,
-                    sources,
-                    all_categories,
-                    techniques,
-                    dated,
-                    investigators,
-                )
-            )
+            ids = table.ids_of(rows)
+            id_lists.append(ids)
+            id_lists.append(list(map(ids.__getitem__, np.flatnonzero(agreeing).tolist())))
+
+    def explain(group: int) -> str:
         start, end = group_bounds[group], group_bounds[group + 1]
         agreed = agreeing_count[group]
         share = shares[group]
@@ -341,54 +433,106 @@ def counting_groups(
                 f"({percents.get(share) or percents.setdefault(share, _percent(share))}) "
                 f"agree on {rating!r}"
             )
-        values = columns[0][group]
-        left = left_out[group]
-        counted_text = counted_texts.get((values, left))
-        if counted_text is None:
-            counted_text = counted_texts[values, left] = counted_text_of(values, left)
         status = _STATUSES[status_list[group]]
-        confidence = _CONFIDENCES[confidence_list[group]]
         if status is Status.CONTESTED:
             if split and share >= rule.min_agreement:
-                explanation = (
+                return (
                     f"{phrase}; an even split between {rating!r} and "
                     f"{levels[upper[group]]!r}: half the weight on each side, the lower one "
                     "shown — contested"
                 )
-            else:
-                explanation = f"{phrase}, below {below} — contested"
-        elif status is Status.CORROBORATED:
-            explanation = f"{phrase}; {counted_text} — corroborated"
-        else:
-            independent_names = columns[1][group]
-            listed = source_texts.get(independent_names)
-            if listed is None:
-                listed = source_texts[independent_names] = _listed(
-                    len(independent_names), "source", "sources", independent_names
-                )
-            explanation = (
-                f"{phrase}; {counted_text}, {rule.minimum} needed; {listed} — "
-                f"{_status_text(status)}"
+            return f"{phrase}, below {below} — contested"
+        values = counted.of(group)
+        left = left_out[group]
+        counted_text = counted_texts.get((values, left))
+        if counted_text is None:
+            counted_text = counted_texts[values, left] = counted_text_of(values, left)
+        if status is Status.CORROBORATED:
+            return f"{phrase}; {counted_text} — corroborated"
+        independent_names = independent_sources.of(group)
+        listed = source_texts.get(independent_names)
+        if listed is None:
+            listed = source_texts[independent_names] = _listed(
+                len(independent_names), "source", "sources", independent_names
             )
+        return f"{phrase}; {counted_text}, {rule.minimum} needed; {listed} — {_status_text(status)}"
+
+    def pattern_fields(group: int) -> PatternFields:
+        return PatternFields(
+            explain(group),
+            shares[group],
+            sources.of(group),
+            all_categories.of(group),
+            techniques.of(group),
+            dated.of(group),
+            investigators.of(group),
+        )
+
+    def make(group: int) -> AssessmentFields:
+        if not exact[group]:
+            return AssessmentFields.of(undecided[group])
+        prepare()
+        shared = pattern_fields(group)
+        start, end = group_bounds[group], group_bounds[group + 1]
         return AssessmentFields(
-            rating,
+            levels[chosen_level[group]],
             None,
-            share,
+            shared.agreement,
             tuple(id_lists[0][start:end]),
             tuple(id_lists[1][agreeing_bounds[group] : agreeing_bounds[group + 1]]),
-            columns[2][group],
-            columns[3][group],
-            columns[4][group],
-            columns[5][group],
-            columns[6][group],
-            status,
-            confidence,
-            explanation,
+            shared.sources,
+            shared.source_categories,
+            shared.techniques,
+            shared.dates,
+            shared.investigators,
+            _STATUSES[status_list[group]],
+            _CONFIDENCES[confidence_list[group]],
+            shared.explanation,
             (),
             rule_text,
         )
 
-    return GroupAssessments(count, make, ratings, statuses, confidences)
+    def as_columns() -> GroupColumns:
+        prepare()
+        # Groups alike in everything the explanation and the shared fields are made of.
+        patterns = row_numbers(
+            [
+                np.ascontiguousarray(found.agreement, dtype=np.float64).view(np.int64),
+                np.asarray(agreeing_count, dtype=np.int64),
+                lengths,
+                found.level,
+                found.upper,
+                statuses,
+                np.asarray(left_out, dtype=np.int64),
+                *(
+                    column.combinations()
+                    for column in (
+                        counted,
+                        independent_sources,
+                        sources,
+                        all_categories,
+                        techniques,
+                        dated,
+                        investigators,
+                    )
+                ),
+            ],
+            count,
+        )
+        patterns[~found.exact] = -1
+        return GroupColumns(
+            patterns.tolist(),
+            pattern_fields,
+            id_lists[0],
+            group_bounds,
+            id_lists[1],
+            agreeing_bounds,
+            status_list,
+            confidence_list,
+            rule_text,
+        )
+
+    return GroupAssessments(count, make, ratings, statuses, confidences, as_columns)
 
 
 def _no_group(group: int) -> AssessmentFields:

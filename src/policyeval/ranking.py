@@ -41,7 +41,9 @@ def competition_ranks(scores: Sequence[float | None]) -> tuple[int | None, ...]:
     >>> competition_ranks([None, 1.0])
     (None, 1)
     """
-    rounded = [None if score is None else round(score, TIE_DIGITS) for score in scores]
+    # Units share few scores (an indicator has a score per level): each is rounded once.
+    rounding = {score: round(score, TIE_DIGITS) for score in set(scores) if score is not None}
+    rounded = [None if score is None else rounding[score] for score in scores]
     defined = sorted((score for score in rounded if score is not None), reverse=True)
     first: dict[float, int] = {}
     for position, score in enumerate(defined, start=1):

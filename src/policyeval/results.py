@@ -19,8 +19,9 @@ import attrs
 
 from policyeval._collector import collection_paused
 from policyeval._frozen import freeze, frozen_dict
-from policyeval._json import Lines, Stream, jsonable, round_number, write
+from policyeval._json import Encoded, Lines, Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
+from policyeval._node_text import NodeText
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import Rejection
 from policyeval.evidence_table import items_of_unit
@@ -253,7 +254,7 @@ def _judgement_mapping(
     value: Mapping[tuple[str, str], Judgement],
 ) -> Mapping[tuple[str, str], Judgement]:
     """A read-only mapping: the engine's judgement grid as it is, anything else frozen."""
-    if isinstance(value, Mapping) and hasattr(value, "node_documents"):
+    if isinstance(value, Mapping) and hasattr(value, "node_texts"):
         return value
     return frozen_dict(value)
 
@@ -472,30 +473,63 @@ class Evaluation:
     ) -> dict[str, Any]:
         """The document with its units as a :class:`~policyeval._json.Stream`.
 
-        Each unit's nodes are made when the writer reaches the unit, and
-        ``extend(unit, nodes)`` may add to them (JSON-ready values only).
+        Each unit's nodes are written as text (:class:`~policyeval._node_text.NodeText`)
+        when the writer reaches the unit; ``extend(unit, nodes)`` may add to
+        them (JSON-ready values only), and is given them read back as dicts.
         """
         framework = self.framework
-        ranks = {node: self.ranks(node) for node in framework.node_ids}
-        columnar = getattr(self.judgements, "node_documents", None)
+        by_node = [self.ranks(node) for node in framework.node_ids]
+        # Each unit's ranks, in declaration order.
+        ranks = dict(
+            zip(self.units, zip(*(column.values() for column in by_node), strict=True), strict=True)
+        )
+        columnar = getattr(self.judgements, "node_texts", None)
+        encoders = {True: NodeText(compact=True), False: NodeText(compact=False)}
+
+        keys = [json.dumps(node, ensure_ascii=False) for node in framework.node_ids]
+
+        def node_texts(unit: str, compact: bool) -> list[str]:
+            encoder = encoders[compact]
+            if columnar is not None:
+                return columnar(unit, ranks[unit], encoder)  # type: ignore[no-any-return]
+            texts = []
+            for node, rank in zip(framework.node_ids, ranks[unit], strict=True):
+                judgement = self.judgement(unit, node)
+                # Inner nodes name their children; their evidence ids are the children's.
+                indicator = framework.node(node).is_indicator
+                texts.append(
+                    encoder.node(
+                        kind=judgement.kind,
+                        level=judgement.level,
+                        score=judgement.score,
+                        rank=(rank,),
+                        confidence=judgement.confidence,
+                        status=judgement.status,
+                        evidence=judgement.evidence if indicator else None,
+                        explanation=judgement.explanation,
+                        value=judgement.value,
+                        assessment=judgement.assessment,
+                        children=judgement.children,
+                        weights=judgement.weights,
+                        aggregator=judgement.aggregator,
+                        share_present=judgement.share_present,
+                        status_from=self._status_child(unit, node),
+                    )
+                )
+            return texts
 
         def unit_document(unit: str) -> dict[str, Any]:
-            nodes: dict[str, dict[str, Any]]
-            if columnar is not None:
-                nodes = columnar(unit, ranks)
-            else:
-                nodes = {}
-                for node in framework.node_ids:
-                    judgement = self.judgement(unit, node)
-                    # Inner nodes name their children; their evidence ids are the children's.
-                    evidence = judgement.evidence if framework.node(node).is_indicator else None
-                    document = judgement._as_dict(evidence, (ranks[node][unit],))
-                    inherited = self._status_child(unit, node)
-                    if inherited is not None:
-                        document["status_from"] = inherited
-                    nodes[node] = document
-            if extend is not None:
-                extend(unit, nodes)
+            if extend is None:
+                return {
+                    "nodes": Encoded(
+                        lambda compact: zip(keys, node_texts(unit, compact), strict=True)
+                    )
+                }
+            texts = node_texts(unit, True)
+            nodes = {
+                node: json.loads(text) for node, text in zip(framework.node_ids, texts, strict=True)
+            }
+            extend(unit, nodes)
             return {"nodes": Lines(nodes)}
 
         return {

@@ -122,10 +122,39 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
 
     def unit_fields(self, unit: str) -> list[Assessment | AssessmentFields | None]:
         """:meth:`fields` of every indicator for ``unit``, in indicator order."""
+        return [
+            cell[0].fields(cell[1]) if isinstance(cell, tuple) else cell
+            for cell in self.unit_cells(unit)
+        ]
+
+    @property
+    def parts(self) -> tuple[GroupAssessments, ...]:
+        """The array forms' results this table reads groups from (see :meth:`unit_parts`)."""
+        return tuple(part for part, _, _ in self._parts)
+
+    def unit_parts(self, unit: str) -> tuple[list[int], list[int]] | None:
+        """For each indicator of ``unit``, the part of :attr:`parts` holding its assessment and its
+        group there; part ``-1`` when it is made already, or there is no evidence.
+
+        ``None`` when the table has no such unit.
+        """
+        row = self._rows.get(unit)
+        if row is None:
+            return None
+        return self._part[row].tolist(), self._group[row].tolist()
+
+    def unit_cells(self, unit: str) -> list[Assessment | tuple[GroupAssessments, int] | None]:
+        """Where each indicator's assessment for ``unit`` is, in indicator order.
+
+        An assessment already made, or the part holding it and its group
+        there (to be read with :meth:`GroupAssessments.fields
+        <policyeval._rule_arrays.GroupAssessments.fields>` or its columns);
+        ``None`` for every indicator when the table has no such unit.
+        """
         row = self._rows.get(unit)
         if row is None:
             return [None] * len(self.indicators)
-        out: list[Assessment | AssessmentFields | None] = []
+        out: list[Assessment | tuple[GroupAssessments, int] | None] = []
         parts = self._parts
         for indicator, part, group in zip(
             self.indicators, self._part[row].tolist(), self._group[row].tolist(), strict=True
@@ -136,7 +165,7 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
             elif part < 0:
                 out.append(self._empty[indicator])
             else:
-                out.append(parts[part][0].fields(group))
+                out.append((parts[part][0], group))
         return out
 
     def __contains__(self, key: object) -> bool:
