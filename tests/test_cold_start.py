@@ -20,8 +20,8 @@ SERANG = ROOT / "examples" / "serang_2024"
 HEAVY = ("networkx", "jsonschema", "jinja2")
 # Smaller imports a JSON evaluation does without: numpy's masked arrays (np.unique loads them),
 # the sensitivity draws, a workbook's zip reader and importlib.resources (data files are read
-# from the package folder).
-LIGHTER = ("numpy.ma", "policyeval._draws", "zipfile", "importlib.resources")
+# from the package folder), exact fractions (the consensus of a table's groups sums integers).
+LIGHTER = ("numpy.ma", "policyeval._draws", "zipfile", "importlib.resources", "fractions")
 
 
 def _modules_after(code: str) -> set[str]:

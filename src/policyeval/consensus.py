@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
@@ -153,6 +152,8 @@ def _distinct(evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:
 
 def _upper_median(pairs: Sequence[tuple[float, float]], lower: float) -> float | None:
     """The value just above ``lower`` when exactly half the weight lies at or below it."""
+    from fractions import Fraction  # exact sums, on the path of items only (not of tables)
+
     total = sum((Fraction(weight) for _, weight in pairs), Fraction(0))
     below = sum((Fraction(weight) for value, weight in pairs if value <= lower), Fraction(0))
     above = [value for value, weight in pairs if value > lower and weight > 0]
@@ -163,6 +164,8 @@ def _upper_median(pairs: Sequence[tuple[float, float]], lower: float) -> float |
 
 def _share(part: Sequence[Evidence], whole: Sequence[Evidence]) -> float:
     """The exact weight share of ``part`` in ``whole``, rounded once to a float."""
+    from fractions import Fraction  # exact sums, on the path of items only (not of tables)
+
     total = sum((Fraction(item.weight) for item in whole), Fraction(0))
     return float(sum((Fraction(item.weight) for item in part), Fraction(0)) / total)
 
