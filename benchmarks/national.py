@@ -15,6 +15,10 @@ each side's peak memory is its own:
   the tree, levels read back through the scale's midpoints) and writing a JSON
   object for every node.
 
+A third run, outside the comparison, takes the command line's path on the
+same rows: the CSV's folder as a case (``evaluate_case``: reading, checks,
+evaluation, comparison with reported verdicts) and the case's compact JSON.
+
 Each side reports CPU seconds for load, evaluate and JSON, and its peak
 resident memory. The two results are then compared node by node (level,
 score, status, confidence) and the script fails loudly when any differs.
@@ -102,6 +106,36 @@ def run_policyeval(csv_path: Path, out: Path) -> dict[str, float]:
         "peak": peak,
         "peak_readable": _peak_mib(),
     }
+
+
+def run_case(csv_path: Path, out: Path) -> dict[str, float]:
+    """The command line's path on the same rows: the CSV's folder as a case, evaluated with
+    :func:`~policyeval.case.evaluate_case` (reading, checking, evaluating and comparing with
+    reported verdicts, of which there are none) and its compact JSON written."""
+    from policyeval.case import evaluate_case
+    from policyeval.framework_io import save_framework
+
+    folder = csv_path.parent
+    framework = national_framework()
+    save_framework(framework, folder / "framework.toml")
+    with csv_path.open(encoding="utf-8") as handle:
+        next(handle)
+        units = sorted({line.split(",", 2)[1] for line in handle})
+    declared = "".join(f'\n[[units]]\nid = "{unit}"\n' for unit in units)
+    (folder / "case.toml").write_text(
+        'schema = "policyeval.case/1"\n\n[case]\nid = "national"\n'
+        'title = { en = "National benchmark" }\nframework = "framework.toml"\n'
+        f'language = "en"\n\n[evidence]\nfile = "{csv_path.name}"\n{declared}',
+        encoding="utf-8",
+    )
+    result, evaluate_seconds = _cpu(lambda: evaluate_case(folder))
+
+    def write() -> None:
+        with out.open("w", encoding="utf-8") as handle:
+            result.write_json(handle, compact=True)
+
+    _, json_seconds = _cpu(write)
+    return {"evaluate": evaluate_seconds, "json": json_seconds, "peak": _peak_mib()}
 
 
 # --- the baseline side ------------------------------------------------------------------------
@@ -306,12 +340,16 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
     """Write the CSV for ``rows`` rows, run both sides, check they agree, return the figures."""
     framework = national_framework()
     units = max(1, rows // ROWS_PER_UNIT)
-    csv_path = folder / f"evidence_{rows}.csv"
+    (folder / "case").mkdir(exist_ok=True)
+    csv_path = folder / "case" / f"evidence_{rows}.csv"
     written = write_evidence(csv_path, framework, units, ROWS_PER_INDICATOR)
     ours_out, theirs_out = folder / "policyeval.json", folder / "baseline.json"
     ours = _side("policyeval", csv_path, ours_out)
     theirs = _side("baseline", csv_path, theirs_out)
     checked = compare_outputs(ours_out, theirs_out)
+    case_out = folder / "case.json"
+    case = _side("case", csv_path, case_out)
+    case_out.unlink()
     sizes = {"policyeval": ours_out.stat().st_size, "baseline": theirs_out.stat().st_size}
     for path in (csv_path, ours_out, theirs_out):
         path.unlink()
@@ -323,6 +361,7 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
         "nodes_checked": checked,
         "policyeval": {**ours, "total": total_ours, "json_bytes": sizes["policyeval"]},
         "baseline": {**theirs, "total": total_theirs, "json_bytes": sizes["baseline"]},
+        "case": {**case, "total": case["evaluate"] + case["json"]},
         "cpu_ratio": total_ours / total_theirs if total_theirs else math.inf,
         "memory_ratio": ours["peak"] / theirs["peak"] if theirs["peak"] else math.inf,
     }
@@ -349,6 +388,12 @@ def _print(figures: dict[str, Any]) -> None:
         f"  policyeval readable JSON (indented, not in the totals): {ours['json_readable']:.2f}s, "
         f"peak {ours['peak_readable']:.0f} MiB"
     )
+    case = figures["case"]
+    print(
+        f"  policyeval as a case (evaluate_case + its JSON, the command line's path; not in the "
+        f"totals): {case['evaluate']:.2f}s + {case['json']:.2f}s = {case['total']:.2f}s, "
+        f"peak {case['peak']:.0f} MiB"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -361,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.side:
         name, csv_path, out = args.side
-        run = run_policyeval if name == "policyeval" else run_baseline
+        run = {"policyeval": run_policyeval, "baseline": run_baseline, "case": run_case}[name]
         print(json.dumps(run(Path(csv_path), Path(out))))
         return 0
     sizes = QUICK_ROWS if args.quick else tuple(int(n) for n in (args.rows or DEFAULT_ROWS))

@@ -139,3 +139,48 @@ def test_the_example_loads_with_its_choices() -> None:
     ]
     assert case.rule_why and case.aggregation_why and case.confidence_why
     assert case.reported_file == EXAMPLE / "reported.csv" and case.reported_why
+
+
+def test_a_case_read_from_a_table_makes_no_item_or_judgement_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case whose evidence is a plain CSV is evaluated, compared with its (absent) reported
+    verdicts and written as JSON from arrays: no Evidence or Judgement object is made, so the
+    command line's path stays as cheap as the library's at a national scale."""
+    from policyeval._judgements import JudgementGrid
+    from policyeval.case import evaluate_case
+    from policyeval.evidence_table import EvidenceTable
+    from policyeval.framework_io import save_framework
+    from policyeval.frameworks import load
+
+    rows = ["id,unit,indicator,rating,source,source_category,technique"]
+    for number, (unit, indicator, rating, category) in enumerate(
+        [
+            ("a", "kompetensi", "baik", "asn"),
+            ("a", "kompetensi", "baik", "dokumen"),
+            ("a", "integritas", "cukup_baik", "asn"),
+            ("b", "kompetensi", "kurang_baik", "asn"),
+        ]
+    ):
+        rows.append(f"E{number},{unit},{indicator},{rating},s{number},{category},interview")
+    (tmp_path / "evidence.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    save_framework(load("agustino"), tmp_path / "framework.toml")
+    (tmp_path / "case.toml").write_text(
+        'schema = "policyeval.case/1"\n\n[case]\nid = "t"\ntitle = { en = "T" }\n'
+        'framework = "framework.toml"\nlanguage = "en"\n\n[evidence]\nfile = "evidence.csv"\n\n'
+        '[[units]]\nid = "a"\n\n[[units]]\nid = "b"\n',
+        encoding="utf-8",
+    )
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an object was made for a row or a judgement")
+
+    monkeypatch.setattr(EvidenceTable, "item", refused)
+    monkeypatch.setattr(JudgementGrid, "_make", refused)
+    result = evaluate_case(tmp_path)
+    assert isinstance(result.evaluation.evidence, EvidenceTable)
+    text = result.to_json(compact=True)
+    assert '"kompetensi":{"kind":"indicator","level":"baik"' in text
+    assert [row.agreement for row in result.agreement].count("not_reported") == 2 * 18
+    monkeypatch.undo()
+    assert result.evaluation.level("a", "kompetensi") == "baik"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import types
+from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -213,3 +215,38 @@ def test_evaluations_with_data_tables_are_written_as_their_judgements_dicts() ->
             evaluate(_framework(), evidence, data=DATA, scorers=SCORERS, min_share=0)
         )
     assert_written_as_dicts(evaluate_case(EXAMPLE).evaluation)
+
+
+@pytest.mark.parametrize("example", ["serang_2024", "asem_coinr"])
+def test_a_case_document_written_as_text_is_its_dict_encoded(example: str) -> None:
+    """A case's nodes gain their reported verdict and agreement (Serang) or strict ranks (ASEM)
+    on the text path: the compact bytes are those of the document read back as dicts and
+    encoded, and the readable form holds the same document."""
+    from policyeval._json import dumps
+    from policyeval.case import evaluate_case
+
+    result = evaluate_case(Path(__file__).resolve().parents[1] / "examples" / example)
+    document = result.to_dict()
+    assert result.to_json(compact=True) == dumps(document, compact=True)
+    assert json.loads(result.to_json())["units"] == document["units"]
+    nodes = next(iter(document["units"].values()))["nodes"]
+    if example == "serang_2024":
+        assert list(nodes["program"])[-2:] == ["reported", "agreement"]
+    else:
+        assert all(isinstance(entry["rank"], int) for entry in nodes.values())
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_appended_members_are_encoded_as_a_dict_gets_them(compact: bool) -> None:
+    """Members added after an entry's own are the keys a dict gains, encoded in its layout; equal
+    values of other types (1, 1.0, True) keep their own texts although the texts are cached."""
+    from policyeval._json import dumps
+
+    encoder = NodeText(compact=compact)
+    base = {"kind": "root", "level": None}
+    text = dumps(base, compact=True).strip() if compact else '{"kind": "root", "level": null}'
+    for value in (1, 1.0, True, "agrees", None, 1, True):
+        added = encoder.appended(text, {"reported": value, "agreement": "differs"})
+        expected = {**base, "reported": value, "agreement": "differs"}
+        separators = (",", ":") if compact else (", ", ": ")
+        assert added == json.dumps(expected, ensure_ascii=False, separators=separators)

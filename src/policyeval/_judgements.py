@@ -377,6 +377,10 @@ class JudgementGrid(Mapping[tuple[str, str], Judgement]):
             nodes.reachable.get((unit, node)),
         )
 
+    def unit_levels(self, unit: str) -> dict[str, str | None]:
+        """Every node's level for ``unit``, read off the arrays (no judgement made)."""
+        return dict(zip(self.nodes.nodes, self.levels[self._rows[unit]].tolist(), strict=True))
+
     # --- the JSON document ----------------------------------------------------------------------
 
     def score_column(self, node: str) -> list[float | None]:

@@ -21,7 +21,7 @@ always what it would write.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from policyeval._json import _compact, _line, round_number
@@ -42,7 +42,7 @@ class NodeText:
     def __init__(self, *, compact: bool) -> None:
         self.compact = compact
         item, key = (",", ":") if compact else (", ", ": ")
-        self._item = item
+        self._item, self._key = item, key
         self._encode = _compact if compact else _line
 
         def field(name: str) -> str:
@@ -67,6 +67,7 @@ class NodeText:
         self._lists: dict[tuple[Any, ...], str] = {}
         self._ranks: list[str] = []
         self._aggregations: dict[Any, tuple[Sequence[str], Sequence[float], str]] = {}
+        self._added: dict[Any, str] = {}
         # The group columns being read, and what is encoded once for them.
         self._columns: GroupColumns | None = None
         self._read: dict[int, tuple[GroupColumns, dict[int, tuple[str, str]], bool]] = {}
@@ -282,6 +283,27 @@ class NodeText:
         if status_from is not None:
             text += self._status_from + self.word(status_from)
         return text + "}"
+
+    def appended(self, text: str, members: Mapping[str, Any]) -> str:
+        """An entry's ``text`` with ``members`` added after its own, as a dict gets new keys.
+
+        >>> NodeText(compact=False).appended('{"kind": "root"}', {"reported": None})
+        '{"kind": "root", "reported": null}'
+        """
+        try:
+            # Typed, so that 1, 1.0 and True (equal keys) keep their own texts.
+            key: Any = tuple((name, type(value), value) for name, value in members.items())
+            added = self._added.get(key)
+        except TypeError:  # a value that is not hashable: encoded each time
+            key, added = None, None
+        if added is None:
+            added = "".join(
+                self._item + _string(name) + self._key + self._encode(value)
+                for name, value in members.items()
+            )
+            if key is not None:
+                self._remember(self._added, key, added)
+        return text[:-1] + added + "}"
 
     def groups(
         self,

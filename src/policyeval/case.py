@@ -34,6 +34,7 @@ from policyeval.datachecks import Check, CheckResult, parse_checks, run_checks
 from policyeval.derive import Derivation, derive_evidence, parse_derivations
 from policyeval.evaluate import DEFAULT_MIN_SHARE, evaluate, reaggregate
 from policyeval.evidence_io import EvidenceSet, load_evidence, load_sources
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import (
     CaseError,
     DataCheckError,
@@ -241,18 +242,26 @@ class CaseResult:
         for row in self.agreement:
             rows_of.setdefault(row.unit, []).append(row)
 
-        def extend(unit: str, nodes: dict[str, dict[str, Any]]) -> None:
-            if strict_ranks is not None:
-                for node, written in nodes.items():
-                    written["rank"] = strict_ranks[node][unit]
-            for row in rows_of.get(unit, ()):
-                written = nodes[row.node]
-                written["reported"] = jsonable(row.reported_level)
-                written["agreement"] = jsonable(row.agreement)
+        # The members each node gains, one dict per pair of values (they repeat across units).
+        members: dict[tuple[Any, Any], dict[str, Any]] = {}
 
-        document = evaluation._document(extend)
+        def extra(unit: str) -> dict[str, dict[str, Any]]:
+            out = {}
+            for row in rows_of.get(unit, ()):
+                pair = (row.reported_level, row.agreement)
+                found = members.get(pair)
+                if found is None:
+                    found = members[pair] = {
+                        "reported": jsonable(row.reported_level),
+                        "agreement": jsonable(row.agreement),
+                    }
+                out[row.node] = found
+            return out
+
+        document = evaluation._document(extra, ranks=strict_ranks)
         if not streamed:
-            document["units"] = dict(document["units"].items())
+            # Plain dicts: each unit's nodes are read back from their text.
+            document["units"] = jsonable(dict(document["units"].items()))
         if self.numeric is not None:
             document["pipeline"] = [record.as_dict() for record in self.numeric.provenance]
         verdicts: dict[str, Any] = {}
@@ -261,7 +270,7 @@ class CaseResult:
                 verdicts.setdefault(row.unit, {})[row.node] = row.reported.as_dict()
         document["reported_verdicts"] = {
             unit: {
-                "summary": summarise_agreement(self.agreement, unit),
+                "summary": summarise_agreement(rows_of.get(unit, ()), unit),
                 "nodes": verdicts.get(unit, {}),
             }
             for unit in evaluation.units
@@ -852,7 +861,14 @@ def _load_case_evidence(case: Case) -> EvidenceSet:
         if case.derivations and case.units
         else ()
     )
-    clash = sorted({item.id for item in derived} & {item.id for item in evidence.items})
+    derived_ids = {item.id for item in derived}
+    # A loaded table's ids are read as one tuple, without making an item per row.
+    held = evidence.items.ids if isinstance(evidence.items, EvidenceTable) else None
+    clash = (
+        sorted(derived_ids.intersection(held or (item.id for item in evidence.items)))
+        if derived_ids
+        else []
+    )
     if clash:
         raise CaseError(
             [

@@ -235,8 +235,9 @@ def compare_reported(
     by_key = {(verdict.unit, verdict.node): verdict for verdict in reported}
     rows = []
     for unit in evaluation.units:
+        levels = evaluation.unit_levels(unit)
         for node in evaluation.framework.node_ids:
-            level = evaluation.level(unit, node)
+            level = levels[node]
             verdict = by_key.get((unit, node))
             if verdict is None:
                 agreement = "not_reported"

@@ -19,7 +19,7 @@ import attrs
 
 from policyeval._collector import collection_paused
 from policyeval._frozen import freeze, frozen_dict
-from policyeval._json import Encoded, Lines, Stream, jsonable, round_number, write
+from policyeval._json import Encoded, Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
 from policyeval._node_text import NodeText
 from policyeval.evidence import Evidence, Source
@@ -296,6 +296,28 @@ class Evaluation:
         """Shorthand for ``judgement(unit, node).level``."""
         return self.judgement(unit, node).level
 
+    def unit_levels(self, unit: str) -> dict[str, str | None]:
+        """Every node's level for ``unit``, in the framework's declaration order.
+
+        The same as :meth:`level` node by node, without making a judgement
+        for each when the evaluation holds its judgements as arrays.
+
+        >>> from policyeval.report._examples import two_unit_result
+        >>> evaluation = two_unit_result().evaluation
+        >>> unit = evaluation.units[0]
+        >>> levels = evaluation.unit_levels(unit)
+        >>> levels == {node: evaluation.level(unit, node) for node in evaluation.framework.node_ids}
+        True
+        """
+        if unit not in self.units:
+            raise KeyError(f"no judgement for unit={unit!r}")
+        held = getattr(self.judgements, "unit_levels", None)
+        found = held(unit) if held is not None else None
+        return {
+            node: found[node] if found is not None else self.level(unit, node)
+            for node in self.framework.node_ids
+        }
+
     def ranks(self, node: str) -> Mapping[str, int | None]:
         """Each unit's competition rank on ``node`` (1 = highest score; ``None`` = no score).
 
@@ -469,20 +491,24 @@ class Evaluation:
         return done[node]
 
     def _document(
-        self, extend: Callable[[str, dict[str, dict[str, Any]]], None] | None = None
+        self,
+        extra: Callable[[str], Mapping[str, Mapping[str, Any]]] | None = None,
+        *,
+        ranks: Mapping[str, Mapping[str, int | None]] | None = None,
     ) -> dict[str, Any]:
         """The document with its units as a :class:`~policyeval._json.Stream`.
 
         Each unit's nodes are written as text (:class:`~policyeval._node_text.NodeText`)
-        when the writer reaches the unit; ``extend(unit, nodes)`` may add to
-        them (JSON-ready values only), and is given them read back as dicts.
+        when the writer reaches the unit; ``extra(unit)`` gives members (JSON-ready
+        values) to add after a node's own, by node. ``ranks`` gives each node's
+        rank per unit in place of :meth:`ranks`.
         """
         framework = self.framework
-        by_node = [self.ranks(node) for node in framework.node_ids]
+        by_node = [
+            self.ranks(node) if ranks is None else ranks[node] for node in framework.node_ids
+        ]
         # Each unit's ranks, in declaration order.
-        ranks = dict(
-            zip(self.units, zip(*(column.values() for column in by_node), strict=True), strict=True)
-        )
+        ranks_of = {unit: tuple(column[unit] for column in by_node) for unit in self.units}
         columnar = getattr(self.judgements, "node_texts", None)
         encoders = {True: NodeText(compact=True), False: NodeText(compact=False)}
 
@@ -491,9 +517,9 @@ class Evaluation:
         def node_texts(unit: str, compact: bool) -> list[str]:
             encoder = encoders[compact]
             if columnar is not None:
-                return columnar(unit, ranks[unit], encoder)  # type: ignore[no-any-return]
+                return columnar(unit, ranks_of[unit], encoder)  # type: ignore[no-any-return]
             texts = []
-            for node, rank in zip(framework.node_ids, ranks[unit], strict=True):
+            for node, rank in zip(framework.node_ids, ranks_of[unit], strict=True):
                 judgement = self.judgement(unit, node)
                 # Inner nodes name their children; their evidence ids are the children's.
                 indicator = framework.node(node).is_indicator
@@ -518,19 +544,21 @@ class Evaluation:
                 )
             return texts
 
+        def extended(unit: str, compact: bool) -> list[str]:
+            texts = node_texts(unit, compact)
+            added = extra(unit) if extra is not None else None
+            if added:
+                encoder = encoders[compact]
+                texts = [
+                    text if node not in added else encoder.appended(text, added[node])
+                    for node, text in zip(framework.node_ids, texts, strict=True)
+                ]
+            return texts
+
         def unit_document(unit: str) -> dict[str, Any]:
-            if extend is None:
-                return {
-                    "nodes": Encoded(
-                        lambda compact: zip(keys, node_texts(unit, compact), strict=True)
-                    )
-                }
-            texts = node_texts(unit, True)
-            nodes = {
-                node: json.loads(text) for node, text in zip(framework.node_ids, texts, strict=True)
+            return {
+                "nodes": Encoded(lambda compact: zip(keys, extended(unit, compact), strict=True))
             }
-            extend(unit, nodes)
-            return {"nodes": Lines(nodes)}
 
         return {
             "schema": SCHEMA,
