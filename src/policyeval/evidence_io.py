@@ -49,7 +49,14 @@ from policyeval._columns import TableColumns, columns_from_records, read_columns
 from policyeval._frozen import frozen_dict
 from policyeval.dates import parse_date
 from policyeval.evidence import ATTRIBUTIONS, Evidence, Origin, Source
-from policyeval.evidence_table import ABSENT, CODED_COLUMNS, EvidenceTable, _Coder, _has_repeats
+from policyeval.evidence_table import (
+    ABSENT,
+    CODED_COLUMNS,
+    EvidenceTable,
+    _Coder,
+    _has_repeats,
+    items_of_unit,
+)
 from policyeval.exceptions import EvidenceError, PolicyEvalWarning, Problem, did_you_mean
 from policyeval.framework import Framework
 from policyeval.identifiers import identifier_problem, normalise_identifier
@@ -144,7 +151,7 @@ class EvidenceSet:
 
     def for_indicator(self, unit: str, indicator: str) -> tuple[Evidence, ...]:
         """The items about one indicator for one unit, in file order."""
-        return tuple(i for i in self.items if i.unit == unit and i.indicator == indicator)
+        return tuple(i for i in items_of_unit(self.items, unit) if i.indicator == indicator)
 
     def by_id(self) -> dict[str, Evidence]:
         """The items keyed by id."""

@@ -146,6 +146,7 @@ class EvidenceTable(Sequence[Evidence]):
         "_inferred",
         "_rows",
         "_texts",
+        "_unit_rows",
         "_value",
         "_vocabularies",
         "_weight",
@@ -167,6 +168,7 @@ class EvidenceTable(Sequence[Evidence]):
         # Ids read from a file as plain ASCII stay one byte array; their strings are made when
         # the ids are first asked for.
         self._ids: tuple[str, ...] | None
+        self._unit_rows: tuple[IntArray, IntArray] | None = None
         if isinstance(ids, np.ndarray) and ids.dtype.kind == "S":
             self._id_array: npt.NDArray[np.bytes_] | None = _frozen(ids)
             self._ids = None
@@ -374,9 +376,43 @@ class EvidenceTable(Sequence[Evidence]):
         position = bisect.bisect_left(vocabulary, unit)
         if position == len(vocabulary) or vocabulary[position] != unit:
             return ()
-        return tuple(
-            self.item(row) for row in np.flatnonzero(self._codes["unit"] == position).tolist()
+        return tuple(self.item(row) for row in self.unit_rows(position).tolist())
+
+    def unit_rows(self, code: int) -> IntArray:
+        """The rows about the unit coded ``code`` (its place in the unit vocabulary), ascending.
+
+        The rows are put in unit order once, so asking for every unit in turn is one sort, not
+        one pass over the table per unit.
+        """
+        if self._unit_rows is None:
+            codes = self._codes["unit"]
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(
+                codes[order], np.arange(len(self._vocabularies["unit"]) + 1), side="left"
+            )
+            self._unit_rows = (order.astype(np.int64), bounds.astype(np.int64))
+        order, bounds = self._unit_rows
+        return order[bounds[code] : bounds[code + 1]]
+
+    def unit_counts(self) -> dict[str, int]:
+        """How many rows each unit has (units without rows are left out).
+
+        >>> from policyeval.evidence import Evidence
+        >>> table = EvidenceTable.from_items(
+        ...     Evidence(id=f"e{n}", unit=u, indicator="k", rating="baik", source="s",
+        ...              technique="t") for n, u in enumerate("aba"))
+        >>> table.unit_counts()
+        {'a': 2, 'b': 1}
+        """
+        counts = np.bincount(
+            self._codes["unit"][self._codes["unit"] >= 0],
+            minlength=len(self._vocabularies["unit"]),
         )
+        return {
+            unit: count
+            for unit, count in zip(self._vocabularies["unit"], counts.tolist(), strict=True)
+            if count
+        }
 
     # --- grouping -----------------------------------------------------------------------------
 

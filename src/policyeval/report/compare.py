@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from policyeval.evidence_io import Rejection
+from policyeval.evidence_table import EvidenceTable
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 from policyeval.protocols import Status
@@ -251,7 +252,12 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
     items_per_unit: dict[int, Counter[str]] = {}
     for _, _, _, evaluation in entries:
         if id(evaluation) not in items_per_unit:
-            items_per_unit[id(evaluation)] = Counter(item.unit for item in evaluation.evidence)
+            held = evaluation.evidence
+            items_per_unit[id(evaluation)] = Counter(
+                held.unit_counts()
+                if isinstance(held, EvidenceTable)
+                else (item.unit for item in held)
+            )
     units = tuple(
         ComparedUnit(
             key=key,

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 
 from policyeval.consensus import consensus
 from policyeval.evidence import Evidence
+from policyeval.evidence_table import items_of_unit
 from policyeval.locales import message
 from policyeval.protocols import Status
 from policyeval.report._strings import depth_marks, humanise, technique_text, text
@@ -135,7 +136,7 @@ def indicator_reason(evaluation: Evaluation, judgement: Judgement, lang: str) ->
     >>> indicator_reason(evaluation, evaluation.judgement("north", "skills"), "id")
     '2 dari 2 butir (100%) sejalan pada ...'
     """
-    by_id = {item.id: item for item in evaluation.evidence if item.unit == judgement.unit}
+    by_id = {item.id: item for item in items_of_unit(evaluation.evidence, judgement.unit)}
     items = tuple(by_id[i] for i in judgement.evidence if i in by_id)
     return _indicator_line(evaluation, judgement, items, lang)
 

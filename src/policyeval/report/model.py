@@ -27,6 +27,7 @@ import attrs
 
 from policyeval.case import Case, CaseResult
 from policyeval.evidence import Evidence, Source
+from policyeval.evidence_table import items_of_unit
 from policyeval.framework import Framework
 from policyeval.locales import translate
 from policyeval.protocols import Status
@@ -35,7 +36,7 @@ from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
 from policyeval.report.explain import indicator_reason
-from policyeval.reported import AGREEMENTS
+from policyeval.reported import AGREEMENTS, Agreement
 from policyeval.results import Evaluation, Judgement
 from policyeval.scales import Level, NumericScale, OrdinalScale
 from policyeval.texts import Text, pick_text
@@ -608,6 +609,7 @@ def _unit_report(
     threshold: Level | None,
     sources: Mapping[str, Source],
     index: int,
+    stated: Sequence[Agreement] = (),
 ) -> UnitReport:
     framework = evaluation.framework
     case = case_result.case if case_result is not None else None
@@ -620,7 +622,7 @@ def _unit_report(
             return pick_text(named[name], lang, fallback=case.language if case else lang)
         return humanise(name)
 
-    items = [item for item in evaluation.evidence if item.unit == unit]
+    items = items_of_unit(evaluation.evidence, unit)
     by_id = {item.id: item for item in items}
     order = framework.top_down()
     depth = {node: framework.depth(node) for node in order}
@@ -690,7 +692,7 @@ def _unit_report(
     )
     unit_label = labels[unit].text(lang) if unit in labels else unit
     reported_summary, reported = (
-        _reported_rows(case_result, unit, rows, by_id, lang)
+        _reported_rows(case_result, stated, rows, by_id, lang)
         if case_result is not None
         else ("", ())
     )
@@ -771,13 +773,14 @@ def _reason(
 
 def _reported_rows(
     result: CaseResult,
-    unit: str,
+    mine: Sequence[Agreement],
     rows: Mapping[str, NodeRow],
     items: Mapping[str, Evidence],
     lang: str,
 ) -> tuple[str, tuple[ReportedRow, ...]]:
+    """The summary and rows of one unit's reported verdicts (``mine``: its agreement rows that
+    have a reported verdict)."""
     framework = result.evaluation.framework
-    mine = [row for row in result.agreement if row.unit == unit and row.reported is not None]
     if not mine:
         return "", ()
     counts = {value: sum(row.agreement == value for row in mine) for value in AGREEMENTS}
@@ -806,7 +809,7 @@ def _reported_rows(
                 citation=row.reported.citation,
                 reason=_reason(
                     result.evaluation,
-                    result.evaluation.judgement(unit, row.node),
+                    result.evaluation.judgement(row.unit, row.node),
                     items,
                     rows,
                     row.agreement,
@@ -960,8 +963,22 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
         )
     threshold = _threshold(framework, case.recommend_below if case is not None else None)
     base = case.path if case is not None else None
+    # The reported verdicts of each unit, gathered once (not one pass over every row per unit).
+    stated: dict[str, list[Agreement]] = {}
+    for row in case_result.agreement if case_result is not None else ():
+        if row.reported is not None:
+            stated.setdefault(row.unit, []).append(row)
     units = tuple(
-        _unit_report(evaluation, case_result, unit, lang, threshold, evaluation.sources, index)
+        _unit_report(
+            evaluation,
+            case_result,
+            unit,
+            lang,
+            threshold,
+            evaluation.sources,
+            index,
+            stated.get(unit, []),
+        )
         for index, unit in enumerate(evaluation.units)
     )
     checks = tuple(
