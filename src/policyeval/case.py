@@ -861,14 +861,12 @@ def _load_case_evidence(case: Case) -> EvidenceSet:
         if case.derivations and case.units
         else ()
     )
-    derived_ids = {item.id for item in derived}
-    # A loaded table's ids are read as one tuple, without making an item per row.
-    held = evidence.items.ids if isinstance(evidence.items, EvidenceTable) else None
-    clash = (
-        sorted(derived_ids.intersection(held or (item.id for item in evidence.items)))
-        if derived_ids
-        else []
-    )
+    clash: list[str] = []
+    if derived:
+        # A loaded table's ids are read as one tuple, without making an item per row.
+        items = evidence.items
+        ids = items.ids if isinstance(items, EvidenceTable) else [item.id for item in items]
+        clash = sorted({item.id for item in derived}.intersection(ids))
     if clash:
         raise CaseError(
             [

@@ -321,7 +321,6 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
     group_of_row = np.repeat(np.arange(count), lengths)
     median_rank = np.empty(count, dtype=np.int64)
     agreed = np.empty(count, dtype=np.float64)
-    below = np.empty(count, dtype=np.float64)
     upper = np.full(count, -1, dtype=np.int64)
     # Groups x score ranks tables, in slices of groups so that a scale of many levels stays small.
     step = max(1, (1 << 22) // len(levels))
@@ -343,7 +342,7 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
         median = reached.argmax(axis=1)
         here = np.arange(last - first)
         median_rank[first:last] = median
-        below[first:last] = cumulative[here, median]
+        below = cumulative[here, median]
         by_level = np.bincount(
             local * len(levels) + safe_level[span],
             weights=chunk_weight,
@@ -352,7 +351,7 @@ def group_consensus(groups: EvidenceGroups, scale: OrdinalScale) -> GroupConsens
         agreed[first:last] = by_level[here, level_of_rank[median]]
         # An even split: half the weight at or below the median and a higher score present.
         higher = present & (np.arange(len(ascending)) > median[:, None])
-        split = (2 * below[first:last] == total[first:last]) & higher.any(axis=1)
+        split = (2 * below == total[first:last]) & higher.any(axis=1)
         upper[first:last] = np.where(split, level_of_rank[higher.argmax(axis=1)], -1)
     median_level = level_of_rank[median_rank]
     agreeing: npt.NDArray[np.bool_] = np.equal(level, np.repeat(median_level, lengths))

@@ -309,14 +309,14 @@ class Evaluation:
         >>> levels == {node: evaluation.level(unit, node) for node in evaluation.framework.node_ids}
         True
         """
-        if unit not in self.units:
-            raise KeyError(f"no judgement for unit={unit!r}")
         held = getattr(self.judgements, "unit_levels", None)
-        found = held(unit) if held is not None else None
-        return {
-            node: found[node] if found is not None else self.level(unit, node)
-            for node in self.framework.node_ids
-        }
+        if held is None:
+            return {node: self.level(unit, node) for node in self.framework.node_ids}
+        try:
+            found = held(unit)
+        except KeyError:
+            raise KeyError(f"no judgement for unit={unit!r}") from None
+        return {node: found[node] for node in self.framework.node_ids}
 
     def ranks(self, node: str) -> Mapping[str, int | None]:
         """Each unit's competition rank on ``node`` (1 = highest score; ``None`` = no score).
