@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from policyeval.aggregate import aggregate
+from policyeval.aggregate import NodeScores, aggregate
 from policyeval.case import load_case
 from policyeval.case_data import load_case_data
 from policyeval.evaluate import evaluate
@@ -78,7 +78,8 @@ def _treat(x: np.ndarray, winmax: int = 5) -> np.ndarray:
         if high.size + low.size >= winmax:
             break
     smallest, largest = x.min(), x.max()
-    return np.log(x - smallest + 0.01 * (largest - smallest))
+    logged: np.ndarray = np.log(x - smallest + 0.01 * (largest - smallest))
+    return logged
 
 
 class NumpyBuild:
@@ -103,7 +104,9 @@ class NumpyBuild:
         position = {node: j for j, node in enumerate(table.indicators)}
         for kind in ("pillar", "sub_index", "root"):
             parents = framework.of_kind(kind)
-            children = sorted({c for p in parents for c in framework.children(p)}, key=position.get)
+            children = sorted(
+                {c for p in parents for c in framework.children(p)}, key=position.__getitem__
+            )
             matrix = np.zeros((len(children), len(parents)))
             for k, parent in enumerate(parents):
                 for child in framework.children(parent):
@@ -145,7 +148,7 @@ class PolicyevalBuild:
     def __init__(self, case: Any, table: NumericTable) -> None:
         self.case, self.table = case, table
 
-    def __call__(self) -> np.ndarray:
+    def __call__(self) -> NodeScores:
         case = self.case
         prepared = case.data.pipeline(self.table).table
         table = score(
@@ -199,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     our_index = np.asarray(our_nodes.column(case.framework.root))
 
+    spec = case.data
+
     def full() -> Any:
-        numeric = load_case_data(case.data, case.framework)
+        numeric = load_case_data(spec, case.framework)
         return evaluate(
             case.framework,
             data=numeric.table,

@@ -152,9 +152,9 @@ def run_baseline(csv_path: Path, out: Path) -> dict[str, float]:
 
     def load() -> pd.DataFrame:
         text = ("unit", "indicator", "rating", "source", "source_category", "technique")
-        return pd.read_csv(
-            csv_path, dtype={"id": str, **dict.fromkeys(text, "category")}, engine="c"
-        )
+        dtypes: dict[str, str] = {"id": "str", **dict.fromkeys(text, "category")}
+        frame: pd.DataFrame = pd.read_csv(csv_path, dtype=dtypes, engine="c")
+        return frame
 
     frame, load_seconds = _cpu(load)
 

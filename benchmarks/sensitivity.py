@@ -103,6 +103,7 @@ def numpy_loop(draws: int, seed: int, *, with_ranks: bool = True) -> float:
     """Draws per second of the hand-written loop on the ASEM example."""
     case = load_case(ASEM)
     framework = case.framework
+    assert case.data is not None, "the ASEM case declares its data"
     numeric = load_case_data(case.data, framework)
     tables = [
         score(framework, data=numeric.table, scorers=spec).scores for spec in (MIN_MAX, "z_score")
@@ -128,9 +129,9 @@ def numpy_loop(draws: int, seed: int, *, with_ranks: bool = True) -> float:
     for _ in range(draws):
         grid = np.zeros((units, len(nodes)))
         grid[:, indicator_columns] = tables[int(rng.integers(0, 2))]
-        for parents, matrix in levels:
+        for parent_columns, matrix in levels:
             weights = matrix * rng.uniform(0.75, 1.25, size=matrix.shape)
-            grid[:, parents] = (grid @ weights) / weights.sum(axis=0)
+            grid[:, parent_columns] = (grid @ weights) / weights.sum(axis=0)
         if with_ranks:
             ranks = 1 + (grid[None, :, :] > grid[:, None, :]).sum(axis=1)
             assert ranks.shape == grid.shape
