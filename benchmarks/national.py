@@ -73,7 +73,21 @@ def _cpu(step: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def _peak_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
+    """This interpreter's peak resident memory in MiB.
+
+    On Linux the figure is ``VmHWM``, the high-water mark of this process's own memory map.
+    ``ru_maxrss`` is not: a process started by ``subprocess`` keeps the parent's high-water mark
+    through ``exec``, so a side started after the driver had read two large JSON documents
+    reported the driver's size instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # in kB
+    except OSError:
+        pass
+    # Without /proc: ru_maxrss (KiB on Linux), which may include the parent's mark.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
