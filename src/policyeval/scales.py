@@ -30,6 +30,7 @@ level.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -72,16 +73,21 @@ def _float_tuple(values: Iterable[float]) -> tuple[float, ...]:
     return tuple(float(value) for value in values)
 
 
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def normalise_label(text: str) -> str:
     """Fold a level id or label for lenient matching.
 
     Case, surrounding space, and the difference between spaces, hyphens and
-    underscores are ignored.
+    underscores are ignored. (Folded texts are remembered: a scale's labels
+    are folded at every look-up.)
 
     >>> normalise_label("  Cukup-Baik ")
     'cukup_baik'
     """
-    return re.sub(r"[\s\-_]+", "_", text.strip().casefold())
+    return _SEPARATORS.sub("_", text.strip().casefold())
 
 
 @attrs.frozen

@@ -579,21 +579,28 @@ def _matrix(
     agreeing_of: Mapping[str, set[str]],
     column_of: str,
 ) -> tuple[tuple[str, ...], tuple[tuple[tuple[int, int], ...], ...]]:
-    def key(item: Evidence) -> str:
-        return item.technique if column_of == "technique" else item.category
-
-    columns = tuple(sorted({key(item) for node in indicators for item in items_of[node]}))
-    cells = tuple(
-        tuple(
+    # Each item's column and whether it agrees, read once; then counted in one pass per node.
+    read = {
+        node: [
             (
-                sum(key(i) == column and i.id in agreeing_of[node] for i in items_of[node]),
-                sum(key(i) == column for i in items_of[node]),
+                item.technique if column_of == "technique" else item.category,
+                item.id in agreeing_of[node],
             )
-            for column in columns
-        )
+            for item in items_of[node]
+        ]
         for node in indicators
-    )
-    return columns, cells
+    }
+    columns = tuple(sorted({column for pairs in read.values() for column, _ in pairs}))
+    position = {column: index for index, column in enumerate(columns)}
+    cells = []
+    for node in indicators:
+        agreeing, total = [0] * len(columns), [0] * len(columns)
+        for column, agrees in read[node]:
+            index = position[column]
+            total[index] += 1
+            agreeing[index] += agrees
+        cells.append(tuple(zip(agreeing, total, strict=True)))
+    return columns, tuple(cells)
 
 
 def _unit_key(unit: str) -> str:
