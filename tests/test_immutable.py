@@ -80,3 +80,30 @@ def test_frozen_objects_still_pickle_copy_and_compare() -> None:
     assert fw.title == dict(fw.title)
     evaluation = evaluate(fw, [])
     assert pickle.loads(pickle.dumps(evaluation)).to_json() == evaluation.to_json()
+
+
+def test_numeric_tables_problems_and_case_results_pickle() -> None:
+    """Everything a worker process sends or receives pickles: a numeric case's table and
+    result, an uncertainty, a problem without a value (still ``UNSET`` after the trip) and an
+    error carrying problems."""
+    from pathlib import Path
+
+    from policyeval.case import load_case, run_case
+    from policyeval.exceptions import UNSET, EvidenceError, Problem
+    from policyeval.uncertainty import Uncertainty
+
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    result = run_case(case)
+    assert result.numeric is not None
+    table = pickle.loads(pickle.dumps(result.numeric.table))
+    assert dict(table.groups) == dict(result.numeric.table.groups)
+    assert table.groups and table.denominators
+    assert pickle.loads(pickle.dumps(result)).to_json() == result.to_json()
+    uncertainty = Uncertainty(weights={"*": 0.25}, aggregators={"root": ("mean", "median")})
+    assert pickle.loads(pickle.dumps(uncertainty)) == uncertainty
+    problem = Problem("no such level", file="evidence.csv", row=4, key="rating")
+    again = pickle.loads(pickle.dumps(problem))
+    assert again == problem and again.value is UNSET
+    assert str(again) == "evidence.csv: row 4: rating: no such level"
+    error = pickle.loads(pickle.dumps(EvidenceError([problem, Problem("bad", value=5)])))
+    assert isinstance(error, EvidenceError) and len(error.problems) == 2

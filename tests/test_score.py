@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import make_framework
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.framework import Framework
 from policyeval.scales import Scale
@@ -58,10 +59,12 @@ def test_a_table_scored_from_data_answers_per_unit_and_indicator() -> None:
 
 
 def test_the_cell_mappings_read_like_read_only_dicts() -> None:
-    """levels and origins print as the mappingproxy of their cells, unit by unit per indicator."""
+    """levels and origins print as the dict of their cells, unit by unit per indicator, as an
+    eagerly built read-only mapping does, and refuse changes."""
     table = score(make_framework(), data={"a": {"realisasi": 95.0}})
-    expected = types.MappingProxyType(dict(table.levels))
-    assert repr(table.levels) == repr(expected)
+    assert repr(table.levels) == repr(FrozenDict(dict(table.levels))) == repr(dict(table.levels))
+    with pytest.raises(TypeError):
+        table.levels["a", "realisasi"] = "buruk"  # type: ignore[index]
     assert "('a', 'realisasi'): 'baik'" in repr(table.levels)
     assert len(table.origins) == len(table.framework.indicators)
 

@@ -259,6 +259,56 @@ def test_a_process_pool_gives_the_same_json_as_one_process() -> None:
     assert pooled.to_json() == alone
 
 
+def test_a_process_pool_runs_numeric_draws_with_the_same_json() -> None:
+    """A numeric case (groups, denominators, a treatment pipeline) crosses to other processes
+    too, with weights, normalisers and treatment varying."""
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    assert case.sensitivity is not None  # treatment, normaliser and aggregator choices
+    alone = sensitivity_case(case, draws=24, seed=4, chunk_size=6).to_json()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = sensitivity_case(case, draws=24, seed=4, chunk_size=6, executor=pool)
+    assert pooled.to_json() == alone
+
+
+def test_a_process_unpickles_each_context_once() -> None:
+    """Chunks sent to a worker carry the same bytes; the worker unpickles them once and reuses
+    that context (its caches built by the first chunk), and keeps only a few contexts."""
+    import importlib
+    import pickle
+
+    module = importlib.import_module("policyeval.sensitivity")  # the package names a function so
+    serang = module._Shipped(_context_of(load_case(SERANG)))
+    first = pickle.loads(pickle.dumps(serang))
+    assert first is not serang and pickle.loads(pickle.dumps(serang)) is first
+    assert first.context.framework == serang.context.framework
+    for noise in range(1, 1 + module._RECEIVED_KEPT):
+        other = module._Shipped(_context_of(load_case(SERANG), noise / 10))
+        pickle.loads(pickle.dumps(other))
+    assert pickle.loads(pickle.dumps(serang)) is not first  # pushed out by newer ones
+    assert len(module._RECEIVED) == module._RECEIVED_KEPT
+
+
+def _context_of(case: Any, noise: float | None = None) -> Any:
+    """The draw context a sensitivity analysis of ``case`` builds (with ``noise`` on every
+    weight instead of the case's own inputs, when given)."""
+    from policyeval import _draws
+
+    seen: list[Any] = []
+    run_chunk = _draws.run_chunk
+
+    def spy(context: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(context)
+        return run_chunk(context, *args, **kwargs)
+
+    _draws.run_chunk = spy
+    try:
+        uncertainty = None if noise is None else Uncertainty(weights={"*": noise})
+        sensitivity_case(case, uncertainty=uncertainty, draws=1)
+    finally:
+        _draws.run_chunk = run_chunk
+    return seen[0]
+
+
 def test_a_dask_local_cluster_gives_the_same_json_as_one_process() -> None:
     """Dask's executor is one more concurrent.futures.Executor: same seed, same JSON."""
     distributed = pytest.importorskip("distributed", reason="the optional dask extra")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import types
+import pickle
 from typing import Any
 
 import pytest
@@ -88,7 +88,17 @@ def test_explicit_weights_fill_in_the_framework_weights() -> None:
         ("b", "z"): 1.0,
         ("b", "y"): 1.0,
     }
-    assert isinstance(chosen, types.MappingProxyType)
+    with pytest.raises(TypeError, match="read-only"):
+        chosen["index", "a"] = 2.0  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(chosen)) == chosen
+
+
+def test_ahp_results_pickle() -> None:
+    """An AHP result (read-only priorities and completed comparisons) crosses to other
+    processes."""
+    result = ahp({("a", "b"): 3, ("b", "c"): 2})
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result and dict(again.priorities) == dict(result.priorities)
 
 
 @pytest.mark.parametrize(

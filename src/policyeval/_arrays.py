@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from policyeval._frozen import FrozenDict
+
 FloatArray = npt.NDArray[np.float64]
 
 
 def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """A read-only copy of ``value``."""
-    return types.MappingProxyType(dict(value))
+    return FrozenDict(value)
 
 
 def read_only(value: Any) -> FloatArray:

@@ -19,10 +19,11 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 from typing import Any
 
 import attrs
+
+from policyeval._frozen import FrozenDict
 
 __all__ = [
     "CaseError",
@@ -47,15 +48,19 @@ class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        # Unpickled as the module's one instance, so ``value is UNSET`` still holds.
+        return "UNSET"
+
 
 UNSET: Any = _Unset()
 
 
 def _read_only(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(params or {}))
+    return FrozenDict(params or {})
 
 
-_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+_NO_PARAMS: Mapping[str, Any] = FrozenDict()
 
 
 @attrs.frozen(kw_only=True)

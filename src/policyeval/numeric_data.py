@@ -35,13 +35,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import EvidenceError, InvalidArgument, Problem
 from policyeval.tables import fold_column, parse_number, read_table
 
@@ -107,11 +107,11 @@ def _read_only(array: npt.ArrayLike, ndim: int, name: str) -> FloatArray:
 def _frozen_groups(
     groups: Mapping[str, Sequence[str | None]],
 ) -> Mapping[str, tuple[str | None, ...]]:
-    return MappingProxyType({str(k): tuple(v) for k, v in groups.items()})
+    return FrozenDict({str(k): tuple(v) for k, v in groups.items()})
 
 
 def _frozen_denominators(denominators: Mapping[str, npt.ArrayLike]) -> Mapping[str, FloatArray]:
-    return MappingProxyType(
+    return FrozenDict(
         {str(k): _read_only(v, 1, f"denominators[{k!r}]") for k, v in denominators.items()}
     )
 

@@ -37,12 +37,12 @@ impute: waste: B: imputed (mean of all units)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import InvalidArgument, PluginContractError
 from policyeval.imputation import impute
 from policyeval.normalisation import flip, for_direction, min_max
@@ -146,7 +146,7 @@ class NumericPipeline:
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping))
+    return FrozenDict(mapping)
 
 
 @attrs.frozen(repr=False)
@@ -233,7 +233,7 @@ Treatment = Callable[[Any], Treated]
 
 
 def _treatments(value: Treatment | Mapping[str, Treatment]) -> Treatment | Mapping[str, Treatment]:
-    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
+    return FrozenDict(value) if isinstance(value, Mapping) else value
 
 
 @attrs.frozen(repr=False)
@@ -297,7 +297,7 @@ Normaliser = Callable[..., Any]
 def _normalisers(
     value: Normaliser | Mapping[str, Normaliser],
 ) -> Normaliser | Mapping[str, Normaliser]:
-    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
+    return FrozenDict(value) if isinstance(value, Mapping) else value
 
 
 @attrs.frozen(repr=False)

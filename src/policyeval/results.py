@@ -11,14 +11,13 @@ stable, versioned JSON document: identical inputs give byte-identical output.
 from __future__ import annotations
 
 import json
-import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import attrs
 
 from policyeval._collector import collection_paused
-from policyeval._frozen import freeze, frozen_dict
+from policyeval._frozen import FrozenDict, freeze, frozen_dict
 from policyeval._json import Encoded, Stream, jsonable, round_number, write
 from policyeval._json import dumps as _json_dumps
 from policyeval._node_text import NodeText
@@ -336,7 +335,7 @@ class Evaluation:
         else:
             scores = [self.judgement(unit, node).score for unit in self.units]
         ranks = competition_ranks(scores)
-        return types.MappingProxyType(dict(zip(self.units, ranks, strict=True)))
+        return FrozenDict(zip(self.units, ranks, strict=True))
 
     def rank(self, unit: str, node: str) -> int | None:
         """The competition rank of ``unit`` on ``node`` among the evaluation's units.

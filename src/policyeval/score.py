@@ -31,7 +31,6 @@ True
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval._arrays import arrays_equal, frozen_mapping, read_only
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import (
     InvalidArgument,
     PluginContractError,
@@ -104,7 +104,7 @@ class _Cells(Mapping[tuple[str, str], str | None]):
         return len(self._units) * len(self._indicators)
 
     def __repr__(self) -> str:
-        return f"mappingproxy({dict(self)!r})"
+        return repr(dict(self))
 
 
 def cell_grid(table: ScoreTable, name: str) -> npt.NDArray[Any]:
@@ -121,7 +121,7 @@ def cell_grid(table: ScoreTable, name: str) -> npt.NDArray[Any]:
 
 
 def _cells_or_frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return value if isinstance(value, _Cells) else types.MappingProxyType(dict(value))
+    return value if isinstance(value, _Cells) else FrozenDict(value)
 
 
 @attrs.frozen(kw_only=True)

@@ -69,6 +69,7 @@ and byte-identical JSON, whatever executor runs the chunks.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
@@ -630,15 +631,60 @@ def _sample(context: _draws.Context, seed: int, index: int, count: int) -> Float
     return _draws.sample(context, rng, count)
 
 
-def _chunk(
-    context: _draws.Context, seed: int, index: int, count: int
-) -> tuple[FloatArray, _draws.Parts]:
-    design = _sample(context, seed, index, count)
-    return design, _draws.run_parts(context, design)
+class _Shipped:
+    """A draw context as chunks receive it, unpickled once per process.
+
+    An executor that runs chunks in other processes pickles each chunk's
+    arguments. A context unpickled afresh for every chunk would build its
+    caches (tables per aggregator, rule arrays, ...) again for every chunk,
+    which costs far more than the chunk's draws. The context is pickled once
+    here; a process that receives the same bytes again (same digest) reuses
+    the context it unpickled, caches and all. Threads and the calling process
+    get the object itself.
+    """
+
+    __slots__ = ("_packed", "context")
+
+    def __init__(self, context: _draws.Context) -> None:
+        self.context = context
+        self._packed: tuple[bytes, bytes] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._packed is None:
+            import hashlib
+            import pickle
+
+            payload = pickle.dumps(self.context, protocol=pickle.HIGHEST_PROTOCOL)
+            self._packed = (hashlib.blake2b(payload, digest_size=16).digest(), payload)
+        return (_received, self._packed)
 
 
-def _rows(context: _draws.Context, design: FloatArray) -> tuple[FloatArray, _draws.Parts]:
-    return design, _draws.run_parts(context, design)
+_RECEIVED: dict[bytes, _Shipped] = {}
+_RECEIVED_KEPT = 4  # contexts kept per process, the latest last
+_RECEIVING = threading.Lock()  # threads of one worker may receive chunks at once
+
+
+def _received(digest: bytes, payload: bytes) -> _Shipped:
+    """The context of ``payload``, unpickled once per process (see :class:`_Shipped`)."""
+    import pickle
+
+    with _RECEIVING:
+        shipped = _RECEIVED.pop(digest, None)
+        if shipped is None:
+            shipped = _Shipped(pickle.loads(payload))
+        _RECEIVED[digest] = shipped
+        while len(_RECEIVED) > _RECEIVED_KEPT:
+            del _RECEIVED[next(iter(_RECEIVED))]
+    return shipped
+
+
+def _chunk(shipped: _Shipped, seed: int, index: int, count: int) -> tuple[FloatArray, _draws.Parts]:
+    design = _sample(shipped.context, seed, index, count)
+    return design, _draws.run_parts(shipped.context, design)
+
+
+def _rows(shipped: _Shipped, design: FloatArray) -> tuple[FloatArray, _draws.Parts]:
+    return design, _draws.run_parts(shipped.context, design)
 
 
 def sensitivity(
@@ -781,10 +827,11 @@ def sensitivity(
             if progress is not None:
                 progress(chunk_rows.stop, total)
     else:
+        shipped = _Shipped(context)
         futures = [
-            executor.submit(_chunk, context, seed, index, min(chunk_size, total - start))
+            executor.submit(_chunk, shipped, seed, index, min(chunk_size, total - start))
             if planned is None
-            else executor.submit(_rows, context, planned[start : start + chunk_size])
+            else executor.submit(_rows, shipped, planned[start : start + chunk_size])
             for index, start in enumerate(starts)
         ]
         for future, start in zip(futures, starts, strict=True):

@@ -21,7 +21,6 @@ weights or aggregators change later.
 
 from __future__ import annotations
 
-import types
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policyeval._collector import collection_paused
+from policyeval._frozen import FrozenDict
 from policyeval._rule_arrays import AssessmentFields, GroupAssessments
 from policyeval.evidence import Evidence, Source
 from policyeval.evidence_io import EvidenceSet, Rejection
@@ -53,7 +53,7 @@ RuleSpec = TriangulationRule | str | Mapping[str, Any]
 
 
 def _frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value))
+    return FrozenDict(value)
 
 
 def _assessment_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -183,7 +183,7 @@ class AssessmentTable(Mapping[tuple[str, str], Assessment]):
         return len(self.units) * len(self.indicators)
 
     def __repr__(self) -> str:
-        return f"mappingproxy({dict(self)!r})"
+        return repr(dict(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_frozen_mapping, (dict(self.items()),))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from policyeval import sampling
 from policyeval._converters import as_tuple
+from policyeval._frozen import FrozenDict
 from policyeval.aggregate import edge_order
 from policyeval.evidence_io import EvidenceSet
 from policyeval.exceptions import Problem
@@ -36,12 +36,12 @@ LEAVE_OUT = ("evidence", "indicator", "source")
 
 
 def _frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value))
+    return FrozenDict(value)
 
 
 def _frozen_lists(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """A read-only mapping whose list values become tuples (immutable all the way down)."""
-    return types.MappingProxyType(
+    return FrozenDict(
         {key: tuple(item) if isinstance(item, list) else item for key, item in value.items()}
     )
 

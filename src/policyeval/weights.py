@@ -28,12 +28,12 @@ never change it.
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 
@@ -53,14 +53,14 @@ __all__ = [
 Weights = Mapping[tuple[str, str], float]
 """Edge weights: ``(parent, child) -> weight``, each finite and non-negative."""
 
-SAATY_1980: Mapping[int, float] = types.MappingProxyType(
+SAATY_1980: Mapping[int, float] = FrozenDict(
     {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 )
 """Saaty's random index by matrix size: the mean consistency index of random
 reciprocal matrices on the 1-9 scale (T. L. Saaty, *The Analytic Hierarchy
 Process*, McGraw-Hill, 1980). The default of :func:`ahp`."""
 
-SAATY_2005: Mapping[int, float] = types.MappingProxyType(
+SAATY_2005: Mapping[int, float] = FrozenDict(
     {
         1: 0.0,
         2: 0.0,
@@ -105,7 +105,7 @@ def framework_weights(framework: Framework) -> Weights:
     >>> weights["policy", "effectiveness"]
     1.0
     """
-    return types.MappingProxyType(
+    return FrozenDict(
         {(parent, child): framework.weight(parent, child) for parent, child in edges(framework)}
     )
 
@@ -117,7 +117,7 @@ def equal_weights(framework: Framework) -> Weights:
     >>> set(equal_weights(frameworks.load("agustino")).values())
     {1.0}
     """
-    return types.MappingProxyType(dict.fromkeys(edges(framework), 1.0))
+    return FrozenDict(dict.fromkeys(edges(framework), 1.0))
 
 
 def _weight(edge: Any, weight: Any) -> float:
@@ -165,7 +165,7 @@ def explicit_weights(framework: Framework, weights: Weights) -> Weights:
             raise InvalidArgument(
                 f"weights leave node {parent!r} without a positive weight on any child"
             )
-    return types.MappingProxyType(known)
+    return FrozenDict(known)
 
 
 def effective_weights(framework: Framework, weights: Weights | None = None) -> Mapping[str, float]:
@@ -207,11 +207,11 @@ def effective_weights(framework: Framework, weights: Weights | None = None) -> M
         total = math.fsum(chosen[parent, child] for child in children)
         for child in children:
             share[child] += share[parent] * chosen[parent, child] / total
-    return types.MappingProxyType({node: share[node] for node in framework.node_ids})
+    return FrozenDict({node: share[node] for node in framework.node_ids})
 
 
 def _read_only(value: Mapping[Any, float]) -> Mapping[Any, float]:
-    return types.MappingProxyType(dict(value))
+    return FrozenDict(value)
 
 
 # --- AHP ------------------------------------------------------------------------------------
@@ -256,9 +256,7 @@ class AHP:
         >>> dict(result.edge_weights("root"))
         {('root', 'a'): 0.75, ('root', 'b'): 0.25}
         """
-        return types.MappingProxyType(
-            {(parent, item): self.priorities[item] for item in self.items}
-        )
+        return FrozenDict({(parent, item): self.priorities[item] for item in self.items})
 
 
 def _matrix(

@@ -14,11 +14,11 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import InteropError
 from policyeval.interop.mapping import Code, CodeMapping
 
@@ -50,7 +50,7 @@ SOURCE_COLUMNS = ("id", "name", "category", "technique", "description", "citatio
 
 
 def _read_only(values: Mapping[str, str]) -> Mapping[str, str]:
-    return MappingProxyType(dict(values))
+    return FrozenDict(values)
 
 
 @attrs.frozen

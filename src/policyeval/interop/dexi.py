@@ -30,12 +30,12 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
 import attrs
 
+from policyeval._frozen import FrozenDict
 from policyeval.exceptions import InteropError, InvalidArgument
 from policyeval.interop._safe import parse_xml
 
@@ -114,7 +114,7 @@ class DexiAttribute:
 
 
 def _read_only(values: Mapping[str, DexiValue]) -> Mapping[str, DexiValue]:
-    return MappingProxyType(dict(values))
+    return FrozenDict(values)
 
 
 @attrs.frozen
