@@ -324,6 +324,19 @@ def test_a_dask_local_cluster_gives_the_same_json_as_one_process() -> None:
     assert pooled.to_json() == alone
 
 
+def test_the_command_runs_on_worker_processes_with_the_same_json(capsys: Any) -> None:
+    """--workers N runs the chunks in N processes and prints the JSON of one; 0 is refused."""
+    asem = str(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    arguments = ["sensitivity", asem, "--draws", "600", "--seed", "3", "--format", "json"]
+    assert main([*arguments, "--quiet"]) == 0
+    alone = capsys.readouterr().out
+    assert main([*arguments, "--quiet", "--workers", "2"]) == 0
+    assert capsys.readouterr().out == alone
+    assert json.loads(alone)["draws"] == 600
+    assert main([*arguments, "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
 def test_table_and_markdown_formats_name_the_nominal_verdict(capsys: Any) -> None:
     """The table shows each node's nominal level and its share of draws, in the case's language
     unless --lang says otherwise, indicators included."""

@@ -6,6 +6,7 @@ command it exits 2 with a located message on bad input.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,13 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
     is_flag=True,
     help="With --format json: the same document without white space, for machines.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run the draws' chunks in this many processes; the result is the same.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 @click.option(
@@ -94,33 +102,51 @@ def sensitivity_command(
     fmt: str,
     limits: dict[str, float],
     compact: bool,
+    workers: int,
     quiet: bool,
     output: str | None,
 ) -> None:
-    """How stable each verdict is under the case's [sensitivity] alternatives."""
+    """How stable each verdict is under the case's [sensitivity] alternatives.
+
+    With --workers N the draws' chunks run in N processes; the same seed
+    gives the same result with any number of workers.
+    """
     from policyeval.case import load_case
     from policyeval.cli import _fail, _write
     from policyeval.sensitivity import sensitivity_case
 
-    try:
-        case = load_case(case_dir, limits=limits)
-        if quiet or not sys.stderr.isatty():
-            result = sensitivity_case(case, draws=draws, seed=seed, design=design)
-        else:
-            # The length is known once the design is: the first report sets it.
-            with click.progressbar(length=1, label="draws", file=sys.stderr) as bar:
-                shown = [0]
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
 
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - shown[0])
-                    shown[0] = done
-
+            executor = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+        try:
+            case = load_case(case_dir, limits=limits)
+            if quiet or not sys.stderr.isatty():
                 result = sensitivity_case(
-                    case, draws=draws, seed=seed, design=design, progress=progress
+                    case, draws=draws, seed=seed, design=design, executor=executor
                 )
-    except PolicyEvalError as error:
-        _fail(error)
+            else:
+                # The length is known once the design is: the first report sets it.
+                with click.progressbar(length=1, label="draws", file=sys.stderr) as bar:
+                    shown = [0]
+
+                    def progress(done: int, total: int) -> None:
+                        bar.length = total
+                        bar.update(done - shown[0])
+                        shown[0] = done
+
+                    result = sensitivity_case(
+                        case,
+                        draws=draws,
+                        seed=seed,
+                        design=design,
+                        executor=executor,
+                        progress=progress,
+                    )
+        except PolicyEvalError as error:
+            _fail(error)
     text = (
         result.to_json(compact=compact)
         if fmt == "json"
