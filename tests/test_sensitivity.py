@@ -270,6 +270,22 @@ def test_a_process_pool_runs_numeric_draws_with_the_same_json() -> None:
     assert pooled.to_json() == alone
 
 
+def test_summaries_taken_a_block_of_units_at_a_time_change_nothing(monkeypatch: Any) -> None:
+    """The document is written a block of units at a time (bounded memory for many draws);
+    one unit per block gives the bytes of all units at once, indices and intervals included."""
+    import importlib
+
+    module = importlib.import_module("policyeval.sensitivity")
+    case = load_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    result = sensitivity_case(case, draws=60, seed=8)
+    whole = result.to_json()
+    assert len(result.units) * len(case.framework.node_ids) * 60 < module._BLOCK_CELLS
+    monkeypatch.setattr(module, "_BLOCK_CELLS", 1)
+    assert result.to_json() == whole
+    monkeypatch.setattr(module, "_BLOCK_CELLS", 7 * len(case.framework.node_ids) * 60)
+    assert result.to_json() == whole  # blocks of 7 units, the last one shorter
+
+
 def test_a_process_unpickles_each_context_once() -> None:
     """Chunks sent to a worker carry the same bytes; the worker unpickles them once and reuses
     that context (its caches built by the first chunk), and keeps only a few contexts."""

@@ -103,6 +103,8 @@ __all__ = ["Sensitivity", "case_arguments", "correlation_ratio", "sensitivity", 
 
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_CHUNK_SIZE = 250
+# Cells x draws summarised at once when a result is written: about 64 MiB of scores.
+_BLOCK_CELLS = 8_000_000
 BINS = 10
 
 
@@ -170,19 +172,19 @@ class Sensitivity:
             )
         return self._assembled[name]
 
-    def _cells(self, inner: FloatArray, tables: FloatArray) -> FloatArray:
-        """``scores`` or ``ranks`` as (unit, node) cells x draws, each cell's draws contiguous,
-        built from the compact draws."""
+    def _cells(self, inner: FloatArray, tables: FloatArray, units: slice) -> FloatArray:
+        """``scores`` or ``ranks`` of the units in ``units`` as (unit, node) cells x draws,
+        each cell's draws contiguous, built from the compact draws."""
         inner_columns, leaf_columns = _draws.node_columns(self.framework)
-        units, nodes = len(self.units), len(self.framework.node_ids)
-        cells = np.empty((units, nodes, self.draws))
-        cells[:, _draws.columns_at(inner_columns), :] = inner.transpose(2, 1, 0)
+        count, nodes = len(range(len(self.units))[units]), len(self.framework.node_ids)
+        cells = np.empty((count, nodes, self.draws))
+        cells[:, _draws.columns_at(inner_columns), :] = inner[:, :, units].transpose(2, 1, 0)
         # Gathered from the few tables (units x indicators x tables) along their last axis, so
         # the draws are written in place, never a draws x units x indicators copy first.
         cells[:, _draws.columns_at(leaf_columns), :] = np.take(
-            np.ascontiguousarray(tables.transpose(1, 2, 0)), self.tables, axis=2
+            np.ascontiguousarray(tables[:, units].transpose(1, 2, 0)), self.tables, axis=2
         )
-        return cells.reshape(units * nodes, self.draws)
+        return cells.reshape(count * nodes, self.draws)
 
     @property
     def draws(self) -> int:
@@ -263,36 +265,47 @@ class Sensitivity:
         framework = self.framework
         nodes_ids = framework.node_ids
         count = len(self.units) * len(nodes_ids)
-        # Every summary is computed for all (unit, node) cells at once, with the arithmetic
-        # the per-cell functions use, so the numbers are theirs to the bit.
-        score_columns = self._cells(self.inner_scores, self.table_scores)
-        scores = _summaries(score_columns, self.nominal_scores.reshape(-1))
-        ranks = _summaries(
-            self._cells(self.inner_ranks, self.table_ranks), self.nominal_ranks.reshape(-1)
-        )
-        shares = self._all_level_shares()
+        # Every summary is computed for many (unit, node) cells at once, with the arithmetic
+        # the per-cell functions use (row by row), so the numbers are theirs to the bit. The
+        # cells are taken a block of units at a time, so that memory stays bounded whatever
+        # the number of draws.
         inner = [
             column for column, node in enumerate(nodes_ids) if not framework.node(node).is_indicator
         ]
-        cells = np.array(
-            [row * len(nodes_ids) + column for row in range(len(self.units)) for column in inner],
-            dtype=np.int64,
+        scores: list[dict[str, Any]] = []
+        ranks: list[dict[str, Any]] = []
+        indices: dict[str, dict[int, float | None]] = (
+            {item.name: {} for item in self.inputs} if self._sobol is None else {}
         )
-        indices: dict[str, dict[int, float | None]] = {}
-        if self._sobol is None:
-            moments = _Moments(score_columns[cells])
-            indices = {
-                item.name: dict(
-                    zip(
-                        cells.tolist(),
-                        moments.correlation_ratios(
-                            self.design[:, position], bins=BINS if item.continuous else None
-                        ),
-                        strict=True,
+        block = max(1, _BLOCK_CELLS // max(1, len(nodes_ids) * self.draws))
+        for first in range(0, len(self.units), block):
+            units_at = slice(first, min(first + block, len(self.units)))
+            score_columns = self._cells(self.inner_scores, self.table_scores, units_at)
+            scores += _summaries(score_columns, self.nominal_scores[units_at].reshape(-1))
+            ranks += _summaries(
+                self._cells(self.inner_ranks, self.table_ranks, units_at),
+                self.nominal_ranks[units_at].reshape(-1),
+            )
+            if self._sobol is None:
+                local = [
+                    row * len(nodes_ids) + column
+                    for row in range(units_at.stop - first)
+                    for column in inner
+                ]
+                cells = [first * len(nodes_ids) + cell for cell in local]
+                moments = _Moments(score_columns[np.array(local, dtype=np.int64)])
+                for position, item in enumerate(self.inputs):
+                    indices[item.name].update(
+                        zip(
+                            cells,
+                            moments.correlation_ratios(
+                                self.design[:, position], bins=BINS if item.continuous else None
+                            ),
+                            strict=True,
+                        )
                     )
-                )
-                for position, item in enumerate(self.inputs)
-            }
+            del score_columns
+        shares = self._all_level_shares()
         reaches = _Reach(framework)
         units: dict[str, Any] = {}
         for row, unit in enumerate(self.units):
