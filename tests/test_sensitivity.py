@@ -286,13 +286,14 @@ def test_summaries_taken_a_block_of_units_at_a_time_change_nothing(monkeypatch: 
     assert result.to_json() == whole  # blocks of 7 units, the last one shorter
 
 
-def test_a_process_unpickles_each_context_once() -> None:
+def test_a_process_unpickles_each_context_once(monkeypatch: Any) -> None:
     """Chunks sent to a worker carry the same bytes; the worker unpickles them once and reuses
     that context (its caches built by the first chunk), and keeps only a few contexts."""
     import importlib
     import pickle
 
     module = importlib.import_module("policyeval.sensitivity")  # the package names a function so
+    monkeypatch.setattr(module, "_RECEIVED", {})  # this process plays the worker here
     serang = module._Shipped(_context_of(load_case(SERANG)))
     first = pickle.loads(pickle.dumps(serang))
     assert first is not serang and pickle.loads(pickle.dumps(serang)) is first
@@ -351,6 +352,17 @@ def test_the_command_runs_on_worker_processes_with_the_same_json(capsys: Any) ->
     assert json.loads(alone)["draws"] == 600
     assert main([*arguments, "--workers", "0"]) == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_the_report_runs_its_stability_draws_on_worker_processes(tmp_path: Path) -> None:
+    """report --stability --workers 2 writes the page of one process."""
+    pages = []
+    for workers in ("1", "2"):
+        target = tmp_path / f"report_{workers}.md"
+        arguments = ["report", str(SERANG), "-o", str(target), "--stability", "--draws", "300"]
+        assert main([*arguments, "--workers", workers]) == 0
+        pages.append(target.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1] and "Kestabilan penilaian" in pages[0]
 
 
 def test_table_and_markdown_formats_name_the_nominal_verdict(capsys: Any) -> None:

@@ -12,13 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policyeval.cli import WORKERS
 from policyeval.exceptions import PolicyEvalError
 from policyeval.locales import LANGUAGES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from concurrent.futures import Executor
+
     from policyeval.sensitivity import Sensitivity
 
-__all__ = ["sensitivity_command"]
+__all__ = ["sensitivity_command", "worker_pool"]
 
 
 def _limits(context: click.Context, parameter: click.Parameter, values: Any) -> dict[str, float]:
@@ -77,13 +81,7 @@ def _choose_language(context: click.Context, parameter: click.Parameter, value: 
     is_flag=True,
     help="With --format json: the same document without white space, for machines.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Run the draws' chunks in this many processes; the result is the same.",
-)
+@WORKERS
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--output", default=None, help="Write to a file instead of standard output.")
 @click.option(
@@ -115,12 +113,7 @@ def sensitivity_command(
     from policyeval.cli import _fail, _write
     from policyeval.sensitivity import sensitivity_case
 
-    with contextlib.ExitStack() as stack:
-        executor = None
-        if workers > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            executor = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+    with worker_pool(workers) as executor:
         try:
             case = load_case(case_dir, limits=limits)
             if quiet or not sys.stderr.isatty():
@@ -153,6 +146,18 @@ def sensitivity_command(
         else render(result, markdown=fmt == "markdown", lang=_language() or case.language)
     )
     _write(text, output)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A pool of ``workers`` processes for the draws' chunks (``None``: run them here)."""
+    if workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
 
 
 def render(result: Sensitivity, *, markdown: bool = False, lang: str = "en") -> str:

@@ -207,6 +207,14 @@ def _write_json(result: Any, output: str | None, *, compact: bool) -> None:
     _echo(_say("cli.wrote", file=output), err=True)
 
 
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run the draws' chunks in this many processes; the result is the same.",
+)
+
 COMPACT = click.option(
     "--compact",
     is_flag=True,
@@ -484,6 +492,7 @@ def evaluate_command(
     default=None,
     help="Sampling design for --stability (default: the case's).",
 )
+@WORKERS
 def report_command(
     case_dir: str,
     output: str,
@@ -495,6 +504,7 @@ def report_command(
     draws: int | None,
     seed: int,
     design: str | None,
+    workers: int,
 ) -> None:
     """Write a self-contained HTML report or a Markdown report for a case."""
     from policyeval import report
@@ -506,12 +516,16 @@ def report_command(
     result = _recommend_below(_run_case(case_dir, lenient=lenient, limits=limits), recommend_below)
     stable = None
     if stability:
+        from policyeval._sensitivity_cli import worker_pool
         from policyeval.sensitivity import sensitivity_case
 
-        try:
-            stable = sensitivity_case(result.case, draws=draws, seed=seed, design=design)
-        except PolicyEvalError as error:
-            _fail(error)
+        with worker_pool(workers) as executor:
+            try:
+                stable = sensitivity_case(
+                    result.case, draws=draws, seed=seed, design=design, executor=executor
+                )
+            except PolicyEvalError as error:
+                _fail(error)
     if suffix in (".html", ".htm"):
         text = report.render_html(result, lang=lang, stability=stable)
     else:
