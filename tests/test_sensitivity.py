@@ -282,8 +282,39 @@ def test_summaries_taken_a_block_of_units_at_a_time_change_nothing(monkeypatch: 
     assert len(result.units) * len(case.framework.node_ids) * 60 < module._BLOCK_CELLS
     monkeypatch.setattr(module, "_BLOCK_CELLS", 1)
     assert result.to_json() == whole
-    monkeypatch.setattr(module, "_BLOCK_CELLS", 7 * len(case.framework.node_ids) * 60)
+    inner = sum(not case.framework.node(node).is_indicator for node in case.framework.node_ids)
+    monkeypatch.setattr(module, "_BLOCK_CELLS", 7 * inner * 60)
     assert result.to_json() == whole  # blocks of 7 units, the last one shorter
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False),
+            st.integers(0, 40),
+        ),
+        min_size=1,
+        max_size=6,
+    ).filter(lambda cells: any(count for _, count in cells)),
+    st.lists(st.floats(0, 100), min_size=1, max_size=4),
+)
+def test_percentiles_from_counts_are_those_of_the_repeated_draws(
+    cells: list[tuple[float, int]], percentiles: list[float]
+) -> None:
+    """An indicator's draws repeat a few table values: the percentiles read off the values and
+    their counts are numpy's percentiles of the repeated draws, to the bit."""
+    import importlib
+
+    module = importlib.import_module("policyeval.sensitivity")
+    # Values with full mantissas, where the two ways numpy interpolates differ in the last bit.
+    drawn = np.array([value for value, _ in cells]) * 0.7071067811865476 + 0.1
+    values = np.stack([drawn, -np.sqrt(np.abs(drawn))])
+    counts = np.array([count for _, count in cells])
+    found = module._repeated_percentiles(values, counts, percentiles)
+    for row in range(2):
+        expected = np.percentile(np.repeat(values[row], counts), percentiles)
+        assert found[row].tolist() == expected.tolist()
 
 
 def test_a_process_unpickles_each_context_once(monkeypatch: Any) -> None:

@@ -102,9 +102,10 @@ if TYPE_CHECKING:
 __all__ = ["Sensitivity", "case_arguments", "correlation_ratio", "sensitivity", "sensitivity_case"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 DEFAULT_CHUNK_SIZE = 250
-# Cells x draws summarised at once when a result is written: about 64 MiB of scores.
-_BLOCK_CELLS = 8_000_000
+# Cells x draws summarised at once when a result is written: about 32 MiB of scores.
+_BLOCK_CELLS = 4_000_000
 BINS = 10
 
 
@@ -172,19 +173,11 @@ class Sensitivity:
             )
         return self._assembled[name]
 
-    def _cells(self, inner: FloatArray, tables: FloatArray, units: slice) -> FloatArray:
-        """``scores`` or ``ranks`` of the units in ``units`` as (unit, node) cells x draws,
-        each cell's draws contiguous, built from the compact draws."""
-        inner_columns, leaf_columns = _draws.node_columns(self.framework)
-        count, nodes = len(range(len(self.units))[units]), len(self.framework.node_ids)
-        cells = np.empty((count, nodes, self.draws))
-        cells[:, _draws.columns_at(inner_columns), :] = inner[:, :, units].transpose(2, 1, 0)
-        # Gathered from the few tables (units x indicators x tables) along their last axis, so
-        # the draws are written in place, never a draws x units x indicators copy first.
-        cells[:, _draws.columns_at(leaf_columns), :] = np.take(
-            np.ascontiguousarray(tables[:, units].transpose(1, 2, 0)), self.tables, axis=2
-        )
-        return cells.reshape(count * nodes, self.draws)
+    def _inner_cells(self, inner: FloatArray, units: slice) -> FloatArray:
+        """The inner nodes' ``scores`` or ``ranks`` for the units in ``units`` as (unit, inner
+        node) cells x draws, each cell's draws contiguous."""
+        block = inner[:, :, units].transpose(2, 1, 0)
+        return np.ascontiguousarray(block).reshape(-1, self.draws)
 
     @property
     def draws(self) -> int:
@@ -266,38 +259,53 @@ class Sensitivity:
         nodes_ids = framework.node_ids
         count = len(self.units) * len(nodes_ids)
         # Every summary is computed for many (unit, node) cells at once, with the arithmetic
-        # the per-cell functions use (row by row), so the numbers are theirs to the bit. The
-        # cells are taken a block of units at a time, so that memory stays bounded whatever
-        # the number of draws.
-        inner = [
-            column for column, node in enumerate(nodes_ids) if not framework.node(node).is_indicator
-        ]
+        # the per-cell functions use (row by row), so the numbers are theirs to the bit. An
+        # inner node's draws are read a block of units at a time, so that memory stays bounded
+        # whatever the number of draws; an indicator's draws take one value per table, so its
+        # intervals are read off the tables and their counts, never draw by draw.
+        inner, leaves = _draws.node_columns(framework)
+        width = len(nodes_ids)
+        counts = np.bincount(self.tables, minlength=self.table_scores.shape[0])
         scores: list[dict[str, Any]] = []
         ranks: list[dict[str, Any]] = []
         indices: dict[str, dict[int, float | None]] = (
             {item.name: {} for item in self.inputs} if self._sobol is None else {}
         )
-        block = max(1, _BLOCK_CELLS // max(1, len(nodes_ids) * self.draws))
+        block = max(1, _BLOCK_CELLS // max(1, len(inner) * self.draws))
         for first in range(0, len(self.units), block):
             units_at = slice(first, min(first + block, len(self.units)))
-            score_columns = self._cells(self.inner_scores, self.table_scores, units_at)
-            scores += _summaries(score_columns, self.nominal_scores[units_at].reshape(-1))
-            ranks += _summaries(
-                self._cells(self.inner_ranks, self.table_ranks, units_at),
-                self.nominal_ranks[units_at].reshape(-1),
-            )
-            if self._sobol is None:
-                local = [
-                    row * len(nodes_ids) + column
-                    for row in range(units_at.stop - first)
-                    for column in inner
+            size = units_at.stop - first
+            score_columns = self._inner_cells(self.inner_scores, units_at)
+            for summaries, inner_draws, tables, nominal_values in (
+                (scores, score_columns, self.table_scores, self.nominal_scores),
+                (
+                    ranks,
+                    self._inner_cells(self.inner_ranks, units_at),
+                    self.table_ranks,
+                    self.nominal_ranks,
+                ),
+            ):
+                nominal_at = nominal_values[units_at]
+                by_inner = _summaries(inner_draws, nominal_at[:, inner].reshape(-1))
+                by_leaf = _table_summaries(
+                    tables[:, units_at], counts, self.tables, nominal_at[:, leaves].reshape(-1)
+                )
+                for row in range(size):
+                    cells: list[Any] = [None] * width
+                    for part, columns in ((by_inner, inner), (by_leaf, leaves)):
+                        start = row * len(columns)
+                        for offset, column in enumerate(columns):
+                            cells[column] = part[start + offset]
+                    summaries += cells
+            if self._sobol is None and inner:
+                moments = _Moments(score_columns)
+                cell_ids = [
+                    (first + row) * width + column for row in range(size) for column in inner
                 ]
-                cells = [first * len(nodes_ids) + cell for cell in local]
-                moments = _Moments(score_columns[np.array(local, dtype=np.int64)])
                 for position, item in enumerate(self.inputs):
                     indices[item.name].update(
                         zip(
-                            cells,
+                            cell_ids,
                             moments.correlation_ratios(
                                 self.design[:, position], bins=BINS if item.continuous else None
                             ),
@@ -453,10 +461,81 @@ def _summaries(columns: FloatArray, nominal: FloatArray) -> list[dict[str, Any]]
         chosen = columns if rows.size == columns.shape[0] else columns[rows]
         quantiles = np.percentile(chosen, [5, 50, 95], axis=1).T.tolist()
         found = dict(zip(rows.tolist(), quantiles, strict=True))
+    return _with_quantiles(found, nominal, lambda row: columns[row])
+
+
+def _table_summaries(
+    tables: FloatArray, counts: IntArray, chosen: IntArray, nominal: FloatArray
+) -> list[dict[str, Any]]:
+    """:func:`_summary` of every (unit, indicator) cell of ``tables`` (tables x units x
+    indicators), whose draws take the value of table ``chosen[draw]`` (``counts`` of each)."""
+    values = tables.transpose(1, 2, 0).reshape(-1, tables.shape[0])
+    used = np.flatnonzero(counts)
+    found: dict[int, list[float]] = {}
+    if values.shape[0] and used.size:
+        complete = np.flatnonzero(~np.isnan(values[:, used]).any(axis=1))
+        if complete.size:
+            quantiles = _repeated_percentiles(values[complete][:, used], counts[used], (5, 50, 95))
+            found = dict(zip(complete.tolist(), quantiles.tolist(), strict=True))
+    return _with_quantiles(found, nominal, lambda row: values[row][chosen])
+
+
+def _repeated_percentiles(
+    values: FloatArray, counts: IntArray, percentiles: Sequence[float]
+) -> FloatArray:
+    """``numpy.percentile`` (its default, linear method) of each row of ``values`` with its
+    ``k``-th value repeated ``counts[k]`` times, computed from the counts alone.
+
+    The order statistics either side of each percentile are found by the
+    cumulative counts of the sorted row, and interpolated with numpy's
+    arithmetic, so the numbers are those of the repeated rows to the bit.
+
+    >>> values, counts = np.array([[3.0, 1.0, 2.0]]), np.array([2, 5, 1])
+    >>> _repeated_percentiles(values, counts, [5, 50, 95]).tolist()
+    [[1.0, 1.0, 3.0]]
+    >>> np.percentile(np.repeat(values[0], counts), [5, 50, 95]).tolist()
+    [1.0, 1.0, 3.0]
+    """
+    draws = int(counts.sum())
+    rows = values.shape[0]
+    # numpy's virtual index for its linear method, and its neighbours.
+    quantiles = np.true_divide(np.asarray(percentiles, dtype=np.float64), 100)
+    virtual = (draws - 1) * quantiles
+    previous = np.floor(virtual)
+    following = previous + 1
+    above, below = virtual >= draws - 1, virtual < 0
+    previous[above], following[above] = -1, -1
+    previous[below], following[below] = 0, 0
+    previous_at, following_at = previous.astype(np.intp), following.astype(np.intp)
+    gamma = np.asarray(virtual - previous_at, dtype=virtual.dtype)
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    ends = np.cumsum(counts[order], axis=1)  # the draws up to and with each ordered value
+    every = np.arange(rows)
+
+    def nth(position: int) -> FloatArray:
+        found: FloatArray = ordered[every, (ends <= position % draws).sum(axis=1)]
+        return found
+
+    low = np.stack([nth(int(position)) for position in previous_at], axis=1)
+    high = np.stack([nth(int(position)) for position in following_at], axis=1)
+    difference = high - low
+    result: FloatArray = low + difference * gamma
+    np.subtract(high, difference * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result
+
+
+def _with_quantiles(
+    found: Mapping[int, Sequence[float]],
+    nominal: FloatArray,
+    draws_of: Callable[[int], FloatArray],
+) -> list[dict[str, Any]]:
+    """The summaries of ``nominal``'s cells: from the quantiles ``found`` for rows with every
+    draw defined, else from the row's draws (``draws_of(row)``)."""
     summaries = []
-    for row in range(columns.shape[0]):
+    for row in range(nominal.shape[0]):
         if row not in found:
-            summaries.append(_summary(columns[row], float(nominal[row])))
+            summaries.append(_summary(draws_of(row), float(nominal[row])))
             continue
         low, middle, high = found[row]
         summaries.append(
