@@ -752,7 +752,7 @@ class _Shipped:
 
 
 _RECEIVED: dict[bytes, _Shipped] = {}
-_RECEIVED_KEPT = 4  # contexts kept per process, the latest last
+_RECEIVED_KEPT = 2  # contexts kept per process (a long-lived worker holds no more), latest last
 _RECEIVING = threading.Lock()  # threads of one worker may receive chunks at once
 
 
