@@ -284,6 +284,26 @@ def test_report_refuses_an_output_that_is_neither_html_nor_markdown(
     assert not (tmp_path / "report.pdf").exists()
 
 
+def test_report_of_chosen_units_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`report --unit A --unit B` writes those units' sections and no other; an unknown unit
+    exits 2 naming it, and writes nothing."""
+    asem = str(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    output = tmp_path / "two.md"
+    code, _, _ = _run(capsys, "report", asem, "-o", str(output), "--unit", "BEL", "--unit", "AUT")
+    assert code == 0
+    headings = [line for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [line for line in headings if line.startswith("## Unit: ")] == [
+        "## Unit: AUT",
+        "## Unit: BEL",
+    ]
+    missing = tmp_path / "missing.html"
+    code, _, err = _run(capsys, "report", asem, "-o", str(missing), "--unit", "BELL")
+    assert code == 2
+    assert "unknown unit 'BELL' (did you mean 'BEL'?); units are AUT, BEL," in err
+    assert "… (51)" in err and "Traceback" not in err
+    assert not missing.exists()
+
+
 def test_report_stability_without_a_sensitivity_section_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

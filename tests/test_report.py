@@ -667,6 +667,68 @@ def test_competition_rank_is_one_plus_the_number_scoring_higher(
             assert rank == 1 + sum(other is not None and other > score for other in scores)
 
 
+# --- a report of some units ---------------------------------------------------------------
+
+
+def test_a_report_of_one_unit_holds_that_units_section_of_the_full_report(
+    result: CaseResult,
+) -> None:
+    """``units`` keeps the chosen units, each exactly as the full report shows it (ranks among
+    all units, same key), and leaves the comparison out for a single unit."""
+    full = build_report(result, lang="en")
+    assert [unit.id for unit in full.units] == ["north", "south"]
+    south = build_report(result, lang="en", units=["south"])
+    assert south.units == (full.units[1],)
+    assert south.comparison is None and full.comparison is not None
+    both = build_report(result, lang="en", units=["south", "north"])
+    assert both.units == full.units  # the evaluation's order, not the order asked
+    markdown = report.render_markdown(result, lang="en", units=["north"])
+    assert "south" not in markdown.split("## ")[1] and "North" in markdown
+
+
+def test_a_report_of_an_unknown_unit_is_refused_with_a_hint(result: CaseResult) -> None:
+    """A unit the evaluation does not hold is named, with the closest one."""
+    with pytest.raises(InvalidArgument, match=r"no unit 'sout'.*did you mean 'south'"):
+        build_report(result, units=["sout"])
+    with pytest.raises(InvalidArgument, match="not a string"):
+        build_report(result, units="south")
+    with pytest.raises(InvalidArgument, match="names no unit"):
+        report.render_html(result, units=[])
+
+
+def test_comparing_some_units_ranks_them_among_themselves() -> None:
+    """compare(units=...) lines up the chosen units only, ranked among themselves."""
+    from policyeval.report._examples import two_unit_result
+
+    both = compare([two_unit_result()])
+    assert [(unit.key, unit.ranks) for unit in both.ranked()] == [
+        ("north", (1, 1, 1)),
+        ("south", (2, 1, 2)),
+    ]
+    alone = compare([two_unit_result()], units=["south"])
+    assert [(unit.key, unit.ranks) for unit in alone.ranked()] == [("south", (1, 1, 1))]
+
+
+def test_a_stability_section_of_some_units_lists_those_units_only() -> None:
+    """With ``units``, the stability table and driver charts cover the chosen units."""
+    from policyeval import evaluate_case
+    from policyeval.sensitivity import sensitivity_case
+
+    asem = evaluate_case(Path(__file__).parent.parent / "examples" / "asem_coinr")
+    stable = sensitivity_case(asem.case, draws=20, seed=1)
+    first, second = asem.evaluation.units[:2]
+    one = report.render_markdown(asem, lang="en", stability=stable, units=[first])
+    section = one.split("## Stability of the verdicts", 1)[1]
+    table = markdown_tables(section)[0]
+    assert len(table) == 2 + len(asem.case.framework.inner_nodes)  # header, rule, one unit
+    assert "| Unit |" not in table[0]
+    page = report.render_html(asem, lang="en", stability=stable, units=[first, second])
+    charts = re.findall(r'id="drivers-([^"]*)-title"', page)
+    assert charts == [first, second]  # the full page has one for each of its 51 units
+    shown = build_report(asem, lang="en", units=[second]).units[0].label
+    assert shown in page
+
+
 # --- the worked example --------------------------------------------------------------------
 
 

@@ -493,6 +493,12 @@ def evaluate_command(
     help="Sampling design for --stability (default: the case's).",
 )
 @WORKERS
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    help="Report only this unit (repeat for several); default: every unit.",
+)
 def report_command(
     case_dir: str,
     output: str,
@@ -505,8 +511,12 @@ def report_command(
     seed: int,
     design: str | None,
     workers: int,
+    units: tuple[str, ...],
 ) -> None:
-    """Write a self-contained HTML report or a Markdown report for a case."""
+    """Write a self-contained HTML report or a Markdown report for a case.
+
+    A large case can be reported a unit at a time with --unit.
+    """
     from policyeval import report
 
     suffix = Path(output).suffix.casefold()
@@ -514,6 +524,7 @@ def report_command(
         _echo(_say("cli.error", message=_say("cli.output_suffix", output=repr(output))), err=True)
         raise _Exit(2)
     result = _recommend_below(_run_case(case_dir, lenient=lenient, limits=limits), recommend_below)
+    _require_units(result.evaluation.units, units)
     stable = None
     if stability:
         from policyeval._sensitivity_cli import worker_pool
@@ -526,11 +537,21 @@ def report_command(
                 )
             except PolicyEvalError as error:
                 _fail(error)
-    if suffix in (".html", ".htm"):
-        text = report.render_html(result, lang=lang, stability=stable)
-    else:
-        text = report.render_markdown(result, lang=lang, stability=stable)
+    render = report.render_html if suffix in (".html", ".htm") else report.render_markdown
+    text = render(result, lang=lang, stability=stable, units=units or None)
     _write(text, output)
+
+
+def _require_units(held: Sequence[str], units: Sequence[str]) -> None:
+    """Exit 2 naming the first of ``units`` that is not ``held``, with the closest one."""
+    known = set(held)
+    for unit in units:
+        if unit not in known:
+            hint = _in_language(did_you_mean(unit, held))
+            listed = ", ".join(held[:10]) + (f", … ({len(held)})" if len(held) > 10 else "")
+            found = _say("cli.unknown_unit", unit=repr(unit), hint=hint, units=listed)
+            _echo(_say("cli.error", message=found), err=True)
+            raise _Exit(2)
 
 
 @cli.command("compare")
@@ -595,11 +616,7 @@ def explain_command(
     result = _run_case(case_dir, lenient=lenient, limits=limits)
     evaluation = result.evaluation
     unit = unit or evaluation.units[0]
-    if unit not in evaluation.units:
-        hint = _in_language(did_you_mean(unit, evaluation.units))
-        found = _say("cli.unknown_unit", unit=repr(unit), hint=hint, units=list(evaluation.units))
-        _echo(_say("cli.error", message=found), err=True)
-        raise _Exit(2)
+    _require_units(evaluation.units, [unit])
     if node is not None and node not in evaluation.framework:
         hint = _in_language(did_you_mean(node, evaluation.framework.node_ids))
         found = _say(

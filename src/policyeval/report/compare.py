@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from policyeval.exceptions import InvalidArgument
 from policyeval.framework import Framework
 from policyeval.protocols import Status
 from policyeval.ranking import competition_ranks, strengths_and_weaknesses
-from policyeval.report._input import Reportable, parts
+from policyeval.report._input import Reportable, chosen_units, parts
 from policyeval.results import Evaluation, dumps
 from policyeval.scales import Level, NumericScale, OrdinalScale
 
@@ -191,12 +191,15 @@ class Comparison:
         return dumps(self.to_dict(), compact=compact)
 
 
-def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
+def compare(
+    results: Sequence[Reportable], *, strengths: int = 3, units: Iterable[str] | None = None
+) -> Comparison:
     """Line up the units of one or more case results or evaluations on the dimensions and the root.
 
     All results must use the same framework. The language is the first
     case's (for a bare evaluation, its framework's default language).
     Each unit gets up to ``strengths`` strengths and as many weaknesses, ranked among all the compared units.
+    ``units`` keeps only the units with these ids (of any result), ranked among themselves.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> comparison = compare([two_unit_result()])
@@ -217,17 +220,19 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
                 f"framework={framework.id!r} after framework={first.id!r}"
             )
     nodes = (*first.children(first.root), first.root)
+    kept = chosen_units((unit for evaluation, _ in given for unit in evaluation.units), units)
     entries: list[tuple[str, str, dict[str, str], Evaluation]] = []
     for evaluation, case_result in given:
         case = case_result.case if case_result is not None else None
         labels = {unit.id: unit.label for unit in case.units} if case is not None else {}
         case_id = case.id if case is not None else evaluation.framework.id
         for unit in evaluation.units:
-            entries.append((case_id, unit, dict(labels.get(unit, {})), evaluation))
-    unit_ids = [unit for _, unit, _, _ in entries]
-    keys = [unit if unit_ids.count(unit) == 1 else f"{case}/{unit}" for case, unit, _, _ in entries]
+            if kept is None or unit in kept:
+                entries.append((case_id, unit, dict(labels.get(unit, {})), evaluation))
+    occurrences = Counter(unit for _, unit, _, _ in entries)
+    keys = [unit if occurrences[unit] == 1 else f"{case}/{unit}" for case, unit, _, _ in entries]
     if len(set(keys)) != len(keys):
-        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        duplicates = sorted(key for key, count in Counter(keys).items() if count > 1)
         raise InvalidArgument(f"compare got the same unit twice: duplicates={duplicates!r}")
     judgements = [
         [evaluation.judgement(unit, node) for node in nodes] for _, unit, _, evaluation in entries
@@ -258,7 +263,7 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
                 if isinstance(held, EvidenceTable)
                 else (item.unit for item in held)
             )
-    units = tuple(
+    compared = tuple(
         ComparedUnit(
             key=key,
             case=case,
@@ -298,7 +303,7 @@ def compare(results: Sequence[Reportable], *, strengths: int = 3) -> Comparison:
         framework=first,
         language=first_case.case.language if first_case is not None else first.default_language,
         nodes=nodes,
-        units=units,
+        units=compared,
         rejected=rejected,
     )
 

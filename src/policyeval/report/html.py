@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -132,13 +133,15 @@ def _charts(report: Report, unit: UnitReport) -> dict[str, Markup]:
 def _drivers(stability: Sensitivity, report: Report) -> list[tuple[str, Markup]]:
     """One driver chart per unit: (the unit's label, the SVG)."""
     groups = driver_groups(stability, report.lang)
-    labels = {unit.key: unit.label for unit in report.units}
+    labels = {unit.id: unit.label for unit in report.units}
     charts = []
     for unit in stability.units:
+        if unit not in labels:
+            continue  # a unit the report leaves out
         mine = [group for group in groups if group.unit == unit]
-        label = labels.get(unit, unit)
+        label = labels[unit]
         title = report.t("stability_drivers")
-        if len(stability.units) > 1:
+        if len(report.units) > 1:
             title += f": {label}"
         charts.append(
             (
@@ -167,20 +170,26 @@ def _drivers(stability: Sensitivity, report: Report) -> list[tuple[str, Markup]]
 
 
 def render_html(
-    result: Reportable, *, lang: str | None = None, stability: Sensitivity | None = None
+    result: Reportable,
+    *,
+    lang: str | None = None,
+    stability: Sensitivity | None = None,
+    units: Iterable[str] | None = None,
 ) -> str:
     """The full report as one self-contained HTML page (``lang`` defaults to the case's).
 
     With ``stability`` (a :func:`policyeval.sensitivity.sensitivity_case`
     result) the page gains a section on how stable each verdict is.
+    ``units`` keeps only these units (see :func:`~policyeval.report.build_report`).
 
     >>> from policyeval.report._examples import two_unit_result
     >>> page = render_html(two_unit_result(), lang="id")
     >>> "<title>Kasus mini</title>" in page and page.count("<svg") == 8
     True
     """
-    report = build_report(result, lang=lang)
+    report = build_report(result, lang=lang, units=units)
     several = len(report.units) > 1
+    shown = {unit.id for unit in report.units}
     context: dict[str, Any] = {
         "r": report,
         "t": report.t,
@@ -192,7 +201,11 @@ def render_html(
             if report.comparison is not None
             else None
         ),
-        "stability": stability_rows(stability, report.lang) if stability is not None else None,
+        "stability": (
+            [row for row in stability_rows(stability, report.lang) if row.unit in shown]
+            if stability is not None
+            else None
+        ),
         "stability_intro": (
             stability_intro(stability, report.lang) if stability is not None else ""
         ),

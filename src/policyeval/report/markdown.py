@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from typing import TYPE_CHECKING
 
 from policyeval.export import mermaid_text, one_line
@@ -236,11 +236,13 @@ def _comparison_table(comparison: Comparison, lang: str) -> list[str]:
     return table([escape(cell) for cell in header], [[escape(c) for c in row] for row in rows])
 
 
-def _stability_section(stability: Sensitivity, lang: str, several: bool) -> list[str]:
+def _stability_section(
+    stability: Sensitivity, lang: str, several: bool, shown: Set[str]
+) -> list[str]:
     def t(key: str, **values: object) -> str:
         return text(key, lang, **values)
 
-    rows = stability_rows(stability, lang)
+    rows = [row for row in stability_rows(stability, lang) if row.unit in shown]
     out = [f"## {t('stability')}", ""]
     out += [escape(stability_intro(stability, lang)), ""]
     out += table(
@@ -335,19 +337,24 @@ def _drivers_section(stability: Sensitivity, lang: str, several: bool) -> list[s
 
 
 def render_markdown(
-    result: Reportable, *, lang: str | None = None, stability: Sensitivity | None = None
+    result: Reportable,
+    *,
+    lang: str | None = None,
+    stability: Sensitivity | None = None,
+    units: Iterable[str] | None = None,
 ) -> str:
     """The full report as GitHub-flavoured Markdown (``lang`` defaults to the case's).
 
     With ``stability`` (a :func:`policyeval.sensitivity.sensitivity_case`
     result) the report gains a section on how stable each verdict is.
+    ``units`` keeps only these units (see :func:`~policyeval.report.build_report`).
 
     >>> from policyeval.report._examples import two_unit_result
     >>> md = render_markdown(two_unit_result(), lang="id")
     >>> "## Perbandingan" in md and "```mermaid" in md
     True
     """
-    report = build_report(result, lang=lang)
+    report = build_report(result, lang=lang, units=units)
     t = report.t
     out = [f"# {escape(report.title)}", ""]
     if report.description:
@@ -374,7 +381,9 @@ def render_markdown(
             out += [f"## {t('unit')}: {escape(unit.label)}", ""]
         out += _unit_sections(report, unit, 3 if several else 2)
     if stability is not None:
-        out += _stability_section(stability, report.lang, several)
+        out += _stability_section(
+            stability, report.lang, several, {unit.id for unit in report.units}
+        )
     out += [f"## {t('aggregation')}", "", escape(t("aggregation_note")), ""]
     if report.alternatives:
         verdict_headers = (

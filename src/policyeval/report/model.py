@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -31,7 +31,7 @@ from policyeval.evidence_table import items_of_unit
 from policyeval.framework import Framework
 from policyeval.locales import translate
 from policyeval.protocols import Status
-from policyeval.report._input import Reportable, parts
+from policyeval.report._input import Reportable, chosen_units, parts
 from policyeval.report._strings import humanise, kind_text, technique_text, text
 from policyeval.report.charts import level_colour
 from policyeval.report.compare import Comparison, compare
@@ -935,12 +935,17 @@ def _method(evaluation: Evaluation, case: Case | None, lang: str) -> tuple[Metho
     )
 
 
-def build_report(result: Reportable, *, lang: str | None = None) -> Report:
+def build_report(
+    result: Reportable, *, lang: str | None = None, units: Iterable[str] | None = None
+) -> Report:
     """Assemble the report model of a case result or an evaluation in ``lang``.
 
     ``lang`` defaults to the case's language, or for a bare evaluation to
     its framework's default language. A bare evaluation has no case title
     (the framework's title stands in), data checks or alternatives.
+    ``units`` keeps only the units with these ids (in the evaluation's
+    order; their ranks stay those among all its units), for a report per
+    unit of a large case; the comparison then lines up those units only.
 
     >>> from policyeval.report._examples import two_unit_result
     >>> report = build_report(two_unit_result(), lang="id")
@@ -951,6 +956,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
     ('Mini framework', 'south', ())
     """
     evaluation, case_result = parts(result)
+    kept = chosen_units(evaluation.units, units)
     case = case_result.case if case_result is not None else None
     framework = evaluation.framework
     lang = lang or (case.language if case is not None else framework.default_language)
@@ -975,7 +981,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
     for row in case_result.agreement if case_result is not None else ():
         if row.reported is not None:
             stated.setdefault(row.unit, []).append(row)
-    units = tuple(
+    unit_reports = tuple(
         _unit_report(
             evaluation,
             case_result,
@@ -987,6 +993,7 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
             stated.get(unit, []),
         )
         for index, unit in enumerate(evaluation.units)
+        if kept is None or unit in kept
     )
     checks = tuple(
         CheckView(
@@ -1042,8 +1049,8 @@ def build_report(result: Reportable, *, lang: str | None = None) -> Report:
         threshold_text=(
             "" if threshold is None else threshold.text(lang, fallback=framework.default_language)
         ),
-        units=units,
-        comparison=compare([result]) if len(units) > 1 else None,
+        units=unit_reports,
+        comparison=compare([result], units=kept) if len(unit_reports) > 1 else None,
         checks=checks,
         alternatives=_alternatives(case_result, lang) if case_result is not None else (),
         method=_method(evaluation, case, lang),
