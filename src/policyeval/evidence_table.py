@@ -62,6 +62,7 @@ CODED_COLUMNS = (
 """The columns held as codes into a sorted vocabulary (``-1`` where a cell is empty)."""
 
 _TEXT_COLUMNS = ("excerpt", "citation")
+_ITEMS_AT_ONCE = 4096  # items made at a time when a table is iterated
 
 
 class _Absent:
@@ -312,14 +313,17 @@ class EvidenceTable(Sequence[Evidence]):
 
     def __getitem__(self, index: int | slice) -> Evidence | tuple[Evidence, ...]:
         if isinstance(index, slice):
-            return tuple(self.item(i) for i in range(*index.indices(len(self))))
+            return self.items_of(np.arange(*index.indices(len(self)), dtype=np.int64))
         count = len(self)
         if not -count <= index < count:
             raise IndexError(f"evidence table index out of range: {index!r} (length {count})")
         return self.item(index % count if index < 0 else index)
 
     def __iter__(self) -> Iterator[Evidence]:
-        return (self.item(i) for i in range(len(self)))
+        for start in range(0, len(self), _ITEMS_AT_ONCE):
+            yield from self.items_of(
+                np.arange(start, min(start + _ITEMS_AT_ONCE, len(self)), dtype=np.int64)
+            )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -341,34 +345,69 @@ class EvidenceTable(Sequence[Evidence]):
 
     def item(self, index: int) -> Evidence:
         """The :class:`Evidence` object of row ``index`` (made on each call)."""
+        return self.items_of(np.array([index], dtype=np.int64))[0]
 
-        def coded(column: str) -> Any:
-            code = int(self._codes[column][index])
-            return None if code < 0 else self._vocabularies[column][code]
+    def items_of(self, rows: IntArray) -> tuple[Evidence, ...]:
+        """The :class:`Evidence` objects of rows ``rows``, in that order (made on each call,
+        each column read once for all of them).
 
-        value = float(self._value[index])
-        row = int(self._rows[index])
-        file = coded("file")
-        texts = {name: column[index] for name, column in self._texts.items()}
-        extra = self.extra_of(index)
-        return Evidence(
-            id=self.id_of(index),
-            unit=coded("unit"),
-            indicator=coded("indicator"),
-            rating=coded("rating"),
-            value=None if math.isnan(value) else value,
-            source=coded("source"),
-            source_category=coded("source_category"),
-            technique=coded("technique"),
-            date=coded("date"),
-            investigator=coded("investigator"),
-            weight=float(self._weight[index]),
-            excerpt=texts.get("excerpt"),
-            citation=texts.get("citation"),
-            attribution="inferred" if self._inferred[index] else "stated",
-            extra=extra,
-            origin=None if file is None and row < 0 else Origin(file, None if row < 0 else row),
+        >>> table = EvidenceTable.from_items(
+        ...     Evidence(id=i, indicator="k", rating="baik", source="s", technique="t")
+        ...     for i in ("e1", "e2", "e3"))
+        >>> [item.id for item in table.items_of(np.array([2, 0]))]
+        ['e3', 'e1']
+        """
+        picked = rows.tolist()
+
+        def coded(column: str) -> list[Any]:
+            vocabulary = self._vocabularies[column]
+            return [
+                None if code < 0 else vocabulary[code]
+                for code in self._codes[column][rows].tolist()
+            ]
+
+        units, indicators, ratings = coded("unit"), coded("indicator"), coded("rating")
+        sources, categories, techniques = (
+            coded("source"),
+            coded("source_category"),
+            coded("technique"),
         )
+        dates, investigators, files = coded("date"), coded("investigator"), coded("file")
+        values = self._value[rows].tolist()
+        weights = self._weight[rows].tolist()
+        inferred = self._inferred[rows].tolist()
+        origins = self._rows[rows].tolist()
+        excerpts = self._texts.get("excerpt")
+        citations = self._texts.get("citation")
+        extra = list(self._extra.items())
+        items = []
+        for at, (index, identifier) in enumerate(zip(picked, self.ids_of(rows), strict=True)):
+            value, row, file = values[at], origins[at], files[at]
+            items.append(
+                Evidence(
+                    id=identifier,
+                    unit=units[at],
+                    indicator=indicators[at],
+                    rating=ratings[at],
+                    value=None if math.isnan(value) else value,
+                    source=sources[at],
+                    source_category=categories[at],
+                    technique=techniques[at],
+                    date=dates[at],
+                    investigator=investigators[at],
+                    weight=weights[at],
+                    excerpt=None if excerpts is None else excerpts[index],
+                    citation=None if citations is None else citations[index],
+                    attribution="inferred" if inferred[at] else "stated",
+                    extra={
+                        name: column[index] for name, column in extra if column[index] is not ABSENT
+                    },
+                    origin=(
+                        None if file is None and row < 0 else Origin(file, None if row < 0 else row)
+                    ),
+                )
+            )
+        return tuple(items)
 
     def of_unit(self, unit: str) -> tuple[Evidence, ...]:
         """The items about one unit, in row order; only those are made."""
@@ -376,7 +415,7 @@ class EvidenceTable(Sequence[Evidence]):
         position = bisect.bisect_left(vocabulary, unit)
         if position == len(vocabulary) or vocabulary[position] != unit:
             return ()
-        return tuple(self.item(row) for row in self.unit_rows(position).tolist())
+        return self.items_of(self.unit_rows(position))
 
     def unit_rows(self, code: int) -> IntArray:
         """The rows about the unit coded ``code`` (its place in the unit vocabulary), ascending.
@@ -504,7 +543,7 @@ class EvidenceGroups:
 
     def items(self, group: int) -> tuple[Evidence, ...]:
         """The :class:`Evidence` objects of one group, sorted by id (made on each call)."""
-        return tuple(self.table.item(row) for row in self.group_rows(group).tolist())
+        return self.table.items_of(self.group_rows(group))
 
     def subset(self, groups: Sequence[int]) -> EvidenceGroups:
         """The groups numbered ``groups``, in that order."""
