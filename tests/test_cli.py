@@ -284,6 +284,21 @@ def test_report_refuses_an_output_that_is_neither_html_nor_markdown(
     assert not (tmp_path / "report.pdf").exists()
 
 
+def test_report_html_is_written_as_rendered_and_moved_into_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report -o page.html` streams the page into a partial file and moves it into place: the
+    page is render_html's, and no partial file is left behind."""
+    from policyeval import evaluate_case, report
+
+    case = _case(tmp_path / "streamed")
+    output = tmp_path / "out" / "page.html"
+    code, _, err = _run(capsys, "report", str(case), "-o", str(output), "--lang", "en")
+    assert code == 0 and "page.html" in err
+    assert output.read_text(encoding="utf-8") == report.render_html(evaluate_case(case), lang="en")
+    assert sorted(path.name for path in output.parent.iterdir()) == ["page.html"]
+
+
 def test_report_of_chosen_units_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`report --unit A --unit B` writes those units' sections and no other; an unknown unit
     exits 2 naming it, and writes nothing."""

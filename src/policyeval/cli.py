@@ -537,9 +537,21 @@ def report_command(
                 )
             except PolicyEvalError as error:
                 _fail(error)
-    render = report.render_html if suffix in (".html", ".htm") else report.render_markdown
-    text = render(result, lang=lang, stability=stable, units=units or None)
-    _write(text, output)
+    chosen = units or None
+    if suffix in (".html", ".htm"):
+        # Written as it is rendered (a page of many units is large), then moved into place.
+        target = Path(output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as handle:
+                report.write_html(result, handle, lang=lang, stability=stable, units=chosen)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _echo(_say("cli.wrote", file=output), err=True)
+        return
+    _write(report.render_markdown(result, lang=lang, stability=stable, units=chosen), output)
 
 
 def _require_units(held: Sequence[str], units: Sequence[str]) -> None:

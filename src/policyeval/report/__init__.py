@@ -16,7 +16,7 @@ Overall: Programme  Good 3.00 (#1)           Fair 2.33 (#2)
 
 from policyeval.report.compare import ComparedUnit, Comparison, compare, competition_ranks
 from policyeval.report.explain import render_explanation, render_tree
-from policyeval.report.html import render_html
+from policyeval.report.html import render_html, write_html
 from policyeval.report.markdown import render_comparison_markdown, render_markdown
 from policyeval.report.model import Report, build_report
 from policyeval.report.text import render_comparison_text, render_text
@@ -35,4 +35,5 @@ __all__ = [
     "render_markdown",
     "render_text",
     "render_tree",
+    "write_html",
 ]

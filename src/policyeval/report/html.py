@@ -14,8 +14,9 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TextIO
 
 import jinja2
 from markupsafe import Markup
@@ -42,7 +43,7 @@ from policyeval.report.text import comparison_rows
 if TYPE_CHECKING:
     from policyeval.sensitivity import Sensitivity
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "write_html"]
 
 
 @functools.cache
@@ -187,6 +188,43 @@ def render_html(
     >>> "<title>Kasus mini</title>" in page and page.count("<svg") == 8
     True
     """
+    return "".join(_pieces(result, lang=lang, stability=stability, units=units))
+
+
+def write_html(
+    result: Reportable,
+    out: TextIO,
+    *,
+    lang: str | None = None,
+    stability: Sensitivity | None = None,
+    units: Iterable[str] | None = None,
+) -> None:
+    """Write :func:`render_html`'s page to the text stream ``out`` as it is rendered, never
+    holding the whole page: a report of many units takes a fraction of the memory.
+
+    >>> import io
+    >>> from policyeval.report._examples import two_unit_result
+    >>> out = io.StringIO()
+    >>> write_html(two_unit_result(), out, lang="id")
+    >>> out.getvalue() == render_html(two_unit_result(), lang="id")
+    True
+    """
+    pieces = _pieces(result, lang=lang, stability=stability, units=units)
+    while batch := list(itertools.islice(pieces, _PIECES_AT_ONCE)):
+        out.write("".join(batch))
+
+
+_PIECES_AT_ONCE = 16_384  # template pieces joined for each write
+
+
+def _pieces(
+    result: Reportable,
+    *,
+    lang: str | None,
+    stability: Sensitivity | None,
+    units: Iterable[str] | None,
+) -> Iterator[str]:
+    """The page, piece by piece as the template renders it."""
     report = build_report(result, lang=lang, units=units)
     several = len(report.units) > 1
     shown = {unit.id for unit in report.units}
@@ -212,4 +250,4 @@ def render_html(
         "drivers": _drivers(stability, report) if stability is not None else [],
         "drivers_intro": drivers_intro(report.lang),
     }
-    return _environment().get_template("report.html.j2").render(context)
+    return _environment().get_template("report.html.j2").generate(context)
