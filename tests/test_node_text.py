@@ -191,6 +191,44 @@ def test_row_numbers_are_equal_exactly_for_equal_rows_in_sorted_order(
     assert numbers == [distinct.index(row) for row in rows]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 5),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(-1, 4), st.booleans()), max_size=40),
+)
+def test_each_groups_distinct_values_are_found_either_way(
+    groups: int, width: int, rows: list[tuple[int, int, int]]
+) -> None:
+    """A group's distinct values among the chosen rows (empty cells left out), in vocabulary
+    order: the same whether they are marked in a groups x values table or sorted."""
+    from policyeval import _rule_arrays
+
+    names = [f"v{code}" for code in range(width)]
+    group_of_row = np.array([group % groups for group, _, _ in rows], dtype=np.int64)
+    codes = np.array([min(code, width - 1) for _, code, _ in rows], dtype=np.int64)
+    chosen = np.array([keep for _, _, keep in rows], dtype=np.bool_)
+    expected = [
+        tuple(
+            names[code]
+            for code in sorted(
+                {
+                    int(codes[row])
+                    for row in range(len(rows))
+                    if chosen[row] and codes[row] >= 0 and group_of_row[row] == group
+                }
+            )
+        )
+        for group in range(groups)
+    ]
+    for sparse in (_rule_arrays._SPARSE, -(10**9)):  # the table, then sorting
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_rule_arrays, "_SPARSE", sparse)
+            found = _rule_arrays._Distinct(chosen, codes, names, group_of_row, groups)
+            assert [found.of(group) for group in range(groups)] == expected
+            assert found.counts.tolist() == [len(values) for values in expected]
+
+
 def test_groups_told_apart_by_their_tuples_are_written_the_same(monkeypatch: Any) -> None:
     """When a groups x values table would be mostly empty, groups are told apart by their
     tuples of values instead: the document is the same."""

@@ -60,10 +60,18 @@ class _Distinct:
     ) -> None:
         width = max(len(names), 1)
         selected = np.flatnonzero(chosen & (codes >= 0))
-        # Sorted, then neighbours compared: np.unique's hash table is slower on a million keys.
-        keys = np.sort(group_of_row[selected] * width + codes[selected])
-        if len(keys):
-            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+        keys = group_of_row[selected] * width + codes[selected]
+        if groups * width <= 4 * len(keys) + _SPARSE:
+            # Few values per group: marked in a groups x values table, read back in order.
+            present = np.zeros(groups * width, dtype=np.bool_)
+            present[keys] = True
+            keys = np.flatnonzero(present)
+        else:
+            # Sorted, then neighbours compared: np.unique's hash table is slower on a million
+            # keys.
+            keys = np.sort(keys)
+            if len(keys):
+                keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         owner, code = np.divmod(keys, width)
         self.counts = np.bincount(owner, minlength=groups)
         self._owner, self._code = owner, code
