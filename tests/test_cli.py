@@ -297,6 +297,11 @@ def test_report_html_is_written_as_rendered_and_moved_into_place(
     assert code == 0 and "page.html" in err
     assert output.read_text(encoding="utf-8") == report.render_html(evaluate_case(case), lang="en")
     assert sorted(path.name for path in output.parent.iterdir()) == ["page.html"]
+    taken = tmp_path / "out" / "taken.html"
+    taken.mkdir()
+    code, _, err = _run(capsys, "report", str(case), "-o", str(taken))
+    assert code == 2 and f"Is a directory: '{taken}'" in err and "partial" not in err
+    assert sorted(path.name for path in output.parent.iterdir()) == ["page.html", "taken.html"]
 
 
 def test_report_of_chosen_units_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -547,6 +547,8 @@ def report_command(
             with partial.open("w", encoding="utf-8") as handle:
                 report.write_html(result, handle, lang=lang, stability=stable, units=chosen)
             partial.replace(target)
+        except OSError as error:  # named by the output asked for, not the partial file
+            raise OSError(error.errno, error.strerror, output) from None
         finally:
             partial.unlink(missing_ok=True)
         _echo(_say("cli.wrote", file=output), err=True)
