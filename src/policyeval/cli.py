@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 import attrs
 import click
 
-from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean
+from policyeval.exceptions import PolicyEvalError, PolicyEvalWarning, did_you_mean, first_of
 from policyeval.locales import LANGUAGES, localise, message
 
 if TYPE_CHECKING:
@@ -562,8 +562,7 @@ def _require_units(held: Sequence[str], units: Sequence[str]) -> None:
     for unit in units:
         if unit not in known:
             hint = _in_language(did_you_mean(unit, held))
-            listed = ", ".join(held[:10]) + (f", … ({len(held)})" if len(held) > 10 else "")
-            found = _say("cli.unknown_unit", unit=repr(unit), hint=hint, units=listed)
+            found = _say("cli.unknown_unit", unit=repr(unit), hint=hint, units=first_of(held))
             _echo(_say("cli.error", message=found), err=True)
             raise _Exit(2)
 

@@ -379,7 +379,6 @@ class EvidenceTable(Sequence[Evidence]):
         origins = self._rows[rows].tolist()
         excerpts = self._texts.get("excerpt")
         citations = self._texts.get("citation")
-        extra = list(self._extra.items())
         items = []
         for at, (index, identifier) in enumerate(zip(picked, self.ids_of(rows), strict=True)):
             value, row, file = values[at], origins[at], files[at]
@@ -399,9 +398,7 @@ class EvidenceTable(Sequence[Evidence]):
                     excerpt=None if excerpts is None else excerpts[index],
                     citation=None if citations is None else citations[index],
                     attribution="inferred" if inferred[at] else "stated",
-                    extra={
-                        name: column[index] for name, column in extra if column[index] is not ABSENT
-                    },
+                    extra=self.extra_of(index),
                     origin=(
                         None if file is None and row < 0 else Origin(file, None if row < 0 else row)
                     ),

@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -39,6 +39,7 @@ __all__ = [
     "ScaleError",
     "UnknownPluginError",
     "did_you_mean",
+    "first_of",
 ]
 
 
@@ -306,3 +307,13 @@ def did_you_mean(name: object, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(folded(str(name)), list(by_folded), n=1, cutoff=0.75)
     return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
+
+
+def first_of(names: Sequence[str], shown: int = 10) -> str:
+    """``names`` joined for a message, the first ``shown`` of them and the count when there
+    are more (a national case has a thousand units).
+
+    >>> first_of(["a", "b"]), first_of([str(n) for n in range(12)], shown=3)
+    ('a, b', '0, 1, 2, … (12)')
+    """
+    return ", ".join(names[:shown]) + (f", … ({len(names)})" if len(names) > shown else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policyeval.case import CaseResult
-from policyeval.exceptions import InvalidArgument, did_you_mean
+from policyeval.exceptions import InvalidArgument, did_you_mean, first_of
 from policyeval.results import Evaluation
 
 __all__ = ["Reportable", "chosen_units", "parts"]
@@ -46,11 +46,8 @@ def chosen_units(held: Iterable[str], units: Iterable[str] | None) -> frozenset[
     present = set(known)
     for unit in wanted:
         if unit not in present:
-            shown = ", ".join(known[:10]) + (
-                f", ... ({len(known)} in all)" if len(known) > 10 else ""
-            )
             raise InvalidArgument(
                 f"no unit {unit!r} in the evaluation{did_you_mean(unit, known)}; "
-                f"its units are {shown}"
+                f"its units are {first_of(known)}"
             )
     return frozenset(wanted)

@@ -240,9 +240,7 @@ def _pieces(
             else None
         ),
         "stability": (
-            [row for row in stability_rows(stability, report.lang) if row.unit in shown]
-            if stability is not None
-            else None
+            stability_rows(stability, report.lang, units=shown) if stability is not None else None
         ),
         "stability_intro": (
             stability_intro(stability, report.lang) if stability is not None else ""

@@ -242,7 +242,7 @@ def _stability_section(
     def t(key: str, **values: object) -> str:
         return text(key, lang, **values)
 
-    rows = [row for row in stability_rows(stability, lang) if row.unit in shown]
+    rows = stability_rows(stability, lang, units=shown)
     out = [f"## {t('stability')}", ""]
     out += [escape(stability_intro(stability, lang)), ""]
     out += table(

@@ -6,6 +6,7 @@ evaluated again.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 import attrs
@@ -52,15 +53,21 @@ def _interval(summary: dict[str, float | None]) -> str:
 
 
 def stability_rows(
-    result: Sensitivity, lang: str, *, indicators: bool = False
+    result: Sensitivity,
+    lang: str,
+    *,
+    indicators: bool = False,
+    units: Container[str] | None = None,
 ) -> list[StabilityRow]:
-    """One row per unit and inner node (and indicator, with ``indicators``), in unit then
-    framework order, with labels in ``lang``."""
+    """One row per unit (of ``units``, when given) and inner node (and indicator, with
+    ``indicators``), in unit then framework order, with labels in ``lang``."""
     framework = result.framework
     document = result.to_dict()
     nodes = framework.node_ids if indicators else framework.inner_nodes
     rows = []
     for unit, entry in document["units"].items():
+        if units is not None and unit not in units:
+            continue
         for node in nodes:
             cell = entry["nodes"][node]
             scale = framework.scale_of(node)
