@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TextIO, TypeVar
 
 import attrs
 import click
@@ -201,9 +201,24 @@ def _write_json(result: Any, output: str | None, *, compact: bool) -> None:
     if output is None or output == "-":
         _write(result.to_json(compact=compact), output)
         return
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    with Path(output).open("w", encoding="utf-8") as handle:
-        result.write_json(handle, compact=compact)
+    _stream(output, lambda handle: result.write_json(handle, compact=compact))
+
+
+def _stream(output: str, write: Callable[[TextIO], None]) -> None:
+    """Write a large document to the file ``output`` as ``write`` produces it: into a partial
+    file beside it, moved into place when done, so that a failure leaves no half-written
+    output (and is reported under the name asked for)."""
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            write(handle)
+        partial.replace(target)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, output) from None
+    finally:
+        partial.unlink(missing_ok=True)
     _echo(_say("cli.wrote", file=output), err=True)
 
 
@@ -539,19 +554,13 @@ def report_command(
                 _fail(error)
     chosen = units or None
     if suffix in (".html", ".htm"):
-        # Written as it is rendered (a page of many units is large), then moved into place.
-        target = Path(output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            with partial.open("w", encoding="utf-8") as handle:
-                report.write_html(result, handle, lang=lang, stability=stable, units=chosen)
-            partial.replace(target)
-        except OSError as error:  # named by the output asked for, not the partial file
-            raise OSError(error.errno, error.strerror, output) from None
-        finally:
-            partial.unlink(missing_ok=True)
-        _echo(_say("cli.wrote", file=output), err=True)
+        # Written as it is rendered: a page of many units is large.
+        _stream(
+            output,
+            lambda handle: report.write_html(
+                result, handle, lang=lang, stability=stable, units=chosen
+            ),
+        )
         return
     _write(report.render_markdown(result, lang=lang, stability=stable, units=chosen), output)
 
